@@ -1,0 +1,83 @@
+/** `learnware-dock spec`: build a table RKME from a CSV file. */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { buildTableRkme, InputError, parseCsvBytes, serializeStatSpec, toFeatureMatrix, type ProgressEvent } from '../../engine/index.js';
+import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
+import { nodeBackend } from '../node-backend.js';
+
+export const SPEC_HELP = `learnware-dock spec <data.csv> [--out spec.json] [options]
+
+Builds the RKME table specification (reduced points Z, weights beta) of a CSV file with a
+header row. Every column must be numeric; empty, NA, NaN and null cells are missing values and
+are replaced by the column mean. Text columns are an error: leave them out with
+--drop-columns, or encode them as numbers before (e.g. one 0/1 column per category).
+
+Options:
+  --out FILE            write the stat.json here (default: standard output)
+  --gamma G             RBF kernel bandwidth (default 0.1)
+  --k K                 reduced set size (default 100; capped at 2n/3 and by K*d <= 1,310,720)
+  --seed S              PRNG seed, 0..4294967295 (default 0): same seed, same spec
+  --steps N             gradient steps on Z (default 3)
+  --scale none|std      per-feature kernel scale: none = raw units, readable by the Python
+                        learnware package (default); std = each column's standard deviation,
+                        recorded in the spec (use it when columns have large or unequal units)
+  --drop-columns a,b    columns to leave out (labels, ids, text)
+  --delimiter C         field separator (default: detected from the header: , tab ;)
+  --backend wasm|ts|cpu compute backend (default wasm, falling back to ts)
+  --quiet               no progress on standard error`;
+
+export async function specCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv, ['out', 'gamma', 'k', 'seed', 'steps', 'scale', 'drop-columns', 'delimiter', 'backend'], ['quiet']);
+  if (args.positionals.length !== 1) throw usage('spec needs exactly one CSV file (see learnware-dock spec --help)');
+  const file = args.positionals[0];
+  const scale = stringOption(args, 'scale') ?? 'none';
+  if (scale !== 'none' && scale !== 'std') throw usage(`--scale must be none or std, got ${JSON.stringify(scale)}`);
+  const gamma = numberOption(args, 'gamma', (v) => v > 0, 'a positive number');
+  const K = numberOption(args, 'k', (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
+  const seed = numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff, 'an integer in 0..4294967295');
+  const steps = numberOption(args, 'steps', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
+  const quiet = args.options.has('quiet');
+
+  const bytes = readInput(file);
+  const table = parseCsvBytes(bytes, { delimiter: stringOption(args, 'delimiter') });
+  const matrix = toFeatureMatrix(table, { dropColumns: listOption(args, 'drop-columns') });
+  const { backend } = await nodeBackend(stringOption(args, 'backend'));
+  const { spec, report } = await buildTableRkme(backend, matrix.values, matrix.rows, matrix.cols, {
+    gamma,
+    K,
+    seed,
+    steps,
+    scale,
+    featureNames: matrix.featureNames,
+    onProgress: quiet ? undefined : printProgress,
+  });
+  const json = serializeStatSpec(spec);
+  const out = stringOption(args, 'out');
+  if (out) writeFileSync(out, json + '\n');
+  else process.stdout.write(json + '\n');
+  for (const w of report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
+  const summary =
+    `spec: n=${spec.numPoints} d=${spec.d} K=${spec.K}${report.K !== report.requestedK ? ` (asked ${report.requestedK})` : ''} ` +
+    `gamma=${spec.gamma} scale=${spec.scaleSource ?? 'none'} backend=${backend.name} ${(report.ms / 1000).toFixed(2)}s` +
+    (report.imputedCells ? ` imputed=${report.imputedCells}` : '') +
+    (out ? ` -> ${out}` : '');
+  (out ? process.stdout : process.stderr).write(summary + '\n');
+}
+
+function readInput(file: string): Uint8Array {
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new InputError('NOT_A_FILE', `${file} is not a file`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError('FILE_NOT_FOUND', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (size > 2 ** 30) throw new InputError('TOO_LARGE', `${file} is ${size} bytes; the limit is 1 GiB`);
+  return readFileSync(file);
+}
+
+function printProgress(event: ProgressEvent): void {
+  if (event.status === 'done') process.stderr.write(`  ${event.phase} done in ${event.ms} ms\n`);
+}
+

@@ -1,0 +1,52 @@
+/**
+ * learnware-dock CLI entry: dispatches subcommands, prints `error[CODE]: message` on one line and
+ * exits non-zero on failure (1: bad input or data, 2: usage). The only place with process exits.
+ */
+import { DockError } from '../engine/index.js';
+import { MMD_HELP, mmdCommand } from './commands/mmd.js';
+import { SPEC_HELP, specCommand } from './commands/spec.js';
+
+const HELP = `learnware-dock <command> [options]
+
+Commands:
+  spec <data.csv> [--out spec.json]   build a table RKME specification from a CSV file
+  mmd <a.json> <b.json>               squared MMD between two specifications
+
+Run learnware-dock <command> --help for the options of a command.`;
+
+const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<void>; help: string }> = {
+  spec: { run: specCommand, help: SPEC_HELP },
+  mmd: { run: mmdCommand, help: MMD_HELP },
+};
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`error[USAGE]: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help + '\n');
+    return 0;
+  }
+  try {
+    await command.run(rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof DockError) {
+      process.stderr.write(`error[${error.code}]: ${oneLine(error.message)}\n`);
+      return error.code === 'USAGE' ? 2 : 1;
+    }
+    process.stderr.write(`error[INTERNAL]: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+    return 1;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}

@@ -1,0 +1,53 @@
+/**
+ * From a parsed table to the numeric feature matrix the specs are built on.
+ * Imports only core and csv types.
+ */
+import { InputError } from '../core/errors.js';
+import type { Table } from './csv.js';
+
+export interface FeatureMatrix {
+  /** row-major n×d; may hold NaN/±Inf (imputation is part of spec generation) */
+  values: Float64Array;
+  rows: number;
+  cols: number;
+  featureNames: string[];
+}
+
+export interface SelectOptions {
+  /** Columns left out of the features (e.g. the label, ids, text columns). */
+  dropColumns?: readonly string[];
+}
+
+/**
+ * Keeps every column not dropped; all of them must be numeric. Unknown names in `dropColumns`
+ * are an error (a typo would otherwise silently keep the column).
+ */
+export function toFeatureMatrix(table: Table, options: SelectOptions = {}): FeatureMatrix {
+  const drop = new Set(options.dropColumns ?? []);
+  const known = new Set(table.columns.map((c) => c.name));
+  for (const name of drop) {
+    if (!known.has(name)) {
+      throw new InputError('UNKNOWN_COLUMN', `cannot drop column "${name}": the table has ${[...known].map((k) => `"${k}"`).join(', ')}`, { column: name });
+    }
+  }
+  const kept = table.columns.filter((c) => !drop.has(c.name));
+  if (kept.length === 0) throw new InputError('NO_FEATURES', 'no feature columns left after dropping');
+  const text = kept.filter((c) => c.kind === 'text');
+  if (text.length > 0) {
+    const first = text[0];
+    const where = first.kind === 'text' ? ` (data row ${first.firstText.row + 1}: ${JSON.stringify(first.firstText.value.slice(0, 40))})` : '';
+    throw new InputError(
+      'NON_NUMERIC_COLUMN',
+      `column "${first.name}" is not numeric${where}; drop it (--drop-columns ${text.map((c) => c.name).join(',')}) or encode it as numbers first`,
+      { columns: text.map((c) => c.name) },
+    );
+  }
+  const rows = table.rowCount;
+  const cols = kept.length;
+  const values = new Float64Array(rows * cols);
+  kept.forEach((column, c) => {
+    const source = column.values as Float64Array;
+    for (let r = 0; r < rows; r++) values[r * cols + c] = source[r];
+  });
+  return { values, rows, cols, featureNames: kept.map((c) => c.name) };
+}

@@ -1,0 +1,47 @@
+/**
+ * Statistical specification types. Each spec type is one member of the `StatSpec` union,
+ * discriminated by the reference's `type` string; image and text RKME specs join the union
+ * later as further members with their own codec in registry.ts (no special cases elsewhere).
+ * Imports nothing.
+ */
+
+export const RKME_TABLE_TYPE = 'RKMETableSpecification';
+
+/** How the per-feature kernel scale of a spec was obtained. */
+export type ScaleSource = 'std' | 'given';
+
+export interface SpecProvenance {
+  generator: string;
+  seed: number;
+  backend: string;
+  steps: number;
+  requestedK: number;
+  kmeansRows: number;
+}
+
+/**
+ * RKME of a table (learnware-algorithms.md §1): reduced set Z with simplex weights β.
+ * Kernel: k(a, b) = exp(−γ Σ_f ((a_f − b_f)/s_f)²) with s = `scale`, or s = 1 (raw units, the
+ * reference's kernel) when `scale` is null. Z stays in raw feature units either way, so the
+ * stat.json fields keep their reference meaning.
+ */
+export interface RkmeTableSpec {
+  type: typeof RKME_TABLE_TYPE;
+  /** reduced points, row-major K×d, raw feature units */
+  z: Float64Array;
+  /** weights, length K, Σβ = 1, β ≥ 0 for specs we generate (loaded specs may differ) */
+  beta: Float64Array;
+  K: number;
+  d: number;
+  gamma: number;
+  /** number of rows the spec summarises */
+  numPoints: number;
+  /** per-feature kernel scale (length d, positive), or null for raw units */
+  scale: Float64Array | null;
+  scaleSource: ScaleSource | null;
+  /** feature (column) names in order, when known */
+  featureNames: string[] | null;
+  provenance: SpecProvenance | null;
+}
+
+export type StatSpec = RkmeTableSpec;

@@ -13,6 +13,8 @@ export type TfjsBackendName = Exclude<BackendName, 'ts'>;
 
 interface Block {
   x: tf.Tensor2D;
+  /** the block transposed once at upload: tfjs-wasm multiplies untransposed operands ~10× faster */
+  xT: tf.Tensor2D;
   /** squared row norms, shape [rows] */
   norms: tf.Tensor1D;
   rows: number;
@@ -27,6 +29,7 @@ class TfjsMatrix implements ResidentMatrix {
   dispose(): void {
     for (const block of this.blocks) {
       block.x.dispose();
+      block.xT.dispose();
       block.norms.dispose();
     }
     this.blocks.length = 0;
@@ -61,8 +64,9 @@ export class TfjsBackend implements ComputeBackend {
     for (let start = 0; start < rows; start += this.blockRows) {
       const count = Math.min(this.blockRows, rows - start);
       const x = tf.tensor2d(Float32Array.from(values.subarray(start * cols, (start + count) * cols)), [count, cols]);
+      const xT = tf.transpose(x) as tf.Tensor2D;
       const norms = tf.tidy(() => tf.sum(tf.square(x), 1)) as tf.Tensor1D;
-      blocks.push({ x, norms, rows: count });
+      blocks.push({ x, xT, norms, rows: count });
     }
     return new TfjsMatrix(blocks, rows, cols);
   }
@@ -72,13 +76,13 @@ export class TfjsBackend implements ComputeBackend {
     const matrix = points as TfjsMatrix;
     const index = new Int32Array(matrix.rows);
     const dist2 = new Float64Array(matrix.rows);
-    const c = tf.tensor2d(Float32Array.from(centers), [m, matrix.cols]);
-    const cNorms = tf.tidy(() => tf.expandDims(tf.sum(tf.square(c), 1), 0));
+    const cT = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(centers), [m, matrix.cols])));
+    const cNorms = tf.tidy(() => tf.expandDims(tf.sum(tf.square(cT), 0), 0));
     try {
       let offset = 0;
       for (const block of matrix.blocks) {
         const [argmin, mins] = tf.tidy(() => {
-          const cross = tf.matMul(block.x, c, false, true); // [B, m]
+          const cross = tf.matMul(block.x, cT); // [B, m]
           const d2 = tf.add(tf.sub(tf.expandDims(block.norms, 1), tf.mul(cross, 2)), cNorms);
           return [tf.argMin(d2, 1), tf.min(d2, 1)];
         });
@@ -92,7 +96,7 @@ export class TfjsBackend implements ComputeBackend {
         offset += block.rows;
       }
     } finally {
-      c.dispose();
+      cT.dispose();
       cNorms.dispose();
     }
     return { index, dist2 };
@@ -117,7 +121,7 @@ export class TfjsBackend implements ComputeBackend {
       for (const block of matrix.blocks) {
         throwIfCancelled(signal);
         const outputs = tf.tidy(() => {
-          const cross = tf.matMul(c, block.x, false, true); // [m, B]
+          const cross = tf.matMul(c, block.xT); // [m, B]
           const d2 = tf.relu(tf.add(tf.sub(cNorms, tf.mul(cross, 2)), tf.expandDims(block.norms, 0)));
           const kernel = tf.exp(tf.mul(d2, -gamma));
           const rowSums = tf.sum(kernel, 1);
@@ -146,7 +150,7 @@ export class TfjsBackend implements ComputeBackend {
       const bt = tf.tensor2d(Float32Array.from(b), [n, d]);
       const d2 = tf.relu(
         tf.add(
-          tf.sub(tf.expandDims(tf.sum(tf.square(at), 1), 1), tf.mul(tf.matMul(at, bt, false, true), 2)),
+          tf.sub(tf.expandDims(tf.sum(tf.square(at), 1), 1), tf.mul(tf.matMul(at, tf.transpose(bt)), 2)),
           tf.expandDims(tf.sum(tf.square(bt), 1), 0),
         ),
       );

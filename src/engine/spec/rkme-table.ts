@@ -44,7 +44,7 @@ export interface TableSpecOptions extends JobOptions {
    * feature's standard deviation in this data), or an explicit vector (e.g. an island's scale).
    */
   scale?: 'none' | 'std' | Float64Array;
-  /** rows used by k-means (default max(20·K, 5,000)); 0 = all rows */
+  /** rows used by k-means (default max(20·K, 20,000)); 0 = all rows */
   kmeansRows?: number;
   kmeansMaxIterations?: number;
   featureNames?: readonly string[];
@@ -112,7 +112,7 @@ export async function buildTableRkme(
   const residents: ResidentMatrix[] = [resident];
   try {
     // k-means initialisation, on a seeded row sample for large n
-    const kmeansRows = options.kmeansRows === 0 ? n : Math.min(n, options.kmeansRows ?? Math.max(20 * K, 5_000));
+    const kmeansRows = options.kmeansRows === 0 ? n : Math.min(n, options.kmeansRows ?? Math.max(20 * K, 20_000));
     const maxIterations = options.kmeansMaxIterations ?? 30;
     const kmeansPhase = phase('kmeans', K + maxIterations, 'iterations');
     let sample = work;
@@ -192,7 +192,7 @@ export async function buildTableRkme(
   }
 }
 
-interface BetaState {
+export interface BetaState {
   beta: Float64Array;
   /** ½βᵀKzzβ − cᵀβ */
   objective: number;
@@ -204,7 +204,7 @@ interface BetaState {
 }
 
 /** One pass over the data (kernel row statistics at Z) and the β QP. */
-async function fitBeta(
+export async function fitBeta(
   backend: ComputeBackend,
   z: Float64Array,
   K: number,
@@ -223,22 +223,51 @@ async function fitBeta(
 }
 
 /**
- * Preconditioned descent direction. The exact gradient of f(Z) = βᵀKzzβ − 2βᵀc is
- * G_i = −2γβ_i(2·t1_i + t2_i), t1_i = Σ_j β_j k(z_i,z_j)(z_i − z_j), t2_i = −2(c_i z_i − m_i);
- * scaling −G_i by 1/(4γβ_i c_i) gives Δ_i = t1_i / c_i + m_i / c_i − z_i.
+ * Exact gradient of f(Z) = βᵀKzzβ − 2βᵀc (= MMD² − ‖μ_X‖² at fixed β) with respect to Z:
+ * G_i = −2γβ_i(2·t1_i + t2_i), t1_i = Σ_j β_j k(z_i,z_j)(z_i − z_j), t2_i = −2(c_i z_i − m_i)
+ * (learnware-algorithms.md §1.6; the reference uses 1·t1). K×d, working space.
  */
-function descentDirection(z: Float64Array, state: BetaState, K: number, d: number): Float64Array {
-  const { beta, Kzz, c, moments } = state;
+export function zGradient(z: Float64Array, state: BetaState, K: number, d: number, gamma: number): Float64Array {
+  const t1 = repulsion(z, state, K, d);
+  const { beta, c, moments } = state;
+  const G = new Float64Array(K * d);
+  for (let i = 0; i < K; i++) {
+    for (let f = 0; f < d; f++) {
+      const t2 = -2 * (c[i] * z[i * d + f] - moments[i * d + f]);
+      G[i * d + f] = -2 * gamma * beta[i] * (2 * t1[i * d + f] + t2);
+    }
+  }
+  return G;
+}
+
+/**
+ * Preconditioned descent direction: −G_i scaled by 1/(4γβ_i c_i), i.e.
+ * Δ_i = (t1_i + m_i) / c_i − z_i. β_i cancels, so points with zero weight move towards the data
+ * too (they do not change f at fixed β, and may regain weight in the next β solve).
+ */
+export function descentDirection(z: Float64Array, state: BetaState, K: number, d: number): Float64Array {
+  const t1 = repulsion(z, state, K, d);
+  const { c, moments } = state;
   const direction = new Float64Array(K * d);
   for (let i = 0; i < K; i++) {
     if (!(c[i] > 1e-250)) continue; // no data within reach of z_i: no information to move it
-    for (let f = 0; f < d; f++) {
-      let t1 = 0;
-      for (let j = 0; j < K; j++) t1 += beta[j] * Kzz[i * K + j] * (z[i * d + f] - z[j * d + f]);
-      direction[i * d + f] = (t1 + moments[i * d + f]) / c[i] - z[i * d + f];
-    }
+    for (let f = 0; f < d; f++) direction[i * d + f] = (t1[i * d + f] + moments[i * d + f]) / c[i] - z[i * d + f];
   }
   return direction;
+}
+
+/** t1_i = Σ_j β_j k(z_i, z_j)(z_i − z_j), K×d */
+function repulsion(z: Float64Array, state: BetaState, K: number, d: number): Float64Array {
+  const { beta, Kzz } = state;
+  const t1 = new Float64Array(K * d);
+  for (let i = 0; i < K; i++) {
+    for (let j = 0; j < K; j++) {
+      const w = beta[j] * Kzz[i * K + j];
+      if (w === 0) continue;
+      for (let f = 0; f < d; f++) t1[i * d + f] += w * (z[i * d + f] - z[j * d + f]);
+    }
+  }
+  return t1;
 }
 
 function resolveScale(

@@ -1,0 +1,44 @@
+/**
+ * The app's handle on the spec worker: creates it once, wraps it with comlink, transfers file
+ * buffers instead of copying them, and passes progress callbacks as comlink proxies.
+ */
+import * as Comlink from 'comlink';
+import type { ProgressCallback } from '../engine/index.js';
+import { registerErrorTransfer } from '../../workers/errors.js';
+import type { BackendInfo, LoadedTable, SpecOptions, SpecResult, SpecWorkerApi } from '../../workers/spec.worker.js';
+
+registerErrorTransfer();
+
+export class SpecClient {
+  private readonly worker: Worker;
+  private readonly api: Comlink.Remote<SpecWorkerApi>;
+  private nextJob = 1;
+
+  constructor() {
+    this.worker = new Worker(new URL('../../workers/spec.worker.ts', import.meta.url), { type: 'module', name: 'spec' });
+    this.api = Comlink.wrap<SpecWorkerApi>(this.worker);
+  }
+
+  init(): Promise<BackendInfo> {
+    return this.api.init();
+  }
+
+  /** The buffer is transferred: it is unusable by the caller afterwards. */
+  loadCsv(bytes: ArrayBuffer): Promise<LoadedTable> {
+    return this.api.loadCsv(Comlink.transfer(bytes, [bytes]));
+  }
+
+  /** Starts a spec job; returns its id (for cancel) and the result promise. */
+  buildSpec(tableId: number, options: SpecOptions, onProgress: ProgressCallback): { jobId: string; result: Promise<SpecResult> } {
+    const jobId = `spec-${this.nextJob++}`;
+    return { jobId, result: this.api.buildSpec(jobId, tableId, options, Comlink.proxy(onProgress)) };
+  }
+
+  cancel(jobId: string): Promise<boolean> {
+    return this.api.cancel(jobId);
+  }
+
+  dispose(): void {
+    this.worker.terminate();
+  }
+}

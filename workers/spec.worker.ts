@@ -1,0 +1,160 @@
+/**
+ * Spec worker: parses tables and builds RKME specs off the main thread, on the best compute
+ * backend the browser offers (WebGPU → WASM → CPU → plain TS). Exposed with comlink; input
+ * buffers are transferred, progress is throttled, jobs are cancellable by id.
+ */
+import * as Comlink from 'comlink';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {
+  buildTableRkme,
+  InputError,
+  parseCsvBytes,
+  resolveBackend,
+  serializeStatSpec,
+  throttleProgress,
+  toFeatureMatrix,
+  type BackendAttempt,
+  type BackendName,
+  type ProgressCallback,
+  type ResolvedBackend,
+  type Table,
+  type TableSpecOptions,
+} from '../src/engine/index.js';
+import { registerErrorTransfer } from './errors.js';
+
+registerErrorTransfer();
+
+export interface BackendInfo {
+  name: BackendName;
+  device: string;
+  precision: 'float32' | 'float64';
+  attempts: BackendAttempt[];
+  crossOriginIsolated: boolean;
+}
+
+export interface ColumnInfo {
+  name: string;
+  kind: 'numeric' | 'text';
+  /** for text columns: the first non-numeric cell */
+  example?: string;
+  missing: number;
+}
+
+export interface LoadedTable {
+  tableId: number;
+  rows: number;
+  columns: ColumnInfo[];
+}
+
+export type SpecOptions = Pick<TableSpecOptions, 'gamma' | 'K' | 'seed' | 'steps'> & {
+  scale?: 'none' | 'std';
+  dropColumns?: string[];
+};
+
+export interface SpecResult {
+  /** stat.json text */
+  json: string;
+  n: number;
+  d: number;
+  K: number;
+  requestedK: number;
+  featureNames: string[];
+  backend: BackendName;
+  ms: number;
+  imputedCells: number;
+  warnings: { code: string; message: string }[];
+  /** MMD² − ‖μ_X‖² after initialisation and after each step */
+  objectiveHistory: number[];
+}
+
+let backendPromise: Promise<ResolvedBackend> | null = null;
+const tables = new Map<number, Table>();
+let nextTableId = 1;
+const jobs = new Map<string, AbortController>();
+
+function backend(preference?: BackendName[]): Promise<ResolvedBackend> {
+  backendPromise ??= resolveBackend({
+    preference,
+    wasmPaths: {
+      'tfjs-backend-wasm.wasm': wasmPlain,
+      'tfjs-backend-wasm-simd.wasm': wasmSimd,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+    },
+    wasmThreads: self.crossOriginIsolated === true,
+  });
+  return backendPromise;
+}
+
+const api = {
+  /** Picks the backend (once per worker); later calls report the same choice. */
+  async init(preference?: BackendName[]): Promise<BackendInfo> {
+    const { backend: b, attempts } = await backend(preference);
+    return { name: b.name, device: b.device, precision: b.precision, attempts, crossOriginIsolated: self.crossOriginIsolated === true };
+  },
+
+  /** Parses a CSV/TSV file (buffer transferred in) and keeps it for buildSpec; returns its schema. */
+  loadCsv(bytes: ArrayBuffer): LoadedTable {
+    const table = parseCsvBytes(new Uint8Array(bytes), { maxChars: 512 * 2 ** 20 });
+    const tableId = nextTableId++;
+    tables.clear(); // one table at a time: tables can be large
+    tables.set(tableId, table);
+    const columns = table.columns.map((c): ColumnInfo => {
+      if (c.kind === 'text') return { name: c.name, kind: 'text', example: c.firstText.value.slice(0, 40), missing: 0 };
+      let missing = 0;
+      for (const v of c.values) if (!Number.isFinite(v)) missing++;
+      return { name: c.name, kind: 'numeric', missing };
+    });
+    return { tableId, rows: table.rowCount, columns };
+  },
+
+  /** Builds the table spec of a loaded CSV. */
+  async buildSpec(jobId: string, tableId: number, options: SpecOptions, onProgress?: ProgressCallback): Promise<SpecResult> {
+    const table = tables.get(tableId);
+    if (!table) throw new InputError('NO_TABLE', 'the table is no longer loaded; load the file again');
+    const matrix = toFeatureMatrix(table, { dropColumns: options.dropColumns });
+    const controller = new AbortController();
+    jobs.set(jobId, controller);
+    try {
+      const { backend: b } = await backend();
+      const { spec, report } = await buildTableRkme(b, matrix.values, matrix.rows, matrix.cols, {
+        gamma: options.gamma,
+        K: options.K,
+        seed: options.seed,
+        steps: options.steps,
+        scale: options.scale ?? 'none',
+        featureNames: matrix.featureNames,
+        job: jobId,
+        signal: controller.signal,
+        onProgress: onProgress ? throttleProgress(onProgress) : undefined,
+      });
+      return {
+        json: serializeStatSpec(spec),
+        n: spec.numPoints,
+        d: spec.d,
+        K: spec.K,
+        requestedK: report.requestedK,
+        featureNames: matrix.featureNames,
+        backend: b.name,
+        ms: report.ms,
+        imputedCells: report.imputedCells,
+        warnings: report.warnings,
+        objectiveHistory: report.objectiveHistory,
+      };
+    } finally {
+      jobs.delete(jobId);
+    }
+  },
+
+  /** Cancels a running job; it rejects with CancelledError. */
+  cancel(jobId: string): boolean {
+    const controller = jobs.get(jobId);
+    controller?.abort();
+    return controller !== undefined;
+  },
+};
+
+export type SpecWorkerApi = typeof api;
+
+Comlink.expose(api);

@@ -1,7 +1,7 @@
 /** Test data: the real txhousing table (public/samples) and seeded synthetic matrices. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseCsv, Prng, toFeatureMatrix, type FeatureMatrix, type Table } from '../../src/engine/index.js';
+import { parseCsv, toFeatureMatrix, type FeatureMatrix, type Table } from '../../src/engine/index.js';
 
 export const TXHOUSING_PATH = fileURLToPath(new URL('../../public/samples/txhousing.csv', import.meta.url));
 export const MARKET_COLUMNS = ['sales', 'volume', 'median', 'listings', 'inventory'];
@@ -34,14 +34,4 @@ export function marketMatrix(): FeatureMatrix {
   return toFeatureMatrix(table, { dropColumns: table.columns.map((c) => c.name).filter((n) => !MARKET_COLUMNS.includes(n)) });
 }
 
-/** n×d Gaussian mixture with `clusters` centres, seeded. */
-export function gaussianMixture(n: number, d: number, clusters: number, seed: number, spread = 3): Float64Array {
-  const prng = new Prng(seed);
-  const centres = Array.from({ length: clusters }, () => Array.from({ length: d }, () => prng.nextNormal() * spread));
-  const x = new Float64Array(n * d);
-  for (let l = 0; l < n; l++) {
-    const c = centres[prng.nextInt(clusters)];
-    for (let f = 0; f < d; f++) x[l * d + f] = c[f] + prng.nextNormal();
-  }
-  return x;
-}
+export { gaussianMixture } from '../shared/synthetic.js';

@@ -1,0 +1,38 @@
+/**
+ * Runs in real headless Chromium (vitest browser mode, --enable-unsafe-webgpu): the WebGPU
+ * backend is a real adapter (SwiftShader on machines without a GPU).
+ */
+import { describe, expect, it } from 'vitest';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { resolveBackend } from '../../src/engine/index.js';
+import { measureAgreement, TOLERANCE } from '../shared/backend-agreement.js';
+
+const wasmPaths = {
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+};
+
+describe('compute backends in Chromium agree with the Float64 reference', () => {
+  it('finds a WebGPU adapter first by default', async () => {
+    const { backend, attempts } = await resolveBackend({ wasmPaths });
+    expect(attempts[0]).toEqual({ name: 'webgpu', ok: true });
+    expect(backend.name).toBe('webgpu');
+    expect(backend.device).toMatch(/^webgpu: /);
+  });
+
+  it.each(['webgpu', 'wasm', 'cpu'] as const)('tfjs %s', async (name) => {
+    const { backend } = await resolveBackend({ preference: [name], wasmPaths });
+    expect(backend.name).toBe(name);
+    const report = await measureAgreement(backend);
+    console.log(name, JSON.stringify(report));
+    expect(report.rowSums).toBeLessThan(TOLERANCE.rowSums);
+    expect(report.weighted).toBeLessThan(TOLERANCE.weighted);
+    expect(report.gram).toBeLessThan(TOLERANCE.gram);
+    expect(report.nearestMismatch).toBeLessThanOrEqual(TOLERANCE.nearestMismatch);
+    expect(report.specDistance).toBeLessThan(TOLERANCE.specDistance);
+    expect(report.specFit).toBeLessThan(TOLERANCE.specFit);
+  });
+});

@@ -1,0 +1,35 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BackendError, resolveBackend } from '../../src/engine/index.js';
+import { measureAgreement, TOLERANCE } from '../shared/backend-agreement.js';
+
+const wasmPaths = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+
+describe('compute backends in Node agree with the Float64 reference', () => {
+  it.each(['cpu', 'wasm'] as const)('tfjs %s', async (name) => {
+    const { backend } = await resolveBackend({ preference: [name], wasmPaths });
+    expect(backend.name).toBe(name);
+    const report = await measureAgreement(backend);
+    console.log(name, JSON.stringify(report));
+    expect(report.rowSums).toBeLessThan(TOLERANCE.rowSums);
+    expect(report.weighted).toBeLessThan(TOLERANCE.weighted);
+    expect(report.gram).toBeLessThan(TOLERANCE.gram);
+    expect(report.nearestMismatch).toBeLessThanOrEqual(TOLERANCE.nearestMismatch);
+    expect(report.specDistance).toBeLessThan(TOLERANCE.specDistance);
+    expect(report.specFit).toBeLessThan(TOLERANCE.specFit);
+  });
+
+  it('falls back in preference order and reports why each backend was skipped', async () => {
+    const { backend, attempts } = await resolveBackend({ preference: ['webgpu', 'ts'] });
+    expect(backend.name).toBe('ts');
+    expect(attempts[0]).toMatchObject({ name: 'webgpu', ok: false });
+    expect(attempts[0].reason).toMatch(/WebGPU is not available/);
+  });
+
+  it('throws one error listing every attempt when nothing starts', async () => {
+    const run = resolveBackend({ preference: ['webgpu', 'wasm'] }); // wasm without wasmPaths
+    await expect(run).rejects.toBeInstanceOf(BackendError);
+    await expect(resolveBackend({ preference: ['webgpu', 'wasm'] })).rejects.toThrow(/\[webgpu\].*\[wasm\] no wasmPaths/);
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { InputError, parseCsv, parseCsvBytes, toFeatureMatrix } from '../../src/engine/index.js';
+import { txhousing } from '../helpers/data.js';
+
+function code(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return (error as InputError).code;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('CSV reader', () => {
+  it('reads the real txhousing table with its NA cells and text column', () => {
+    const table = txhousing();
+    expect(table.rowCount).toBe(8602);
+    expect(table.columns.map((c) => c.name)).toEqual(['city', 'year', 'month', 'sales', 'volume', 'median', 'listings', 'inventory', 'date']);
+    const city = table.columns[0];
+    expect(city.kind).toBe('text');
+    expect(city.values[0]).toBe('Abilene');
+    const sales = table.columns[3];
+    expect(sales.kind).toBe('numeric');
+    expect(sales.values[0]).toBe(72);
+    expect(Array.from(sales.values as Float64Array).filter(Number.isNaN).length).toBe(568);
+  });
+
+  it('handles quotes, escaped quotes, embedded newlines, CRLF, BOM and tabs', () => {
+    const table = parseCsv('\uFEFFname,"x, y",z\r\n"a ""b""\nc",1.5,-2e3\r\nd,,NA\r\n');
+    expect(table.rowCount).toBe(2);
+    expect(table.columns[0].values).toEqual(['a "b"\nc', 'd']);
+    expect(Array.from(table.columns[1].values as Float64Array)).toEqual([1.5, NaN]);
+    expect(Array.from(table.columns[2].values as Float64Array)).toEqual([-2000, NaN]);
+    const tsv = parseCsv('a\tb\n1\t2\n3\t4\n');
+    expect(tsv.columns.map((c) => c.name)).toEqual(['a', 'b']);
+  });
+
+  it('reads infinities as ±Inf and keeps text columns as text', () => {
+    const table = parseCsv('a,b\nInf,x\n-inf,2\n');
+    expect(Array.from(table.columns[0].values as Float64Array)).toEqual([Infinity, -Infinity]);
+    expect(table.columns[1].kind).toBe('text');
+    expect(table.columns[1].values).toEqual(['x', '2']);
+  });
+
+  it.each([
+    ['empty file', '', 'EMPTY_FILE'],
+    ['whitespace only', '  \n\n', 'EMPTY_FILE'],
+    ['header only', 'a,b,c\n', 'NO_ROWS'],
+    ['ragged row', 'a,b\n1,2\n3\n', 'RAGGED_ROW'],
+    ['unclosed quote', 'a,b\n"1,2\n', 'UNCLOSED_QUOTE'],
+    ['duplicate column', 'a,a\n1,2\n', 'DUPLICATE_COLUMN'],
+    ['empty column name', 'a,,c\n1,2,3\n', 'EMPTY_COLUMN_NAME'],
+  ])('rejects %s', (_name, text, expected) => {
+    expect(code(() => parseCsv(text))).toBe(expected);
+  });
+
+  it('names the line of a ragged row', () => {
+    expect(() => parseCsv('a,b\n1,2\n3,4\n5\n')).toThrow(/line 4 has 1 fields, the header has 2/);
+  });
+
+  it('rejects binary files and oversized input', () => {
+    expect(code(() => parseCsvBytes(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 1])))).toBe('NOT_TEXT');
+    expect(code(() => parseCsvBytes(new TextEncoder().encode('a\n1\n'), { maxChars: 3 }))).toBe('TOO_LARGE');
+  });
+});
+
+describe('feature matrix', () => {
+  it('refuses text columns unless dropped, naming the column and a value', () => {
+    const table = txhousing();
+    expect(() => toFeatureMatrix(table)).toThrow(/column "city" is not numeric \(data row 1: "Abilene"\); drop it/);
+    const m = toFeatureMatrix(table, { dropColumns: ['city'] });
+    expect(m.cols).toBe(8);
+    expect(m.rows).toBe(8602);
+    expect([m.values[0], m.values[1]]).toEqual([2000, 1]); // year and month of the first row
+  });
+
+  it('refuses unknown drop columns and an empty selection', () => {
+    const table = parseCsv('a,b\n1,2\n');
+    expect(code(() => toFeatureMatrix(table, { dropColumns: ['c'] }))).toBe('UNKNOWN_COLUMN');
+    expect(code(() => toFeatureMatrix(table, { dropColumns: ['a', 'b'] }))).toBe('NO_FEATURES');
+  });
+
+  it('a column of text in a numeric-looking file is found wherever it starts', () => {
+    const table = parseCsv('a,b\n1,2\n3,oops\n');
+    expect(() => toFeatureMatrix(table)).toThrow(/column "b" is not numeric \(data row 2: "oops"\)/);
+  });
+});

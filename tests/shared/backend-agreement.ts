@@ -40,8 +40,8 @@ export async function measureAgreement(candidate: ComputeBackend): Promise<Agree
   const x = gaussianMixture(n, d, 5, 17, 1.5);
   const centers = gaussianMixture(m, d, 5, 18, 1.5);
 
-  const refX = reference.upload(x, n, d);
-  const candX = candidate.upload(x, n, d);
+  const refX = await reference.upload(x, n, d);
+  const candX = await candidate.upload(x, n, d);
   try {
     const a = await reference.kernelRowStats(centers, m, refX, 0.1, true);
     const b = await candidate.kernelRowStats(centers, m, candX, 0.1, true);

@@ -108,7 +108,7 @@ describe('RKME table spec generation', () => {
     const prng = new Prng(4);
     const K = 6;
     const z = new Float64Array(K * d).map(() => prng.nextNormal() * 2);
-    const resident = ts.upload(x, n, d);
+    const resident = await ts.upload(x, n, d);
     const gamma = 0.1;
     const state = await fitBeta(ts, z, K, d, resident, n, gamma);
     const f = (zz: Float64Array) => {

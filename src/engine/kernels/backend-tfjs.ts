@@ -1,8 +1,11 @@
 /**
  * tfjs compute backend on 'webgpu', 'wasm' or 'cpu'. Data live on the device as Float32 blocks of
- * rows; every operation reads back only small per-block results (sums, K×d moments, argmins),
- * which are accumulated on the host in Float64 (design-notes §2). Reads are always asynchronous
- * (`await t.data()`): a synchronous read stalls WebGPU.
+ * rows. Device work is restricted to matrix products and element-wise maps: row reductions
+ * (sum, argMin) are expressed as products with a ones column or done on the host, because
+ * tfjs-webgpu's reduction shaders are ~20× slower than a matmul of the same size on software
+ * adapters, and tfjs-wasm multiplies untransposed operands ~10× faster (measured, see README).
+ * Every result read back is small (m×(d+1) moments) or one block of distances, and is accumulated
+ * on the host in Float64 (design-notes §2). Reads are always asynchronous (`await t.data()`).
  * The only module, with resolve.ts, that imports @tensorflow/*.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,11 +15,14 @@ import type { BackendName, ComputeBackend, KernelRowStats, NearestResult, Reside
 export type TfjsBackendName = Exclude<BackendName, 'ts'>;
 
 interface Block {
-  x: tf.Tensor2D;
-  /** the block transposed once at upload: tfjs-wasm multiplies untransposed operands ~10× faster */
+  /** [B, d+1]: the rows with a trailing column of ones (kernel · xAug = [Σ k·x | Σ k]) */
+  xAug: tf.Tensor2D;
+  /** [d, B]: the rows transposed once at upload */
   xT: tf.Tensor2D;
-  /** squared row norms, shape [rows] */
-  norms: tf.Tensor1D;
+  /** [1, B]: squared row norms */
+  norms: tf.Tensor2D;
+  /** squared row norms in Float64, for host-side distances */
+  hostNorms: Float64Array;
   rows: number;
 }
 
@@ -28,7 +34,7 @@ class TfjsMatrix implements ResidentMatrix {
   ) {}
   dispose(): void {
     for (const block of this.blocks) {
-      block.x.dispose();
+      block.xAug.dispose();
       block.xT.dispose();
       block.norms.dispose();
     }
@@ -57,16 +63,28 @@ export class TfjsBackend implements ComputeBackend {
     }
   }
 
-  upload(values: Float64Array, rows: number, cols: number): ResidentMatrix {
+  async upload(values: Float64Array, rows: number, cols: number): Promise<ResidentMatrix> {
     if (values.length !== rows * cols) throw new RangeError(`matrix has ${values.length} values, expected ${rows}×${cols}`);
-    if (tf.getBackend() !== this.name) throw new Error(`upload on '${this.name}' while tfjs backend is '${tf.getBackend()}'`);
+    await this.activate();
     const blocks: Block[] = [];
     for (let start = 0; start < rows; start += this.blockRows) {
       const count = Math.min(this.blockRows, rows - start);
-      const x = tf.tensor2d(Float32Array.from(values.subarray(start * cols, (start + count) * cols)), [count, cols]);
-      const xT = tf.transpose(x) as tf.Tensor2D;
-      const norms = tf.tidy(() => tf.sum(tf.square(x), 1)) as tf.Tensor1D;
-      blocks.push({ x, xT, norms, rows: count });
+      const augmented = new Float32Array(count * (cols + 1));
+      const hostNorms = new Float64Array(count);
+      for (let l = 0; l < count; l++) {
+        let norm = 0;
+        for (let f = 0; f < cols; f++) {
+          const v = values[(start + l) * cols + f];
+          augmented[l * (cols + 1) + f] = v;
+          norm += v * v;
+        }
+        augmented[l * (cols + 1) + cols] = 1;
+        hostNorms[l] = norm;
+      }
+      const xAug = tf.tensor2d(augmented, [count, cols + 1]);
+      const xT = tf.tidy(() => tf.transpose(tf.slice(xAug, [0, 0], [count, cols]))) as tf.Tensor2D;
+      const norms = tf.tensor2d(Float32Array.from(hostNorms), [1, count]);
+      blocks.push({ xAug, xT, norms, hostNorms, rows: count });
     }
     return new TfjsMatrix(blocks, rows, cols);
   }
@@ -74,30 +92,43 @@ export class TfjsBackend implements ComputeBackend {
   async nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number): Promise<NearestResult> {
     await this.activate();
     const matrix = points as TfjsMatrix;
+    const d = matrix.cols;
     const index = new Int32Array(matrix.rows);
     const dist2 = new Float64Array(matrix.rows);
-    const cT = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(centers), [m, matrix.cols])));
-    const cNorms = tf.tidy(() => tf.expandDims(tf.sum(tf.square(cT), 0), 0));
+    const cNorms = new Float64Array(m);
+    const cAugT = new Float32Array((d + 1) * m); // [d+1, m], last row 0 so the ones column drops out
+    for (let i = 0; i < m; i++) {
+      for (let f = 0; f < d; f++) {
+        const v = centers[i * d + f];
+        cAugT[f * m + i] = v;
+        cNorms[i] += v * v;
+      }
+    }
+    const cT = tf.tensor2d(cAugT, [d + 1, m]);
     try {
       let offset = 0;
       for (const block of matrix.blocks) {
-        const [argmin, mins] = tf.tidy(() => {
-          const cross = tf.matMul(block.x, cT); // [B, m]
-          const d2 = tf.add(tf.sub(tf.expandDims(block.norms, 1), tf.mul(cross, 2)), cNorms);
-          return [tf.argMin(d2, 1), tf.min(d2, 1)];
-        });
-        const [iv, dv] = await Promise.all([argmin.data(), mins.data()]);
-        argmin.dispose();
-        mins.dispose();
+        const cross = tf.matMul(block.xAug, cT); // [B, m] = x · cᵀ
+        const values = await cross.data();
+        cross.dispose();
         for (let l = 0; l < block.rows; l++) {
-          index[offset + l] = iv[l];
-          dist2[offset + l] = Math.max(0, dv[l]);
+          let best = Infinity;
+          let bestIndex = 0;
+          const xn = block.hostNorms[l];
+          for (let i = 0; i < m; i++) {
+            const d2 = xn + cNorms[i] - 2 * values[l * m + i];
+            if (d2 < best) {
+              best = d2;
+              bestIndex = i;
+            }
+          }
+          index[offset + l] = bestIndex;
+          dist2[offset + l] = Math.max(0, best);
         }
         offset += block.rows;
       }
     } finally {
       cT.dispose();
-      cNorms.dispose();
     }
     return { index, dist2 };
   }
@@ -120,20 +151,17 @@ export class TfjsBackend implements ComputeBackend {
     try {
       for (const block of matrix.blocks) {
         throwIfCancelled(signal);
-        const outputs = tf.tidy(() => {
+        const moments = tf.tidy(() => {
           const cross = tf.matMul(c, block.xT); // [m, B]
-          const d2 = tf.relu(tf.add(tf.sub(cNorms, tf.mul(cross, 2)), tf.expandDims(block.norms, 0)));
+          const d2 = tf.relu(tf.add(tf.sub(cNorms, tf.mul(cross, 2)), block.norms));
           const kernel = tf.exp(tf.mul(d2, -gamma));
-          const rowSums = tf.sum(kernel, 1);
-          return withWeighted ? [rowSums, tf.matMul(kernel, block.x)] : [rowSums];
+          return tf.matMul(kernel, block.xAug); // [m, d+1] = [Σ k·x | Σ k]
         });
-        const values = await Promise.all(outputs.map((t) => t.data()));
-        for (const t of outputs) t.dispose();
-        const blockSums = values[0];
-        for (let i = 0; i < m; i++) sums[i] += blockSums[i];
-        if (weighted) {
-          const blockWeighted = values[1];
-          for (let j = 0; j < weighted.length; j++) weighted[j] += blockWeighted[j];
+        const values = await moments.data();
+        moments.dispose();
+        for (let i = 0; i < m; i++) {
+          sums[i] += values[i * (d + 1) + d];
+          if (weighted) for (let f = 0; f < d; f++) weighted[i * d + f] += values[i * (d + 1) + f];
         }
       }
     } finally {
@@ -145,15 +173,15 @@ export class TfjsBackend implements ComputeBackend {
 
   async gram(a: Float64Array, m: number, b: Float64Array, n: number, d: number, gamma: number): Promise<Float64Array> {
     await this.activate();
+    const aNorms = new Float32Array(m);
+    const bNorms = new Float32Array(n);
+    for (let i = 0; i < m; i++) for (let f = 0; f < d; f++) aNorms[i] += a[i * d + f] ** 2;
+    for (let j = 0; j < n; j++) for (let f = 0; f < d; f++) bNorms[j] += b[j * d + f] ** 2;
+    const bT = new Float32Array(d * n);
+    for (let j = 0; j < n; j++) for (let f = 0; f < d; f++) bT[f * n + j] = b[j * d + f];
     const kernel = tf.tidy(() => {
-      const at = tf.tensor2d(Float32Array.from(a), [m, d]);
-      const bt = tf.tensor2d(Float32Array.from(b), [n, d]);
-      const d2 = tf.relu(
-        tf.add(
-          tf.sub(tf.expandDims(tf.sum(tf.square(at), 1), 1), tf.mul(tf.matMul(at, tf.transpose(bt)), 2)),
-          tf.expandDims(tf.sum(tf.square(bt), 1), 0),
-        ),
-      );
+      const cross = tf.matMul(tf.tensor2d(Float32Array.from(a), [m, d]), tf.tensor2d(bT, [d, n]));
+      const d2 = tf.relu(tf.add(tf.sub(tf.tensor2d(aNorms, [m, 1]), tf.mul(cross, 2)), tf.tensor2d(bNorms, [1, n])));
       return tf.exp(tf.mul(d2, -gamma));
     });
     try {

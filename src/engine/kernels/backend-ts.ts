@@ -22,7 +22,7 @@ export class TsBackend implements ComputeBackend {
   readonly precision = 'float64' as const;
   readonly device = 'plain TypeScript (Float64)';
 
-  upload(values: Float64Array, rows: number, cols: number): ResidentMatrix {
+  async upload(values: Float64Array, rows: number, cols: number): Promise<ResidentMatrix> {
     if (values.length !== rows * cols) throw new RangeError(`matrix has ${values.length} values, expected ${rows}×${cols}`);
     return new HostMatrix(values, rows, cols);
   }

@@ -38,7 +38,8 @@ export interface ComputeBackend {
   /** Human-readable device description (adapter info for WebGPU). */
   readonly device: string;
 
-  upload(values: Float64Array, rows: number, cols: number): ResidentMatrix;
+  /** Copies a row-major matrix to the device (activating this backend first). */
+  upload(values: Float64Array, rows: number, cols: number): Promise<ResidentMatrix>;
 
   /** For every row of `points`, its nearest row of `centers` (m×d) and the squared distance. */
   nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number): Promise<NearestResult>;

@@ -102,6 +102,11 @@ export interface MmdToDataOptions {
    */
   exactSelfTermRows?: number;
   seed?: number;
+  /**
+   * The data self-term of these same rows from an earlier call (`dataTerm`, `dataTermExact` of its
+   * result): skips its n²·d computation when one data set is compared with many specs.
+   */
+  knownDataTerm?: { value: number; exact: boolean };
   signal?: AbortSignal;
 }
 
@@ -137,23 +142,26 @@ export async function squaredMmdToData(
 
   const gamma = spec.gamma;
   const selfSpec = weightedKernelSum(z, spec.beta, spec.K, z, spec.beta, spec.K, d, gamma);
-  const resident = backend.upload(work, n, d);
+  const resident = await backend.upload(work, n, d);
   try {
     const cross = await backend.kernelRowStats(z, spec.K, resident, gamma, false, options.signal);
     let crossTerm = 0;
     for (let i = 0; i < spec.K; i++) crossTerm += spec.beta[i] * cross.sums[i];
     crossTerm /= n;
     const limit = options.exactSelfTermRows ?? 20_000;
-    const exact = n <= limit;
+    let exact = n <= limit;
     let dataTerm: number;
-    if (exact) {
+    if (options.knownDataTerm) {
+      dataTerm = options.knownDataTerm.value;
+      exact = options.knownDataTerm.exact;
+    } else if (exact) {
       dataTerm = (await kernelTotal(backend, work, n, d, resident, gamma, options.signal)) / (n * n);
     } else {
       // U-statistic of the off-diagonal mean on a sample, plus the known diagonal (k(x,x) = 1).
       const rows = new Prng(options.seed ?? 0).sampleWithoutReplacement(n, limit);
       const sample = new Float64Array(limit * d);
       rows.forEach((row, i) => sample.set(work.subarray(row * d, row * d + d), i * d));
-      const sampleResident = backend.upload(sample, limit, d);
+      const sampleResident = await backend.upload(sample, limit, d);
       try {
         const total = await kernelTotal(backend, sample, limit, d, sampleResident, gamma, options.signal);
         const offDiagonalMean = (total - limit) / (limit * (limit - 1));

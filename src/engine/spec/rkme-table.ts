@@ -108,7 +108,7 @@ export async function buildTableRkme(
   const K = effectiveK(requestedK, n, d);
   const prng = new Prng(seed);
   const warnings: TableSpecReport['warnings'] = [];
-  const resident = backend.upload(work, n, d);
+  const resident = await backend.upload(work, n, d);
   const residents: ResidentMatrix[] = [resident];
   try {
     // k-means initialisation, on a seeded row sample for large n
@@ -121,7 +121,7 @@ export async function buildTableRkme(
       const rows = prng.sampleWithoutReplacement(n, kmeansRows);
       sample = new Float64Array(kmeansRows * d);
       rows.forEach((row, i) => sample.set(work.subarray(row * d, row * d + d), i * d));
-      sampleResident = backend.upload(sample, kmeansRows, d);
+      sampleResident = await backend.upload(sample, kmeansRows, d);
       residents.push(sampleResident);
     }
     let z = await kMeans(backend, sample, sampleResident, K, prng, { maxIterations, tolerance: 1e-6, signal, progress: kmeansPhase });

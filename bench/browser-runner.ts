@@ -1,0 +1,56 @@
+/**
+ * Runs inside Chromium for the benchmarks: builds specs on the browser's backends (WebGPU, WASM)
+ * from seeded synthetic data and hands the stat.json back to the Node driver, which evaluates
+ * every spec the same way.
+ */
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { buildTableRkme, resolveBackend, serializeStatSpec, type BackendName, type ComputeBackend } from '../src/engine/index.js';
+import { gaussianMixture } from '../tests/shared/synthetic.js';
+
+export interface BrowserSpecRun {
+  backend: BackendName;
+  device: string;
+  ms: number;
+  json: string;
+  error?: string;
+}
+
+const backends = new Map<BackendName, ComputeBackend>();
+
+async function getBackend(name: BackendName): Promise<ComputeBackend> {
+  let backend = backends.get(name);
+  if (!backend) {
+    backend = (
+      await resolveBackend({
+        preference: [name],
+        wasmPaths: {
+          'tfjs-backend-wasm.wasm': wasmPlain,
+          'tfjs-backend-wasm-simd.wasm': wasmSimd,
+          'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+        },
+      })
+    ).backend;
+    backends.set(name, backend);
+  }
+  return backend;
+}
+
+async function runSpecBench(config: { backend: BackendName; n: number; d: number; seed: number; timeoutMs: number }): Promise<BrowserSpecRun> {
+  const backend = await getBackend(config.backend);
+  const x = gaussianMixture(config.n, config.d, 20, config.seed);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), config.timeoutMs);
+  const started = performance.now();
+  try {
+    const { spec } = await buildTableRkme(backend, x, config.n, config.d, { scale: 'std', signal: controller.signal });
+    return { backend: backend.name, device: backend.device, ms: performance.now() - started, json: serializeStatSpec(spec) };
+  } catch (error) {
+    return { backend: backend.name, device: backend.device, ms: performance.now() - started, json: '', error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Object.assign(globalThis, { runSpecBench, benchReady: true });

@@ -1,0 +1,160 @@
+/**
+ * npm run bench:spec — time and quality of table RKME generation.
+ * Grid n ∈ {1k, 10k, 100k} × d ∈ {10, 50, 200} on seeded Gaussian-mixture data (20 clusters),
+ * scale 'std', K = 100, 3 steps; plus the real txhousing table. Backends: Node (plain TS,
+ * tfjs-wasm, tfjs-cpu up to 10k rows) and Chromium (tfjs-webgpu, tfjs-wasm). Every spec is
+ * evaluated in Node by its squared MMD to the data (data self-term exact up to 10k rows, else
+ * estimated once per data set from 20k sampled rows, so differences between backends are exact), next to the
+ * k-means (all rows) + QP baseline. Writes bench/results/spec.json and prints a table.
+ * Options: --quick (n ≤ 10k), --no-browser.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { createServer } from 'vite';
+import {
+  buildTableRkme,
+  parseStatSpec,
+  resolveBackend,
+  squaredMmdToData,
+  type BackendName,
+  type ComputeBackend,
+  type RkmeTableSpec,
+} from '../src/engine/index.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.js';
+import { marketMatrix } from '../tests/helpers/data.js';
+import { gaussianMixture } from '../tests/shared/synthetic.js';
+import type { BrowserSpecRun } from './browser-runner.js';
+import { machineInfo } from './machine.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const quick = process.argv.includes('--quick');
+const withBrowser = !process.argv.includes('--no-browser');
+const SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+const DIMS = [10, 50, 200];
+const SEED = 1;
+const BROWSER_TIMEOUT_MS = 240_000;
+
+interface Row {
+  data: string;
+  n: number;
+  d: number;
+  where: 'node' | 'chromium';
+  backend: string;
+  seconds: number | null;
+  mmd2: number | null;
+  note?: string;
+}
+
+const wasmPaths = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+const nodeBackends = new Map<BackendName, ComputeBackend>();
+async function nodeBackend(name: BackendName): Promise<ComputeBackend> {
+  if (!nodeBackends.has(name)) nodeBackends.set(name, (await resolveBackend({ preference: [name], wasmPaths })).backend);
+  return nodeBackends.get(name)!;
+}
+
+/** Data self-terms per data set, computed once (exact up to 10k rows, else from 20k sampled rows). */
+const dataTerms = new Map<Float64Array, { value: number; exact: boolean }>();
+
+async function evaluate(spec: RkmeTableSpec, x: Float64Array, n: number, d: number): Promise<number> {
+  const result = await squaredMmdToData(await nodeBackend('wasm'), spec, x, n, d, {
+    exactSelfTermRows: 10_000,
+    seed: 7,
+    knownDataTerm: dataTerms.get(x),
+  });
+  dataTerms.set(x, { value: result.dataTerm, exact: result.dataTermExact });
+  return result.value;
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const cells: { data: string; n: number; d: number; x: Float64Array }[] = [];
+  const tx = marketMatrix();
+  cells.push({ data: 'txhousing', n: tx.rows, d: tx.cols, x: tx.values });
+  for (const n of SIZES) for (const d of DIMS) cells.push({ data: 'mixture', n, d, x: gaussianMixture(n, d, 20, SEED) });
+
+  for (const cell of cells) {
+    const { data, n, d, x } = cell;
+    const names: BackendName[] = n <= 10_000 ? ['ts', 'wasm', 'cpu'] : ['ts', 'wasm'];
+    for (const name of names) {
+      const backend = await nodeBackend(name);
+      const started = performance.now();
+      const { spec } = await buildTableRkme(backend, x, n, d, { scale: 'std' });
+      const seconds = (performance.now() - started) / 1000;
+      rows.push({ data, n, d, where: 'node', backend: name, seconds, mmd2: await evaluate(spec, x, n, d) });
+      log(rows.at(-1)!);
+    }
+    const baselineStart = performance.now();
+    const baseline = await buildTableRkme(await nodeBackend('wasm'), x, n, d, { scale: 'std', steps: 0, kmeansRows: 0 });
+    rows.push({
+      data, n, d, where: 'node', backend: 'baseline: k-means(all rows)+QP, wasm',
+      seconds: (performance.now() - baselineStart) / 1000, mmd2: await evaluate(baseline.spec, x, n, d),
+    });
+    log(rows.at(-1)!);
+  }
+
+  let browserInfo: Record<string, unknown> = { skipped: true };
+  if (withBrowser) browserInfo = await runBrowser(cells.filter((c) => c.data === 'mixture'), rows);
+
+  const result = {
+    benchmark: 'spec',
+    machine: machineInfo(),
+    browser: browserInfo,
+    settings: { K: 100, gamma: 0.1, steps: 3, scale: 'std', seed: 0, dataSeed: SEED, clusters: 20, mmdDataTerm: 'exact for n <= 10k, else U-statistic on 20k sampled rows (same for all backends)' },
+    rows,
+  };
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'spec.json'), JSON.stringify(result, null, 2) + '\n');
+  printTable(rows);
+}
+
+async function runBrowser(cells: { n: number; d: number; x: Float64Array }[], rows: Row[]): Promise<Record<string, unknown>> {
+  const server = await createServer({ root: ROOT, logLevel: 'error', server: { host: '127.0.0.1', port: 4391 } });
+  await server.listen();
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.resolvedUrls!.local[0]}bench/browser.html`);
+    await page.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true, undefined, { timeout: 120_000 });
+    let device = '';
+    for (const { n, d, x } of cells) {
+      for (const backend of ['webgpu', 'wasm'] as BackendName[]) {
+        const run = (await page.evaluate(
+          (config) => (globalThis as unknown as { runSpecBench: (c: unknown) => Promise<unknown> }).runSpecBench(config),
+          { backend, n, d, seed: SEED, timeoutMs: BROWSER_TIMEOUT_MS },
+        )) as BrowserSpecRun;
+        if (backend === 'webgpu') device = run.device;
+        const ok = !run.error;
+        rows.push({
+          data: 'mixture', n, d, where: 'chromium', backend,
+          seconds: ok ? run.ms / 1000 : null,
+          mmd2: ok ? await evaluate(parseStatSpec(run.json), x, n, d) : null,
+          note: run.error ? (/cancel/i.test(run.error) ? `stopped after ${BROWSER_TIMEOUT_MS / 1000} s` : run.error) : undefined,
+        });
+        log(rows.at(-1)!);
+      }
+    }
+    return { chromium: browser.version(), webgpuDevice: device, flags: CHROMIUM_ARGS };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+function log(row: Row): void {
+  process.stderr.write(`${row.where} ${row.backend} ${row.data} n=${row.n} d=${row.d}: ${row.seconds?.toFixed(2) ?? '-'} s, MMD² ${row.mmd2?.toExponential(3) ?? '-'}${row.note ? ` (${row.note})` : ''}\n`);
+}
+
+function printTable(rows: Row[]): void {
+  const header = ['data', 'n', 'd', 'where', 'backend', 'seconds', 'MMD²(spec, data)'];
+  const lines = rows.map((r) => [r.data, String(r.n), String(r.d), r.where, r.backend, r.seconds?.toFixed(2) ?? r.note ?? '-', r.mmd2?.toExponential(3) ?? '-']);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(fmt(l));
+}
+
+await main();

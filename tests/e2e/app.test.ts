@@ -1,0 +1,101 @@
+/**
+ * The built app in real headless Chromium (WebGPU via SwiftShader): loads, reports its backend,
+ * builds a spec from a file chosen with the file chooser, downloads it, and shows clear errors
+ * for bad files. Screenshots go to tests/artifacts/ (not committed).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseStatSpec } from '../../src/engine/index.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+import { TXHOUSING_PATH } from '../helpers/data.js';
+
+const ARTIFACTS = join(process.cwd(), 'tests', 'artifacts');
+let browser: Browser;
+let files: string;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  files = mkdtempSync(join(tmpdir(), 'lwd-e2e-'));
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function openApp(): Promise<{ page: Page; errors: string[]; requests: Request[] }> {
+  const page = await browser.newPage({ acceptDownloads: true });
+  const errors: string[] = [];
+  const requests: Request[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => requests.push(r));
+  page.context().on('request', (r) => requests.includes(r) || requests.push(r));
+  await page.goto(inject('appUrl'));
+  await page.getByTestId('backend').waitFor({ timeout: 60_000 });
+  return { page, errors, requests };
+}
+
+describe('app', () => {
+  it('builds a spec from a chosen CSV on WebGPU and downloads it; nothing leaves the page', async () => {
+    const { page, errors, requests } = await openApp();
+    expect(await page.getByTestId('backend').textContent()).toBe('WebGPU');
+    await page.getByTestId('file-input').setInputFiles(TXHOUSING_PATH);
+    await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/8,602 rows, 9 columns/);
+    // the text column cannot be selected
+    expect(await page.getByRole('checkbox', { name: 'use column city' }).isDisabled()).toBe(true);
+    await page.getByTestId('build').click();
+    await page.getByTestId('result').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('result').textContent()).toMatch(/100 reduced points summarise 8,602 rows × 5 features, on WebGPU/);
+    await page.screenshot({ path: join(ARTIFACTS, 'spec-result.png'), fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download stat.json' }).click()]);
+    expect(download.suggestedFilename()).toBe('txhousing.stat.json');
+    const spec = parseStatSpec(readFileSync(await download.path(), 'utf8'));
+    expect(spec.featureNames).toEqual(['sales', 'volume', 'median', 'listings', 'inventory']);
+    expect(spec.scaleSource).toBe('std');
+    expect(spec.provenance?.backend).toBe('webgpu');
+    expect(errors).toEqual([]);
+
+    // privacy: only GETs of the app's own files; no request carries a body
+    const origin = new URL(inject('appUrl')).origin;
+    for (const request of requests) {
+      const url = new URL(request.url());
+      if (url.protocol === 'blob:' || url.protocol === 'data:') continue;
+      expect(url.origin, request.url()).toBe(origin);
+      expect(request.method(), request.url()).toBe('GET');
+      expect(request.postData(), request.url()).toBeNull();
+    }
+    await page.close();
+  });
+
+  it.each([
+    ['binary garbage', 'garbage.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a, 0x0a, 0xff, 0x00]), /not text/],
+    ['a header only', 'header.csv', Buffer.from('a,b,c\n'), /header but no data rows/],
+    ['ragged rows', 'ragged.csv', Buffer.from('a,b\n1,2\n3\n'), /line 3 has 1 fields/],
+  ])('shows a clear message for %s', async (_name, fileName, content, message) => {
+    const { page, errors } = await openApp();
+    const path = join(files, fileName);
+    writeFileSync(path, content);
+    await page.getByTestId('file-input').setInputFiles(path);
+    await page.getByTestId('error').waitFor();
+    expect(await page.getByTestId('error').textContent()).toMatch(message);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('reports a column that cannot be used and still builds from the rest', async () => {
+    const { page } = await openApp();
+    const path = join(files, 'mixed.csv');
+    writeFileSync(path, 'a,b,name\n1,2,x\n2,3,y\n3,5,z\n4,4,w\n');
+    await page.getByTestId('file-input').setInputFiles(path);
+    await page.getByTestId('table-summary').waitFor();
+    expect(await page.getByRole('row', { name: /name/ }).textContent()).toMatch(/text.*“x”/);
+    await page.getByTestId('build').click();
+    await page.getByTestId('result').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('result').textContent()).toMatch(/2 reduced points \(asked 100\) summarise 4 rows × 2 features/);
+    expect(await page.getByTestId('result').textContent()).toMatch(/close to raw data/);
+    await page.close();
+  });
+});

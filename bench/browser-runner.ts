@@ -25,6 +25,7 @@ async function getBackend(name: BackendName): Promise<ComputeBackend> {
     backend = (
       await resolveBackend({
         preference: [name],
+        allowSoftwareGpu: true,
         wasmPaths: {
           'tfjs-backend-wasm.wasm': wasmPlain,
           'tfjs-backend-wasm-simd.wasm': wasmSimd,

@@ -74,23 +74,33 @@ const tables = new Map<number, Table>();
 let nextTableId = 1;
 const jobs = new Map<string, AbortController>();
 
-function backend(preference?: BackendName[]): Promise<ResolvedBackend> {
+export interface BackendRequest {
+  /** backends to try, in order (default webgpu, wasm, cpu, ts) */
+  preference?: BackendName[];
+  /** accept a software WebGPU adapter (tests, or a user who asks for WebGPU explicitly) */
+  allowSoftwareGpu?: boolean;
+}
+
+function backend(request: BackendRequest = {}): Promise<ResolvedBackend> {
   backendPromise ??= resolveBackend({
-    preference,
+    preference: request.preference,
+    allowSoftwareGpu: request.allowSoftwareGpu,
     wasmPaths: {
       'tfjs-backend-wasm.wasm': wasmPlain,
       'tfjs-backend-wasm-simd.wasm': wasmSimd,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
     },
-    wasmThreads: self.crossOriginIsolated === true,
+    // tfjs-wasm's threaded build spawns its pthreads from a Blob script, which never starts inside
+    // a bundled module worker (init hangs, seen with vite build + COOP/COEP): single-threaded SIMD.
+    wasmThreads: false,
   });
   return backendPromise;
 }
 
 const api = {
   /** Picks the backend (once per worker); later calls report the same choice. */
-  async init(preference?: BackendName[]): Promise<BackendInfo> {
-    const { backend: b, attempts } = await backend(preference);
+  async init(request?: BackendRequest): Promise<BackendInfo> {
+    const { backend: b, attempts } = await backend(request);
     return { name: b.name, device: b.device, precision: b.precision, attempts, crossOriginIsolated: self.crossOriginIsolated === true };
   },
 

@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import type { ProgressCallback } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
-import type { BackendInfo, LoadedTable, SpecOptions, SpecResult, SpecWorkerApi } from '../../workers/spec.worker.js';
+import type { BackendInfo, BackendRequest, LoadedTable, SpecOptions, SpecResult, SpecWorkerApi } from '../../workers/spec.worker.js';
 
 registerErrorTransfer();
 
@@ -19,8 +19,8 @@ export class SpecClient {
     this.api = Comlink.wrap<SpecWorkerApi>(this.worker);
   }
 
-  init(): Promise<BackendInfo> {
-    return this.api.init();
+  init(request?: BackendRequest): Promise<BackendInfo> {
+    return this.api.init(request);
   }
 
   /** The buffer is transferred: it is unusable by the caller afterwards. */

@@ -16,15 +16,22 @@ const wasmPaths = {
 };
 
 describe('compute backends in Chromium agree with the Float64 reference', () => {
-  it('finds a WebGPU adapter first by default', async () => {
+  it('skips a software WebGPU adapter by default, saying why, and falls back to WASM', async () => {
     const { backend, attempts } = await resolveBackend({ wasmPaths });
+    expect(attempts[0]).toMatchObject({ name: 'webgpu', ok: false });
+    expect(attempts[0].reason).toMatch(/software renderer \(.*swiftshader.*\), slower than WASM/i);
+    expect(backend.name).toBe('wasm');
+  });
+
+  it('uses the WebGPU adapter first when software adapters are allowed', async () => {
+    const { backend, attempts } = await resolveBackend({ wasmPaths, allowSoftwareGpu: true });
     expect(attempts[0]).toEqual({ name: 'webgpu', ok: true });
     expect(backend.name).toBe('webgpu');
     expect(backend.device).toMatch(/^webgpu: /);
   });
 
   it.each(['webgpu', 'wasm', 'cpu'] as const)('tfjs %s', async (name) => {
-    const { backend } = await resolveBackend({ preference: [name], wasmPaths });
+    const { backend } = await resolveBackend({ preference: [name], wasmPaths, allowSoftwareGpu: true });
     expect(backend.name).toBe(name);
     const report = await measureAgreement(backend);
     console.log(name, JSON.stringify(report));

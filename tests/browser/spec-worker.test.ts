@@ -17,8 +17,8 @@ describe('spec worker', () => {
   const client = new SpecClient();
   afterAll(() => client.dispose());
 
-  it('starts on WebGPU in Chromium with --enable-unsafe-webgpu', async () => {
-    const info = await client.init();
+  it('starts on WebGPU in Chromium with --enable-unsafe-webgpu when software adapters are allowed', async () => {
+    const info = await client.init({ allowSoftwareGpu: true });
     expect(info.name).toBe('webgpu');
     expect(info.attempts[0]).toEqual({ name: 'webgpu', ok: true });
   });

@@ -25,21 +25,35 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function openApp(): Promise<{ page: Page; errors: string[]; requests: Request[] }> {
+async function openApp(query = ''): Promise<{ page: Page; errors: string[]; requests: Request[] }> {
   const page = await browser.newPage({ acceptDownloads: true });
   const errors: string[] = [];
   const requests: Request[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => requests.push(r));
   page.context().on('request', (r) => requests.includes(r) || requests.push(r));
-  await page.goto(inject('appUrl'));
+  await page.goto(inject('appUrl') + query);
   await page.getByTestId('backend').waitFor({ timeout: 60_000 });
   return { page, errors, requests };
 }
 
 describe('app', () => {
+  it('prefers WASM over a software WebGPU adapter and says why', async () => {
+    const { page, errors } = await openApp();
+    expect(await page.getByTestId('backend').textContent()).toBe('WASM');
+    await page.getByText('why not the others').click();
+    expect(await page.getByText(/webgpu: the WebGPU adapter is a software renderer/).isVisible()).toBe(true);
+    await page.getByRole('button', { name: /use the sample/ }).click();
+    await page.getByTestId('build').click();
+    await page.getByTestId('result').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('result').textContent()).toMatch(/8,602 rows × 5 features, on WASM/);
+    await page.screenshot({ path: join(ARTIFACTS, 'spec-result-wasm.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('builds a spec from a chosen CSV on WebGPU and downloads it; nothing leaves the page', async () => {
-    const { page, errors, requests } = await openApp();
+    const { page, errors, requests } = await openApp('?backend=webgpu');
     expect(await page.getByTestId('backend').textContent()).toBe('WebGPU');
     await page.getByTestId('file-input').setInputFiles(TXHOUSING_PATH);
     await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/8,602 rows, 9 columns/);

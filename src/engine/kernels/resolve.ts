@@ -22,6 +22,13 @@ export interface BackendSettings {
   wasmThreads?: boolean;
   /** Rows per device block for tfjs backends. */
   blockRows?: number;
+  /**
+   * Accept a software WebGPU adapter (SwiftShader, llvmpipe, WARP, or one flagged as fallback).
+   * Default false: on such adapters tfjs-webgpu ran 20–45× slower than WASM here (README, Benchmark).
+   */
+  allowSoftwareGpu?: boolean;
+  /** Give up on a backend whose initialisation takes longer than this (default 20 s). */
+  initTimeoutMs?: number;
 }
 
 export interface BackendAttempt {
@@ -48,7 +55,7 @@ export async function resolveBackend(settings: BackendSettings = {}): Promise<Re
       continue;
     }
     try {
-      const backend = name === 'ts' ? new TsBackend() : await initTfjs(name, settings);
+      const backend = name === 'ts' ? new TsBackend() : await withTimeout(initTfjs(name, settings), settings.initTimeoutMs ?? 20_000);
       attempts.push({ name, ok: true });
       return { backend, attempts };
     } catch (error) {
@@ -60,6 +67,15 @@ export async function resolveBackend(settings: BackendSettings = {}): Promise<Re
     `no compute backend could start: ${attempts.map((a) => `[${a.name}] ${a.reason}`).join('; ')}`,
     { attempts },
   );
+}
+
+/** A backend whose start never settles (e.g. a wasm binary that cannot load) must not hang the app. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not start within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function initTfjs(name: TfjsBackendName, settings: BackendSettings): Promise<ComputeBackend> {
@@ -74,7 +90,11 @@ async function initTfjs(name: TfjsBackendName, settings: BackendSettings): Promi
     const adapter = await gpu.requestAdapter();
     if (!adapter) throw new Error('WebGPU has no adapter (requestAdapter returned null)');
     const info = adapter.info;
-    device = `webgpu: ${[info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter'}`;
+    const label = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
+    if (!settings.allowSoftwareGpu && isSoftwareAdapter(adapter)) {
+      throw new Error(`the WebGPU adapter is a software renderer (${label}), slower than WASM; allowSoftwareGpu forces it`);
+    }
+    device = `webgpu: ${label}`;
     await import('@tensorflow/tfjs-backend-webgpu');
   } else if (name === 'wasm') {
     if (!settings.wasmPaths) throw new Error('no wasmPaths given for the tfjs wasm binaries');
@@ -96,6 +116,16 @@ async function initTfjs(name: TfjsBackendName, settings: BackendSettings): Promi
 }
 
 /** The slice of the WebGPU API used for detection (avoids depending on @webgpu/types). */
+interface AdapterLike {
+  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+}
 interface GPULike {
-  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
+  requestAdapter(): Promise<AdapterLike | null>;
+}
+
+function isSoftwareAdapter(adapter: AdapterLike): boolean {
+  if (adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter) return true;
+  const text = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].join(' ');
+  return /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i.test(text);
 }

@@ -90,9 +90,6 @@ function backend(request: BackendRequest = {}): Promise<ResolvedBackend> {
       'tfjs-backend-wasm-simd.wasm': wasmSimd,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
     },
-    // tfjs-wasm's threaded build spawns its pthreads from a Blob script, which never starts inside
-    // a bundled module worker (init hangs, seen with vite build + COOP/COEP): single-threaded SIMD.
-    wasmThreads: false,
   });
   return backendPromise;
 }

@@ -7,7 +7,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { resolveBackend } from '../../src/engine/index.js';
-import { measureAgreement, TOLERANCE } from '../shared/backend-agreement.js';
+import { expectAgreement } from '../shared/backend-agreement.js';
 
 const wasmPaths = {
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -33,13 +33,6 @@ describe('compute backends in Chromium agree with the Float64 reference', () => 
   it.each(['webgpu', 'wasm', 'cpu'] as const)('tfjs %s', async (name) => {
     const { backend } = await resolveBackend({ preference: [name], wasmPaths, allowSoftwareGpu: true });
     expect(backend.name).toBe(name);
-    const report = await measureAgreement(backend);
-    console.log(name, JSON.stringify(report));
-    expect(report.rowSums).toBeLessThan(TOLERANCE.rowSums);
-    expect(report.weighted).toBeLessThan(TOLERANCE.weighted);
-    expect(report.gram).toBeLessThan(TOLERANCE.gram);
-    expect(report.nearestMismatch).toBeLessThanOrEqual(TOLERANCE.nearestMismatch);
-    expect(report.specDistance).toBeLessThan(TOLERANCE.specDistance);
-    expect(report.specFit).toBeLessThan(TOLERANCE.specFit);
+    await expectAgreement(backend);
   });
 });

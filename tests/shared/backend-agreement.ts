@@ -3,6 +3,7 @@
  * (plus tfjs-webgpu in Chromium). Measures how far a candidate backend is from the Float64
  * plain-TS reference on the primitives and on a whole spec computation.
  */
+import { expect } from 'vitest';
 import { buildTableRkme, squaredMmd, squaredMmdToData, TsBackend, type ComputeBackend } from '../../src/engine/index.js';
 import { gaussianMixture } from './synthetic.js';
 
@@ -81,4 +82,17 @@ export async function measureAgreement(candidate: ComputeBackend): Promise<Agree
     refX.dispose();
     candX.dispose();
   }
+}
+
+/** Measures a backend against the reference and asserts every stated tolerance. */
+export async function expectAgreement(candidate: ComputeBackend): Promise<AgreementReport> {
+  const report = await measureAgreement(candidate);
+  console.log(candidate.name, JSON.stringify(report));
+  expect(report.rowSums).toBeLessThan(TOLERANCE.rowSums);
+  expect(report.weighted).toBeLessThan(TOLERANCE.weighted);
+  expect(report.gram).toBeLessThan(TOLERANCE.gram);
+  expect(report.nearestMismatch).toBeLessThanOrEqual(TOLERANCE.nearestMismatch);
+  expect(report.specDistance).toBeLessThan(TOLERANCE.specDistance);
+  expect(report.specFit).toBeLessThan(TOLERANCE.specFit);
+  return report;
 }

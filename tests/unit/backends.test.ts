@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BackendError, resolveBackend } from '../../src/engine/index.js';
-import { measureAgreement, TOLERANCE } from '../shared/backend-agreement.js';
+import { expectAgreement } from '../shared/backend-agreement.js';
 
 const wasmPaths = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
 
@@ -10,14 +10,7 @@ describe('compute backends in Node agree with the Float64 reference', () => {
   it.each(['cpu', 'wasm'] as const)('tfjs %s', async (name) => {
     const { backend } = await resolveBackend({ preference: [name], wasmPaths });
     expect(backend.name).toBe(name);
-    const report = await measureAgreement(backend);
-    console.log(name, JSON.stringify(report));
-    expect(report.rowSums).toBeLessThan(TOLERANCE.rowSums);
-    expect(report.weighted).toBeLessThan(TOLERANCE.weighted);
-    expect(report.gram).toBeLessThan(TOLERANCE.gram);
-    expect(report.nearestMismatch).toBeLessThanOrEqual(TOLERANCE.nearestMismatch);
-    expect(report.specDistance).toBeLessThan(TOLERANCE.specDistance);
-    expect(report.specFit).toBeLessThan(TOLERANCE.specFit);
+    await expectAgreement(backend);
   });
 
   it('falls back in preference order and reports why each backend was skipped', async () => {

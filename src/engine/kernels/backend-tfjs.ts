@@ -94,7 +94,6 @@ export class TfjsBackend implements ComputeBackend {
     const matrix = points as TfjsMatrix;
     const d = matrix.cols;
     const index = new Int32Array(matrix.rows);
-    const dist2 = new Float64Array(matrix.rows);
     const cNorms = new Float64Array(m);
     const cAugT = new Float32Array((d + 1) * m); // [d+1, m], last row 0 so the ones column drops out
     for (let i = 0; i < m; i++) {
@@ -123,14 +122,13 @@ export class TfjsBackend implements ComputeBackend {
             }
           }
           index[offset + l] = bestIndex;
-          dist2[offset + l] = Math.max(0, best);
         }
         offset += block.rows;
       }
     } finally {
       cT.dispose();
     }
-    return { index, dist2 };
+    return { index };
   }
 
   async kernelRowStats(

@@ -4,6 +4,7 @@
  */
 import { throwIfCancelled } from '../core/errors.js';
 import type { ComputeBackend, KernelRowStats, NearestResult, ResidentMatrix } from './backend.js';
+import { squaredDistance } from './distance.js';
 
 class HostMatrix implements ResidentMatrix {
   constructor(
@@ -30,27 +31,19 @@ export class TsBackend implements ComputeBackend {
   async nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number): Promise<NearestResult> {
     const { values: x, rows: n, cols: d } = points as HostMatrix;
     const index = new Int32Array(n);
-    const dist2 = new Float64Array(n);
     for (let l = 0; l < n; l++) {
-      const xo = l * d;
       let best = Infinity;
       let bestIndex = 0;
       for (let i = 0; i < m; i++) {
-        const co = i * d;
-        let s = 0;
-        for (let f = 0; f < d; f++) {
-          const diff = x[xo + f] - centers[co + f];
-          s += diff * diff;
-        }
+        const s = squaredDistance(x, l, centers, i, d);
         if (s < best) {
           best = s;
           bestIndex = i;
         }
       }
       index[l] = bestIndex;
-      dist2[l] = best;
     }
-    return { index, dist2 };
+    return { index };
   }
 
   async kernelRowStats(
@@ -69,12 +62,7 @@ export class TsBackend implements ComputeBackend {
       const xo = l * d;
       for (let i = 0; i < m; i++) {
         const co = i * d;
-        let s = 0;
-        for (let f = 0; f < d; f++) {
-          const diff = x[xo + f] - centers[co + f];
-          s += diff * diff;
-        }
-        const kv = Math.exp(-gamma * s);
+        const kv = Math.exp(-gamma * squaredDistance(x, l, centers, i, d));
         sums[i] += kv;
         if (weighted) {
           for (let f = 0; f < d; f++) weighted[co + f] += kv * x[xo + f];
@@ -95,16 +83,7 @@ export class TsBackend implements ComputeBackend {
 export function gaussianGram(a: Float64Array, m: number, b: Float64Array, n: number, d: number, gamma: number): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
-    const ao = i * d;
-    for (let j = 0; j < n; j++) {
-      const bo = j * d;
-      let s = 0;
-      for (let f = 0; f < d; f++) {
-        const diff = a[ao + f] - b[bo + f];
-        s += diff * diff;
-      }
-      out[i * n + j] = Math.exp(-gamma * s);
-    }
+    for (let j = 0; j < n; j++) out[i * n + j] = Math.exp(-gamma * squaredDistance(a, i, b, j, d));
   }
   return out;
 }

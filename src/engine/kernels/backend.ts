@@ -20,8 +20,6 @@ export interface ResidentMatrix {
 export interface NearestResult {
   /** index of the nearest center, per point */
   index: Int32Array;
-  /** squared Euclidean distance to it, per point */
-  dist2: Float64Array;
 }
 
 export interface KernelRowStats {
@@ -41,7 +39,7 @@ export interface ComputeBackend {
   /** Copies a row-major matrix to the device (activating this backend first). */
   upload(values: Float64Array, rows: number, cols: number): Promise<ResidentMatrix>;
 
-  /** For every row of `points`, its nearest row of `centers` (m×d) and the squared distance. */
+  /** For every row of `points`, the index of its nearest row of `centers` (m×d). */
   nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number): Promise<NearestResult>;
 
   /**

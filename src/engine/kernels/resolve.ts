@@ -18,8 +18,6 @@ export interface BackendSettings {
    * (tfjs-backend-wasm.wasm, -simd.wasm, -threaded-simd.wasm) to URL. Required for 'wasm'.
    */
   wasmPaths?: string | Record<string, string>;
-  /** Allow the multi-threaded wasm binary (needs cross-origin isolation). Default false. */
-  wasmThreads?: boolean;
   /** Rows per device block for tfjs backends. */
   blockRows?: number;
   /**
@@ -100,11 +98,13 @@ async function initTfjs(name: TfjsBackendName, settings: BackendSettings): Promi
     if (!settings.wasmPaths) throw new Error('no wasmPaths given for the tfjs wasm binaries');
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (!wasmPathsSet) {
-      if (!settings.wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      // The threaded build spawns its pthreads from a Blob script, which never starts inside a
+      // bundled module worker (init hangs; seen with vite build + COOP/COEP): SIMD, one thread.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       wasm.setWasmPaths(settings.wasmPaths);
       wasmPathsSet = true;
     }
-    device = settings.wasmThreads ? 'wasm (threads when isolated)' : 'wasm (single thread)';
+    device = 'wasm (SIMD, single thread)';
   } else {
     await import('@tensorflow/tfjs-backend-cpu');
     device = 'tfjs cpu (JavaScript, Float32)';

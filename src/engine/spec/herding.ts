@@ -7,6 +7,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { Prng } from '../core/prng.js';
+import { squaredDistance } from '../kernels/distance.js';
 import type { RkmeTableSpec } from './types.js';
 
 export interface HerdingOptions {
@@ -68,10 +69,5 @@ export function herdSamples(spec: RkmeTableSpec, T: number, options: HerdingOpti
 }
 
 function kernel(a: Float64Array, i: number, b: Float64Array, j: number, d: number, gamma: number): number {
-  let s = 0;
-  for (let f = 0; f < d; f++) {
-    const diff = a[i * d + f] - b[j * d + f];
-    s += diff * diff;
-  }
-  return Math.exp(-gamma * s);
+  return Math.exp(-gamma * squaredDistance(a, i, b, j, d));
 }

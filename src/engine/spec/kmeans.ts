@@ -8,6 +8,7 @@ import { throwIfCancelled } from '../core/errors.js';
 import type { Prng } from '../core/prng.js';
 import type { PhaseReporter } from '../core/progress.js';
 import type { ComputeBackend, ResidentMatrix } from '../kernels/backend.js';
+import { squaredDistance } from '../kernels/distance.js';
 
 export interface KMeansOptions {
   maxIterations: number;
@@ -81,15 +82,9 @@ function kMeansPlusPlus(x: Float64Array, n: number, d: number, K: number, prng: 
       // All remaining points coincide with chosen centers: fall back to a uniform pick.
       pick = total > 0 ? prng.nextWeighted(closest, total) : prng.nextInt(n);
     }
-    const po = pick * d;
-    centers.set(x.subarray(po, po + d), i * d);
+    centers.set(x.subarray(pick * d, pick * d + d), i * d);
     for (let l = 0; l < n; l++) {
-      const xo = l * d;
-      let s = 0;
-      for (let f = 0; f < d; f++) {
-        const diff = x[xo + f] - x[po + f];
-        s += diff * diff;
-      }
+      const s = squaredDistance(x, l, x, pick, d);
       if (s < closest[l]) closest[l] = s;
     }
     options.progress?.update(i + 1);

@@ -16,6 +16,7 @@ import { Prng } from '../core/prng.js';
 import { PhaseReporter, type JobOptions } from '../core/progress.js';
 import type { ComputeBackend, ResidentMatrix } from '../kernels/backend.js';
 import { gaussianGram } from '../kernels/backend-ts.js';
+import { squaredDistance } from '../kernels/distance.js';
 import { imputeColumnMeans } from './impute.js';
 import { kMeans } from './kmeans.js';
 import { solveSimplexQp } from './qp.js';
@@ -332,12 +333,7 @@ function medianPairKernel(work: Float64Array, n: number, d: number, gamma: numbe
     const a = prng.nextInt(n);
     let b = prng.nextInt(n - 1);
     if (b >= a) b++;
-    let s = 0;
-    for (let f = 0; f < d; f++) {
-      const diff = work[a * d + f] - work[b * d + f];
-      s += diff * diff;
-    }
-    values.push(Math.exp(-gamma * s));
+    values.push(Math.exp(-gamma * squaredDistance(work, a, work, b, d)));
   }
   values.sort((p, q) => p - q);
   return values[250];

@@ -99,6 +99,23 @@ describe('app', () => {
     await page.close();
   });
 
+  it('accepts a CSV dropped on the drop zone', async () => {
+    const { page, errors } = await openApp();
+    const dataTransfer = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      const rows = ['x,y', ...Array.from({ length: 300 }, (_, i) => `${Math.sin(i)},${Math.cos(i / 7)}`)];
+      transfer.items.add(new File([rows.join('\n')], 'dropped.csv', { type: 'text/csv' }));
+      return transfer;
+    });
+    await page.dispatchEvent('[aria-label="Drop a CSV file here"]', 'drop', { dataTransfer });
+    await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/dropped\.csv: 300 rows, 2 columns/);
+    await page.getByTestId('build').click();
+    await page.getByTestId('result').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('result').textContent()).toMatch(/100 reduced points summarise 300 rows × 2 features, on WASM/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('reports a column that cannot be used and still builds from the rest', async () => {
     const { page } = await openApp();
     const path = join(files, 'mixed.csv');

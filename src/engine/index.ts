@@ -18,3 +18,11 @@ export { innerProduct, squaredMmd, squaredMmdToData, type CompareOptions, type M
 export { herdSamples, type HerdingOptions } from './spec/herding.js';
 export { parseStatSpec, serializeStatSpec } from './spec/registry.js';
 export { imputeColumnMeans } from './spec/impute.js';
+export { sha256Hex } from './core/hash.js';
+export { exportDenseOnnx, type DenseLayer, type DenseModel } from './model/onnx-export.js';
+export { OnnxModel, ModelError, type ModelOutput } from './model/onnx-runner.js';
+export { readZip, writeZip, IntegrityError, DEFAULT_ZIP_LIMITS, type ZipLimits } from './bundle/zip.js';
+export { checkSemanticSpec, SEMANTIC_VOCABULARY, type SemanticSpec, type Problem } from './bundle/semantic.js';
+export { checkManifest, MANIFEST_FILE, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Manifest, type OutputKind } from './bundle/manifest.js';
+export { packBundle, type PackInput } from './bundle/pack.js';
+export { checkBundle, checkOutputs, type CheckResult, type CheckReason, type CheckStatus, type CheckOptions } from './bundle/checker.js';

@@ -1,0 +1,180 @@
+/**
+ * The usability checker: decides whether a bundle may enter a catalog. Same code in a worker, in
+ * the CLI and in the catalog builder. Statuses (docs/bundle-format.md):
+ *   INVALID   the bundle is unsafe or malformed (zip rules, manifest, hashes, spec) — refused;
+ *   NONUSABLE well formed, but the model fails its run check;
+ *   USABLE    everything passed.
+ * Every reason is kept (the reference stops at the first and turns exceptions into a bare status).
+ * The model is data: it is only ever run by onnxruntime, never executed as code.
+ */
+import { sha256Hex } from '../core/hash.js';
+import { Prng } from '../core/prng.js';
+import { OnnxModel } from '../model/onnx-runner.js';
+import { herdSamples } from '../spec/herding.js';
+import { innerProduct } from '../spec/mmd.js';
+import { parseStatSpec } from '../spec/registry.js';
+import type { RkmeTableSpec } from '../spec/types.js';
+import { checkManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
+import { DockError } from '../core/errors.js';
+import { readZip, type ZipLimits } from './zip.js';
+
+export type CheckStatus = 'USABLE' | 'NONUSABLE' | 'INVALID';
+
+export interface CheckReason {
+  code: string;
+  message: string;
+  field?: string;
+}
+
+export interface CheckResult {
+  status: CheckStatus;
+  reasons: CheckReason[];
+  manifest: Manifest | null;
+  /** SHA-256 of the whole bundle (its content address in a catalog) */
+  sha256: string;
+}
+
+export interface CheckOptions {
+  zipLimits?: Partial<ZipLimits>;
+  /** give up on a model run after this long (default 10 s) */
+  runTimeoutMs?: number;
+  /** herded plus random rows fed to the model (default 32 + 16) */
+  herdedRows?: number;
+  randomRows?: number;
+}
+
+export async function checkBundle(bundle: Uint8Array, options: CheckOptions = {}): Promise<CheckResult> {
+  const sha256 = await sha256Hex(bundle);
+  const invalid = (reasons: CheckReason[], manifest: Manifest | null = null): CheckResult => ({ status: 'INVALID', reasons, manifest, sha256 });
+
+  let files: Map<string, Uint8Array>;
+  try {
+    files = readZip(bundle, options.zipLimits);
+  } catch (error) {
+    const e = error as DockError;
+    return invalid([{ code: e.code ?? 'CORRUPT_ZIP', message: e.message }]);
+  }
+  const manifestBytes = files.get(MANIFEST_FILE);
+  if (!manifestBytes) return invalid([{ code: 'NO_MANIFEST', message: `the bundle has no ${MANIFEST_FILE}` }]);
+  let manifestValue: unknown;
+  try {
+    manifestValue = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(manifestBytes));
+  } catch (error) {
+    return invalid([{ code: 'BAD_MANIFEST', message: `${MANIFEST_FILE} is not valid UTF-8 JSON: ${(error as Error).message}` }]);
+  }
+  const problems = checkManifest(manifestValue);
+  if (problems.length > 0) return invalid(problems.map((p) => ({ code: 'BAD_MANIFEST', message: p.message, field: p.field })));
+  const manifest = manifestValue as Manifest;
+
+  // integrity: every listed file present with its size and hash; nothing unlisted
+  const reasons: CheckReason[] = [];
+  for (const [name, expected] of Object.entries(manifest.files)) {
+    const bytes = files.get(name);
+    if (!bytes) {
+      reasons.push({ code: 'MISSING_FILE', message: `${name} is listed in the manifest but not in the bundle`, field: `files.${name}` });
+      continue;
+    }
+    if (bytes.length !== expected.size) reasons.push({ code: 'SIZE_MISMATCH', message: `${name} is ${bytes.length} bytes, the manifest says ${expected.size}`, field: `files.${name}.size` });
+    if ((await sha256Hex(bytes)) !== expected.sha256) reasons.push({ code: 'HASH_MISMATCH', message: `${name} does not match its SHA-256 in the manifest (tampered or corrupted)`, field: `files.${name}.sha256` });
+  }
+  for (const name of files.keys()) {
+    if (name !== MANIFEST_FILE && !(name in manifest.files)) reasons.push({ code: 'UNLISTED_FILE', message: `${name} is in the bundle but not listed in the manifest`, field: 'files' });
+  }
+  if (reasons.length > 0) return invalid(reasons, manifest);
+
+  // statistical spec: parses, finite self inner product, dimension agrees with the model input
+  let spec: RkmeTableSpec | null = null;
+  for (const entry of manifest.specs) {
+    try {
+      const parsed = parseStatSpec(new TextDecoder().decode(files.get(entry.file)!));
+      if (parsed.type !== entry.type) reasons.push({ code: 'BAD_SPEC', message: `${entry.file} is a ${parsed.type}, the manifest says ${entry.type}`, field: 'specs' });
+      const self = innerProduct(parsed, parsed, { scale: parsed.scale ?? 'raw' });
+      if (!Number.isFinite(self)) reasons.push({ code: 'BAD_SPEC', message: `${entry.file}: the spec's self inner product is not finite`, field: 'specs' });
+      if (parsed.d !== manifest.model.input.features.length) {
+        reasons.push({ code: 'DIMENSION_MISMATCH', message: `${entry.file} has ${parsed.d} features, the model takes ${manifest.model.input.features.length}`, field: 'specs' });
+      }
+      spec ??= parsed;
+    } catch (error) {
+      reasons.push({ code: 'BAD_SPEC', message: `${entry.file}: ${(error as Error).message}`, field: 'specs' });
+    }
+  }
+  if (reasons.length > 0 || !spec) return invalid(reasons, manifest);
+
+  // run check
+  const runReasons = await runCheck(files.get(manifest.model.file)!, manifest, spec, options);
+  return { status: runReasons.length === 0 ? 'USABLE' : 'NONUSABLE', reasons: runReasons, manifest, sha256 };
+}
+
+async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: RkmeTableSpec, options: CheckOptions): Promise<CheckReason[]> {
+  const d = spec.d;
+  const herded = herdSamples(spec, options.herdedRows ?? 32, { seed: 1 });
+  const randomCount = options.randomRows ?? 16;
+  // random rows around the spec's points: z_i + N(0, scale²) per feature
+  const prng = new Prng(2);
+  const rows = herded.length / d + randomCount;
+  const input = new Float32Array(rows * d);
+  input.set(herded);
+  for (let r = 0; r < randomCount; r++) {
+    const i = prng.nextInt(spec.K);
+    for (let f = 0; f < d; f++) input[herded.length + r * d + f] = spec.z[i * d + f] + (spec.scale ? spec.scale[f] : 1) * prng.nextNormal();
+  }
+  let model: OnnxModel;
+  try {
+    model = await OnnxModel.load(modelBytes);
+  } catch (error) {
+    return [{ code: 'MODEL_LOAD', message: (error as Error).message }];
+  }
+  try {
+    const { input: inputInfo, output: outputInfo } = manifest.model;
+    if (model.io.inputNames[0] !== inputInfo.name) return [{ code: 'MODEL_IO', message: `the model's input is "${model.io.inputNames[0]}", the manifest says "${inputInfo.name}"` }];
+    if (model.io.outputNames[0] !== outputInfo.name) return [{ code: 'MODEL_IO', message: `the model's output is "${model.io.outputNames[0]}", the manifest says "${outputInfo.name}"` }];
+    const timeout = options.runTimeoutMs ?? 10_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const result = await Promise.race([
+      model.run(input, rows, d),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DockError('MODEL_TIMEOUT', `the model took longer than ${timeout / 1000} s on ${rows} rows`)), timeout);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    return checkOutputs(result.values, result.dims, rows, manifest);
+  } catch (error) {
+    const e = error as DockError;
+    return [{ code: e.code ?? 'MODEL_RUN', message: e.message }];
+  } finally {
+    await model.dispose().catch(() => undefined);
+  }
+}
+
+/** Output rules: row count, width, finite values, probabilities in [0,1] summing to 1, labels in range. */
+export function checkOutputs(values: Float32Array, dims: number[], rows: number, manifest: Manifest): CheckReason[] {
+  const { kind, classes, shape } = manifest.model.output;
+  const width = shape[1];
+  const reasons: CheckReason[] = [];
+  const gotWidth = dims.length === 1 ? 1 : dims.length === 2 ? dims[1] : NaN;
+  if (dims[0] !== rows) reasons.push({ code: 'ROW_COUNT', message: `the model returned ${dims[0]} rows for ${rows} inputs` });
+  if (gotWidth !== width) reasons.push({ code: 'OUTPUT_SHAPE', message: `the model returned shape [${dims.join(', ')}], the manifest promises [n, ${width}]` });
+  if (reasons.length > 0) return reasons;
+  let nonFinite = 0;
+  for (const v of values) if (!Number.isFinite(v)) nonFinite++;
+  if (nonFinite > 0) return [{ code: 'NON_FINITE_OUTPUT', message: `${nonFinite} output values are NaN or infinite` }];
+  if (kind === 'probabilities') {
+    let outOfRange = 0;
+    let badSums = 0;
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      for (let c = 0; c < width; c++) {
+        const p = values[r * width + c];
+        if (p < -1e-6 || p > 1 + 1e-6) outOfRange++;
+        sum += p;
+      }
+      if (Math.abs(sum - 1) > 1e-3) badSums++;
+    }
+    if (outOfRange > 0) reasons.push({ code: 'PROBABILITY_RANGE', message: `${outOfRange} probabilities lie outside [0, 1]` });
+    if (badSums > 0) reasons.push({ code: 'PROBABILITY_SUM', message: `${badSums} of ${rows} rows of probabilities do not sum to 1 (±0.001)` });
+  } else if (kind === 'labels') {
+    let bad = 0;
+    for (const v of values) if (!Number.isInteger(v) || v < 0 || v >= classes!.length) bad++;
+    if (bad > 0) reasons.push({ code: 'LABEL_RANGE', message: `${bad} predicted labels are not class indices 0..${classes!.length - 1}` });
+  }
+  return reasons;
+}

@@ -1,0 +1,108 @@
+/**
+ * The bundle manifest `learnware.json` (docs/bundle-format.md): identity, semantic spec, the
+ * model's input/output contract, the spec files, and a SHA-256 and size for every other file.
+ */
+import type { Problem, SemanticSpec } from './semantic.js';
+import { checkSemanticSpec } from './semantic.js';
+
+export const BUNDLE_FORMAT = 'learnware-dock/bundle';
+export const BUNDLE_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'learnware.json';
+
+export type OutputKind = 'probabilities' | 'labels' | 'regression';
+
+export interface Manifest {
+  format: typeof BUNDLE_FORMAT;
+  formatVersion: number;
+  /** lower-case letters, digits, '.', '_', '-'; 1–64 characters */
+  id: string;
+  name: string;
+  /** ISO 8601 */
+  createdAt: string;
+  semantic: SemanticSpec;
+  model: {
+    file: string;
+    format: 'onnx';
+    input: { name: string; features: string[]; dtype: 'float32'; shape: [null, number] };
+    output: { name: string; kind: OutputKind; classes: string[] | null; shape: [null, number] };
+  };
+  specs: { file: string; type: string }[];
+  files: Record<string, { sha256: string; size: number }>;
+}
+
+const ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Every structural problem of a manifest (semantic rules included); empty = well formed. */
+export function checkManifest(value: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const add = (field: string, message: string) => problems.push({ field, message });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [{ field: '', message: 'learnware.json must be a JSON object' }];
+  const m = value as Record<string, unknown>;
+  if (m.format !== BUNDLE_FORMAT) add('format', `format must be "${BUNDLE_FORMAT}"`);
+  if (m.formatVersion !== BUNDLE_FORMAT_VERSION) add('formatVersion', `formatVersion ${JSON.stringify(m.formatVersion)} is not supported (this version reads ${BUNDLE_FORMAT_VERSION})`);
+  if (typeof m.id !== 'string' || !ID.test(m.id)) add('id', 'id must be 1–64 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit');
+  if (typeof m.name !== 'string' || m.name.trim() === '' || m.name.length > 200) add('name', 'name must be a non-empty string of at most 200 characters');
+  if (typeof m.createdAt !== 'string' || Number.isNaN(Date.parse(m.createdAt))) add('createdAt', 'createdAt must be an ISO 8601 date');
+  for (const p of checkSemanticSpec(m.semantic)) add(`semantic.${p.field}`, p.message);
+
+  const model = m.model as Record<string, unknown> | undefined;
+  if (!model || typeof model !== 'object') add('model', 'model is missing');
+  else {
+    if (model.format !== 'onnx') add('model.format', 'model.format must be "onnx"');
+    if (typeof model.file !== 'string') add('model.file', 'model.file must name the model file');
+    const input = model.input as Record<string, unknown> | undefined;
+    if (!input || typeof input !== 'object') add('model.input', 'model.input is missing');
+    else {
+      if (typeof input.name !== 'string' || input.name === '') add('model.input.name', 'model.input.name must be the ONNX input name');
+      if (input.dtype !== 'float32') add('model.input.dtype', 'model.input.dtype must be "float32"');
+      const features = input.features;
+      const shape = input.shape as unknown[];
+      if (!Array.isArray(features) || features.length === 0 || features.some((f) => typeof f !== 'string' || f === '')) add('model.input.features', 'model.input.features must list the feature names in order');
+      else if (new Set(features).size !== features.length) add('model.input.features', 'model.input.features has duplicate names');
+      if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== null || shape[1] !== (features as unknown[] | undefined)?.length) {
+        add('model.input.shape', 'model.input.shape must be [null, number of features]');
+      }
+    }
+    const output = model.output as Record<string, unknown> | undefined;
+    if (!output || typeof output !== 'object') add('model.output', 'model.output is missing');
+    else {
+      if (typeof output.name !== 'string' || output.name === '') add('model.output.name', 'model.output.name must be the ONNX output name');
+      if (!['probabilities', 'labels', 'regression'].includes(output.kind as string)) add('model.output.kind', 'model.output.kind must be probabilities, labels or regression');
+      const classes = output.classes;
+      const classifier = output.kind === 'probabilities' || output.kind === 'labels';
+      if (classifier && (!Array.isArray(classes) || classes.length < 2 || classes.some((c) => typeof c !== 'string'))) add('model.output.classes', 'a classifier must list at least two class names');
+      if (!classifier && classes !== null) add('model.output.classes', 'a regression model has classes: null');
+      const shape = output.shape as unknown[];
+      const width = output.kind === 'probabilities' ? (classes as unknown[] | undefined)?.length : output.kind === 'labels' ? 1 : undefined;
+      if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== null || typeof shape[1] !== 'number' || shape[1] < 1 || (width !== undefined && shape[1] !== width)) {
+        add('model.output.shape', `model.output.shape must be [null, ${width ?? 'number of targets'}]`);
+      }
+    }
+  }
+  const specs = m.specs as unknown[];
+  if (!Array.isArray(specs) || specs.length === 0) add('specs', 'specs must list at least one statistical specification file');
+  else specs.forEach((s, i) => {
+    const spec = s as Record<string, unknown>;
+    if (typeof spec?.file !== 'string' || typeof spec?.type !== 'string') add(`specs[${i}]`, 'each spec needs a file and a type');
+  });
+  const files = m.files as Record<string, unknown> | undefined;
+  if (!files || typeof files !== 'object' || Array.isArray(files)) add('files', 'files must map every file of the bundle to its sha256 and size');
+  else {
+    for (const [name, info] of Object.entries(files)) {
+      const entry = info as Record<string, unknown>;
+      if (name === MANIFEST_FILE) add(`files.${name}`, 'the manifest cannot list itself');
+      if (typeof entry?.sha256 !== 'string' || !HEX64.test(entry.sha256)) add(`files.${name}.sha256`, `files["${name}"].sha256 must be 64 lower-case hex digits`);
+      if (typeof entry?.size !== 'number' || !Number.isInteger(entry.size) || entry.size < 0) add(`files.${name}.size`, `files["${name}"].size must be a byte count`);
+    }
+    const referenced = [typeof model?.file === 'string' ? model.file : null, ...(Array.isArray(specs) ? specs.map((s) => (s as { file?: string })?.file) : [])];
+    for (const file of referenced) if (typeof file === 'string' && !(file in files)) add('files', `files does not list ${file}`);
+  }
+  // semantic Input/Output must agree with the model contract
+  const semantic = m.semantic as SemanticSpec | undefined;
+  const features = (model?.input as { features?: unknown[] } | undefined)?.features;
+  if (semantic?.Input && Array.isArray(features) && Number(semantic.Input.Dimension) !== features.length) {
+    add('semantic.Input.Dimension', `semantic Input.Dimension ${semantic.Input.Dimension} differs from the ${features.length} model input features`);
+  }
+  return problems;
+}

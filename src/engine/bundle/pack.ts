@@ -1,0 +1,74 @@
+/**
+ * Writes a bundle: learnware.json + model.onnx + rkme.json + README.md (model card), with the
+ * SHA-256 and size of every file in the manifest. Deterministic for equal inputs.
+ */
+import { InputError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
+import { serializeStatSpec } from '../spec/registry.js';
+import type { RkmeTableSpec } from '../spec/types.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, checkManifest, MANIFEST_FILE, type Manifest, type OutputKind } from './manifest.js';
+import type { SemanticSpec } from './semantic.js';
+import { writeZip } from './zip.js';
+
+export interface PackInput {
+  id: string;
+  name: string;
+  semantic: SemanticSpec;
+  model: Uint8Array;
+  input: { name: string; features: string[] };
+  output: { name: string; kind: OutputKind; classes: string[] | null; width: number };
+  spec: RkmeTableSpec;
+  /** model card (markdown); generated from the manifest when omitted */
+  readme?: string;
+  createdAt?: Date;
+}
+
+export async function packBundle(input: PackInput): Promise<{ bundle: Uint8Array; manifest: Manifest }> {
+  const specJson = new TextEncoder().encode(serializeStatSpec(input.spec));
+  const files: [string, Uint8Array][] = [
+    ['model.onnx', input.model],
+    ['rkme.json', specJson],
+  ];
+  const manifest: Manifest = {
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    id: input.id,
+    name: input.name,
+    createdAt: (input.createdAt ?? new Date()).toISOString(),
+    semantic: input.semantic,
+    model: {
+      file: 'model.onnx',
+      format: 'onnx',
+      input: { name: input.input.name, features: input.input.features, dtype: 'float32', shape: [null, input.input.features.length] },
+      output: { name: input.output.name, kind: input.output.kind, classes: input.output.classes, shape: [null, input.output.width] },
+    },
+    specs: [{ file: 'rkme.json', type: input.spec.type }],
+    files: {},
+  };
+  const readme = new TextEncoder().encode(input.readme ?? modelCard(manifest, input.spec));
+  files.push(['README.md', readme]);
+  for (const [name, bytes] of files) manifest.files[name] = { sha256: await sha256Hex(bytes), size: bytes.length };
+  const problems = checkManifest(manifest);
+  if (problems.length > 0) {
+    throw new InputError('BAD_MANIFEST', `cannot pack: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, { problems });
+  }
+  const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest, null, 2) + '\n');
+  return { bundle: writeZip([[MANIFEST_FILE, manifestBytes], ...files]), manifest };
+}
+
+function modelCard(manifest: Manifest, spec: RkmeTableSpec): string {
+  const s = manifest.semantic;
+  const out = manifest.model.output;
+  return [
+    `# ${manifest.name}`,
+    '',
+    s.Description.Values,
+    '',
+    `- Task: ${s.Task.Values[0]} on ${s.Data.Values[0].toLowerCase()} data; scenario: ${s.Scenario.Values.join(', ')}`,
+    `- License: ${s.License.Values[0]}; trained with ${s.Library.Values[0]}; model format ONNX`,
+    `- Input: ${manifest.model.input.features.length} float32 features: ${manifest.model.input.features.join(', ')}`,
+    `- Output: ${out.kind}${out.classes ? ` over ${out.classes.join(', ')}` : ` (${out.shape[1]} value${out.shape[1] > 1 ? 's' : ''})`}`,
+    `- Statistical specification: RKME, ${spec.K} reduced points over ${spec.numPoints} training rows, γ = ${spec.gamma}, scale ${spec.scaleSource ?? 'raw units'}`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,121 @@
+/**
+ * Exports small dense models (linear regression, logistic/softmax classification, ReLU MLPs)
+ * as ONNX, so learnwares trained in JavaScript need no Python. Weights are plain Float32 arrays;
+ * the graph uses only MatMul, Add, Relu, Sigmoid and Softmax (opset 17), which every ONNX
+ * runtime implements. ONNX field numbers follow onnx.proto3 (ModelProto, GraphProto, NodeProto,
+ * TensorProto, ValueInfoProto).
+ */
+import { InputError } from '../core/errors.js';
+import { ProtoWriter } from './protobuf.js';
+
+export interface DenseLayer {
+  /** row-major [inputs × outputs] */
+  weights: Float32Array;
+  bias: Float32Array;
+  inputs: number;
+  outputs: number;
+}
+
+export interface DenseModel {
+  layers: DenseLayer[];
+  /** hidden layers always use ReLU; the last layer's activation: */
+  output: 'identity' | 'sigmoid' | 'softmax';
+  inputName?: string;
+  outputName?: string;
+  producer?: string;
+}
+
+const FLOAT = 1;
+const ATTRIBUTE_INT = 2;
+
+export function exportDenseOnnx(model: DenseModel): Uint8Array {
+  const { layers } = model;
+  if (layers.length === 0) throw new InputError('BAD_MODEL', 'a model needs at least one layer');
+  layers.forEach((layer, i) => {
+    if (layer.weights.length !== layer.inputs * layer.outputs) throw new InputError('BAD_MODEL', `layer ${i}: weights must be ${layer.inputs}×${layer.outputs}`);
+    if (layer.bias.length !== layer.outputs) throw new InputError('BAD_MODEL', `layer ${i}: bias must have ${layer.outputs} values`);
+    if (i > 0 && layers[i - 1].outputs !== layer.inputs) throw new InputError('BAD_MODEL', `layer ${i} takes ${layer.inputs} inputs, layer ${i - 1} gives ${layers[i - 1].outputs}`);
+    for (const v of layer.weights) if (!Number.isFinite(v)) throw new InputError('BAD_MODEL', `layer ${i}: weights must be finite`);
+    for (const v of layer.bias) if (!Number.isFinite(v)) throw new InputError('BAD_MODEL', `layer ${i}: bias must be finite`);
+  });
+  const inputName = model.inputName ?? 'input';
+  const outputName = model.outputName ?? 'output';
+  const inDim = layers[0].inputs;
+  const outDim = layers[layers.length - 1].outputs;
+
+  const nodes: ((w: ProtoWriter) => void)[] = [];
+  const initializers: ((w: ProtoWriter) => void)[] = [];
+  let current = inputName;
+  layers.forEach((layer, i) => {
+    const W = `W${i}`;
+    const B = `B${i}`;
+    initializers.push(tensor(W, [layer.inputs, layer.outputs], layer.weights));
+    initializers.push(tensor(B, [layer.outputs], layer.bias));
+    const product = `matmul${i}`;
+    const last = i === layers.length - 1;
+    const sum = last && model.output === 'identity' ? outputName : `dense${i}`;
+    nodes.push(node('MatMul', [current, W], [product], `MatMul${i}`));
+    nodes.push(node('Add', [product, B], [sum], `Add${i}`));
+    if (!last) {
+      nodes.push(node('Relu', [sum], [`relu${i}`], `Relu${i}`));
+      current = `relu${i}`;
+    } else if (model.output === 'sigmoid') {
+      nodes.push(node('Sigmoid', [sum], [outputName], 'Sigmoid'));
+    } else if (model.output === 'softmax') {
+      nodes.push(node('Softmax', [sum], [outputName], 'Softmax', [['axis', 1]]));
+    }
+  });
+
+  return new ProtoWriter()
+    .int(1, 8) // ir_version
+    .string(2, model.producer ?? 'learnware-dock')
+    .message(7, (g) => {
+      for (const n of nodes) g.message(1, n);
+      g.string(2, 'dense');
+      for (const t of initializers) g.message(5, t);
+      g.message(11, valueInfo(inputName, inDim));
+      g.message(12, valueInfo(outputName, outDim));
+    })
+    .message(8, (o) => o.string(1, '').int(2, 17)) // opset_import: default domain, opset 17
+    .finish();
+}
+
+function node(op: string, inputs: string[], outputs: string[], name: string, intAttributes: [string, number][] = []): (w: ProtoWriter) => void {
+  return (w) => {
+    for (const i of inputs) w.string(1, i);
+    for (const o of outputs) w.string(2, o);
+    w.string(3, name);
+    w.string(4, op);
+    for (const [attribute, value] of intAttributes) {
+      w.message(5, (a) => a.string(1, attribute).int(3, value).int(20, ATTRIBUTE_INT));
+    }
+  };
+}
+
+function tensor(name: string, dims: number[], values: Float32Array): (w: ProtoWriter) => void {
+  return (w) => {
+    for (const d of dims) w.int(1, d);
+    w.int(2, FLOAT);
+    w.string(8, name);
+    // raw_data is little-endian; every platform JavaScript runs on is little-endian, checked here
+    const raw = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('big-endian platforms are not supported');
+    w.bytes(9, raw);
+  };
+}
+
+/** float tensor [N, dim] with a symbolic batch dimension */
+function valueInfo(name: string, dim: number): (w: ProtoWriter) => void {
+  return (w) => {
+    w.string(1, name);
+    w.message(2, (type) =>
+      type.message(1, (tensorType) => {
+        tensorType.int(1, FLOAT);
+        tensorType.message(2, (shape) => {
+          shape.message(1, (d) => d.string(2, 'N'));
+          shape.message(1, (d) => d.int(1, dim));
+        });
+      }),
+    );
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Runs ONNX models with onnxruntime-web (WASM in Node; the caller picks WebGPU or WASM in the
+ * browser). One promise queue per session: onnxruntime-web refuses concurrent run() calls on a
+ * session. Inputs are Float32 [rows, features]; outputs come back as Float32 with their shape.
+ * The only engine module that imports onnxruntime-web.
+ */
+import * as ort from 'onnxruntime-web';
+import { DockError, InputError } from '../core/errors.js';
+
+export class ModelError extends DockError {}
+
+export interface ModelIo {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+}
+
+export interface ModelOutput {
+  values: Float32Array;
+  dims: number[];
+}
+
+export interface RunnerOptions {
+  executionProviders?: ('webgpu' | 'wasm')[];
+}
+
+let configured = false;
+function configure(): void {
+  if (configured) return;
+  // A single thread works everywhere (no cross-origin isolation needed) and keeps tests deterministic.
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  configured = true;
+}
+
+export class OnnxModel {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  /** Loads a model from bytes; a file that is not a valid ONNX model is a ModelError. */
+  static async load(bytes: Uint8Array, options: RunnerOptions = {}): Promise<OnnxModel> {
+    configure();
+    try {
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: options.executionProviders ?? ['wasm'] });
+      return new OnnxModel(session);
+    } catch (error) {
+      throw new ModelError('MODEL_LOAD', `the model cannot be loaded: ${(error as Error).message}`);
+    }
+  }
+
+  get io(): ModelIo {
+    return { inputNames: this.session.inputNames, outputNames: this.session.outputNames };
+  }
+
+  /** Runs rows×features through the first input; returns the first output. Calls are serialised. */
+  run(values: Float32Array, rows: number, features: number): Promise<ModelOutput> {
+    if (values.length !== rows * features) throw new InputError('BAD_SHAPE', `input has ${values.length} values, expected ${rows}×${features}`);
+    const next = this.queue.then(async () => {
+      const feeds = { [this.session.inputNames[0]]: new ort.Tensor('float32', values, [rows, features]) };
+      let results: ort.InferenceSession.OnnxValueMapType;
+      try {
+        results = await this.session.run(feeds);
+      } catch (error) {
+        throw new ModelError('MODEL_RUN', `the model failed on ${rows} rows: ${(error as Error).message}`);
+      }
+      const output = results[this.session.outputNames[0]];
+      if (output.type !== 'float32') throw new ModelError('MODEL_OUTPUT', `the model's output is ${output.type}, expected float32`);
+      return { values: output.data as Float32Array, dims: [...output.dims] };
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async dispose(): Promise<void> {
+    await this.queue;
+    await this.session.release();
+  }
+}

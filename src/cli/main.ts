@@ -3,7 +3,9 @@
  * exits non-zero on failure (1: bad input or data, 2: usage). The only place with process exits.
  */
 import { DockError } from '../engine/index.js';
+import { CATALOG_HELP, catalogCommand } from './commands/catalog.js';
 import { MMD_HELP, mmdCommand } from './commands/mmd.js';
+import { CHECK_HELP, checkCommand, PACK_HELP, packCommand } from './commands/pack.js';
 import { SPEC_HELP, specCommand } from './commands/spec.js';
 
 const HELP = `learnware-dock <command> [options]
@@ -11,12 +13,19 @@ const HELP = `learnware-dock <command> [options]
 Commands:
   spec <data.csv> [--out spec.json]   build a table RKME specification from a CSV file
   mmd <a.json> <b.json>               squared MMD between two specifications
+  pack --model --train --semantic --out   pack and check a learnware bundle
+  check <bundle.zip>                  run the usability checker on a bundle
+  catalog build|add                   write or extend a static catalog directory
 
 Run learnware-dock <command> --help for the options of a command.`;
 
-const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<void>; help: string }> = {
+/** A command returns its exit code, or nothing for 0; errors are thrown as DockError. */
+const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<number | void>; help: string }> = {
   spec: { run: specCommand, help: SPEC_HELP },
   mmd: { run: mmdCommand, help: MMD_HELP },
+  pack: { run: packCommand, help: PACK_HELP },
+  check: { run: checkCommand, help: CHECK_HELP },
+  catalog: { run: catalogCommand, help: CATALOG_HELP },
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -35,8 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    await command.run(rest);
-    return 0;
+    return (await command.run(rest)) ?? 0;
   } catch (error) {
     if (error instanceof DockError) {
       process.stderr.write(`error[${error.code}]: ${oneLine(error.message)}\n`);

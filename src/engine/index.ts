@@ -26,3 +26,5 @@ export { checkSemanticSpec, SEMANTIC_VOCABULARY, type SemanticSpec, type Problem
 export { checkManifest, MANIFEST_FILE, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Manifest, type OutputKind } from './bundle/manifest.js';
 export { packBundle, type PackInput } from './bundle/pack.js';
 export { checkBundle, checkOutputs, type CheckResult, type CheckReason, type CheckStatus, type CheckOptions } from './bundle/checker.js';
+export { buildCatalog, catalogMembers, pooledScale, CATALOG_INDEX, CATALOG_FORMAT, CATALOG_FORMAT_VERSION, type CatalogIndex, type CatalogEntry, type Island, type FileRef, type Member, type BuildResult } from './catalog/catalog.js';
+export { encodeShard, decodeShard } from './catalog/shard.js';

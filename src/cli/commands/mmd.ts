@@ -1,7 +1,7 @@
 /** `learnware-dock mmd`: squared MMD between two stat.json files. */
-import { readFileSync } from 'node:fs';
 import { InputError, parseStatSpec, squaredMmd, type RkmeTableSpec } from '../../engine/index.js';
 import { parseArgs, stringOption, usage } from '../args.js';
+import { readInput } from '../files.js';
 
 export const MMD_HELP = `learnware-dock mmd <a.json> <b.json> [--scale common|raw|a|b]
 
@@ -29,12 +29,7 @@ export async function mmdCommand(argv: readonly string[]): Promise<void> {
 }
 
 function loadSpec(file: string): RkmeTableSpec {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError('FILE_NOT_FOUND', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = new TextDecoder().decode(readInput(file, 64 * 2 ** 20));
   try {
     return parseStatSpec(text);
   } catch (error) {

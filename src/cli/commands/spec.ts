@@ -1,7 +1,8 @@
 /** `learnware-dock spec`: build a table RKME from a CSV file. */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { buildTableRkme, InputError, parseCsvBytes, serializeStatSpec, toFeatureMatrix, type ProgressEvent } from '../../engine/index.js';
+import { writeFileSync } from 'node:fs';
+import { buildTableRkme, parseCsvBytes, serializeStatSpec, toFeatureMatrix, type ProgressEvent } from '../../engine/index.js';
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
+import { readInput } from '../files.js';
 import { nodeBackend } from '../node-backend.js';
 
 export const SPEC_HELP = `learnware-dock spec <data.csv> [--out spec.json] [options]
@@ -63,21 +64,7 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
   (out ? process.stdout : process.stderr).write(summary + '\n');
 }
 
-function readInput(file: string): Uint8Array {
-  let size: number;
-  try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new InputError('NOT_A_FILE', `${file} is not a file`);
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError('FILE_NOT_FOUND', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  if (size > 2 ** 30) throw new InputError('TOO_LARGE', `${file} is ${size} bytes; the limit is 1 GiB`);
-  return readFileSync(file);
-}
-
-function printProgress(event: ProgressEvent): void {
+export function printProgress(event: ProgressEvent): void {
   if (event.status === 'done') process.stderr.write(`  ${event.phase} done in ${event.ms} ms\n`);
 }
 

@@ -1,0 +1,122 @@
+/**
+ * npm run catalog:demo — builds public/catalog/ from real data shipped in the repo: one housing
+ * learnware per Texas city (txhousing, 46 cities): a ridge regression of the monthly median sale
+ * price on sales, volume, listings, inventory and month, trained here in Node, exported to ONNX,
+ * then packed, checked and catalogued by the CLI commands users run (`pack`, `catalog build`).
+ * Deterministic: the same repository gives the same catalog bytes except creation times.
+ * Usage: tsx scripts/build-demo-catalog.ts [out-dir] [--if-missing]
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exportDenseOnnx, imputeColumnMeans, parseCsv, type SemanticSpec } from '../src/engine/index.js';
+import { main } from '../src/cli/main.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const OUT = args.find((a) => !a.startsWith('--')) ?? join(ROOT, 'public', 'catalog');
+if (args.includes('--if-missing') && existsSync(join(OUT, 'catalog.json'))) process.exit(0);
+const FEATURES = ['sales', 'volume', 'listings', 'inventory', 'month'];
+const TARGET = 'median';
+const RIDGE = 1;
+
+const table = parseCsv(readFileSync(join(ROOT, 'public', 'samples', 'txhousing.csv'), 'utf8'));
+const column = (name: string) => table.columns.find((c) => c.name === name)!;
+const cities = column('city').values as string[];
+const work = mkdtempSync(join(tmpdir(), 'lwd-demo-'));
+const bundles = join(work, 'bundles');
+mkdirSync(bundles);
+
+try {
+  const names = [...new Set(cities)].sort();
+  for (const city of names) {
+    const rows = [...cities.keys()].filter((r) => cities[r] === city && Number.isFinite((column(TARGET).values as Float64Array)[r]));
+    const slug = city.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    const csv = [[...FEATURES, TARGET].join(','), ...rows.map((r) => [...FEATURES, TARGET].map((f) => formatCell((column(f).values as Float64Array)[r])).join(','))].join('\n');
+    const csvPath = join(work, `${slug}.csv`);
+    writeFileSync(csvPath, csv);
+    const modelPath = join(work, `${slug}.onnx`);
+    writeFileSync(modelPath, trainRidge(rows));
+    const semanticPath = join(work, `${slug}.semantic.json`);
+    writeFileSync(semanticPath, JSON.stringify(semantic(city, rows.length)));
+    const code = await main(['pack', '--model', modelPath, '--train', csvPath, '--semantic', semanticPath, '--label-column', TARGET, '--id', `txhousing-${slug}`, '--k', '30', '--out', join(bundles, `${slug}.zip`), '--quiet']);
+    if (code !== 0) throw new Error(`pack failed for ${city}`);
+  }
+  rmSync(OUT, { recursive: true, force: true });
+  const code = await main(['catalog', 'build', bundles, '--out', OUT]);
+  if (code !== 0) throw new Error('catalog build failed');
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+function formatCell(v: number): string {
+  return Number.isFinite(v) ? String(v) : 'NA';
+}
+
+/** Ridge regression on standardised features, folded back so the model takes raw inputs. */
+function trainRidge(rows: number[]): Uint8Array {
+  const d = FEATURES.length;
+  const n = rows.length;
+  const raw = new Float64Array(n * d);
+  rows.forEach((r, i) => FEATURES.forEach((f, j) => (raw[i * d + j] = (column(f).values as Float64Array)[r])));
+  const { values: x, means } = imputeColumnMeans(raw, n, d);
+  const y = rows.map((r) => (column(TARGET).values as Float64Array)[r]);
+  const yMean = y.reduce((s, v) => s + v, 0) / n;
+  const std = means.map((m, j) => Math.sqrt(rows.reduce((s, _, i) => s + (x[i * d + j] - m) ** 2, 0) / n) || 1);
+  // normal equations (ZᵀZ + λI) w = Zᵀ(y − ȳ) on standardised Z
+  const A = Array.from({ length: d }, () => new Float64Array(d));
+  const b = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      const zj = (x[i * d + j] - means[j]) / std[j];
+      b[j] += zj * (y[i] - yMean);
+      for (let k = 0; k < d; k++) A[j][k] += zj * ((x[i * d + k] - means[k]) / std[k]);
+    }
+  }
+  for (let j = 0; j < d; j++) A[j][j] += RIDGE;
+  const w = solve(A, b);
+  const weights = new Float32Array(d);
+  let bias = yMean;
+  for (let j = 0; j < d; j++) {
+    weights[j] = w[j] / std[j];
+    bias -= (w[j] * means[j]) / std[j];
+  }
+  return exportDenseOnnx({ layers: [{ inputs: d, outputs: 1, weights, bias: new Float32Array([bias]) }], output: 'identity' });
+}
+
+function solve(A: Float64Array[], b: Float64Array): Float64Array {
+  const n = b.length;
+  const M = A.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(M[r][c]) > Math.abs(M[pivot][c])) pivot = r;
+    [M[c], M[pivot]] = [M[pivot], M[c]];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const factor = M[r][c] / M[c][c];
+      for (let k = c; k <= n; k++) M[r][k] -= factor * M[c][k];
+    }
+  }
+  return Float64Array.from({ length: n }, (_, i) => M[i][n] / M[i][i]);
+}
+
+function semantic(city: string, rows: number): SemanticSpec {
+  return {
+    Data: { Type: 'Class', Values: ['Table'] },
+    Task: { Type: 'Class', Values: ['Regression'] },
+    Library: { Type: 'Class', Values: ['Others'] },
+    Scenario: { Type: 'Tag', Values: ['Business', 'Financial'] },
+    License: { Type: 'Class', Values: ['MIT'] },
+    Name: { Type: 'String', Values: `Housing prices: ${city}`.slice(0, 50) },
+    Description: {
+      Type: 'String',
+      Values: `Monthly median home sale price in ${city}, Texas, from the month's sales count, sales volume (USD), active listings, months of inventory and calendar month. Ridge regression trained on ${rows} months (2000–2015) of the txhousing data (TAMU Real Estate Center, via ggplot2, MIT).`,
+    },
+    Input: {
+      Dimension: 5,
+      Description: { '0': 'number of sales in the month', '1': 'total value of sales (USD)', '2': 'active listings', '3': 'months of inventory', '4': 'calendar month (1-12)' },
+    },
+    Output: { Dimension: 1, Description: { '0': 'median sale price (USD)' } },
+  };
+}

@@ -1,0 +1,137 @@
+/** `learnware-dock pack` and `learnware-dock check`: build and check learnware bundles. */
+import { writeFileSync } from 'node:fs';
+import {
+  buildTableRkme,
+  checkBundle,
+  InputError,
+  OnnxModel,
+  packBundle,
+  parseCsvBytes,
+  toFeatureMatrix,
+  type CheckResult,
+  type OutputKind,
+  type SemanticSpec,
+} from '../../engine/index.js';
+import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
+import { readInput, readJson } from '../files.js';
+import { nodeBackend } from '../node-backend.js';
+import { printProgress } from './spec.js';
+
+export const PACK_HELP = `learnware-dock pack --model m.onnx --train train.csv --semantic semantic.json --out bundle.zip [options]
+
+Packs a learnware bundle (docs/bundle-format.md): builds the RKME of the training features (every
+column except the label column and dropped ones, in file order), writes learnware.json, the
+model, rkme.json and a model card, then runs the usability checker. The bundle is written only
+when it is USABLE; otherwise every reason is printed and the exit code is 1.
+
+The semantic file is the reference's semantic specification (Data, Task, Library, Scenario,
+License, Name, Description, Input, Output). The training data never leaves this machine: only
+its RKME goes into the bundle.
+
+Options:
+  --label-column y        the target column (left out of the features)
+  --drop-columns a,b      further columns to leave out (ids, text)
+  --id ID                 bundle id (default: from the semantic Name)
+  --output-kind K         probabilities | labels | regression (default: probabilities for
+                          classification, regression for regression tasks)
+  --classes a,b           class names in output order (default: Output.Description)
+  --scale std|none        feature scale of the RKME (default std)
+  --k K, --seed S, --gamma G   RKME settings (defaults 100, 0, 0.1)
+  --readme FILE           model card in markdown (default: generated)
+  --quiet                 no progress output`;
+
+export const CHECK_HELP = `learnware-dock check <bundle.zip>
+
+Runs the usability checker on a bundle and prints USABLE, NONUSABLE or INVALID with every reason.
+Exit code 0 only when the bundle is USABLE.`;
+
+export async function packCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(
+    argv,
+    ['model', 'train', 'semantic', 'out', 'label-column', 'drop-columns', 'id', 'output-kind', 'classes', 'scale', 'k', 'seed', 'gamma', 'readme', 'delimiter'],
+    ['quiet'],
+  );
+  if (args.positionals.length > 0) throw usage(`unexpected argument ${args.positionals[0]}`);
+  const required = (name: string) => stringOption(args, name) ?? (() => { throw usage(`pack needs --${name}`); })();
+  const modelFile = required('model');
+  const trainFile = required('train');
+  const semanticFile = required('semantic');
+  const out = required('out');
+  const scale = stringOption(args, 'scale') ?? 'std';
+  if (scale !== 'std' && scale !== 'none') throw usage(`--scale must be std or none, got ${JSON.stringify(scale)}`);
+
+  const semantic = readJson(semanticFile) as SemanticSpec;
+  const task = (semantic as { Task?: { Values?: string[] } })?.Task?.Values?.[0];
+  const kind = (stringOption(args, 'output-kind') ?? (task === 'Regression' ? 'regression' : 'probabilities')) as OutputKind;
+  if (!['probabilities', 'labels', 'regression'].includes(kind)) throw usage(`--output-kind must be probabilities, labels or regression, got ${JSON.stringify(kind)}`);
+  const outputDimension = Number((semantic as { Output?: { Dimension?: unknown } })?.Output?.Dimension ?? 1);
+  const classes = kind === 'regression' ? null : classNames(listOption(args, 'classes'), semantic, outputDimension);
+
+  const label = stringOption(args, 'label-column');
+  const table = parseCsvBytes(readInput(trainFile), { delimiter: stringOption(args, 'delimiter') });
+  if (label && !table.columns.some((c) => c.name === label)) throw new InputError('UNKNOWN_COLUMN', `label column "${label}" is not in ${trainFile}`);
+  const matrix = toFeatureMatrix(table, { dropColumns: [...listOption(args, 'drop-columns'), ...(label ? [label] : [])] });
+  const { backend } = await nodeBackend(undefined);
+  const { spec, report } = await buildTableRkme(backend, matrix.values, matrix.rows, matrix.cols, {
+    scale,
+    K: numberOption(args, 'k', (v) => Number.isInteger(v) && v >= 1, 'a positive integer'),
+    seed: numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff, 'an integer in 0..4294967295'),
+    gamma: numberOption(args, 'gamma', (v) => v > 0, 'a positive number'),
+    featureNames: matrix.featureNames,
+    onProgress: args.options.has('quiet') ? undefined : printProgress,
+  });
+  for (const w of report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
+
+  const modelBytes = readInput(modelFile, 256 * 2 ** 20);
+  const model = await OnnxModel.load(modelBytes);
+  const io = model.io;
+  await model.dispose();
+  const name = (semantic as { Name?: { Values?: unknown } })?.Name?.Values;
+  const id = stringOption(args, 'id') ?? slug(typeof name === 'string' ? name : 'learnware');
+  const readmeFile = stringOption(args, 'readme');
+  const { bundle } = await packBundle({
+    id,
+    name: typeof name === 'string' ? name : id,
+    semantic,
+    model: modelBytes,
+    input: { name: io.inputNames[0], features: matrix.featureNames },
+    output: { name: io.outputNames[0], kind, classes, width: kind === 'probabilities' ? classes!.length : kind === 'labels' ? 1 : outputDimension },
+    spec,
+    readme: readmeFile ? new TextDecoder().decode(readInput(readmeFile, 2 ** 20)) : undefined,
+  });
+  const result = await checkBundle(bundle);
+  if (result.status !== 'USABLE') {
+    printReasons(result);
+    throw new InputError('NOT_USABLE', `the bundle is ${result.status}: ${result.reasons[0]?.message ?? 'see above'}; nothing written`);
+  }
+  try {
+    writeFileSync(out, bundle);
+  } catch (error) {
+    throw new InputError('WRITE_FAILED', `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  process.stdout.write(`USABLE ${id} sha256=${result.sha256} ${bundle.length} bytes -> ${out}\n`);
+}
+
+/** Exit code 0 only for USABLE. */
+export async function checkCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, []);
+  if (args.positionals.length !== 1) throw usage('check needs exactly one bundle file');
+  const result = await checkBundle(readInput(args.positionals[0], 256 * 2 ** 20));
+  process.stdout.write(`${result.status}${result.manifest ? ` ${result.manifest.id}` : ''} sha256=${result.sha256}\n`);
+  printReasons(result);
+  return result.status === 'USABLE' ? 0 : 1;
+}
+
+function printReasons(result: CheckResult): void {
+  for (const r of result.reasons) process.stdout.write(`  ${r.code}${r.field ? ` (${r.field})` : ''}: ${r.message}\n`);
+}
+
+function classNames(given: string[], semantic: SemanticSpec, dimension: number): string[] {
+  if (given.length > 0) return given;
+  const described = (semantic as { Output?: { Description?: Record<string, string> } })?.Output?.Description ?? {};
+  return Array.from({ length: dimension }, (_, i) => described[String(i)] ?? String(i));
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'learnware';
+}

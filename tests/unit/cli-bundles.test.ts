@@ -1,0 +1,116 @@
+/** The bundle and catalog commands, end to end through the real CLI process. */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkBundle, exportDenseOnnx, readZip, writeZip, type CatalogIndex } from '../../src/engine/index.js';
+import { denseModel, semanticSpec } from '../helpers/bundles.js';
+import { gaussianMixture } from '../shared/synthetic.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin', 'learnware-dock.js'), ...args], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lwd-bundles-'));
+  const n = 300;
+  const x = gaussianMixture(n, 3, 2, 9);
+  const lines = ['temperature,pressure,humidity,station,rain'];
+  for (let r = 0; r < n; r++) lines.push(`${x[r * 3]},${x[r * 3 + 1]},${x[r * 3 + 2]},s${r % 7},${x[r * 3] > 0 ? 1 : 0}`);
+  writeFileSync(join(dir, 'train.csv'), lines.join('\n'));
+  writeFileSync(join(dir, 'model.onnx'), denseModel());
+  writeFileSync(join(dir, 'semantic.json'), JSON.stringify(semanticSpec()));
+});
+
+describe('learnware-dock pack / check / catalog', () => {
+  it('packs a USABLE bundle from a model, training data and a semantic file, then checks it', async () => {
+    const out = join(dir, 'weather.zip');
+    const packed = await cli('pack', '--model', join(dir, 'model.onnx'), '--train', join(dir, 'train.csv'), '--semantic', join(dir, 'semantic.json'), '--label-column', 'rain', '--drop-columns', 'station', '--out', out, '--quiet');
+    expect(packed.stderr).toBe('');
+    expect(packed.code).toBe(0);
+    expect(packed.stdout).toMatch(/^USABLE weather-classifier sha256=[0-9a-f]{64} \d+ bytes/);
+    const manifest = JSON.parse(new TextDecoder().decode(readZip(readFileSync(out)).get('learnware.json')!));
+    expect(manifest.model.input.features).toEqual(['temperature', 'pressure', 'humidity']);
+    expect(manifest.model.output).toMatchObject({ kind: 'probabilities', classes: ['rain', 'sun'] });
+    const checked = await cli('check', out);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toMatch(/^USABLE weather-classifier/);
+  });
+
+  it('refuses to write a bundle that is not usable, printing every reason', async () => {
+    writeFileSync(join(dir, 'sigmoid.onnx'), denseModel('sigmoid', 2));
+    const out = join(dir, 'bad.zip');
+    const packed = await cli('pack', '--model', join(dir, 'sigmoid.onnx'), '--train', join(dir, 'train.csv'), '--semantic', join(dir, 'semantic.json'), '--label-column', 'rain', '--drop-columns', 'station', '--out', out, '--quiet');
+    expect(packed.code).toBe(1);
+    expect(packed.stdout).toMatch(/PROBABILITY_SUM/);
+    expect(packed.stderr).toMatch(/^error\[NOT_USABLE\]: the bundle is NONUSABLE/);
+    expect(existsSync(out)).toBe(false);
+    const noLabel = await cli('pack', '--model', join(dir, 'model.onnx'), '--train', join(dir, 'train.csv'), '--semantic', join(dir, 'semantic.json'), '--out', out);
+    expect(noLabel.code).toBe(1);
+    expect(noLabel.stderr).toMatch(/^error\[NON_NUMERIC_COLUMN\]: column "station"/);
+    const missing = await cli('pack', '--model', join(dir, 'model.onnx'), '--out', out);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/pack needs --train/);
+  });
+
+  it('check exits 1 on a tampered bundle and names the file', async () => {
+    const files = readZip(readFileSync(join(dir, 'weather.zip')));
+    files.set('model.onnx', denseModel('softmax', 2, 5));
+    writeFileSync(join(dir, 'tampered.zip'), writeZip(files));
+    const checked = await cli('check', join(dir, 'tampered.zip'));
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toMatch(/^INVALID/);
+    expect(checked.stdout).toMatch(/HASH_MISMATCH \(files\.model\.onnx\.sha256\)/);
+  });
+
+  it('builds a catalog, adds to it, and leaves it unchanged when an add fails', async () => {
+    const bundles = join(dir, 'catalog-in');
+    mkdirSync(bundles);
+    writeFileSync(join(bundles, 'weather.zip'), readFileSync(join(dir, 'weather.zip')));
+    const catalog = join(dir, 'catalog');
+    const built = await cli('catalog', 'build', bundles, '--out', catalog);
+    expect(built.code).toBe(0);
+    expect(built.stdout).toMatch(/1 learnwares in 1 islands/);
+
+    // a second learnware on other features
+    writeFileSync(join(dir, 'train2.csv'), 'a,b\n' + Array.from({ length: 200 }, (_, i) => `${Math.sin(i)},${Math.cos(i)}`).join('\n'));
+    writeFileSync(join(dir, 'model2.onnx'), exportDenseOnnx({ layers: [{ inputs: 2, outputs: 1, weights: new Float32Array([1, 2]), bias: new Float32Array([0]) }], output: 'identity' }));
+    writeFileSync(join(dir, 'semantic2.json'), JSON.stringify(semanticSpec({ Task: { Type: 'Class', Values: ['Regression'] }, Name: { Type: 'String', Values: 'wave regressor' }, Input: { Dimension: 2, Description: {} }, Output: { Dimension: 1, Description: {} } })));
+    const second = join(dir, 'wave.zip');
+    expect((await cli('pack', '--model', join(dir, 'model2.onnx'), '--train', join(dir, 'train2.csv'), '--semantic', join(dir, 'semantic2.json'), '--out', second, '--quiet')).code).toBe(0);
+    const added = await cli('catalog', 'add', catalog, second);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/2 learnwares in 2 islands/);
+    const index = JSON.parse(readFileSync(join(catalog, 'catalog.json'), 'utf8')) as CatalogIndex;
+    for (const entry of index.entries) expect((await checkBundle(readFileSync(join(catalog, entry.bundle.file)))).status).toBe('USABLE');
+
+    const before = readFileSync(join(catalog, 'catalog.json'));
+    const failed = await cli('catalog', 'add', catalog, join(dir, 'tampered.zip'));
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/INVALID; the catalog is unchanged/);
+    expect(readFileSync(join(catalog, 'catalog.json')).equals(before)).toBe(true);
+  });
+
+  it('the demo catalog script builds at least 30 real learnwares', async () => {
+    const out = join(dir, 'demo');
+    const { stdout } = await run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'build-demo-catalog.ts'), out], { timeout: 120_000 });
+    expect(stdout).toMatch(/46 learnwares in 1 islands/);
+    const index = JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8')) as CatalogIndex;
+    expect(index.entries.length).toBeGreaterThanOrEqual(30);
+    expect(index.islands[0].features).toEqual(['sales', 'volume', 'listings', 'inventory', 'month']);
+    expect(index.entries.every((e) => e.semantic.Task.Values[0] === 'Regression')).toBe(true);
+  });
+});

@@ -10,6 +10,7 @@ import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wa
 import {
   buildTableRkme,
   InputError,
+  loadCatalogIndex,
   parseCsvBytes,
   resolveBackend,
   serializeStatSpec,
@@ -40,6 +41,12 @@ export interface ColumnInfo {
   /** for text columns: the first non-numeric cell */
   example?: string;
   missing: number;
+}
+
+export interface CatalogSummary {
+  url: string;
+  islands: { id: string; d: number; features: string[]; count: number }[];
+  entries: { id: string; name: string; data: string; task: string; scenario: string[] }[];
 }
 
 export interface LoadedTable {
@@ -152,6 +159,16 @@ const api = {
     } finally {
       jobs.delete(jobId);
     }
+  },
+
+  /** Fetches and validates a catalog index (absolute URL of the catalog directory). */
+  async loadCatalog(url: string): Promise<CatalogSummary> {
+    const index = await loadCatalogIndex((u, init) => fetch(u, init), url);
+    return {
+      url,
+      islands: index.islands.map((i) => ({ id: i.id, d: i.d, features: i.features, count: i.count })),
+      entries: index.entries.map((e) => ({ id: e.id, name: e.name, data: e.semantic.Data.Values[0], task: e.semantic.Task.Values[0], scenario: e.semantic.Scenario.Values })),
+    };
   },
 
   /** Cancels a running job; it rejects with CancelledError. */

@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import type { ProgressCallback } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
-import type { BackendInfo, BackendRequest, LoadedTable, SpecOptions, SpecResult, SpecWorkerApi } from '../../workers/spec.worker.js';
+import type { BackendInfo, BackendRequest, CatalogSummary, LoadedTable, SpecOptions, SpecResult, SpecWorkerApi } from '../../workers/spec.worker.js';
 
 registerErrorTransfer();
 
@@ -32,6 +32,10 @@ export class SpecClient {
   buildSpec(tableId: number, options: SpecOptions, onProgress: ProgressCallback): { jobId: string; result: Promise<SpecResult> } {
     const jobId = `spec-${this.nextJob++}`;
     return { jobId, result: this.api.buildSpec(jobId, tableId, options, Comlink.proxy(onProgress)) };
+  }
+
+  loadCatalog(url: string): Promise<CatalogSummary> {
+    return this.api.loadCatalog(url);
   }
 
   cancel(jobId: string): Promise<boolean> {

@@ -28,3 +28,4 @@ export { packBundle, type PackInput } from './bundle/pack.js';
 export { checkBundle, checkOutputs, type CheckResult, type CheckReason, type CheckStatus, type CheckOptions } from './bundle/checker.js';
 export { buildCatalog, catalogMembers, pooledScale, CATALOG_INDEX, CATALOG_FORMAT, CATALOG_FORMAT_VERSION, type CatalogIndex, type CatalogEntry, type Island, type FileRef, type Member, type BuildResult } from './catalog/catalog.js';
 export { encodeShard, decodeShard } from './catalog/shard.js';
+export { fetchValidated, loadCatalogIndex, loadShard, checkCatalogIndex, type FetchLike, type FileKind, type FetchExpectation } from './catalog/fetch.js';

@@ -38,6 +38,31 @@ async function openApp(query = ''): Promise<{ page: Page; errors: string[]; requ
 }
 
 describe('app', () => {
+  it('loads the demo catalog served with the app', async () => {
+    const { page, errors } = await openApp();
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/46 learnwares in 1 island\s+\(46 × 5 features: sales, volume, listings, inventory, month\)/);
+    await page.getByText('learnwares', { exact: true }).click();
+    expect(await page.getByText(/Housing prices: Abilene/).isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a static host answering missing files with index.html breaks nothing', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${inject('fallbackUrl')}?catalog=/no-such-catalog/`);
+    await page.getByTestId('catalog-error').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('catalog-error').textContent()).toMatch(/returned an HTML page instead of a json file/);
+    // the rest of the app still works from that host, and the real catalog loads there too
+    await page.getByTestId('backend').waitFor({ timeout: 60_000 });
+    await page.getByTestId('catalog-url').fill(`${inject('fallbackUrl')}catalog/`);
+    await page.getByRole('button', { name: 'Load' }).click();
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/46 learnwares/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('prefers WASM over a software WebGPU adapter and says why', async () => {
     const { page, errors } = await openApp();
     expect(await page.getByTestId('backend').textContent()).toBe('WASM');

@@ -1,20 +1,55 @@
-/** Builds the app once and serves it with `vite preview` on loopback for the e2e tests. */
+/**
+ * Builds the demo catalog (when absent) and the app once, and serves it with `vite preview` on
+ * loopback for the e2e tests; also a second static server with an SPA fallback (every unknown
+ * path answered by index.html with status 200), as many static hosts do.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     appUrl: string;
+    fallbackUrl: string;
   }
 }
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'build-demo-catalog.ts'), '--if-missing'], { stdio: 'ignore' });
   await build({ logLevel: 'warn' });
+  const fallback = await spaFallbackServer(join(ROOT, 'dist'));
   const server = await preview({ logLevel: 'warn', preview: { host: '127.0.0.1', port: 4317, strictPort: false } });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report a URL');
   project.provide('appUrl', url);
+  const address = fallback.address() as { port: number };
+  project.provide('fallbackUrl', `http://127.0.0.1:${address.port}/`);
   return async () => {
     await server.close();
+    await new Promise((done) => fallback.close(done));
   };
+}
+
+function spaFallbackServer(dist: string): Promise<Server> {
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    let file = join(dist, path.endsWith('/') ? join(path, 'index.html') : path);
+    let body: Buffer;
+    try {
+      body = readFileSync(file);
+    } catch {
+      file = join(dist, 'index.html');
+      body = readFileSync(file);
+    }
+    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+    response.end(body);
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
 }

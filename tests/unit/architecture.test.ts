@@ -35,7 +35,8 @@ describe('architecture', () => {
   it('the engine touches no DOM or network globals', () => {
     for (const file of engine) {
       const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-      expect(/\b(document|window|localStorage|fetch|XMLHttpRequest)\b/.test(text), relative(ROOT, file)).toBe(false);
+      // the global fetch is never called: callers pass a fetch function in
+      expect(/\b(document|window|localStorage|XMLHttpRequest)\b|(?<![\w.])fetch\s*\(/.test(text), relative(ROOT, file)).toBe(false);
     }
   });
 

@@ -26,6 +26,9 @@ export class FormatError extends DockError {}
 /** No compute backend could run; `details.attempts` lists each backend tried and why it failed. */
 export class BackendError extends DockError {}
 
+/** A remote file could not be fetched or is not what was expected (status, type, bytes, hash). */
+export class NetworkError extends DockError {}
+
 /** The job was cancelled through its AbortSignal. */
 export class CancelledError extends DockError {
   constructor(message = 'cancelled') {
@@ -39,7 +42,7 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
 }
 
 /** Error classes by name, so errors that crossed a worker boundary can be rebuilt. */
-export const ERROR_CLASSES = { DockError, InputError, FormatError, BackendError, CancelledError } as const;
+export const ERROR_CLASSES = { DockError, InputError, FormatError, BackendError, NetworkError, CancelledError } as const;
 
 /** Plain-data form of an error for structured clone (postMessage drops custom fields). */
 export interface SerializedError {

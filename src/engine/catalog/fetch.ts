@@ -1,0 +1,118 @@
+/**
+ * Fetching catalog files as hostile input. Every file is validated before it is used: HTTP
+ * status, content type (an HTML page — the SPA fallback of many static hosts, answered with 200 —
+ * is refused), size limit, magic bytes, and the size and SHA-256 the index promises. The fetch
+ * function is passed in (the engine never reaches the network by itself).
+ */
+import { FormatError, NetworkError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
+import { CATALOG_FORMAT, CATALOG_FORMAT_VERSION, CATALOG_INDEX, type CatalogIndex, type FileRef, type Island } from './catalog.js';
+import { decodeShard, SHARD_MAGIC } from './shard.js';
+import type { RkmeTableSpec } from '../spec/types.js';
+
+export type FetchLike = (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
+
+export type FileKind = 'json' | 'zip' | 'shard';
+
+const MAGIC: Record<FileKind, (b: Uint8Array) => boolean> = {
+  json: (b) => {
+    let i = 0;
+    while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
+    return b[i] === 0x7b; // '{'
+  },
+  zip: (b) => b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04,
+  shard: (b) => SHARD_MAGIC.every((m, i) => b[i] === m),
+};
+
+export interface FetchExpectation {
+  kind: FileKind;
+  maxBytes: number;
+  sha256?: string;
+  size?: number;
+  signal?: AbortSignal;
+}
+
+export async function fetchValidated(fetchFn: FetchLike, url: string, expected: FetchExpectation): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetchFn(url, { signal: expected.signal });
+  } catch (error) {
+    throw new NetworkError('UNREACHABLE', `cannot reach ${url}: ${(error as Error).message}`, { url });
+  }
+  if (response.status !== 200) throw new NetworkError('HTTP_STATUS', `${url} answered HTTP ${response.status}`, { url, status: response.status });
+  const type = response.headers.get('content-type') ?? '';
+  if (/text\/html/i.test(type)) {
+    throw new NetworkError('HTML_RESPONSE', `${url} returned an HTML page instead of a ${expected.kind} file (missing file behind a static-site fallback?)`, { url });
+  }
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > expected.maxBytes) throw new NetworkError('TOO_LARGE', `${url} is ${declared} bytes; the limit is ${expected.maxBytes}`, { url });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.length > expected.maxBytes) throw new NetworkError('TOO_LARGE', `${url} is ${bytes.length} bytes; the limit is ${expected.maxBytes}`, { url });
+  if (!MAGIC[expected.kind](bytes)) throw new NetworkError('BAD_MAGIC', `${url} is not a ${expected.kind} file`, { url });
+  if (expected.size !== undefined && bytes.length !== expected.size) {
+    throw new NetworkError('SIZE_MISMATCH', `${url} is ${bytes.length} bytes, the index says ${expected.size}`, { url });
+  }
+  if (expected.sha256 !== undefined && (await sha256Hex(bytes)) !== expected.sha256) {
+    throw new NetworkError('HASH_MISMATCH', `${url} does not match its SHA-256 in the index`, { url });
+  }
+  return bytes;
+}
+
+/** Fetches and validates a catalog index; `base` is the catalog's URL, ending in '/'. */
+export async function loadCatalogIndex(fetchFn: FetchLike, base: string, signal?: AbortSignal): Promise<CatalogIndex> {
+  const bytes = await fetchValidated(fetchFn, resolve(base, CATALOG_INDEX), { kind: 'json', maxBytes: 64 * 2 ** 20, signal });
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new FormatError('BAD_INDEX', `${CATALOG_INDEX} is not valid JSON: ${(error as Error).message}`, { field: '' });
+  }
+  return checkCatalogIndex(value);
+}
+
+/** Fetches one island's shard, checks its hash, and decodes its specs. */
+export async function loadShard(fetchFn: FetchLike, base: string, island: Island, signal?: AbortSignal): Promise<RkmeTableSpec[]> {
+  const bytes = await fetchValidated(fetchFn, resolve(base, island.shard.file), { kind: 'shard', maxBytes: 512 * 2 ** 20, sha256: island.shard.sha256, size: island.shard.size, signal });
+  const specs = decodeShard(bytes);
+  if (specs.length !== island.count) throw new FormatError('BAD_SHARD', `shard of ${island.id} holds ${specs.length} specs, the index says ${island.count}`, { field: 'islands' });
+  return specs;
+}
+
+const SAFE_PATH = /^(bundles\/[0-9a-f]{64}\.zip|shards\/[A-Za-z0-9._-]+\.bin)$/;
+
+/** Structural check of an index from the network: every path relative and safe, every reference resolvable. */
+export function checkCatalogIndex(value: unknown): CatalogIndex {
+  const fail = (field: string, message: string): never => {
+    throw new FormatError('BAD_INDEX', `${CATALOG_INDEX}: ${message}`, { field });
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('', 'the index must be a JSON object');
+  const index = value as CatalogIndex;
+  if (index.format !== CATALOG_FORMAT) fail('format', `format must be "${CATALOG_FORMAT}"`);
+  if (index.formatVersion !== CATALOG_FORMAT_VERSION) fail('formatVersion', `formatVersion ${JSON.stringify(index.formatVersion)} is not supported`);
+  if (!Array.isArray(index.islands) || !Array.isArray(index.entries)) fail('entries', 'islands and entries must be arrays');
+  const fileRef = (ref: FileRef, field: string) => {
+    if (!ref || typeof ref.file !== 'string' || !SAFE_PATH.test(ref.file)) fail(field, `${field} must be a relative bundles/ or shards/ path`);
+    if (!/^[0-9a-f]{64}$/.test(ref.sha256) || !Number.isInteger(ref.size) || ref.size < 0) fail(field, `${field} needs a sha256 and a size`);
+  };
+  const islands = new Map<string, Island>();
+  index.islands.forEach((island, i) => {
+    if (typeof island?.id !== 'string' || islands.has(island.id)) fail(`islands[${i}].id`, 'island ids must be unique strings');
+    if (!Number.isInteger(island.d) || island.d < 1) fail(`islands[${i}].d`, 'd must be a positive integer');
+    if (!Array.isArray(island.scale) || island.scale.length !== island.d || island.scale.some((s) => !(s > 0))) fail(`islands[${i}].scale`, 'scale must hold d positive numbers');
+    fileRef(island.shard, `islands[${i}].shard`);
+    islands.set(island.id, island);
+  });
+  index.entries.forEach((entry, i) => {
+    if (typeof entry?.id !== 'string' || typeof entry.name !== 'string') fail(`entries[${i}]`, 'entries need an id and a name');
+    fileRef(entry.bundle, `entries[${i}].bundle`);
+    if (entry.bundle.file !== `bundles/${entry.bundle.sha256}.zip`) fail(`entries[${i}].bundle`, 'bundles are content-addressed: bundles/<sha256>.zip');
+    const island = islands.get(entry.island);
+    if (!island) fail(`entries[${i}].island`, `entry ${entry.id} points to an unknown island`);
+    if (!Number.isInteger(entry.shardIndex) || entry.shardIndex < 0 || entry.shardIndex >= island!.count) fail(`entries[${i}].shardIndex`, 'shardIndex is out of range');
+  });
+  return index;
+}
+
+function resolve(base: string, path: string): string {
+  return base.endsWith('/') ? base + path : `${base}/${path}`;
+}

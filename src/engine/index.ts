@@ -29,3 +29,5 @@ export { checkBundle, checkOutputs, type CheckResult, type CheckReason, type Che
 export { buildCatalog, catalogMembers, pooledScale, CATALOG_INDEX, CATALOG_FORMAT, CATALOG_FORMAT_VERSION, type CatalogIndex, type CatalogEntry, type Island, type FileRef, type Member, type BuildResult } from './catalog/catalog.js';
 export { encodeShard, decodeShard } from './catalog/shard.js';
 export { fetchValidated, loadCatalogIndex, loadShard, checkCatalogIndex, type FetchLike, type FileKind, type FetchExpectation } from './catalog/fetch.js';
+export { s3Store, type ObjectStore, type S3Target, type PutOptions, type StoredObject, type RequestFetch } from './publish/store.js';
+export { publishBundle, compact, type PublishResult, type PublishOptions, type EntryObject } from './publish/publish.js';

@@ -38,6 +38,7 @@ export function denseModel(output: DenseModel['output'] = 'softmax', width = 2, 
 }
 
 export interface BundleOptions {
+  id?: string;
   model?: Uint8Array;
   kind?: OutputKind;
   classes?: string[] | null;
@@ -54,8 +55,8 @@ export async function makeBundle(options: BundleOptions = {}): Promise<{ bundle:
   const kind = options.kind ?? 'probabilities';
   const semantic = options.semantic ?? semanticSpec({ Task: { Type: 'Class', Values: [kind === 'regression' ? 'Regression' : 'Classification'] } });
   return packBundle({
-    id: 'weather-test',
-    name: 'Weather test learnware',
+    id: options.id ?? 'weather-test',
+    name: options.id ? `Weather ${options.id}` : 'Weather test learnware',
     semantic,
     model: options.model ?? denseModel(),
     input: { name: 'input', features: FEATURES },

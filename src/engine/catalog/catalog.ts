@@ -57,6 +57,8 @@ export interface CatalogIndex {
   createdAt: string;
   islands: Island[];
   entries: CatalogEntry[];
+  /** catalogs published to object storage: the entry objects folded into this index */
+  entryKeys?: string[];
 }
 
 export interface Member {

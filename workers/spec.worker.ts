@@ -9,9 +9,7 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import {
   buildTableRkme,
-  InputError,
   loadCatalogIndex,
-  parseCsvBytes,
   resolveBackend,
   serializeStatSpec,
   throttleProgress,
@@ -20,10 +18,10 @@ import {
   type BackendName,
   type ProgressCallback,
   type ResolvedBackend,
-  type Table,
   type TableSpecOptions,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
+import { getTable, loadCsvTable, type LoadedTable } from './tables.js';
 
 registerErrorTransfer();
 
@@ -35,24 +33,12 @@ export interface BackendInfo {
   crossOriginIsolated: boolean;
 }
 
-export interface ColumnInfo {
-  name: string;
-  kind: 'numeric' | 'text';
-  /** for text columns: the first non-numeric cell */
-  example?: string;
-  missing: number;
-}
+export type { ColumnInfo, LoadedTable } from './tables.js';
 
 export interface CatalogSummary {
   url: string;
   islands: { id: string; d: number; features: string[]; count: number }[];
   entries: { id: string; name: string; data: string; task: string; scenario: string[] }[];
-}
-
-export interface LoadedTable {
-  tableId: number;
-  rows: number;
-  columns: ColumnInfo[];
 }
 
 export type SpecOptions = Pick<TableSpecOptions, 'gamma' | 'K' | 'seed' | 'steps'> & {
@@ -77,8 +63,6 @@ export interface SpecResult {
 }
 
 let backendPromise: Promise<ResolvedBackend> | null = null;
-const tables = new Map<number, Table>();
-let nextTableId = 1;
 const jobs = new Map<string, AbortController>();
 
 export interface BackendRequest {
@@ -110,24 +94,12 @@ const api = {
 
   /** Parses a CSV/TSV file (buffer transferred in) and keeps it for buildSpec; returns its schema. */
   loadCsv(bytes: ArrayBuffer): LoadedTable {
-    const table = parseCsvBytes(new Uint8Array(bytes), { maxChars: 512 * 2 ** 20 });
-    const tableId = nextTableId++;
-    tables.clear(); // one table at a time: tables can be large
-    tables.set(tableId, table);
-    const columns = table.columns.map((c): ColumnInfo => {
-      if (c.kind === 'text') return { name: c.name, kind: 'text', example: c.firstText.value.slice(0, 40), missing: 0 };
-      let missing = 0;
-      for (const v of c.values) if (!Number.isFinite(v)) missing++;
-      return { name: c.name, kind: 'numeric', missing };
-    });
-    return { tableId, rows: table.rowCount, columns };
+    return loadCsvTable(bytes);
   },
 
   /** Builds the table spec of a loaded CSV. */
   async buildSpec(jobId: string, tableId: number, options: SpecOptions, onProgress?: ProgressCallback): Promise<SpecResult> {
-    const table = tables.get(tableId);
-    if (!table) throw new InputError('NO_TABLE', 'the table is no longer loaded; load the file again');
-    const matrix = toFeatureMatrix(table, { dropColumns: options.dropColumns });
+    const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: options.dropColumns });
     const controller = new AbortController();
     jobs.set(jobId, controller);
     try {

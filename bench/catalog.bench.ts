@@ -1,0 +1,111 @@
+/**
+ * npm run bench:catalog — time to pack and check one learnware (n = 10k and 100k training rows,
+ * d = 10, tfjs-wasm backend), and to build a catalog of 1,000 and 10,000 learnwares (every bundle
+ * checked, shards and index written in memory), with the bytes per learnware in the index and the
+ * shards. Writes bench/results/catalog.json and prints a table. Option: --quick (1,000 only).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  buildCatalog,
+  buildTableRkme,
+  CATALOG_INDEX,
+  checkBundle,
+  exportDenseOnnx,
+  packBundle,
+  Prng,
+  resolveBackend,
+  type RkmeTableSpec,
+  type SemanticSpec,
+} from '../src/engine/index.js';
+import { gaussianMixture } from '../tests/shared/synthetic.js';
+import { machineInfo } from './machine.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const quick = process.argv.includes('--quick');
+const D = 10;
+const FEATURES = Array.from({ length: D }, (_, i) => `f${i}`);
+const MODEL = exportDenseOnnx({ layers: [{ inputs: D, outputs: 3, weights: new Float32Array(D * 3).map((_, i) => Math.sin(i)), bias: new Float32Array(3) }], output: 'softmax' });
+
+function semantic(name: string): SemanticSpec {
+  return {
+    Data: { Type: 'Class', Values: ['Table'] },
+    Task: { Type: 'Class', Values: ['Classification'] },
+    Library: { Type: 'Class', Values: ['Others'] },
+    Scenario: { Type: 'Tag', Values: ['Industry'] },
+    License: { Type: 'Class', Values: ['MIT'] },
+    Name: { Type: 'String', Values: name },
+    Description: { Type: 'String', Values: `Synthetic benchmark learnware ${name}.` },
+    Input: { Dimension: D, Description: Object.fromEntries(FEATURES.map((f, i) => [String(i), f])) },
+    Output: { Dimension: 3, Description: { '0': 'a', '1': 'b', '2': 'c' } },
+  };
+}
+
+function pack(id: string, spec: RkmeTableSpec) {
+  return packBundle({
+    id,
+    name: id,
+    semantic: semantic(`bench ${id}`),
+    model: MODEL,
+    input: { name: 'input', features: FEATURES },
+    output: { name: 'output', kind: 'probabilities', classes: ['a', 'b', 'c'], width: 3 },
+    spec,
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+  });
+}
+
+const wasmPaths = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+const { backend } = await resolveBackend({ preference: ['wasm'], wasmPaths });
+const rows: Record<string, unknown>[] = [];
+
+for (const n of [10_000, 100_000]) {
+  const x = gaussianMixture(n, D, 10, 3);
+  let t = performance.now();
+  const { spec } = await buildTableRkme(backend, x, n, D, { scale: 'std' });
+  const specSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const { bundle } = await pack('single', spec);
+  const packSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const result = await checkBundle(bundle);
+  const checkSeconds = (performance.now() - t) / 1000;
+  if (result.status !== 'USABLE') throw new Error(`bench bundle is ${result.status}`);
+  rows.push({ task: 'pack + check one learnware', n, d: D, specSeconds, packSeconds, checkSeconds, bundleBytes: bundle.length });
+  console.error(`n=${n}: spec ${specSeconds.toFixed(2)} s, pack ${packSeconds.toFixed(3)} s, check ${checkSeconds.toFixed(3)} s, ${bundle.length} bytes`);
+}
+
+for (const count of quick ? [1_000] : [1_000, 10_000]) {
+  // distinct learnwares: seeded random specs (K = 30) over one shared model
+  const prng = new Prng(count);
+  const bundles: { file: string; bytes: Uint8Array }[] = [];
+  let t = performance.now();
+  for (let i = 0; i < count; i++) {
+    const K = 30;
+    const beta = new Float64Array(K).map(() => prng.nextFloat() + 0.1);
+    const total = beta.reduce((s, v) => s + v, 0);
+    const spec: RkmeTableSpec = {
+      type: 'RKMETableSpecification', K, d: D, gamma: 0.1, numPoints: 1000 + i,
+      z: new Float64Array(K * D).map(() => prng.nextNormal() * 2 + (i % 7)),
+      beta: beta.map((b) => b / total), scale: new Float64Array(D).fill(1), scaleSource: 'std', featureNames: FEATURES, provenance: null,
+    };
+    bundles.push({ file: `${i}.zip`, bytes: (await pack(`lw-${String(i).padStart(6, '0')}`, spec)).bundle });
+  }
+  const generateSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const { index, files, rejected } = await buildCatalog(bundles);
+  const buildSeconds = (performance.now() - t) / 1000;
+  const indexBytes = files.get(CATALOG_INDEX)!.length;
+  const shardBytes = index.islands.reduce((s, i) => s + i.shard.size, 0);
+  const bundleBytes = bundles.reduce((s, b) => s + b.bytes.length, 0);
+  rows.push({
+    task: 'catalog build (check every bundle)', learnwares: count, rejected: rejected.length, generateSeconds, buildSeconds,
+    perLearnwareMs: (buildSeconds * 1000) / count, indexBytesPerLearnware: indexBytes / count, shardBytesPerLearnware: shardBytes / count, bundleBytesPerLearnware: bundleBytes / count,
+  });
+  console.error(`catalog of ${count}: build ${buildSeconds.toFixed(1)} s (${((buildSeconds * 1000) / count).toFixed(1)} ms each), index ${(indexBytes / count).toFixed(0)} B/learnware, shards ${(shardBytes / count).toFixed(0)} B/learnware`);
+}
+
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench', 'results', 'catalog.json'), JSON.stringify({ benchmark: 'catalog', machine: machineInfo(), backend: backend.name, rows }, null, 2) + '\n');
+console.table(rows);

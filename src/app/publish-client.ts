@@ -1,0 +1,34 @@
+/** The app's handle on the publish worker (comlink; buffers transferred). */
+import * as Comlink from 'comlink';
+import type { Problem, ProgressCallback, PublishResult, S3Target } from '../engine/index.js';
+import { registerErrorTransfer } from '../../workers/errors.js';
+import type { PackRequest, PackResult, PublishWorkerApi } from '../../workers/publish.worker.js';
+import type { LoadedTable } from '../../workers/tables.js';
+
+registerErrorTransfer();
+
+export class PublishClient {
+  private readonly worker = new Worker(new URL('../../workers/publish.worker.ts', import.meta.url), { type: 'module', name: 'publish' });
+  private readonly api = Comlink.wrap<PublishWorkerApi>(this.worker);
+
+  validateSemantic(semantic: unknown): Promise<Problem[]> {
+    return this.api.validateSemantic(semantic);
+  }
+
+  loadCsv(bytes: ArrayBuffer): Promise<LoadedTable> {
+    return this.api.loadCsv(Comlink.transfer(bytes, [bytes]));
+  }
+
+  pack(tableId: number, request: PackRequest, onProgress: ProgressCallback): Promise<PackResult> {
+    return this.api.pack(tableId, Comlink.transfer(request, [request.model]), Comlink.proxy(onProgress));
+  }
+
+  /** The bundle is copied (the page keeps its own copy for download). */
+  publish(bundle: Uint8Array, target: S3Target): Promise<PublishResult> {
+    return this.api.publish(bundle.slice().buffer, target);
+  }
+
+  dispose(): void {
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Publish worker: the developer's journey off the main thread — training data in, RKME computed,
+ * bundle packed and checked (model run by onnxruntime-web, never executed as code), then either
+ * handed back for download or published to S3-compatible storage with signed requests. Only the
+ * bundle the developer chose to publish leaves the browser; the training rows never do.
+ */
+import * as Comlink from 'comlink';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {
+  buildTableRkme,
+  checkBundle,
+  checkSemanticSpec,
+  InputError,
+  OnnxModel,
+  packBundle,
+  publishBundle,
+  resolveBackend,
+  s3Store,
+  throttleProgress,
+  toFeatureMatrix,
+  type CheckReason,
+  type CheckStatus,
+  type OutputKind,
+  type Problem,
+  type ProgressCallback,
+  type PublishResult,
+  type S3Target,
+  type SemanticSpec,
+} from '../src/engine/index.js';
+import { registerErrorTransfer } from './errors.js';
+import { getTable, loadCsvTable, type LoadedTable } from './tables.js';
+
+registerErrorTransfer();
+
+export interface PackRequest {
+  /** ONNX model bytes (transferred) */
+  model: ArrayBuffer;
+  semantic: SemanticSpec;
+  labelColumn: string | null;
+  dropColumns: string[];
+  id: string;
+  outputKind: OutputKind;
+  classes: string[] | null;
+  /** targets of a regression model */
+  width: number;
+}
+
+export interface PackResult {
+  /** the bundle (transferred) */
+  bundle: Uint8Array;
+  status: CheckStatus;
+  reasons: CheckReason[];
+  sha256: string;
+  features: string[];
+}
+
+const backend = resolveBackend({
+  preference: ['wasm', 'cpu', 'ts'],
+  wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd },
+});
+
+const api = {
+  /** Every problem of a semantic specification, each naming its field (empty = valid). */
+  validateSemantic(semantic: unknown): Problem[] {
+    return checkSemanticSpec(semantic);
+  },
+
+  loadCsv(bytes: ArrayBuffer): LoadedTable {
+    return loadCsvTable(bytes);
+  },
+
+  /** Builds the RKME of the training features, packs the bundle and runs the checker. */
+  async pack(tableId: number, request: PackRequest, onProgress?: ProgressCallback): Promise<PackResult> {
+    const drop = [...request.dropColumns, ...(request.labelColumn ? [request.labelColumn] : [])];
+    const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: drop });
+    const modelBytes = new Uint8Array(request.model);
+    const model = await OnnxModel.load(modelBytes);
+    const io = model.io;
+    await model.dispose();
+    const { spec } = await buildTableRkme((await backend).backend, matrix.values, matrix.rows, matrix.cols, {
+      scale: 'std',
+      K: Math.min(100, Math.max(1, Math.floor(matrix.rows / 5))),
+      featureNames: matrix.featureNames,
+      job: 'publish',
+      onProgress: onProgress ? throttleProgress(onProgress) : undefined,
+    });
+    const width = request.outputKind === 'probabilities' ? (request.classes?.length ?? 0) : request.outputKind === 'labels' ? 1 : request.width;
+    const { bundle } = await packBundle({
+      id: request.id,
+      name: request.semantic.Name.Values,
+      semantic: request.semantic,
+      model: modelBytes,
+      input: { name: io.inputNames[0], features: matrix.featureNames },
+      output: { name: io.outputNames[0], kind: request.outputKind, classes: request.outputKind === 'regression' ? null : request.classes, width },
+      spec,
+    });
+    const result = await checkBundle(bundle);
+    return Comlink.transfer({ bundle, status: result.status, reasons: result.reasons, sha256: result.sha256, features: matrix.featureNames }, [bundle.buffer]);
+  },
+
+  /** Publishes a USABLE bundle to a catalog in an S3-compatible bucket (signed in this worker). */
+  async publish(bundle: ArrayBuffer, target: S3Target): Promise<PublishResult> {
+    if (!target.endpoint || !target.bucket || !target.accessKeyId || !target.secretAccessKey) {
+      throw new InputError('BAD_TARGET', 'endpoint, bucket, access key and secret key are all needed to publish');
+    }
+    return publishBundle(s3Store(target, (request) => fetch(request)), new Uint8Array(bundle));
+  },
+};
+
+export type PublishWorkerApi = typeof api;
+
+Comlink.expose(api);

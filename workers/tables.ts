@@ -1,0 +1,39 @@
+/** Tables parsed inside a worker, kept by id for later jobs (one at a time: tables can be large). */
+import { InputError, parseCsvBytes, type Table } from '../src/engine/index.js';
+
+export interface ColumnInfo {
+  name: string;
+  kind: 'numeric' | 'text';
+  /** for text columns: the first non-numeric cell */
+  example?: string;
+  missing: number;
+}
+
+export interface LoadedTable {
+  tableId: number;
+  rows: number;
+  columns: ColumnInfo[];
+}
+
+const tables = new Map<number, Table>();
+let nextTableId = 1;
+
+export function loadCsvTable(bytes: ArrayBuffer): LoadedTable {
+  const table = parseCsvBytes(new Uint8Array(bytes), { maxChars: 512 * 2 ** 20 });
+  const tableId = nextTableId++;
+  tables.clear();
+  tables.set(tableId, table);
+  const columns = table.columns.map((c): ColumnInfo => {
+    if (c.kind === 'text') return { name: c.name, kind: 'text', example: c.firstText.value.slice(0, 40), missing: 0 };
+    let missing = 0;
+    for (const v of c.values) if (!Number.isFinite(v)) missing++;
+    return { name: c.name, kind: 'numeric', missing };
+  });
+  return { tableId, rows: table.rowCount, columns };
+}
+
+export function getTable(tableId: number): Table {
+  const table = tables.get(tableId);
+  if (!table) throw new InputError('NO_TABLE', 'the table is no longer loaded; load the file again');
+  return table;
+}

@@ -21,6 +21,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
+          globalSetup: ['tests/demo-catalog-setup.ts'],
           testTimeout: 180_000,
           browser: {
             enabled: true,

@@ -3,12 +3,12 @@
  * loopback for the e2e tests; also a second static server with an SPA fallback (every unknown
  * path answered by index.html with status 200), as many static hosts do.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';
+import { ensureDemoCatalog } from '../demo-catalog-setup.js';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -22,7 +22,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'build-demo-catalog.ts'), '--if-missing'], { stdio: 'ignore' });
+  ensureDemoCatalog();
   await build({ logLevel: 'warn' });
   const fallback = await spaFallbackServer(join(ROOT, 'dist'));
   const server = await preview({ logLevel: 'warn', preview: { host: '127.0.0.1', port: 4317, strictPort: false } });

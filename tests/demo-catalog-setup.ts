@@ -1,0 +1,14 @@
+/** Global setup shared by the browser and e2e projects: builds public/catalog/ when absent. */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export function ensureDemoCatalog(): void {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'build-demo-catalog.ts'), '--if-missing'], { stdio: 'ignore' });
+}
+
+export default function setup(): void {
+  ensureDemoCatalog();
+}

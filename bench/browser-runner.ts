@@ -3,11 +3,9 @@
  * from seeded synthetic data and hands the stat.json back to the Node driver, which evaluates
  * every spec the same way.
  */
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { buildTableRkme, resolveBackend, serializeStatSpec, type BackendName, type ComputeBackend } from '../src/engine/index.js';
 import { gaussianMixture } from '../tests/shared/synthetic.js';
+import { TFJS_WASM_PATHS } from '../workers/wasm-paths.js';
 
 export interface BrowserSpecRun {
   backend: BackendName;
@@ -26,11 +24,7 @@ async function getBackend(name: BackendName): Promise<ComputeBackend> {
       await resolveBackend({
         preference: [name],
         allowSoftwareGpu: true,
-        wasmPaths: {
-          'tfjs-backend-wasm.wasm': wasmPlain,
-          'tfjs-backend-wasm-simd.wasm': wasmSimd,
-          'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
-        },
+        wasmPaths: TFJS_WASM_PATHS,
       })
     ).backend;
     backends.set(name, backend);

@@ -5,8 +5,7 @@
  * shards. Writes bench/results/catalog.json and prints a table. Option: --quick (1,000 only).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   buildCatalog,
@@ -21,6 +20,7 @@ import {
   type SemanticSpec,
 } from '../src/engine/index.js';
 import { gaussianMixture } from '../tests/shared/synthetic.js';
+import { NODE_WASM_PATHS } from '../src/cli/node-backend.js';
 import { machineInfo } from './machine.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -56,7 +56,7 @@ function pack(id: string, spec: RkmeTableSpec) {
   });
 }
 
-const wasmPaths = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+const wasmPaths = NODE_WASM_PATHS;
 const { backend } = await resolveBackend({ preference: ['wasm'], wasmPaths });
 const rows: Record<string, unknown>[] = [];
 

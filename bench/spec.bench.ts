@@ -9,8 +9,7 @@
  * Options: --quick (n ≤ 10k), --no-browser, --print (reprint the table of the last results).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
@@ -27,6 +26,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.js';
 import { marketMatrix } from '../tests/helpers/data.js';
 import { gaussianMixture } from '../tests/shared/synthetic.js';
 import type { BrowserSpecRun } from './browser-runner.js';
+import { NODE_WASM_PATHS } from '../src/cli/node-backend.js';
 import { machineInfo } from './machine.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -52,7 +52,7 @@ interface Row {
   note?: string;
 }
 
-const wasmPaths = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+const wasmPaths = NODE_WASM_PATHS;
 const nodeBackends = new Map<BackendName, ComputeBackend>();
 async function nodeBackend(name: BackendName): Promise<ComputeBackend> {
   if (!nodeBackends.has(name)) nodeBackends.set(name, (await resolveBackend({ preference: [name], wasmPaths })).backend);

@@ -5,9 +5,6 @@
  * bundle the developer chose to publish leaves the browser; the training rows never do.
  */
 import * as Comlink from 'comlink';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import {
   buildTableRkme,
   checkBundle,
@@ -18,7 +15,6 @@ import {
   publishBundle,
   resolveBackend,
   s3Store,
-  throttleProgress,
   toFeatureMatrix,
   type CheckReason,
   type CheckStatus,
@@ -30,6 +26,8 @@ import {
   type SemanticSpec,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
+import { progressRelay } from './progress.js';
+import { TFJS_WASM_PATHS } from './wasm-paths.js';
 import { getTable, loadCsvTable, type LoadedTable } from './tables.js';
 
 registerErrorTransfer();
@@ -58,7 +56,7 @@ export interface PackResult {
 
 const backend = resolveBackend({
   preference: ['wasm', 'cpu', 'ts'],
-  wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd },
+  wasmPaths: TFJS_WASM_PATHS,
 });
 
 const api = {
@@ -75,6 +73,7 @@ const api = {
   async pack(tableId: number, request: PackRequest, onProgress?: ProgressCallback): Promise<PackResult> {
     const drop = [...request.dropColumns, ...(request.labelColumn ? [request.labelColumn] : [])];
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: drop });
+    const progress = progressRelay(onProgress);
     const modelBytes = new Uint8Array(request.model);
     const model = await OnnxModel.load(modelBytes);
     const io = model.io;
@@ -84,8 +83,9 @@ const api = {
       K: Math.min(100, Math.max(1, Math.floor(matrix.rows / 5))),
       featureNames: matrix.featureNames,
       job: 'publish',
-      onProgress: onProgress ? throttleProgress(onProgress) : undefined,
+      onProgress: progress.callback,
     });
+    await progress.flush();
     const width = request.outputKind === 'probabilities' ? (request.classes?.length ?? 0) : request.outputKind === 'labels' ? 1 : request.width;
     const { bundle } = await packBundle({
       id: request.id,

@@ -4,15 +4,11 @@
  * buffers are transferred, progress is throttled, jobs are cancellable by id.
  */
 import * as Comlink from 'comlink';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import {
   buildTableRkme,
   loadCatalogIndex,
   resolveBackend,
   serializeStatSpec,
-  throttleProgress,
   toFeatureMatrix,
   type BackendAttempt,
   type BackendName,
@@ -21,6 +17,8 @@ import {
   type TableSpecOptions,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
+import { progressRelay } from './progress.js';
+import { TFJS_WASM_PATHS } from './wasm-paths.js';
 import { getTable, loadCsvTable, type LoadedTable } from './tables.js';
 
 registerErrorTransfer();
@@ -76,11 +74,7 @@ function backend(request: BackendRequest = {}): Promise<ResolvedBackend> {
   backendPromise ??= resolveBackend({
     preference: request.preference,
     allowSoftwareGpu: request.allowSoftwareGpu,
-    wasmPaths: {
-      'tfjs-backend-wasm.wasm': wasmPlain,
-      'tfjs-backend-wasm-simd.wasm': wasmSimd,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
-    },
+    wasmPaths: TFJS_WASM_PATHS,
   });
   return backendPromise;
 }
@@ -102,6 +96,7 @@ const api = {
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: options.dropColumns });
     const controller = new AbortController();
     jobs.set(jobId, controller);
+    const progress = progressRelay(onProgress);
     try {
       const { backend: b } = await backend();
       const { spec, report } = await buildTableRkme(b, matrix.values, matrix.rows, matrix.cols, {
@@ -113,8 +108,9 @@ const api = {
         featureNames: matrix.featureNames,
         job: jobId,
         signal: controller.signal,
-        onProgress: onProgress ? throttleProgress(onProgress) : undefined,
+        onProgress: progress.callback,
       });
+      await progress.flush();
       return {
         json: serializeStatSpec(spec),
         n: spec.numPoints,

@@ -3,17 +3,11 @@
  * backend is a real adapter (SwiftShader on machines without a GPU).
  */
 import { describe, expect, it } from 'vitest';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { resolveBackend } from '../../src/engine/index.js';
+import { TFJS_WASM_PATHS } from '../../workers/wasm-paths.js';
 import { expectAgreement } from '../shared/backend-agreement.js';
 
-const wasmPaths = {
-  'tfjs-backend-wasm.wasm': wasmPlain,
-  'tfjs-backend-wasm-simd.wasm': wasmSimd,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
-};
+const wasmPaths = TFJS_WASM_PATHS;
 
 describe('compute backends in Chromium agree with the Float64 reference', () => {
   it('skips a software WebGPU adapter by default, saying why, and falls back to WASM', async () => {

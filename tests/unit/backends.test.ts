@@ -1,10 +1,9 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BackendError, resolveBackend } from '../../src/engine/index.js';
+import { NODE_WASM_PATHS } from '../../src/cli/node-backend.js';
 import { expectAgreement } from '../shared/backend-agreement.js';
 
-const wasmPaths = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+const wasmPaths = NODE_WASM_PATHS;
 
 describe('compute backends in Node agree with the Float64 reference', () => {
   it.each(['cpu', 'wasm'] as const)('tfjs %s', async (name) => {

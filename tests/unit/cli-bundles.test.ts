@@ -8,20 +8,11 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkBundle, exportDenseOnnx, readZip, writeZip, type CatalogIndex } from '../../src/engine/index.js';
 import { denseModel, semanticSpec } from '../helpers/bundles.js';
+import { cli } from '../helpers/cli.js';
 import { gaussianMixture } from '../shared/synthetic.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin', 'learnware-dock.js'), ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 let dir: string;
 beforeAll(() => {

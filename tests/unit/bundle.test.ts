@@ -153,6 +153,11 @@ describe('checker rules, each with a failing bundle', () => {
     await expect(run).rejects.toThrow(/semantic\.Scenario\.Values: Scenario needs at least one value/);
   });
 
+  it('the semantic Output must agree with the model output', async () => {
+    const run = makeBundle({ model: denseModel('softmax', 3), classes: ['a', 'b', 'c'], width: 3 });
+    await expect(run).rejects.toThrow(/semantic\.Output\.Dimension: semantic Output\.Dimension 2 differs from the model's output width 3/);
+  });
+
   it('a table learnware needs Input, a classifier two outputs', async () => {
     const problems = checkSemanticSpec({ ...semanticSpec(), Input: undefined, Output: { Dimension: 1 } });
     expect(problems.map((p) => p.field)).toEqual(['Input', 'Output.Dimension']);

@@ -104,5 +104,13 @@ export function checkManifest(value: unknown): Problem[] {
   if (semantic?.Input && Array.isArray(features) && Number(semantic.Input.Dimension) !== features.length) {
     add('semantic.Input.Dimension', `semantic Input.Dimension ${semantic.Input.Dimension} differs from the ${features.length} model input features`);
   }
+  const output = (model?.output as { kind?: unknown; classes?: unknown[]; shape?: unknown[] } | undefined);
+  const described = Number(semantic?.Output?.Dimension);
+  if (semantic?.Output && output && Number.isFinite(described)) {
+    const width = output.kind === 'labels' ? output.classes?.length : output.shape?.[1];
+    if (typeof width === 'number' && width !== described) {
+      add('semantic.Output.Dimension', `semantic Output.Dimension ${described} differs from the model's ${output.kind === 'labels' ? 'number of classes' : 'output width'} ${width}`);
+    }
+  }
   return problems;
 }

@@ -1,8 +1,12 @@
 /**
- * npm run catalog:demo — builds public/catalog/ from real data shipped in the repo: one housing
- * learnware per Texas city (txhousing, 46 cities): a ridge regression of the monthly median sale
- * price on sales, volume, listings, inventory and month, trained here in Node, exported to ONNX,
- * then packed, checked and catalogued by the CLI commands users run (`pack`, `catalog build`).
+ * npm run catalog:demo — builds public/catalog/ from real data that the repo or npm packages ship:
+ *  - one housing learnware per Texas city (txhousing, 46 cities, in the repo): a ridge regression of
+ *    the monthly median sale price on sales, volume, listings, inventory and month;
+ *  - one flight-delay learnware per origin airport (the 20 busiest in vega-datasets' flights-3m):
+ *    a logistic regression of "departure delayed by more than 15 minutes" on hour, weekday, month
+ *    and distance, trained on 4,000 seeded-sampled flights of 2001.
+ * Models are trained here in Node, exported to ONNX, then packed, checked and catalogued by the CLI
+ * commands users run (`pack`, `catalog build`).
  * Deterministic: the same repository gives the same catalog bytes except creation times.
  * Usage: tsx scripts/build-demo-catalog.ts [out-dir] [--if-missing]
  */
@@ -10,7 +14,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportDenseOnnx, imputeColumnMeans, parseCsv, type SemanticSpec } from '../src/engine/index.js';
+import { parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { exportDenseOnnx, imputeColumnMeans, parseCsv, Prng, type SemanticSpec } from '../src/engine/index.js';
 import { main } from '../src/cli/main.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -43,11 +49,101 @@ try {
     const code = await main(['pack', '--model', modelPath, '--train', csvPath, '--semantic', semanticPath, '--label-column', TARGET, '--id', `txhousing-${slug}`, '--k', '30', '--out', join(bundles, `${slug}.zip`), '--quiet']);
     if (code !== 0) throw new Error(`pack failed for ${city}`);
   }
+  await buildFlights();
   rmSync(OUT, { recursive: true, force: true });
   const code = await main(['catalog', 'build', bundles, '--out', OUT]);
   if (code !== 0) throw new Error('catalog build failed');
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+async function buildFlights(): Promise<void> {
+  const file = readFileSync(join(ROOT, 'node_modules', 'vega-datasets', 'data', 'flights-3m.parquet'));
+  const flights = (await parquetReadObjects({
+    file: file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength),
+    compressors,
+    columns: ['date', 'delay', 'distance', 'origin'],
+  })) as { date: Date; delay: bigint; distance: bigint; origin: string }[];
+  const byOrigin = new Map<string, number[]>();
+  flights.forEach((f, i) => {
+    const list = byOrigin.get(f.origin) ?? [];
+    list.push(i);
+    byOrigin.set(f.origin, list);
+  });
+  const busiest = [...byOrigin].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
+  for (const [origin, indices] of busiest) {
+    const prng = new Prng(hash(origin));
+    const sample = Array.from(prng.sampleWithoutReplacement(indices.length, 4000), (k) => flights[indices[k]]);
+    const rows = sample.map((f) => [f.date.getUTCHours(), f.date.getUTCDay(), f.date.getUTCMonth() + 1, Number(f.distance), Number(f.delay) > 15 ? 1 : 0]);
+    const slug = origin.toLowerCase();
+    const csvPath = join(work, `flights-${slug}.csv`);
+    writeFileSync(csvPath, ['hour,weekday,month,distance,delayed', ...rows.map((r) => r.join(','))].join('\n'));
+    const modelPath = join(work, `flights-${slug}.onnx`);
+    writeFileSync(modelPath, trainLogistic(rows));
+    const semanticPath = join(work, `flights-${slug}.semantic.json`);
+    writeFileSync(semanticPath, JSON.stringify(flightSemantic(origin, rows.length)));
+    const code = await main(['pack', '--model', modelPath, '--train', csvPath, '--semantic', semanticPath, '--label-column', 'delayed', '--id', `flights-${slug}`, '--k', '50', '--out', join(bundles, `flights-${slug}.zip`), '--quiet']);
+    if (code !== 0) throw new Error(`pack failed for ${origin}`);
+  }
+}
+
+/** Logistic regression by Newton's method (IRLS, small ridge) on standardised features; exported as softmax([0, z]). */
+function trainLogistic(rows: number[][]): Uint8Array {
+  const d = rows[0].length - 1;
+  const n = rows.length;
+  const mean = Array.from({ length: d }, (_, j) => rows.reduce((s, r) => s + r[j], 0) / n);
+  const std = mean.map((m, j) => Math.sqrt(rows.reduce((s, r) => s + (r[j] - m) ** 2, 0) / n) || 1);
+  const z = rows.map((r) => [1, ...r.slice(0, d).map((v, j) => (v - mean[j]) / std[j])]);
+  const y = rows.map((r) => r[d]);
+  let w = new Float64Array(d + 1);
+  for (let iteration = 0; iteration < 25; iteration++) {
+    const H = Array.from({ length: d + 1 }, () => new Float64Array(d + 1));
+    const g = new Float64Array(d + 1);
+    for (let i = 0; i < n; i++) {
+      const p = 1 / (1 + Math.exp(-z[i].reduce((s, v, j) => s + v * w[j], 0)));
+      for (let j = 0; j <= d; j++) {
+        g[j] += (p - y[i]) * z[i][j];
+        for (let k = 0; k <= d; k++) H[j][k] += p * (1 - p) * z[i][j] * z[i][k];
+      }
+    }
+    for (let j = 0; j <= d; j++) {
+      H[j][j] += 1e-3;
+      g[j] += 1e-3 * w[j];
+    }
+    const step = solve(H, g);
+    w = w.map((v, j) => v - step[j]);
+  }
+  // logit = w0 + Σ w_j (x_j − mean_j)/std_j; class 0 gets logit 0, so softmax gives [1 − p, p]
+  const weights = new Float32Array(d * 2);
+  let bias = w[0];
+  for (let j = 0; j < d; j++) {
+    weights[j * 2 + 1] = w[j + 1] / std[j];
+    bias -= (w[j + 1] * mean[j]) / std[j];
+  }
+  return exportDenseOnnx({ layers: [{ inputs: d, outputs: 2, weights, bias: new Float32Array([0, bias]) }], output: 'softmax' });
+}
+
+function flightSemantic(origin: string, rows: number): SemanticSpec {
+  return {
+    Data: { Type: 'Class', Values: ['Table'] },
+    Task: { Type: 'Class', Values: ['Classification'] },
+    Library: { Type: 'Class', Values: ['Others'] },
+    Scenario: { Type: 'Tag', Values: ['Traffic'] },
+    License: { Type: 'Class', Values: ['Others'] },
+    Name: { Type: 'String', Values: `Flight delays from ${origin}` },
+    Description: {
+      Type: 'String',
+      Values: `Probability that a flight leaving ${origin} departs more than 15 minutes late, from its scheduled hour, weekday, month and distance. Logistic regression on ${rows} flights of 2001 (vega-datasets flights-3m, US DOT on-time data).`,
+    },
+    Input: { Dimension: 4, Description: { '0': 'scheduled departure hour (0-23, UTC as recorded)', '1': 'day of week (0 = Sunday)', '2': 'month (1-12)', '3': 'distance (miles)' } },
+    Output: { Dimension: 2, Description: { '0': 'on time', '1': 'delayed' } },
+  };
+}
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h;
 }
 
 function formatCell(v: number): string {

@@ -40,9 +40,10 @@ async function openApp(query = ''): Promise<{ page: Page; errors: string[]; requ
 describe('app', () => {
   it('loads the demo catalog served with the app', async () => {
     const { page, errors } = await openApp();
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/46 learnwares in 1 island\s+\(46 × 5 features: sales, volume, listings, inventory, month\)/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares in 2 islands\s+\(20 × 4 features: hour, weekday, month, distance; 46 × 5 features: sales, volume, listings, inventory, month\)/);
     await page.getByText('learnwares', { exact: true }).click();
     expect(await page.getByText(/Housing prices: Abilene/).isVisible()).toBe(true);
+    expect(await page.getByText(/Flight delays from ORD/).isVisible()).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -58,7 +59,7 @@ describe('app', () => {
     await page.getByTestId('backend').waitFor({ timeout: 60_000 });
     await page.getByTestId('catalog-url').fill(`${inject('fallbackUrl')}catalog/`);
     await page.getByRole('button', { name: 'Load' }).click();
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/46 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
     expect(errors).toEqual([]);
     await page.close();
   });

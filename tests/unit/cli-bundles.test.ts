@@ -95,13 +95,17 @@ describe('learnware-dock pack / check / catalog', () => {
     expect(readFileSync(join(catalog, 'catalog.json')).equals(before)).toBe(true);
   });
 
-  it('the demo catalog script builds at least 30 real learnwares', async () => {
+  it('the demo catalog script builds at least 30 real learnwares in two islands', async () => {
     const out = join(dir, 'demo');
     const { stdout } = await run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'build-demo-catalog.ts'), out], { timeout: 120_000 });
-    expect(stdout).toMatch(/46 learnwares in 1 islands/);
+    expect(stdout).toMatch(/66 learnwares in 2 islands/);
     const index = JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8')) as CatalogIndex;
     expect(index.entries.length).toBeGreaterThanOrEqual(30);
-    expect(index.islands[0].features).toEqual(['sales', 'volume', 'listings', 'inventory', 'month']);
-    expect(index.entries.every((e) => e.semantic.Task.Values[0] === 'Regression')).toBe(true);
+    expect(index.islands.map((i) => [i.features, i.count])).toEqual([
+      [['hour', 'weekday', 'month', 'distance'], 20],
+      [['sales', 'volume', 'listings', 'inventory', 'month'], 46],
+    ]);
+    const tasks = index.entries.map((e) => `${e.id.split('-')[0]}:${e.semantic.Task.Values[0]}:${e.output.kind}`);
+    expect(new Set(tasks)).toEqual(new Set(['txhousing:Regression:regression', 'flights:Classification:probabilities']));
   });
 });

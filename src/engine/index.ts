@@ -31,3 +31,6 @@ export { encodeShard, decodeShard } from './catalog/shard.js';
 export { fetchValidated, loadCatalogIndex, loadShard, checkCatalogIndex, type FetchLike, type FileKind, type FetchExpectation } from './catalog/fetch.js';
 export { s3Store, type ObjectStore, type S3Target, type PutOptions, type StoredObject, type RequestFetch } from './publish/store.js';
 export { publishBundle, compact, type PublishResult, type PublishOptions, type EntryObject } from './publish/publish.js';
+export { referenceScores, absoluteScore, mmdNoise } from './search/score.js';
+export { greedyMixture, autoMixture, type Mixture, type MixtureInput } from './search/mixture.js';
+export { searchIsland, type StatisticalResult, type SingleResult, type MixtureResult, type StatisticalOptions } from './search/statistical.js';

@@ -1,0 +1,77 @@
+/**
+ * Mixture search (learnware-algorithms.md §4.6): the convex combination of learnware embeddings
+ * Σ w_i Φ_i nearest to the user's Φ_u. Weights by the simplex QP on K_ij = ⟨Φ_i, Φ_j⟩,
+ * c_i = ⟨Φ_u, Φ_i⟩; the mixture's squared MMD is ⟨Φ_u,Φ_u⟩ + 2·objective. Unlike the reference,
+ * the weights are returned (it discards them).
+ */
+import { solveSimplexQp } from '../spec/qp.js';
+
+export interface MixtureInput {
+  /** ⟨Φ_u, Φ_u⟩ */
+  userSelf: number;
+  /** c_i = ⟨Φ_u, Φ_i⟩ for every candidate, in ranking order */
+  cross: Float64Array;
+  /** Gram of the candidates: K_ij = ⟨Φ_i, Φ_j⟩, m×m */
+  gram: Float64Array;
+}
+
+export interface Mixture {
+  /** candidate positions (into the input arrays) */
+  members: number[];
+  weights: number[];
+  mmd2: number;
+}
+
+function fit(input: MixtureInput, members: number[]): Mixture {
+  const m = input.cross.length;
+  const k = members.length;
+  const H = new Float64Array(k * k);
+  const c = new Float64Array(k);
+  members.forEach((a, i) => {
+    c[i] = input.cross[a];
+    members.forEach((b, j) => (H[i * k + j] = input.gram[a * m + b]));
+  });
+  const { beta, objective } = solveSimplexQp(H, c);
+  return { members, weights: Array.from(beta), mmd2: Math.max(0, input.userSelf + 2 * objective) };
+}
+
+/**
+ * Greedy mixture: adds, round by round, the candidate that lowers the mixture MMD most, while
+ * each round improves it by at least 5 % (the reference's decay 0.95); at most `maxSize` members.
+ */
+export function greedyMixture(input: MixtureInput, maxSize = 5): Mixture {
+  const m = input.cross.length;
+  let best: Mixture | null = null;
+  const selected: number[] = [];
+  for (let round = 0; round < Math.min(maxSize, m); round++) {
+    let roundBest: Mixture | null = null;
+    for (let candidate = 0; candidate < m; candidate++) {
+      if (selected.includes(candidate)) continue;
+      const trial = fit(input, [...selected, candidate]);
+      if (!roundBest || trial.mmd2 < roundBest.mmd2) roundBest = trial;
+    }
+    if (!roundBest || (best && roundBest.mmd2 > 0.95 * best.mmd2)) break;
+    best = roundBest;
+    selected.push(roundBest.members.at(-1)!);
+  }
+  return best!;
+}
+
+/**
+ * Auto mixture: the QP over all candidates, then the fewest heaviest members that carry 98 % of
+ * the weight (at most `maxSize`), re-fitted on that subset; a single member when one dominates.
+ * Fix: the reference keeps the longest prefix whose cumulative weight stays *below* 0.98, which
+ * drops a real second component whenever two weights sum past 0.98 (0.7 + 0.3 → one learnware).
+ */
+export function autoMixture(input: MixtureInput, maxSize = 5): Mixture {
+  const all = fit(input, Array.from({ length: input.cross.length }, (_, i) => i));
+  const order = all.members.map((member, i) => ({ member, weight: all.weights[i] })).sort((a, b) => b.weight - a.weight);
+  const kept: number[] = [];
+  let cumulative = 0;
+  for (const { member, weight } of order) {
+    kept.push(member);
+    cumulative += weight;
+    if (cumulative >= 0.98) break;
+  }
+  return fit(input, kept.slice(0, maxSize));
+}

@@ -1,0 +1,88 @@
+/**
+ * Statistical search inside one island (learnware-algorithms.md §4.6): rank the island's specs by
+ * squared MMD to the user's spec, all compared under the island's common scale, then look for a
+ * mixture among the best candidates. Self inner products of the learnwares can be precomputed
+ * (catalog build) and passed in. Scores are absolute (score.ts), not min–max over the list.
+ */
+import { innerProduct } from '../spec/mmd.js';
+import type { RkmeTableSpec } from '../spec/types.js';
+import { autoMixture, greedyMixture, type Mixture } from './mixture.js';
+import { absoluteScore, mmdNoise } from './score.js';
+
+export interface SingleResult {
+  /** position of the learnware in the island's spec list */
+  index: number;
+  mmd2: number;
+  score: number;
+}
+
+export interface MixtureResult {
+  indices: number[];
+  weights: number[];
+  mmd2: number;
+  score: number;
+}
+
+export interface StatisticalResult {
+  singles: SingleResult[];
+  mixture: MixtureResult | null;
+  /**
+   * 'mixture' when it fits clearly better: squared MMD at most 80 % of the best single's, and the
+   * gain larger than twice the sampling noise (else a same-distribution user gets a spurious mixture)
+   */
+  recommended: 'single' | 'mixture' | 'none';
+}
+
+export interface StatisticalOptions {
+  /** common feature scale of the island (every comparison uses it) */
+  scale: Float64Array;
+  /** ⟨Φ_i, Φ_i⟩ under the scale, when precomputed */
+  selfInner?: Float64Array;
+  /** candidates considered for the mixture (default 25 = max_search_num², as the reference) */
+  mixtureCandidates?: number;
+  mixtureMethod?: 'greedy' | 'auto';
+  maxMixtureSize?: number;
+  /** singles returned (default all) */
+  top?: number;
+}
+
+export function searchIsland(user: RkmeTableSpec, specs: readonly RkmeTableSpec[], options: StatisticalOptions): StatisticalResult {
+  const compare = { scale: options.scale };
+  const userSelf = innerProduct(user, user, compare);
+  const selfInner = options.selfInner ?? Float64Array.from(specs, (s) => innerProduct(s, s, compare));
+  const cross = Float64Array.from(specs, (s) => innerProduct(user, s, compare));
+  const ranked = specs
+    .map((s, index) => {
+      const mmd2 = Math.max(0, userSelf - 2 * cross[index] + selfInner[index]);
+      return { index, mmd2, score: absoluteScore(mmd2, mmdNoise(userSelf, user.numPoints, selfInner[index], s.numPoints)) };
+    })
+    .sort((a, b) => a.mmd2 - b.mmd2 || a.index - b.index);
+  if (ranked.length === 0) return { singles: [], mixture: null, recommended: 'none' };
+
+  const candidates = ranked.slice(0, options.mixtureCandidates ?? 25);
+  let mixture: MixtureResult | null = null;
+  if (candidates.length >= 2 && ranked[0].mmd2 > 0) {
+    const m = candidates.length;
+    const gram = new Float64Array(m * m);
+    for (let a = 0; a < m; a++) {
+      gram[a * m + a] = selfInner[candidates[a].index];
+      for (let b = a + 1; b < m; b++) {
+        const value = innerProduct(specs[candidates[a].index], specs[candidates[b].index], compare);
+        gram[a * m + b] = value;
+        gram[b * m + a] = value;
+      }
+    }
+    const input = { userSelf, cross: Float64Array.from(candidates, (c) => cross[c.index]), gram };
+    const found: Mixture = (options.mixtureMethod ?? 'greedy') === 'greedy' ? greedyMixture(input, options.maxMixtureSize) : autoMixture(input, options.maxMixtureSize);
+    if (found.members.length >= 2) {
+      const indices = found.members.map((p) => candidates[p].index);
+      const n = indices.reduce((s, i) => s + specs[i].numPoints, 0);
+      const mixtureSelf = found.mmd2 - userSelf + 2 * found.members.reduce((s, p, i) => s + found.weights[i] * input.cross[p], 0);
+      mixture = { indices, weights: found.weights, mmd2: found.mmd2, score: absoluteScore(found.mmd2, mmdNoise(userSelf, user.numPoints, mixtureSelf, n)) };
+    }
+  }
+  const best = ranked[0];
+  const bestNoise = mmdNoise(userSelf, user.numPoints, selfInner[best.index], specs[best.index].numPoints);
+  const recommended = mixture && mixture.mmd2 <= 0.8 * best.mmd2 && best.mmd2 - mixture.mmd2 > 2 * bestNoise ? 'mixture' : 'single';
+  return { singles: ranked.slice(0, options.top ?? ranked.length), mixture, recommended };
+}

@@ -5,6 +5,7 @@
 import { DockError } from '../engine/index.js';
 import { CATALOG_HELP, catalogCommand } from './commands/catalog.js';
 import { MMD_HELP, mmdCommand } from './commands/mmd.js';
+import { SEARCH_HELP, searchCommand } from './commands/search.js';
 import { CHECK_HELP, checkCommand, PACK_HELP, packCommand } from './commands/pack.js';
 import { SPEC_HELP, specCommand } from './commands/spec.js';
 
@@ -16,6 +17,7 @@ Commands:
   pack --model --train --semantic --out   pack and check a learnware bundle
   check <bundle.zip>                  run the usability checker on a bundle
   catalog build|add                   write or extend a static catalog directory
+  search --catalog --data             find learnwares (singles and a mixture) for a CSV file
 
 Run learnware-dock <command> --help for the options of a command.`;
 
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<numbe
   pack: { run: packCommand, help: PACK_HELP },
   check: { run: checkCommand, help: CHECK_HELP },
   catalog: { run: catalogCommand, help: CATALOG_HELP },
+  search: { run: searchCommand, help: SEARCH_HELP },
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -107,5 +107,20 @@ describe('learnware-dock pack / check / catalog', () => {
     ]);
     const tasks = index.entries.map((e) => `${e.id.split('-')[0]}:${e.semantic.Task.Values[0]}:${e.output.kind}`);
     expect(new Set(tasks)).toEqual(new Set(['txhousing:Regression:regression', 'flights:Classification:probabilities']));
+
+    // search it: a user holding Austin's rows (columns in another order) finds Austin first
+    const rows = readFileSync(join(ROOT, 'public', 'samples', 'txhousing.csv'), 'utf8').split('\n').filter((l) => l.startsWith('"Austin"'));
+    const user = ['inventory,month,sales,listings,volume', ...rows.map((l) => { const c = l.split(','); return [c[7], c[2], c[3], c[6], c[4]].join(','); })];
+    writeFileSync(join(dir, 'austin.csv'), user.join('\n'));
+    const found = await cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--json');
+    expect(found.code).toBe(0);
+    const result = JSON.parse(found.stdout) as { islands: { singles: { id: string; score: number }[]; recommended: string }[] };
+    expect(result.islands).toHaveLength(1);
+    expect(result.islands[0].singles[0].id).toBe('txhousing-austin');
+    expect(result.islands[0].singles[0].score).toBeGreaterThan(0.9);
+    expect(result.islands[0].singles[2].score).toBeLessThan(0.05);
+    const none = await cli('search', '--catalog', out, '--data', join(dir, 'train2.csv'));
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^error\[NO_ISLAND\]: no learnware in the catalog takes the features \[a, b\]/);
   });
 });

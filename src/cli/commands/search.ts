@@ -1,0 +1,100 @@
+/** `learnware-dock search`: statistical search of a catalog (directory or URL) for a CSV file. */
+import { readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import {
+  buildTableRkme,
+  InputError,
+  loadCatalogIndex,
+  loadShard,
+  parseCsvBytes,
+  searchIsland,
+  toFeatureMatrix,
+  type FetchLike,
+} from '../../engine/index.js';
+import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
+import { readInput } from '../files.js';
+import { nodeBackend } from '../node-backend.js';
+
+export const SEARCH_HELP = `learnware-dock search --catalog <dir|url> --data user.csv [options]
+
+Builds the RKME of your data locally (it never leaves this machine) under the common scale of each
+catalog island whose features match your columns by name, then ranks that island's learnwares by
+squared MMD with an absolute score (docs/search.md) and looks for a mixture (weights included).
+
+Options:
+  --label-column y      leave the label out of the features
+  --drop-columns a,b    further columns to leave out
+  --top N               singles to print per island (default 10)
+  --json                print JSON: {islands: [{island, singles: [{id, name, mmd2, score}],
+                        mixture: {ids, weights, mmd2, score} | null, recommended}]}`;
+
+export async function searchCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'top', 'delimiter'], ['json']);
+  const catalog = stringOption(args, 'catalog') ?? (() => { throw usage('search needs --catalog <dir|url>'); })();
+  const data = stringOption(args, 'data') ?? (() => { throw usage('search needs --data <file.csv>'); })();
+  const top = numberOption(args, 'top', (v) => Number.isInteger(v) && v >= 1, 'a positive integer') ?? 10;
+  const label = stringOption(args, 'label-column');
+
+  const table = parseCsvBytes(readInput(data), { delimiter: stringOption(args, 'delimiter') });
+  if (label && !table.columns.some((c) => c.name === label)) throw new InputError('UNKNOWN_COLUMN', `label column "${label}" is not in ${data}`);
+  const matrix = toFeatureMatrix(table, { dropColumns: [...listOption(args, 'drop-columns'), ...(label ? [label] : [])] });
+
+  const remote = /^https?:\/\//.test(catalog);
+  const base = remote ? (catalog.endsWith('/') ? catalog : catalog + '/') : 'file:///catalog/';
+  const fetchFn: FetchLike = remote ? (url, init) => fetch(url, init) : localFetch(catalog);
+  const index = await loadCatalogIndex(fetchFn, base);
+  const wanted = new Set(matrix.featureNames);
+  const islands = index.islands.filter((i) => i.features.length === wanted.size && i.features.every((f) => wanted.has(f)));
+  if (islands.length === 0) {
+    const schemas = index.islands.map((i) => `[${i.features.join(', ')}]`).join('; ');
+    throw new InputError('NO_ISLAND', `no learnware in the catalog takes the features [${matrix.featureNames.join(', ')}]; its feature schemas: ${schemas}`);
+  }
+  const { backend } = await nodeBackend(undefined);
+  const output = [];
+  for (const island of islands) {
+    // the user's columns in the island's order
+    const order = island.features.map((f) => matrix.featureNames.indexOf(f));
+    const values = new Float64Array(matrix.rows * island.d);
+    for (let r = 0; r < matrix.rows; r++) order.forEach((c, j) => (values[r * island.d + j] = matrix.values[r * matrix.cols + c]));
+    const scale = new Float64Array(island.scale);
+    const { spec: user } = await buildTableRkme(backend, values, matrix.rows, island.d, { scale, gamma: island.gamma, featureNames: island.features });
+    const specs = await loadShard(fetchFn, base, island);
+    const entries = index.entries.filter((e) => e.island === island.id).sort((a, b) => a.shardIndex - b.shardIndex);
+    const result = searchIsland(user, specs, { scale, top });
+    output.push({
+      island: island.id,
+      features: island.features,
+      singles: result.singles.map((s) => ({ id: entries[s.index].id, name: entries[s.index].name, mmd2: s.mmd2, score: s.score })),
+      mixture: result.mixture && { ids: result.mixture.indices.map((i) => entries[i].id), weights: result.mixture.weights, mmd2: result.mixture.mmd2, score: result.mixture.score },
+      recommended: result.recommended,
+    });
+  }
+  if (args.options.has('json')) {
+    process.stdout.write(JSON.stringify({ islands: output }, null, 2) + '\n');
+    return;
+  }
+  for (const island of output) {
+    process.stdout.write(`island ${island.island}: ${island.features.join(', ')}\n`);
+    process.stdout.write(`${'rank'.padEnd(5)}${'id'.padEnd(28)}${'name'.padEnd(34)}${'MMD²'.padEnd(12)}score\n`);
+    island.singles.forEach((s, i) => {
+      process.stdout.write(`${String(i + 1).padEnd(5)}${s.id.slice(0, 27).padEnd(28)}${s.name.slice(0, 33).padEnd(34)}${s.mmd2.toExponential(2).padEnd(12)}${s.score.toFixed(3)}\n`);
+    });
+    if (island.mixture) {
+      const parts = island.mixture.ids.map((id, i) => `${id} ${island.mixture!.weights[i].toFixed(3)}`).join(', ');
+      process.stdout.write(`mixture${island.recommended === 'mixture' ? ' (recommended)' : ''}: ${parts}; MMD² ${island.mixture.mmd2.toExponential(2)}, score ${island.mixture.score.toFixed(3)}\n`);
+    }
+  }
+}
+
+/** Serves a local catalog directory through the same validated fetch path as a remote one. */
+function localFetch(root: string): FetchLike {
+  const types: Record<string, string> = { '.json': 'application/json', '.bin': 'application/octet-stream', '.zip': 'application/zip' };
+  return async (url) => {
+    const path = decodeURIComponent(new URL(url).pathname).replace(/^\/catalog\//, '');
+    try {
+      return new Response(readFileSync(join(root, path)), { status: 200, headers: { 'content-type': types[extname(path)] ?? 'application/octet-stream' } });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  };
+}

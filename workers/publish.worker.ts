@@ -54,10 +54,12 @@ export interface PackResult {
   features: string[];
 }
 
-const backend = resolveBackend({
-  preference: ['wasm', 'cpu', 'ts'],
-  wasmPaths: TFJS_WASM_PATHS,
-});
+let backendPromise: ReturnType<typeof resolveBackend> | null = null;
+/** Started on first use, so a failure surfaces in the job that needs it. */
+function backend(): ReturnType<typeof resolveBackend> {
+  backendPromise ??= resolveBackend({ preference: ['wasm', 'cpu', 'ts'], wasmPaths: TFJS_WASM_PATHS });
+  return backendPromise;
+}
 
 const api = {
   /** Every problem of a semantic specification, each naming its field (empty = valid). */
@@ -78,7 +80,7 @@ const api = {
     const model = await OnnxModel.load(modelBytes);
     const io = model.io;
     await model.dispose();
-    const { spec } = await buildTableRkme((await backend).backend, matrix.values, matrix.rows, matrix.cols, {
+    const { spec } = await buildTableRkme((await backend()).backend, matrix.values, matrix.rows, matrix.cols, {
       scale: 'std',
       K: Math.min(100, Math.max(1, Math.floor(matrix.rows / 5))),
       featureNames: matrix.featureNames,

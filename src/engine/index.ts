@@ -34,3 +34,4 @@ export { publishBundle, compact, type PublishResult, type PublishOptions, type E
 export { referenceScores, absoluteScore, mmdNoise } from './search/score.js';
 export { greedyMixture, autoMixture, type Mixture, type MixtureInput } from './search/mixture.js';
 export { searchIsland, type StatisticalResult, type SingleResult, type MixtureResult, type StatisticalOptions } from './search/statistical.js';
+export { semanticSearch, tokenize, type SemanticQuery, type SemanticHit } from './search/semantic.js';

@@ -119,6 +119,15 @@ describe('learnware-dock pack / check / catalog', () => {
     expect(result.islands[0].singles[0].id).toBe('txhousing-austin');
     expect(result.islands[0].singles[0].score).toBeGreaterThan(0.9);
     expect(result.islands[0].singles[2].score).toBeLessThan(0.05);
+    const filtered = await cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--text', 'san antonio', '--json');
+    const filteredIds = (JSON.parse(filtered.stdout) as { islands: { singles: { id: string }[] }[] }).islands[0].singles.map((s) => s.id);
+    // only text matches are ranked: the San cities, not Austin (which fits the data best)
+    expect(filteredIds.length).toBeGreaterThanOrEqual(1);
+    expect(filteredIds.every((id) => id.startsWith('txhousing-san-'))).toBe(true);
+    expect(filteredIds).toContain('txhousing-san-antonio');
+    const excluded = await cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--task', 'Classification');
+    expect(excluded.code).toBe(1);
+    expect(excluded.stderr).toMatch(/^error\[NO_MATCH\]/);
     const none = await cli('search', '--catalog', out, '--data', join(dir, 'train2.csv'));
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^error\[NO_ISLAND\]: no learnware in the catalog takes the features \[a, b\]/);

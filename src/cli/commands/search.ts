@@ -8,6 +8,7 @@ import {
   loadShard,
   parseCsvBytes,
   searchIsland,
+  semanticSearch,
   toFeatureMatrix,
   type FetchLike,
 } from '../../engine/index.js';
@@ -24,12 +25,16 @@ squared MMD with an absolute score (docs/search.md) and looks for a mixture (wei
 Options:
   --label-column y      leave the label out of the features
   --drop-columns a,b    further columns to leave out
+  --text "words"        semantic query over names, descriptions and feature descriptions
+                        (typo-tolerant); only matching learnwares are ranked
+  --task T, --scenario S, --license L, --library B
+                        semantic filters; comma-separated values are alternatives
   --top N               singles to print per island (default 10)
   --json                print JSON: {islands: [{island, singles: [{id, name, mmd2, score}],
                         mixture: {ids, weights, mmd2, score} | null, recommended}]}`;
 
 export async function searchCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'top', 'delimiter'], ['json']);
+  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'top', 'delimiter', 'text', 'task', 'scenario', 'license', 'library'], ['json']);
   const catalog = stringOption(args, 'catalog') ?? (() => { throw usage('search needs --catalog <dir|url>'); })();
   const data = stringOption(args, 'data') ?? (() => { throw usage('search needs --data <file.csv>'); })();
   const top = numberOption(args, 'top', (v) => Number.isInteger(v) && v >= 1, 'a positive integer') ?? 10;
@@ -49,6 +54,14 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
     const schemas = index.islands.map((i) => `[${i.features.join(', ')}]`).join('; ');
     throw new InputError('NO_ISLAND', `no learnware in the catalog takes the features [${matrix.featureNames.join(', ')}]; its feature schemas: ${schemas}`);
   }
+  const semantic = semanticSearch(index.entries, {
+    text: stringOption(args, 'text'),
+    Task: listOption(args, 'task'),
+    Scenario: listOption(args, 'scenario'),
+    License: listOption(args, 'license'),
+    Library: listOption(args, 'library'),
+  });
+  const allowed = new Set(semantic.map((hit) => index.entries[hit.index].id));
   const { backend } = await nodeBackend(undefined);
   const output = [];
   for (const island of islands) {
@@ -58,8 +71,10 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
     for (let r = 0; r < matrix.rows; r++) order.forEach((c, j) => (values[r * island.d + j] = matrix.values[r * matrix.cols + c]));
     const scale = new Float64Array(island.scale);
     const { spec: user } = await buildTableRkme(backend, values, matrix.rows, island.d, { scale, gamma: island.gamma, featureNames: island.features });
-    const specs = await loadShard(fetchFn, base, island);
-    const entries = index.entries.filter((e) => e.island === island.id).sort((a, b) => a.shardIndex - b.shardIndex);
+    const shard = await loadShard(fetchFn, base, island);
+    const entries = index.entries.filter((e) => e.island === island.id && allowed.has(e.id));
+    if (entries.length === 0) continue;
+    const specs = entries.map((e) => shard[e.shardIndex]);
     const result = searchIsland(user, specs, { scale, top });
     output.push({
       island: island.id,
@@ -69,6 +84,7 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
       recommended: result.recommended,
     });
   }
+  if (output.length === 0) throw new InputError('NO_MATCH', 'no learnware with your features passes the semantic filters');
   if (args.options.has('json')) {
     process.stdout.write(JSON.stringify({ islands: output }, null, 2) + '\n');
     return;

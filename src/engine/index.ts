@@ -35,3 +35,4 @@ export { referenceScores, absoluteScore, mmdNoise } from './search/score.js';
 export { greedyMixture, autoMixture, type Mixture, type MixtureInput } from './search/mixture.js';
 export { searchIsland, type StatisticalResult, type SingleResult, type MixtureResult, type StatisticalOptions } from './search/statistical.js';
 export { semanticSearch, tokenize, type SemanticQuery, type SemanticHit } from './search/semantic.js';
+export { searchCatalog, type CatalogSearchInput, type CatalogSearchIsland } from './search/catalog-search.js';

@@ -1,17 +1,7 @@
 /** `learnware-dock search`: statistical search of a catalog (directory or URL) for a CSV file. */
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import {
-  buildTableRkme,
-  InputError,
-  loadCatalogIndex,
-  loadShard,
-  parseCsvBytes,
-  searchIsland,
-  semanticSearch,
-  toFeatureMatrix,
-  type FetchLike,
-} from '../../engine/index.js';
+import { InputError, loadCatalogIndex, parseCsvBytes, searchCatalog, toFeatureMatrix, type FetchLike } from '../../engine/index.js';
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readInput } from '../files.js';
 import { nodeBackend } from '../node-backend.js';
@@ -48,43 +38,24 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
   const base = remote ? (catalog.endsWith('/') ? catalog : catalog + '/') : 'file:///catalog/';
   const fetchFn: FetchLike = remote ? (url, init) => fetch(url, init) : localFetch(catalog);
   const index = await loadCatalogIndex(fetchFn, base);
-  const wanted = new Set(matrix.featureNames);
-  const islands = index.islands.filter((i) => i.features.length === wanted.size && i.features.every((f) => wanted.has(f)));
-  if (islands.length === 0) {
-    const schemas = index.islands.map((i) => `[${i.features.join(', ')}]`).join('; ');
-    throw new InputError('NO_ISLAND', `no learnware in the catalog takes the features [${matrix.featureNames.join(', ')}]; its feature schemas: ${schemas}`);
-  }
-  const semantic = semanticSearch(index.entries, {
-    text: stringOption(args, 'text'),
-    Task: listOption(args, 'task'),
-    Scenario: listOption(args, 'scenario'),
-    License: listOption(args, 'license'),
-    Library: listOption(args, 'library'),
-  });
-  const allowed = new Set(semantic.map((hit) => index.entries[hit.index].id));
   const { backend } = await nodeBackend(undefined);
-  const output = [];
-  for (const island of islands) {
-    // the user's columns in the island's order
-    const order = island.features.map((f) => matrix.featureNames.indexOf(f));
-    const values = new Float64Array(matrix.rows * island.d);
-    for (let r = 0; r < matrix.rows; r++) order.forEach((c, j) => (values[r * island.d + j] = matrix.values[r * matrix.cols + c]));
-    const scale = new Float64Array(island.scale);
-    const { spec: user } = await buildTableRkme(backend, values, matrix.rows, island.d, { scale, gamma: island.gamma, featureNames: island.features });
-    const shard = await loadShard(fetchFn, base, island);
-    const entries = index.entries.filter((e) => e.island === island.id && allowed.has(e.id));
-    if (entries.length === 0) continue;
-    const specs = entries.map((e) => shard[e.shardIndex]);
-    const result = searchIsland(user, specs, { scale, top });
-    output.push({
-      island: island.id,
-      features: island.features,
-      singles: result.singles.map((s) => ({ id: entries[s.index].id, name: entries[s.index].name, mmd2: s.mmd2, score: s.score })),
-      mixture: result.mixture && { ids: result.mixture.indices.map((i) => entries[i].id), weights: result.mixture.weights, mmd2: result.mixture.mmd2, score: result.mixture.score },
-      recommended: result.recommended,
-    });
-  }
-  if (output.length === 0) throw new InputError('NO_MATCH', 'no learnware with your features passes the semantic filters');
+  const output = await searchCatalog({
+    index,
+    fetchFn,
+    base,
+    backend,
+    values: matrix.values,
+    rows: matrix.rows,
+    featureNames: matrix.featureNames,
+    top,
+    query: {
+      text: stringOption(args, 'text'),
+      Task: listOption(args, 'task'),
+      Scenario: listOption(args, 'scenario'),
+      License: listOption(args, 'license'),
+      Library: listOption(args, 'library'),
+    },
+  });
   if (args.options.has('json')) {
     process.stdout.write(JSON.stringify({ islands: output }, null, 2) + '\n');
     return;

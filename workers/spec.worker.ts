@@ -6,11 +6,15 @@
 import * as Comlink from 'comlink';
 import {
   buildTableRkme,
+  InputError,
   loadCatalogIndex,
+  searchCatalog,
   resolveBackend,
   serializeStatSpec,
   toFeatureMatrix,
   type BackendAttempt,
+  type CatalogIndex,
+  type CatalogSearchIsland,
   type BackendName,
   type ProgressCallback,
   type ResolvedBackend,
@@ -61,6 +65,7 @@ export interface SpecResult {
 }
 
 let backendPromise: Promise<ResolvedBackend> | null = null;
+let catalog: { url: string; index: CatalogIndex } | null = null;
 const jobs = new Map<string, AbortController>();
 
 export interface BackendRequest {
@@ -132,11 +137,44 @@ const api = {
   /** Fetches and validates a catalog index (absolute URL of the catalog directory). */
   async loadCatalog(url: string): Promise<CatalogSummary> {
     const index = await loadCatalogIndex((u, init) => fetch(u, init), url);
+    catalog = { url, index };
     return {
       url,
       islands: index.islands.map((i) => ({ id: i.id, d: i.d, features: i.features, count: i.count })),
       entries: index.entries.map((e) => ({ id: e.id, name: e.name, data: e.semantic.Data.Values[0], task: e.semantic.Task.Values[0], scenario: e.semantic.Scenario.Values })),
     };
+  },
+
+  /**
+   * Searches the loaded catalog for a loaded table: semantic text filter, then statistical ranking
+   * in every island whose features are the table's selected columns. The rows stay in this worker.
+   */
+  async searchCatalog(jobId: string, tableId: number, options: { dropColumns?: string[]; text?: string }, onProgress?: ProgressCallback): Promise<CatalogSearchIsland[]> {
+    if (!catalog) throw new InputError('NO_CATALOG', 'load a catalog first');
+    const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: options.dropColumns });
+    const controller = new AbortController();
+    jobs.set(jobId, controller);
+    const progress = progressRelay(onProgress);
+    try {
+      const results = await searchCatalog(
+        {
+          index: catalog.index,
+          fetchFn: (u, init) => fetch(u, init),
+          base: catalog.url,
+          backend: (await backend()).backend,
+          values: matrix.values,
+          rows: matrix.rows,
+          featureNames: matrix.featureNames,
+          query: { text: options.text },
+          top: 10,
+        },
+        { signal: controller.signal, onProgress: progress.callback },
+      );
+      await progress.flush();
+      return results;
+    } finally {
+      jobs.delete(jobId);
+    }
   },
 
   /** Cancels a running job; it rejects with CancelledError. */

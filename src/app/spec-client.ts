@@ -3,7 +3,7 @@
  * buffers instead of copying them, and passes progress callbacks as comlink proxies.
  */
 import * as Comlink from 'comlink';
-import type { ProgressCallback } from '../engine/index.js';
+import type { CatalogSearchIsland, ProgressCallback } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
 import type { BackendInfo, BackendRequest, CatalogSummary, LoadedTable, SpecOptions, SpecResult, SpecWorkerApi } from '../../workers/spec.worker.js';
 
@@ -32,6 +32,11 @@ export class SpecClient {
   buildSpec(tableId: number, options: SpecOptions, onProgress: ProgressCallback): { jobId: string; result: Promise<SpecResult> } {
     const jobId = `spec-${this.nextJob++}`;
     return { jobId, result: this.api.buildSpec(jobId, tableId, options, Comlink.proxy(onProgress)) };
+  }
+
+  searchCatalog(tableId: number, options: { dropColumns: string[]; text?: string }, onProgress: ProgressCallback): { jobId: string; result: Promise<CatalogSearchIsland[]> } {
+    const jobId = `search-${this.nextJob++}`;
+    return { jobId, result: this.api.searchCatalog(jobId, tableId, options, Comlink.proxy(onProgress)) };
   }
 
   loadCatalog(url: string): Promise<CatalogSummary> {

@@ -48,6 +48,31 @@ describe('app', () => {
     await page.close();
   });
 
+  it('searches the demo catalog with the user rows, which never leave the page', async () => {
+    const { page, errors, requests } = await openApp();
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
+    // Austin's rows only, with the columns of the housing island
+    const rows = readFileSync(TXHOUSING_PATH, 'utf8').split('\n');
+    const path = join(files, 'austin.csv');
+    writeFileSync(path, [rows[0], ...rows.filter((l) => l.startsWith('"Austin"'))].join('\n'));
+    await page.getByTestId('file-input').setInputFiles(path);
+    await page.getByTestId('table-summary').waitFor();
+    await page.getByRole('checkbox', { name: 'use column month' }).check();
+    await page.getByRole('checkbox', { name: 'use column median' }).uncheck();
+    await page.getByTestId('search').click();
+    await page.getByTestId('search-results').waitFor({ timeout: 60_000 });
+    const first = await page.getByTestId('search-results').locator('tbody tr').first().textContent();
+    expect(first).toMatch(/^1Housing prices: Austin.*1\.000$/);
+    expect(errors).toEqual([]);
+    const origin = new URL(inject('appUrl')).origin;
+    for (const request of requests) {
+      if (request.url().startsWith('blob:') || request.url().startsWith('data:')) continue;
+      expect(new URL(request.url()).origin).toBe(origin);
+      expect(request.method()).toBe('GET');
+    }
+    await page.close();
+  });
+
   it('a static host answering missing files with index.html breaks nothing', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];

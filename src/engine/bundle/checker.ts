@@ -9,6 +9,7 @@
  */
 import { sha256Hex } from '../core/hash.js';
 import { Prng } from '../core/prng.js';
+import { withTimeout } from '../core/timeout.js';
 import { OnnxModel } from '../model/onnx-runner.js';
 import { herdSamples } from '../spec/herding.js';
 import { innerProduct } from '../spec/mmd.js';
@@ -30,6 +31,8 @@ export interface CheckResult {
   status: CheckStatus;
   reasons: CheckReason[];
   manifest: Manifest | null;
+  /** the bundle's (first) statistical spec, once it has passed its checks */
+  spec: RkmeTableSpec | null;
   /** SHA-256 of the whole bundle (its content address in a catalog) */
   sha256: string;
 }
@@ -45,7 +48,7 @@ export interface CheckOptions {
 
 export async function checkBundle(bundle: Uint8Array, options: CheckOptions = {}): Promise<CheckResult> {
   const sha256 = await sha256Hex(bundle);
-  const invalid = (reasons: CheckReason[], manifest: Manifest | null = null): CheckResult => ({ status: 'INVALID', reasons, manifest, sha256 });
+  const invalid = (reasons: CheckReason[], manifest: Manifest | null = null): CheckResult => ({ status: 'INVALID', reasons, manifest, spec: null, sha256 });
 
   let files: Map<string, Uint8Array>;
   try {
@@ -102,7 +105,7 @@ export async function checkBundle(bundle: Uint8Array, options: CheckOptions = {}
 
   // run check
   const runReasons = await runCheck(files.get(manifest.model.file)!, manifest, spec, options);
-  return { status: runReasons.length === 0 ? 'USABLE' : 'NONUSABLE', reasons: runReasons, manifest, sha256 };
+  return { status: runReasons.length === 0 ? 'USABLE' : 'NONUSABLE', reasons: runReasons, manifest, spec, sha256 };
 }
 
 async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: RkmeTableSpec, options: CheckOptions): Promise<CheckReason[]> {
@@ -129,13 +132,7 @@ async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: RkmeTa
     if (model.io.inputNames[0] !== inputInfo.name) return [{ code: 'MODEL_IO', message: `the model's input is "${model.io.inputNames[0]}", the manifest says "${inputInfo.name}"` }];
     if (model.io.outputNames[0] !== outputInfo.name) return [{ code: 'MODEL_IO', message: `the model's output is "${model.io.outputNames[0]}", the manifest says "${outputInfo.name}"` }];
     const timeout = options.runTimeoutMs ?? 10_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const result = await Promise.race([
-      model.run(input, rows, d),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new DockError('MODEL_TIMEOUT', `the model took longer than ${timeout / 1000} s on ${rows} rows`)), timeout);
-      }),
-    ]).finally(() => clearTimeout(timer));
+    const result = await withTimeout(model.run(input, rows, d), timeout, () => new DockError('MODEL_TIMEOUT', `the model took longer than ${timeout / 1000} s on ${rows} rows`));
     return checkOutputs(result.values, result.dims, rows, manifest);
   } catch (error) {
     const e = error as DockError;

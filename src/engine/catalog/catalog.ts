@@ -8,8 +8,6 @@ import { sha256Hex } from '../core/hash.js';
 import { checkBundle, type CheckOptions, type CheckResult } from '../bundle/checker.js';
 import type { Manifest, OutputKind } from '../bundle/manifest.js';
 import type { SemanticSpec } from '../bundle/semantic.js';
-import { readZip } from '../bundle/zip.js';
-import { parseStatSpec } from '../spec/registry.js';
 import type { RkmeTableSpec } from '../spec/types.js';
 import { decodeShard, encodeShard } from './shard.js';
 
@@ -92,11 +90,8 @@ export async function buildCatalog(
       rejected.push({ file, result });
       continue;
     }
-    const manifest = result.manifest!;
-    const specEntry = manifest.specs[0];
-    const spec = parseStatSpec(new TextDecoder().decode(readZip(bytes).get(specEntry.file)!));
     const path = `bundles/${result.sha256}.zip`;
-    members.push({ manifest, spec, bundle: { file: path, sha256: result.sha256, size: bytes.length } });
+    members.push({ manifest: result.manifest!, spec: result.spec!, bundle: { file: path, sha256: result.sha256, size: bytes.length } });
     files.set(path, bytes);
   }
   const ids = new Map<string, string>();

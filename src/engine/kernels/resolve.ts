@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../core/errors.js';
+import { withTimeout } from '../core/timeout.js';
 import { BACKEND_NAMES, type BackendName, type ComputeBackend } from './backend.js';
 import { TsBackend } from './backend-ts.js';
 import { TfjsBackend, type TfjsBackendName } from './backend-tfjs.js';
@@ -53,7 +54,9 @@ export async function resolveBackend(settings: BackendSettings = {}): Promise<Re
       continue;
     }
     try {
-      const backend = name === 'ts' ? new TsBackend() : await withTimeout(initTfjs(name, settings), settings.initTimeoutMs ?? 20_000);
+      // a backend whose start never settles (e.g. a wasm binary that cannot load) must not hang the app
+      const ms = settings.initTimeoutMs ?? 20_000;
+      const backend = name === 'ts' ? new TsBackend() : await withTimeout(initTfjs(name, settings), ms, () => new Error(`did not start within ${ms / 1000} s`));
       attempts.push({ name, ok: true });
       return { backend, attempts };
     } catch (error) {
@@ -65,15 +68,6 @@ export async function resolveBackend(settings: BackendSettings = {}): Promise<Re
     `no compute backend could start: ${attempts.map((a) => `[${a.name}] ${a.reason}`).join('; ')}`,
     { attempts },
   );
-}
-
-/** A backend whose start never settles (e.g. a wasm binary that cannot load) must not hang the app. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not start within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function initTfjs(name: TfjsBackendName, settings: BackendSettings): Promise<ComputeBackend> {

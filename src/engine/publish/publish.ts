@@ -13,11 +13,10 @@
  */
 import { FormatError, InputError } from '../core/errors.js';
 import { checkBundle } from '../bundle/checker.js';
-import { MANIFEST_FILE, type Manifest } from '../bundle/manifest.js';
-import { readZip } from '../bundle/zip.js';
+import type { Manifest } from '../bundle/manifest.js';
 import { buildCatalog, CATALOG_INDEX, catalogMembers, type CatalogIndex, type Member } from '../catalog/catalog.js';
 import { checkCatalogIndex } from '../catalog/fetch.js';
-import { parseStatSpec } from '../spec/registry.js';
+import { parseStatSpec, serializeStatSpec } from '../spec/registry.js';
 import type { ObjectStore } from './store.js';
 
 export interface EntryObject {
@@ -49,12 +48,11 @@ export async function publishBundle(store: ObjectStore, bundle: Uint8Array, opti
     throw new InputError('NOT_USABLE', `the bundle is ${check.status}: ${check.reasons.map((r) => r.message).join('; ')}`, { reasons: check.reasons });
   }
   const manifest = check.manifest!;
-  const files = readZip(bundle);
   const bundleKey = `bundles/${check.sha256}.zip`;
   await store.put(bundleKey, bundle, { contentType: 'application/zip', ifNoneMatch: '*' });
   const entry: EntryObject = {
-    manifest: JSON.parse(new TextDecoder().decode(files.get(MANIFEST_FILE)!)),
-    spec: new TextDecoder().decode(files.get(manifest.specs[0].file)!),
+    manifest,
+    spec: serializeStatSpec(check.spec!),
     bundle: { file: bundleKey, sha256: check.sha256, size: bundle.length },
   };
   const stamp = String((options.now ?? (() => new Date()))().getTime()).padStart(15, '0');

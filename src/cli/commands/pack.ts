@@ -6,13 +6,12 @@ import {
   InputError,
   OnnxModel,
   packBundle,
-  parseCsvBytes,
-  toFeatureMatrix,
   type CheckResult,
   type OutputKind,
   type SemanticSpec,
 } from '../../engine/index.js';
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
+import { readFeatureMatrix } from '../features.js';
 import { readInput, readJson } from '../files.js';
 import { nodeBackend } from '../node-backend.js';
 import { printProgress } from './spec.js';
@@ -67,10 +66,7 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
   const outputDimension = Number((semantic as { Output?: { Dimension?: unknown } })?.Output?.Dimension ?? 1);
   const classes = kind === 'regression' ? null : classNames(listOption(args, 'classes'), semantic, outputDimension);
 
-  const label = stringOption(args, 'label-column');
-  const table = parseCsvBytes(readInput(trainFile), { delimiter: stringOption(args, 'delimiter') });
-  if (label && !table.columns.some((c) => c.name === label)) throw new InputError('UNKNOWN_COLUMN', `label column "${label}" is not in ${trainFile}`);
-  const matrix = toFeatureMatrix(table, { dropColumns: [...listOption(args, 'drop-columns'), ...(label ? [label] : [])] });
+  const matrix = readFeatureMatrix(trainFile, args);
   const { backend } = await nodeBackend(undefined);
   const { spec, report } = await buildTableRkme(backend, matrix.values, matrix.rows, matrix.cols, {
     scale,

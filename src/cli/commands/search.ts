@@ -1,9 +1,9 @@
 /** `learnware-dock search`: statistical search of a catalog (directory or URL) for a CSV file. */
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { InputError, loadCatalogIndex, parseCsvBytes, searchCatalog, toFeatureMatrix, type FetchLike } from '../../engine/index.js';
+import { loadCatalogIndex, searchCatalog, type FetchLike } from '../../engine/index.js';
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
-import { readInput } from '../files.js';
+import { readFeatureMatrix } from '../features.js';
 import { nodeBackend } from '../node-backend.js';
 
 export const SEARCH_HELP = `learnware-dock search --catalog <dir|url> --data user.csv [options]
@@ -28,11 +28,7 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
   const catalog = stringOption(args, 'catalog') ?? (() => { throw usage('search needs --catalog <dir|url>'); })();
   const data = stringOption(args, 'data') ?? (() => { throw usage('search needs --data <file.csv>'); })();
   const top = numberOption(args, 'top', (v) => Number.isInteger(v) && v >= 1, 'a positive integer') ?? 10;
-  const label = stringOption(args, 'label-column');
-
-  const table = parseCsvBytes(readInput(data), { delimiter: stringOption(args, 'delimiter') });
-  if (label && !table.columns.some((c) => c.name === label)) throw new InputError('UNKNOWN_COLUMN', `label column "${label}" is not in ${data}`);
-  const matrix = toFeatureMatrix(table, { dropColumns: [...listOption(args, 'drop-columns'), ...(label ? [label] : [])] });
+  const matrix = readFeatureMatrix(data, args);
 
   const remote = /^https?:\/\//.test(catalog);
   const base = remote ? (catalog.endsWith('/') ? catalog : catalog + '/') : 'file:///catalog/';

@@ -1,8 +1,8 @@
 /** `learnware-dock spec`: build a table RKME from a CSV file. */
 import { writeFileSync } from 'node:fs';
-import { buildTableRkme, parseCsvBytes, serializeStatSpec, toFeatureMatrix, type ProgressEvent } from '../../engine/index.js';
-import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
-import { readInput } from '../files.js';
+import { buildTableRkme, serializeStatSpec, type ProgressEvent } from '../../engine/index.js';
+import { numberOption, parseArgs, stringOption, usage } from '../args.js';
+import { readFeatureMatrix } from '../features.js';
 import { nodeBackend } from '../node-backend.js';
 
 export const SPEC_HELP = `learnware-dock spec <data.csv> [--out spec.json] [options]
@@ -38,9 +38,7 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
   const steps = numberOption(args, 'steps', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
   const quiet = args.options.has('quiet');
 
-  const bytes = readInput(file);
-  const table = parseCsvBytes(bytes, { delimiter: stringOption(args, 'delimiter') });
-  const matrix = toFeatureMatrix(table, { dropColumns: listOption(args, 'drop-columns') });
+  const matrix = readFeatureMatrix(file, args);
   const { backend } = await nodeBackend(stringOption(args, 'backend'));
   const { spec, report } = await buildTableRkme(backend, matrix.values, matrix.rows, matrix.cols, {
     gamma,

@@ -1,18 +1,30 @@
 /**
  * npm run catalog:demo — builds public/catalog/ from real data that the repo or npm packages ship:
  *  - one housing learnware per Texas city (txhousing, 46 cities, in the repo): a ridge regression of
- *    the monthly median sale price on sales, volume, listings, inventory and month;
+ *    the monthly median sale price on sales, volume, listings, inventory and month, trained on 75 %
+ *    of the city's months (those with a median); the other 25 % are held out;
  *  - one flight-delay learnware per origin airport (the 20 busiest in vega-datasets' flights-3m):
  *    a logistic regression of "departure delayed by more than 15 minutes" on hour, weekday, month
- *    and distance, trained on 4,000 seeded-sampled flights of 2001.
+ *    and distance; 5,000 flights of 2001 are sampled per airport, 4,000 train it and 1,000 are held out.
+ * Every split is drawn with the engine's seeded Prng, seeded by the FNV-1a hash of the city or airport
+ * name. Models and specifications see the training rows only.
  * Models are trained here in Node, exported to ONNX, then packed, checked and catalogued by the CLI
  * commands users run (`pack`, `catalog build`).
- * Deterministic: the same repository gives the same catalog bytes except creation times.
- * Usage: tsx scripts/build-demo-catalog.ts [out-dir] [--if-missing]
+ * The held-out rows go to a holdout directory (default `<out-dir>-holdout`, so
+ * public/catalog-holdout/), for measuring how well search identifies each learnware from new data
+ * (tests/shared/identification.ts): one CSV per learnware, `<learnware-id>.csv`, with the training
+ * CSV's columns (features, then the label column: `median` or `delayed`), and an index.json:
+ *   {"entries": [{"id", "file", "rows", "trainingRows", "labelColumn", "features"}]}
+ * (`rows` held out; `trainingRows` is the entry's numPoints in the catalog; `features` is the island's
+ * feature list.)
+ * Deterministic: the same repository gives the same catalog bytes except creation times, and the
+ * same holdout bytes.
+ * Usage: tsx scripts/build-demo-catalog.ts [out-dir] [--holdout <dir>] [--if-missing]
+ *   --if-missing  do nothing when both <out-dir>/catalog.json and <holdout>/index.json exist
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -20,12 +32,28 @@ import { exportDenseOnnx, imputeColumnMeans, parseCsv, Prng, type SemanticSpec }
 import { main } from '../src/cli/main.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const args = process.argv.slice(2);
-const OUT = args.find((a) => !a.startsWith('--')) ?? join(ROOT, 'public', 'catalog');
-if (args.includes('--if-missing') && existsSync(join(OUT, 'catalog.json'))) process.exit(0);
+const { out: OUT, holdout: HOLDOUT, ifMissing } = parseCommandLine(process.argv.slice(2));
+if (ifMissing && existsSync(join(OUT, 'catalog.json')) && existsSync(join(HOLDOUT, 'index.json'))) process.exit(0);
 const FEATURES = ['sales', 'volume', 'listings', 'inventory', 'month'];
 const TARGET = 'median';
 const RIDGE = 1;
+/** share of each city's months held out */
+const HOUSING_HOLDOUT = 0.25;
+const FLIGHT_FEATURES = ['hour', 'weekday', 'month', 'distance'];
+const FLIGHT_LABEL = 'delayed';
+const FLIGHTS_TRAIN = 4000;
+const FLIGHTS_HOLDOUT = 1000;
+
+interface HoldoutEntry {
+  id: string;
+  file: string;
+  rows: number;
+  trainingRows: number;
+  labelColumn: string;
+  features: string[];
+}
+/** per learnware: its holdout index entry and the held-out rows as CSV text */
+const holdout: { entry: HoldoutEntry; csv: string }[] = [];
 
 const table = parseCsv(readFileSync(join(ROOT, 'public', 'samples', 'txhousing.csv'), 'utf8'));
 const column = (name: string) => table.columns.find((c) => c.name === name)!;
@@ -37,22 +65,29 @@ mkdirSync(bundles);
 try {
   const names = [...new Set(cities)].sort();
   for (const city of names) {
-    const rows = [...cities.keys()].filter((r) => cities[r] === city && Number.isFinite((column(TARGET).values as Float64Array)[r]));
+    const all = [...cities.keys()].filter((r) => cities[r] === city && Number.isFinite((column(TARGET).values as Float64Array)[r]));
+    // hold out 25 % of the city's months, drawn by a Prng seeded with the city's name; both parts keep time order
+    const held = new Set(new Prng(hash(city)).sampleWithoutReplacement(all.length, Math.round(all.length * HOUSING_HOLDOUT)));
+    const rows = all.filter((_, k) => !held.has(k));
+    const heldRows = all.filter((_, k) => held.has(k));
     const slug = city.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-    const csv = [[...FEATURES, TARGET].join(','), ...rows.map((r) => [...FEATURES, TARGET].map((f) => formatCell((column(f).values as Float64Array)[r])).join(','))].join('\n');
+    const id = `txhousing-${slug}`;
+    const toCsv = (part: number[]) => [[...FEATURES, TARGET].join(','), ...part.map((r) => [...FEATURES, TARGET].map((f) => formatCell((column(f).values as Float64Array)[r])).join(','))].join('\n');
     const csvPath = join(work, `${slug}.csv`);
-    writeFileSync(csvPath, csv);
+    writeFileSync(csvPath, toCsv(rows));
+    holdout.push({ entry: { id, file: `${id}.csv`, rows: heldRows.length, trainingRows: rows.length, labelColumn: TARGET, features: FEATURES }, csv: toCsv(heldRows) });
     const modelPath = join(work, `${slug}.onnx`);
     writeFileSync(modelPath, trainRidge(rows));
     const semanticPath = join(work, `${slug}.semantic.json`);
     writeFileSync(semanticPath, JSON.stringify(semantic(city, rows.length)));
-    const code = await main(['pack', '--model', modelPath, '--train', csvPath, '--semantic', semanticPath, '--label-column', TARGET, '--id', `txhousing-${slug}`, '--k', '30', '--out', join(bundles, `${slug}.zip`), '--quiet']);
+    const code = await main(['pack', '--model', modelPath, '--train', csvPath, '--semantic', semanticPath, '--label-column', TARGET, '--id', id, '--k', '30', '--out', join(bundles, `${slug}.zip`), '--quiet']);
     if (code !== 0) throw new Error(`pack failed for ${city}`);
   }
   await buildFlights();
   rmSync(OUT, { recursive: true, force: true });
   const code = await main(['catalog', 'build', bundles, '--out', OUT]);
   if (code !== 0) throw new Error('catalog build failed');
+  writeHoldout();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -72,19 +107,58 @@ async function buildFlights(): Promise<void> {
   });
   const busiest = [...byOrigin].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
   for (const [origin, indices] of busiest) {
+    // 5,000 seeded draws: the first 4,000 (the same flights as the earlier 4,000-flight sample) train, the last 1,000 are held out
     const prng = new Prng(hash(origin));
-    const sample = Array.from(prng.sampleWithoutReplacement(indices.length, 4000), (k) => flights[indices[k]]);
-    const rows = sample.map((f) => [f.date.getUTCHours(), f.date.getUTCDay(), f.date.getUTCMonth() + 1, Number(f.distance), Number(f.delay) > 15 ? 1 : 0]);
+    const sample = Array.from(prng.sampleWithoutReplacement(indices.length, FLIGHTS_TRAIN + FLIGHTS_HOLDOUT), (k) => flights[indices[k]]);
+    const all = sample.map((f) => [f.date.getUTCHours(), f.date.getUTCDay(), f.date.getUTCMonth() + 1, Number(f.distance), Number(f.delay) > 15 ? 1 : 0]);
+    const rows = all.slice(0, FLIGHTS_TRAIN);
+    const heldRows = all.slice(FLIGHTS_TRAIN);
     const slug = origin.toLowerCase();
+    const id = `flights-${slug}`;
+    const toCsv = (part: number[][]) => [[...FLIGHT_FEATURES, FLIGHT_LABEL].join(','), ...part.map((r) => r.join(','))].join('\n');
     const csvPath = join(work, `flights-${slug}.csv`);
-    writeFileSync(csvPath, ['hour,weekday,month,distance,delayed', ...rows.map((r) => r.join(','))].join('\n'));
+    writeFileSync(csvPath, toCsv(rows));
+    holdout.push({ entry: { id, file: `${id}.csv`, rows: heldRows.length, trainingRows: rows.length, labelColumn: FLIGHT_LABEL, features: FLIGHT_FEATURES }, csv: toCsv(heldRows) });
     const modelPath = join(work, `flights-${slug}.onnx`);
     writeFileSync(modelPath, trainLogistic(rows));
     const semanticPath = join(work, `flights-${slug}.semantic.json`);
     writeFileSync(semanticPath, JSON.stringify(flightSemantic(origin, rows.length)));
-    const code = await main(['pack', '--model', modelPath, '--train', csvPath, '--semantic', semanticPath, '--label-column', 'delayed', '--id', `flights-${slug}`, '--k', '50', '--out', join(bundles, `flights-${slug}.zip`), '--quiet']);
+    const code = await main(['pack', '--model', modelPath, '--train', csvPath, '--semantic', semanticPath, '--label-column', FLIGHT_LABEL, '--id', id, '--k', '50', '--out', join(bundles, `flights-${slug}.zip`), '--quiet']);
     if (code !== 0) throw new Error(`pack failed for ${origin}`);
   }
+}
+
+/** Replaces the holdout directory: one CSV of held-out rows per learnware and index.json (sorted by id). */
+function writeHoldout(): void {
+  rmSync(HOLDOUT, { recursive: true, force: true });
+  mkdirSync(HOLDOUT, { recursive: true });
+  const sorted = [...holdout].sort((a, b) => (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0));
+  for (const { entry, csv } of sorted) writeFileSync(join(HOLDOUT, entry.file), csv + '\n');
+  writeFileSync(join(HOLDOUT, 'index.json'), `{"entries": [\n${sorted.map((h) => '  ' + JSON.stringify(h.entry)).join(',\n')}\n]}\n`);
+  process.stdout.write(`holdout ${HOLDOUT}: ${sorted.length} learnwares, ${sorted.reduce((s, h) => s + h.entry.rows, 0)} held-out rows\n`);
+}
+
+function parseCommandLine(args: string[]): { out: string; holdout: string; ifMissing: boolean } {
+  const positional: string[] = [];
+  let holdoutDir: string | undefined;
+  let ifMissing = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--if-missing') ifMissing = true;
+    else if (a === '--holdout' && i + 1 < args.length) holdoutDir = args[++i];
+    else if (a.startsWith('--holdout=')) holdoutDir = a.slice('--holdout='.length);
+    else if (a.startsWith('--') || positional.length > 0) {
+      process.stderr.write(`usage: tsx scripts/build-demo-catalog.ts [out-dir] [--holdout <dir>] [--if-missing]; unexpected "${a}"\n`);
+      process.exit(2);
+    } else positional.push(a);
+  }
+  const out = resolve(positional[0] ?? join(ROOT, 'public', 'catalog'));
+  const holdout = resolve(holdoutDir ?? `${out}-holdout`);
+  if (holdout === out || holdout.startsWith(out + sep) || out.startsWith(holdout + sep)) {
+    process.stderr.write('the holdout directory must lie outside the catalog directory (and not contain it): each is replaced as a whole\n');
+    process.exit(2);
+  }
+  return { out, holdout, ifMissing };
 }
 
 /** Logistic regression by Newton's method (IRLS, small ridge) on standardised features; exported as softmax([0, z]). */

@@ -36,3 +36,4 @@ export { greedyMixture, autoMixture, type Mixture, type MixtureInput } from './s
 export { searchIsland, type StatisticalResult, type SingleResult, type MixtureResult, type StatisticalOptions } from './search/statistical.js';
 export { semanticSearch, tokenize, type SemanticQuery, type SemanticHit } from './search/semantic.js';
 export { searchCatalog, type CatalogSearchInput, type CatalogSearchIsland } from './search/catalog-search.js';
+export { matchPicture, type MatchPicture, type PicturePoint } from './search/picture.js';

@@ -63,6 +63,27 @@ describe('app', () => {
     await page.getByTestId('search-results').waitFor({ timeout: 60_000 });
     const first = await page.getByTestId('search-results').locator('tbody tr').first().textContent();
     expect(first).toMatch(/^1Housing prices: Austin.*1\.000$/);
+    // the picture of the match: the user's reduced points and the top learnwares' on two axes
+    const picture = page.getByTestId('search-results').locator('svg[role="img"]');
+    expect(await picture.count()).toBe(1);
+    expect(await picture.getAttribute('aria-label')).toMatch(/your data and of the top 5 learnwares \(1\. Housing prices: Austin;/);
+    expect(await picture.locator('title').first().textContent()).toMatch(/^Scatter plot/);
+    expect(await picture.locator('[data-series="user"] circle').count()).toBeGreaterThan(10);
+    expect(await picture.locator('[data-series="learnware"]').count()).toBe(5);
+    expect(await picture.locator('[data-series="learnware"] circle').count()).toBeGreaterThan(50);
+    expect(await page.getByTestId('search-results').textContent()).toMatch(/within sampling noise of your data/);
+    // the legend's buttons highlight one learnware's points, from the keyboard too
+    const austin = page.getByTestId('search-results').getByRole('button', { name: /^1\. Housing prices: Austin/ });
+    await austin.focus();
+    await page.keyboard.press('Enter');
+    expect(await austin.getAttribute('aria-pressed')).toBe('true');
+    expect(await picture.locator('[data-series="learnware"]').last().getAttribute('fill-opacity')).toBe('0.6');
+    expect(await picture.locator('[data-series="learnware"]').first().getAttribute('fill-opacity')).toBe('0.08');
+    await page.screenshot({ path: join(ARTIFACTS, 'search-results.png'), fullPage: true });
+    // a phone-width screen: nothing overflows sideways
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.getByTestId('search-results').screenshot({ path: join(ARTIFACTS, 'search-results-phone.png') });
     expect(errors).toEqual([]);
     const origin = new URL(inject('appUrl')).origin;
     for (const request of requests) {
@@ -70,6 +91,34 @@ describe('app', () => {
       expect(new URL(request.url()).origin).toBe(origin);
       expect(request.method()).toBe('GET');
     }
+    await page.close();
+  });
+
+  it('shows the phase of a running search with a Cancel button, and cancels it', async () => {
+    const { page, errors } = await openApp();
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
+    // hold the island's shard until the test has seen the progress and cancelled
+    let release!: () => void;
+    const held = new Promise<void>((done) => (release = done));
+    await page.context().route('**/shards/**', async (route) => {
+      await held;
+      await route.continue().catch(() => {});
+    });
+    await page.getByRole('button', { name: /use the sample/ }).click();
+    await page.getByTestId('table-summary').waitFor();
+    await page.getByRole('checkbox', { name: 'use column month' }).check();
+    await page.getByRole('checkbox', { name: 'use column median' }).uncheck();
+    await page.getByTestId('search').click();
+    await expect.poll(() => page.getByTestId('progress').textContent(), { timeout: 60_000 }).toMatch(/^Searching the catalog: comparing with the learnwares…/);
+    expect(await page.getByTestId('progress').getByRole('progressbar').count()).toBe(1);
+    await page.locator('section', { has: page.getByTestId('progress') }).screenshot({ path: join(ARTIFACTS, 'search-progress.png') });
+    await page.getByTestId('cancel').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('error').textContent()).toBe('Cancelled.');
+    release();
+    expect(await page.getByTestId('progress').count()).toBe(0);
+    expect(await page.getByTestId('search-results').count()).toBe(0);
+    expect(errors).toEqual([]);
     await page.close();
   });
 

@@ -38,6 +38,9 @@ export interface S3Target {
   prefix?: string;
 }
 
+const RETRIED_STATUS = new Set([500, 502, 503, 504]);
+const RETRIES = 5;
+
 export type RequestFetch = (request: Request) => Promise<Response>;
 
 export function s3Store(target: S3Target, fetchFn: RequestFetch): ObjectStore {
@@ -47,10 +50,17 @@ export function s3Store(target: S3Target, fetchFn: RequestFetch): ObjectStore {
   const url = (key: string) => `${base}/${(prefix + key).split('/').map(encodeURIComponent).join('/')}`;
   const send = async (input: string, init: RequestInit): Promise<Response> => {
     let response: Response;
-    try {
-      response = await fetchFn(await client.sign(input, init));
-    } catch (error) {
-      throw new NetworkError('UNREACHABLE', `cannot reach the object store at ${target.endpoint}: ${(error as Error).message}`, { url: input });
+    // S3 answers 500/503 (InternalError, SlowDown) under load and expects clients to retry;
+    // s3rver does too when a GET meets a PUT of the same key. Every request here is idempotent.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        response = await fetchFn(await client.sign(input, init));
+      } catch (error) {
+        throw new NetworkError('UNREACHABLE', `cannot reach the object store at ${target.endpoint}: ${(error as Error).message}`, { url: input });
+      }
+      if (!RETRIED_STATUS.has(response.status) || attempt === RETRIES) break;
+      await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt * (0.5 + Math.random())));
     }
     if (response.status === 403 || response.status === 401) {
       throw new NetworkError('ACCESS_DENIED', `the object store refused the request (HTTP ${response.status}): check the bucket, keys and CORS settings`, { url: input, status: response.status });

@@ -3,7 +3,18 @@
  * from seeded synthetic data and hands the stat.json back to the Node driver, which evaluates
  * every spec the same way.
  */
-import { buildTableRkme, resolveBackend, serializeStatSpec, type BackendName, type ComputeBackend } from '../src/engine/index.js';
+import {
+  buildTableRkme,
+  memoryFileCache,
+  parseStatSpec,
+  resolveBackend,
+  searchSketchIsland,
+  serializeStatSpec,
+  type BackendName,
+  type ComputeBackend,
+  type Island,
+  type RkmeTableSpec,
+} from '../src/engine/index.js';
 import { gaussianMixture } from '../tests/shared/synthetic.js';
 import { TFJS_WASM_PATHS } from '../workers/wasm-paths.js';
 
@@ -49,3 +60,19 @@ async function runSpecBench(config: { backend: BackendName; n: number; d: number
 }
 
 Object.assign(globalThis, { runSpecBench, benchReady: true });
+
+/** Sketch search of a generated island (bench/search.bench.ts): one cold and one warm query. */
+async function runSketchSearchBench(base: string, island: Island, userJson: string) {
+  const user = parseStatSpec(userJson) as RkmeTableSpec;
+  const cache = memoryFileCache();
+  let t = performance.now();
+  const cold = await searchSketchIsland(fetch.bind(globalThis), base, island, user, { cache, top: 10 });
+  const coldMs = performance.now() - t;
+  t = performance.now();
+  await searchSketchIsland(fetch.bind(globalThis), base, island, user, { cache, top: 10 });
+  const warmMs = performance.now() - t;
+  const heapBytes = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
+  return { coldMs, warmMs, ids: cold.singles.map((s) => cold.cards[s.index]!.id), heapBytes };
+}
+
+Object.assign(globalThis, { runSketchSearchBench });

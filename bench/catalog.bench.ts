@@ -97,7 +97,7 @@ for (const count of quick ? [1_000] : [1_000, 10_000]) {
   const { index, files, rejected } = await buildCatalog(bundles);
   const buildSeconds = (performance.now() - t) / 1000;
   const indexBytes = files.get(CATALOG_INDEX)!.length;
-  const shardBytes = index.islands.reduce((s, i) => s + i.shard.size, 0);
+  const shardBytes = index.islands.reduce((s, i) => s + (i.shard?.size ?? 0), 0);
   const bundleBytes = bundles.reduce((s, b) => s + b.bytes.length, 0);
   rows.push({
     task: 'catalog build (check every bundle)', learnwares: count, rejected: rejected.length, generateSeconds, buildSeconds,

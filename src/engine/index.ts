@@ -16,6 +16,7 @@ export { buildTableRkme, effectiveK, MAX_K, type TableSpecOptions, type TableSpe
 export { solveSimplexQp, type SimplexQpResult } from './spec/qp.js';
 export { innerProduct, squaredMmd, squaredMmdToData, type CompareOptions, type MmdToDataOptions, type MmdToDataResult } from './spec/mmd.js';
 export { herdSamples, type HerdingOptions } from './spec/herding.js';
+export { sketchFrequencies, sketchSpec, quantizeSketch, type SketchParams } from './spec/sketch.js';
 export { parseStatSpec, serializeStatSpec } from './spec/registry.js';
 export { imputeColumnMeans } from './spec/impute.js';
 export { sha256Hex } from './core/hash.js';
@@ -26,9 +27,10 @@ export { checkSemanticSpec, SEMANTIC_VOCABULARY, type SemanticSpec, type Problem
 export { checkManifest, MANIFEST_FILE, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Manifest, type OutputKind } from './bundle/manifest.js';
 export { packBundle, type PackInput } from './bundle/pack.js';
 export { checkBundle, checkOutputs, type CheckResult, type CheckReason, type CheckStatus, type CheckOptions } from './bundle/checker.js';
-export { buildCatalog, catalogMembers, pooledScale, CATALOG_INDEX, CATALOG_FORMAT, CATALOG_FORMAT_VERSION, type CatalogIndex, type CatalogEntry, type Island, type FileRef, type Member, type BuildResult } from './catalog/catalog.js';
+export { buildCatalog, catalogMembers, pooledScale, CATALOG_INDEX, CATALOG_FORMAT, CATALOG_FORMAT_VERSION, type CatalogIndex, type CatalogEntry, type CatalogCard, type CatalogBuildOptions, SKETCH_LAYOUT_BYTES, type Island, type FileRef, type Member, type BuildResult } from './catalog/catalog.js';
 export { encodeShard, decodeShard } from './catalog/shard.js';
-export { fetchValidated, loadCatalogIndex, loadShard, checkCatalogIndex, type FetchLike, type FileKind, type FetchExpectation } from './catalog/fetch.js';
+export { fetchValidated, loadCatalogIndex, loadShard, checkCatalogIndex, memoryFileCache, resolveUrl, type FetchLike, type FileKind, type FetchExpectation, type FileCache } from './catalog/fetch.js';
+export { buildSketchIndex, assembleSketchIndex, sketchMember, allocateSketches, islandSketchParams, DEFAULT_SKETCH_SEED, type SketchedMembers, encodeHead, decodeHead, encodeList, decodeList, listPath, specPath, cardPath, DEFAULT_SKETCH_PAIRS, type SketchHead, type SketchRecord, type SketchBuildInput, type SketchBuildOptions } from './catalog/sketch-index.js';
 export { s3Store, type ObjectStore, type S3Target, type PutOptions, type StoredObject, type RequestFetch } from './publish/store.js';
 export { publishBundle, compact, type PublishResult, type PublishOptions, type EntryObject } from './publish/publish.js';
 export { referenceScores, absoluteScore, mmdNoise } from './search/score.js';
@@ -36,4 +38,5 @@ export { greedyMixture, autoMixture, type Mixture, type MixtureInput } from './s
 export { searchIsland, type StatisticalResult, type SingleResult, type MixtureResult, type StatisticalOptions } from './search/statistical.js';
 export { semanticSearch, tokenize, type SemanticQuery, type SemanticHit } from './search/semantic.js';
 export { searchCatalog, type CatalogSearchInput, type CatalogSearchIsland } from './search/catalog-search.js';
+export { searchSketchIsland, DEFAULT_PROBE, DEFAULT_RERANK, type SketchSearchOptions, type SketchSearchResult } from './search/sketch-search.js';
 export { matchPicture, type MatchPicture, type PicturePoint } from './search/picture.js';

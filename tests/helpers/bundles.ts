@@ -45,12 +45,15 @@ export interface BundleOptions {
   width?: number;
   specDims?: number;
   semantic?: SemanticSpec;
+  /** training data: seed of the mixture and a shift added to every value (different distributions) */
+  dataSeed?: number;
+  shift?: number;
 }
 
 export async function makeBundle(options: BundleOptions = {}): Promise<{ bundle: Uint8Array; manifest: Manifest }> {
   const d = options.specDims ?? 3;
   const n = 400;
-  const x = gaussianMixture(n, d, 2, 4);
+  const x = gaussianMixture(n, d, 2, options.dataSeed ?? 4).map((v) => v + (options.shift ?? 0));
   const { spec } = await buildTableRkme(new TsBackend(), x, n, d, { K: 20, scale: 'std' });
   const kind = options.kind ?? 'probabilities';
   const semantic = options.semantic ?? semanticSpec({ Task: { Type: 'Class', Values: [kind === 'regression' ? 'Regression' : 'Classification'] } });

@@ -52,7 +52,7 @@ describe('static catalog', () => {
       expect(result.files.get(entry.bundle.file)!.length).toBe(entry.bundle.size);
     }
     // the shard holds exactly the bundles' specs
-    const shard = decodeShard(result.files.get(index.islands[0].shard.file)!);
+    const shard = decodeShard(result.files.get(index.islands[0].shard!.file)!);
     const specA = parseStatSpec(new TextDecoder().decode(readZip(a).get('rkme.json')!));
     expect(squaredMmd(shard[0], { ...specA, scaleSource: 'given', featureNames: null, provenance: null })).toBeCloseTo(0, 14);
     const parsed = JSON.parse(new TextDecoder().decode(result.files.get(CATALOG_INDEX)!)) as CatalogIndex;

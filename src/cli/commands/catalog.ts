@@ -5,12 +5,14 @@ import { buildCatalog, CATALOG_INDEX, catalogMembers, InputError, type BuildResu
 import { parseArgs, usage } from '../args.js';
 import { readInput, readJson } from '../files.js';
 
-export const CATALOG_HELP = `learnware-dock catalog build <bundles-dir> --out <catalog-dir> [--skip-unusable]
+export const CATALOG_HELP = `learnware-dock catalog build <bundles-dir> --out <catalog-dir> [--skip-unusable] [--layout auto|shard|sketch]
 learnware-dock catalog add <catalog-dir> <bundle.zip>
 
 build  checks every *.zip in <bundles-dir> and writes a static catalog: catalog.json (index),
        bundles/<sha256>.zip (content-addressed), shards/<island>-<hash>.bin (packed specs).
        Any bundle that is not USABLE stops the build (nothing is written) unless --skip-unusable.
+       --layout sketch gives islands a sketch index (sketch/, specs/, cards/) searched by
+       downloading small parts; auto (default) does so for islands with over 16 MiB of specs.
 add    checks one bundle and adds it to an existing catalog. New files are written first and the
        index is replaced last in one rename, so a failed add leaves the catalog as it was.`;
 
@@ -22,7 +24,9 @@ export async function catalogCommand(argv: readonly string[]): Promise<void> {
 }
 
 async function build(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['out'], ['skip-unusable']);
+  const args = parseArgs(argv, ['out', 'layout'], ['skip-unusable']);
+  const layout = args.options.get('layout') ?? 'auto';
+  if (layout !== 'auto' && layout !== 'shard' && layout !== 'sketch') throw usage(`--layout must be auto, shard or sketch, got ${JSON.stringify(layout)}`);
   if (args.positionals.length !== 1) throw usage('catalog build needs one bundles directory');
   const out = args.options.get('out');
   if (typeof out !== 'string') throw usage('catalog build needs --out <catalog-dir>');
@@ -34,14 +38,14 @@ async function build(argv: readonly string[]): Promise<void> {
     throw new InputError('FILE_NOT_FOUND', `cannot read the directory ${dir}`);
   }
   if (names.length === 0) throw new InputError('NO_BUNDLES', `${dir} holds no .zip bundles`);
-  const result = await buildCatalog(names.map((name) => ({ file: name, bytes: readInput(join(dir, name), 256 * 2 ** 20) })));
+  const result = await buildCatalog(names.map((name) => ({ file: name, bytes: readInput(join(dir, name), 256 * 2 ** 20) })), [], { layout });
   reportRejected(result);
   if (result.rejected.length > 0 && !args.options.has('skip-unusable')) {
     throw new InputError('NOT_USABLE', `${result.rejected.length} of ${names.length} bundles are not USABLE (listed above); nothing written`);
   }
-  if (result.index.entries.length === 0) throw new InputError('NO_BUNDLES', 'no USABLE bundle to put in the catalog');
+  if (result.index.islands.length === 0) throw new InputError('NO_BUNDLES', 'no USABLE bundle to put in the catalog');
   writeCatalog(out, result);
-  process.stdout.write(`catalog ${out}: ${result.index.entries.length} learnwares in ${result.index.islands.length} islands\n`);
+  process.stdout.write(`catalog ${out}: ${learnwareCount(result.index)} learnwares in ${result.index.islands.length} islands\n`);
 }
 
 async function add(argv: readonly string[]): Promise<void> {
@@ -51,16 +55,20 @@ async function add(argv: readonly string[]): Promise<void> {
   const indexPath = join(root, CATALOG_INDEX);
   if (!existsSync(indexPath)) throw new InputError('NO_CATALOG', `${root} has no ${CATALOG_INDEX}`);
   const index = readJson(indexPath) as CatalogIndex;
-  const shards = new Map(index.islands.map((i) => [i.shard.file, readInput(join(root, i.shard.file))]));
+  const shards = new Map(index.islands.flatMap((i) => (i.shard ? [[i.shard.file, readInput(join(root, i.shard.file))] as const] : [])));
   const members = catalogMembers(index, shards);
   const result = await buildCatalog([{ file: bundleFile, bytes: readInput(bundleFile, 256 * 2 ** 20) }], members);
   reportRejected(result);
   if (result.rejected.length > 0) throw new InputError('NOT_USABLE', `${bundleFile} is ${result.rejected[0].result.status}; the catalog is unchanged`);
   writeCatalog(root, result);
   // shards no longer referenced by the new index
-  const live = new Set(result.index.islands.map((i) => i.shard.file));
-  for (const island of index.islands) if (!live.has(island.shard.file)) rmSync(join(root, island.shard.file), { force: true });
-  process.stdout.write(`catalog ${root}: ${result.index.entries.length} learnwares in ${result.index.islands.length} islands\n`);
+  const live = new Set(result.index.islands.map((i) => i.shard?.file));
+  for (const island of index.islands) if (island.shard && !live.has(island.shard.file)) rmSync(join(root, island.shard.file), { force: true });
+  process.stdout.write(`catalog ${root}: ${learnwareCount(result.index)} learnwares in ${result.index.islands.length} islands\n`);
+}
+
+function learnwareCount(index: CatalogIndex): number {
+  return index.islands.reduce((s, i) => s + i.count, 0);
 }
 
 /** Immutable files first (skipping ones already there: same name, same content), the index last. */

@@ -20,14 +20,20 @@ Options:
   --task T, --scenario S, --license L, --library B
                         semantic filters; comma-separated values are alternatives
   --top N               singles to print per island (default 10)
-  --json                print JSON: {islands: [{island, singles: [{id, name, mmd2, score}],
-                        mixture: {ids, weights, mmd2, score} | null, recommended}]}`;
+  --probe N             sketch-layout islands: inverted lists scanned (default 16)
+  --rerank N            sketch-layout islands: candidates re-ranked by exact MMD² (default 64)
+  --json                print JSON (docs/search.md, "JSON output"): {islands: [{island, features,
+                        singles: [{id, name, mmd2, score}], mixture: {ids, weights, mmd2, score}
+                        | null, recommended, sketch?}]}`;
 
 export async function searchCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'top', 'delimiter', 'text', 'task', 'scenario', 'license', 'library'], ['json']);
+  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'top', 'delimiter', 'text', 'task', 'scenario', 'license', 'library', 'probe', 'rerank'], ['json']);
   const catalog = stringOption(args, 'catalog') ?? (() => { throw usage('search needs --catalog <dir|url>'); })();
   const data = stringOption(args, 'data') ?? (() => { throw usage('search needs --data <file.csv>'); })();
-  const top = numberOption(args, 'top', (v) => Number.isInteger(v) && v >= 1, 'a positive integer') ?? 10;
+  const positive = (name: string) => numberOption(args, name, (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
+  const top = positive('top') ?? 10;
+  const probe = positive('probe');
+  const rerank = positive('rerank');
   const matrix = readFeatureMatrix(data, args);
 
   const remote = /^https?:\/\//.test(catalog);
@@ -44,6 +50,8 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
     rows: matrix.rows,
     featureNames: matrix.featureNames,
     top,
+    probe,
+    rerank,
     query: {
       text: stringOption(args, 'text'),
       Task: listOption(args, 'task'),
@@ -53,7 +61,9 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
     },
   });
   if (args.options.has('json')) {
-    process.stdout.write(JSON.stringify({ islands: output }, null, 2) + '\n');
+    // the picture (projected points) is for the page, not for scripts
+    const islands = output.map(({ picture: _picture, ...island }) => island);
+    process.stdout.write(JSON.stringify({ islands }, null, 2) + '\n');
     return;
   }
   for (const island of output) {
@@ -62,6 +72,7 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
     island.singles.forEach((s, i) => {
       process.stdout.write(`${String(i + 1).padEnd(5)}${s.id.slice(0, 27).padEnd(28)}${s.name.slice(0, 33).padEnd(34)}${s.mmd2.toExponential(2).padEnd(12)}${s.score.toFixed(3)}\n`);
     });
+    if (island.sketch) process.stdout.write(`sketch index: ${island.sketch.lists} lists, ${island.sketch.scanned} sketches scanned, ${island.sketch.specs} specs re-ranked\n`);
     if (island.mixture) {
       const parts = island.mixture.ids.map((id, i) => `${id} ${island.mixture!.weights[i].toFixed(3)}`).join(', ');
       process.stdout.write(`mixture${island.recommended === 'mixture' ? ' (recommended)' : ''}: ${parts}; MMD² ${island.mixture.mmd2.toExponential(2)}, score ${island.mixture.score.toFixed(3)}\n`);

@@ -6,6 +6,7 @@
 import { InputError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { checkBundle, type CheckOptions, type CheckResult } from '../bundle/checker.js';
+import { buildSketchIndex, type SketchBuildOptions } from './sketch-index.js';
 import type { Manifest, OutputKind } from '../bundle/manifest.js';
 import type { SemanticSpec } from '../bundle/semantic.js';
 import type { RkmeTableSpec } from '../spec/types.js';
@@ -30,7 +31,10 @@ export interface Island {
   gamma: number;
   /** common per-feature scale: pooled standard deviation of the members' data (estimated from their specs) */
   scale: number[];
-  shard: FileRef;
+  /** shard layout: every spec in one file, the entries inline in the index */
+  shard?: FileRef;
+  /** sketch layout (large islands): the sketch index head; entries live in cards/ (sketch-index.ts) */
+  sketch?: FileRef;
   count: number;
 }
 
@@ -48,6 +52,9 @@ export interface CatalogEntry {
   K: number;
   createdAt: string;
 }
+
+/** The entry of a sketch-layout learnware, stored as cards/<hash>.json instead of inline. */
+export type CatalogCard = Omit<CatalogEntry, 'shardIndex' | 'shardOffset'>;
 
 export interface CatalogIndex {
   format: typeof CATALOG_FORMAT;
@@ -72,6 +79,19 @@ export interface BuildResult {
   rejected: { file: string; result: CheckResult }[];
 }
 
+export interface CatalogBuildOptions extends CheckOptions {
+  createdAt?: Date;
+  /**
+   * Island layout: 'shard' (one spec file, entries inline), 'sketch' (sketch index, cards), or
+   * 'auto' (default): the sketch layout once an island's specs exceed SKETCH_LAYOUT_BYTES.
+   */
+  layout?: 'auto' | 'shard' | 'sketch';
+  sketch?: SketchBuildOptions;
+}
+
+/** Above this many spec bytes an island gets the sketch layout ('auto'): one download stays small. */
+export const SKETCH_LAYOUT_BYTES = 16 * 2 ** 20;
+
 /**
  * Checks every bundle and builds a catalog of the USABLE ones. `existing` members (from a current
  * catalog) are kept without re-checking. Entry ids must be unique.
@@ -79,7 +99,7 @@ export interface BuildResult {
 export async function buildCatalog(
   bundles: { file: string; bytes: Uint8Array }[],
   existing: Member[] = [],
-  options: CheckOptions & { createdAt?: Date } = {},
+  options: CatalogBuildOptions = {},
 ): Promise<BuildResult> {
   const members = [...existing];
   const files = new Map<string, Uint8Array>();
@@ -114,26 +134,45 @@ export async function buildCatalog(
   const entries: CatalogEntry[] = [];
   for (const [id, group] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const d = group[0].spec.d;
+    const base = { id, type: group[0].spec.type, d, features: group[0].manifest.model.input.features, gamma: group[0].spec.gamma, scale: pooledScale(group.map((m) => m.spec)), count: group.length };
+    const card = (m: Member): CatalogCard => ({
+      id: m.manifest.id,
+      name: m.manifest.name,
+      bundle: m.bundle,
+      island: id,
+      semantic: m.manifest.semantic,
+      output: { kind: m.manifest.model.output.kind, classes: m.manifest.model.output.classes, width: m.manifest.model.output.shape[1] },
+      numPoints: m.spec.numPoints,
+      K: m.spec.K,
+      createdAt: m.manifest.createdAt,
+    });
+    const specBytes = group.reduce((s, m) => s + 24 + 8 * (m.spec.K * (d + 1) + (m.spec.scale ? d : 0)), 16);
+    const layout = options.layout ?? 'auto';
+    if (layout === 'sketch' || (layout === 'auto' && specBytes > SKETCH_LAYOUT_BYTES)) {
+      const encoder = new TextEncoder();
+      const head = await buildSketchIndex(
+        {
+          count: group.length,
+          d,
+          gamma: base.gamma,
+          scale: new Float64Array(base.scale),
+          member: (i) => ({ spec: group[i].spec, card: encoder.encode(JSON.stringify(card(group[i])) + '\n') }),
+          emit: (path, bytes) => void files.set(path, bytes),
+        },
+        options.sketch,
+      );
+      const sha = await sha256Hex(head);
+      const sketch: FileRef = { file: `sketch/${id}-${sha.slice(0, 16)}.bin`, sha256: sha, size: head.length };
+      files.set(sketch.file, head);
+      islands.push({ ...base, sketch });
+      continue;
+    }
     const { bytes, offsets } = encodeShard(group.map((m) => m.spec), d);
     const sha = await sha256Hex(bytes);
     const shard: FileRef = { file: `shards/${id}-${sha.slice(0, 16)}.bin`, sha256: sha, size: bytes.length };
     files.set(shard.file, bytes);
-    islands.push({ id, type: group[0].spec.type, d, features: group[0].manifest.model.input.features, gamma: group[0].spec.gamma, scale: pooledScale(group.map((m) => m.spec)), shard, count: group.length });
-    group.forEach((m, i) => {
-      entries.push({
-        id: m.manifest.id,
-        name: m.manifest.name,
-        bundle: m.bundle,
-        island: id,
-        shardIndex: i,
-        shardOffset: offsets[i],
-        semantic: m.manifest.semantic,
-        output: { kind: m.manifest.model.output.kind, classes: m.manifest.model.output.classes, width: m.manifest.model.output.shape[1] },
-        numPoints: m.spec.numPoints,
-        K: m.spec.K,
-        createdAt: m.manifest.createdAt,
-      });
-    });
+    islands.push({ ...base, shard });
+    group.forEach((m, i) => entries.push({ ...card(m), shardIndex: i, shardOffset: offsets[i] }));
   }
   const index: CatalogIndex = {
     format: CATALOG_FORMAT,
@@ -150,6 +189,9 @@ export async function buildCatalog(
 export function catalogMembers(index: CatalogIndex, shards: Map<string, Uint8Array>): Member[] {
   const members: Member[] = [];
   for (const island of index.islands) {
+    if (!island.shard) {
+      throw new InputError('SKETCH_LAYOUT', `island ${island.id} has the sketch layout; learnwares cannot be added to it one by one: rebuild the catalog with \`catalog build\``);
+    }
     const bytes = shards.get(island.shard.file);
     if (!bytes) throw new InputError('MISSING_SHARD', `the catalog lacks ${island.shard.file}`);
     const specs = decodeShard(bytes);

@@ -4,15 +4,49 @@
  * is refused), size limit, magic bytes, and the size and SHA-256 the index promises. The fetch
  * function is passed in (the engine never reaches the network by itself).
  */
-import { FormatError, NetworkError } from '../core/errors.js';
+import { FormatError, InputError, NetworkError, throwIfCancelled } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { CATALOG_FORMAT, CATALOG_FORMAT_VERSION, CATALOG_INDEX, type CatalogIndex, type FileRef, type Island } from './catalog.js';
 import { decodeShard, SHARD_MAGIC } from './shard.js';
+import { SKETCH_HEAD_MAGIC, SKETCH_LIST_MAGIC } from './sketch-index.js';
 import type { RkmeTableSpec } from '../spec/types.js';
 
 export type FetchLike = (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
 
-export type FileKind = 'json' | 'zip' | 'shard';
+export type FileKind = 'json' | 'zip' | 'shard' | 'sketch' | 'list';
+
+/** Validated, content-addressed files by SHA-256 (memory here; IndexedDB in the app). */
+export interface FileCache {
+  get(sha256: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  set(sha256: string, bytes: Uint8Array): void | Promise<void>;
+}
+
+/** An in-memory FileCache that forgets the least recently used files beyond `maxBytes`. */
+export function memoryFileCache(maxBytes = 256 * 2 ** 20): FileCache & { bytes(): number } {
+  const files = new Map<string, Uint8Array>();
+  let total = 0;
+  return {
+    get(sha256) {
+      const bytes = files.get(sha256);
+      if (bytes) {
+        files.delete(sha256);
+        files.set(sha256, bytes);
+      }
+      return bytes;
+    },
+    set(sha256, bytes) {
+      if (files.has(sha256) || bytes.length > maxBytes) return;
+      files.set(sha256, bytes);
+      total += bytes.length;
+      for (const [key, old] of files) {
+        if (total <= maxBytes) break;
+        files.delete(key);
+        total -= old.length;
+      }
+    },
+    bytes: () => total,
+  };
+}
 
 const MAGIC: Record<FileKind, (b: Uint8Array) => boolean> = {
   json: (b) => {
@@ -22,21 +56,32 @@ const MAGIC: Record<FileKind, (b: Uint8Array) => boolean> = {
   },
   zip: (b) => b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04,
   shard: (b) => SHARD_MAGIC.every((m, i) => b[i] === m),
+  sketch: (b) => SKETCH_HEAD_MAGIC.every((m, i) => b[i] === m),
+  list: (b) => SKETCH_LIST_MAGIC.every((m, i) => b[i] === m),
 };
 
 export interface FetchExpectation {
   kind: FileKind;
   maxBytes: number;
+  /** the full SHA-256, or its first 32 hex digits (128 bits) for sketch-index spec and card files */
   sha256?: string;
+  /** validated files are looked up and stored here by hash (needs sha256) */
+  cache?: FileCache;
   size?: number;
   signal?: AbortSignal;
 }
 
 export async function fetchValidated(fetchFn: FetchLike, url: string, expected: FetchExpectation): Promise<Uint8Array> {
+  if (expected.sha256 !== undefined && !/^[0-9a-f]{32}([0-9a-f]{32})?$/.test(expected.sha256)) {
+    throw new FormatError('BAD_HASH', `the expected hash of ${url} is not 32 or 64 hex digits`, { field: 'sha256' });
+  }
+  const cached = expected.cache && expected.sha256 ? await expected.cache.get(expected.sha256) : undefined;
+  if (cached) return cached;
   let response: Response;
   try {
     response = await fetchFn(url, { signal: expected.signal });
   } catch (error) {
+    throwIfCancelled(expected.signal);
     throw new NetworkError('UNREACHABLE', `cannot reach ${url}: ${(error as Error).message}`, { url });
   }
   if (response.status !== 200) throw new NetworkError('HTTP_STATUS', `${url} answered HTTP ${response.status}`, { url, status: response.status });
@@ -46,21 +91,28 @@ export async function fetchValidated(fetchFn: FetchLike, url: string, expected: 
   }
   const declared = Number(response.headers.get('content-length'));
   if (declared > expected.maxBytes) throw new NetworkError('TOO_LARGE', `${url} is ${declared} bytes; the limit is ${expected.maxBytes}`, { url });
-  const bytes = new Uint8Array(await response.arrayBuffer());
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    throwIfCancelled(expected.signal);
+    throw new NetworkError('UNREACHABLE', `${url} broke off while downloading: ${(error as Error).message}`, { url });
+  }
   if (bytes.length > expected.maxBytes) throw new NetworkError('TOO_LARGE', `${url} is ${bytes.length} bytes; the limit is ${expected.maxBytes}`, { url });
   if (!MAGIC[expected.kind](bytes)) throw new NetworkError('BAD_MAGIC', `${url} is not a ${expected.kind} file`, { url });
   if (expected.size !== undefined && bytes.length !== expected.size) {
     throw new NetworkError('SIZE_MISMATCH', `${url} is ${bytes.length} bytes, the index says ${expected.size}`, { url });
   }
-  if (expected.sha256 !== undefined && (await sha256Hex(bytes)) !== expected.sha256) {
+  if (expected.sha256 !== undefined && !(await sha256Hex(bytes)).startsWith(expected.sha256)) {
     throw new NetworkError('HASH_MISMATCH', `${url} does not match its SHA-256 in the index`, { url });
   }
+  if (expected.cache && expected.sha256) await expected.cache.set(expected.sha256, bytes);
   return bytes;
 }
 
 /** Fetches and validates a catalog index; `base` is the catalog's URL, ending in '/'. */
 export async function loadCatalogIndex(fetchFn: FetchLike, base: string, signal?: AbortSignal): Promise<CatalogIndex> {
-  const bytes = await fetchValidated(fetchFn, resolve(base, CATALOG_INDEX), { kind: 'json', maxBytes: 64 * 2 ** 20, signal });
+  const bytes = await fetchValidated(fetchFn, resolveUrl(base, CATALOG_INDEX), { kind: 'json', maxBytes: 64 * 2 ** 20, signal });
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
@@ -71,14 +123,15 @@ export async function loadCatalogIndex(fetchFn: FetchLike, base: string, signal?
 }
 
 /** Fetches one island's shard, checks its hash, and decodes its specs. */
-export async function loadShard(fetchFn: FetchLike, base: string, island: Island, signal?: AbortSignal): Promise<RkmeTableSpec[]> {
-  const bytes = await fetchValidated(fetchFn, resolve(base, island.shard.file), { kind: 'shard', maxBytes: 512 * 2 ** 20, sha256: island.shard.sha256, size: island.shard.size, signal });
+export async function loadShard(fetchFn: FetchLike, base: string, island: Island, signal?: AbortSignal, cache?: FileCache): Promise<RkmeTableSpec[]> {
+  if (!island.shard) throw new InputError('NO_SHARD', `island ${island.id} has the sketch layout: search it with its sketch index`);
+  const bytes = await fetchValidated(fetchFn, resolveUrl(base, island.shard.file), { kind: 'shard', maxBytes: 512 * 2 ** 20, sha256: island.shard.sha256, size: island.shard.size, signal, cache });
   const specs = decodeShard(bytes);
   if (specs.length !== island.count) throw new FormatError('BAD_SHARD', `shard of ${island.id} holds ${specs.length} specs, the index says ${island.count}`, { field: 'islands' });
   return specs;
 }
 
-const SAFE_PATH = /^(bundles\/[0-9a-f]{64}\.zip|shards\/[A-Za-z0-9._-]+\.bin)$/;
+const SAFE_PATH = /^(bundles\/[0-9a-f]{64}\.zip|(shards|sketch)\/[A-Za-z0-9._-]+\.bin)$/;
 
 /** Structural check of an index from the network: every path relative and safe, every reference resolvable. */
 export function checkCatalogIndex(value: unknown): CatalogIndex {
@@ -91,7 +144,7 @@ export function checkCatalogIndex(value: unknown): CatalogIndex {
   if (index.formatVersion !== CATALOG_FORMAT_VERSION) fail('formatVersion', `formatVersion ${JSON.stringify(index.formatVersion)} is not supported`);
   if (!Array.isArray(index.islands) || !Array.isArray(index.entries)) fail('entries', 'islands and entries must be arrays');
   const fileRef = (ref: FileRef, field: string) => {
-    if (!ref || typeof ref.file !== 'string' || !SAFE_PATH.test(ref.file)) fail(field, `${field} must be a relative bundles/ or shards/ path`);
+    if (!ref || typeof ref.file !== 'string' || !SAFE_PATH.test(ref.file)) fail(field, `${field} must be a relative bundles/, shards/ or sketch/ path`);
     if (!/^[0-9a-f]{64}$/.test(ref.sha256) || !Number.isInteger(ref.size) || ref.size < 0) fail(field, `${field} needs a sha256 and a size`);
   };
   const islands = new Map<string, Island>();
@@ -99,7 +152,10 @@ export function checkCatalogIndex(value: unknown): CatalogIndex {
     if (typeof island?.id !== 'string' || islands.has(island.id)) fail(`islands[${i}].id`, 'island ids must be unique strings');
     if (!Number.isInteger(island.d) || island.d < 1) fail(`islands[${i}].d`, 'd must be a positive integer');
     if (!Array.isArray(island.scale) || island.scale.length !== island.d || island.scale.some((s) => !(s > 0))) fail(`islands[${i}].scale`, 'scale must hold d positive numbers');
-    fileRef(island.shard, `islands[${i}].shard`);
+    if (!Number.isInteger(island.count) || island.count < 0) fail(`islands[${i}].count`, 'count must be a non-negative integer');
+    if ((island.shard === undefined) === (island.sketch === undefined)) fail(`islands[${i}]`, 'an island has either a shard or a sketch index');
+    if (island.shard) fileRef(island.shard, `islands[${i}].shard`);
+    if (island.sketch) fileRef(island.sketch, `islands[${i}].sketch`);
     islands.set(island.id, island);
   });
   index.entries.forEach((entry, i) => {
@@ -108,11 +164,12 @@ export function checkCatalogIndex(value: unknown): CatalogIndex {
     if (entry.bundle.file !== `bundles/${entry.bundle.sha256}.zip`) fail(`entries[${i}].bundle`, 'bundles are content-addressed: bundles/<sha256>.zip');
     const island = islands.get(entry.island);
     if (!island) fail(`entries[${i}].island`, `entry ${entry.id} points to an unknown island`);
+    if (!island!.shard) fail(`entries[${i}].island`, `entry ${entry.id} is listed inline but its island has the sketch layout`);
     if (!Number.isInteger(entry.shardIndex) || entry.shardIndex < 0 || entry.shardIndex >= island!.count) fail(`entries[${i}].shardIndex`, 'shardIndex is out of range');
   });
   return index;
 }
 
-function resolve(base: string, path: string): string {
+export function resolveUrl(base: string, path: string): string {
   return base.endsWith('/') ? base + path : `${base}/${path}`;
 }

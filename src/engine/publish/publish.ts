@@ -94,6 +94,7 @@ export async function compact(store: ObjectStore): Promise<boolean> {
   if (current) {
     const shards = new Map<string, Uint8Array>();
     for (const island of current.index.islands) {
+      if (!island.shard) continue; // catalogMembers refuses sketch-layout islands with a clear error
       const object = await store.get(island.shard.file);
       if (!object) throw new InputError('MISSING_SHARD', `the catalog lacks ${island.shard.file}`);
       shards.set(island.shard.file, object.bytes);

@@ -6,11 +6,13 @@
 import { InputError } from '../core/errors.js';
 import type { JobOptions } from '../core/progress.js';
 import type { ComputeBackend } from '../kernels/backend.js';
-import type { CatalogIndex } from '../catalog/catalog.js';
-import { loadShard, type FetchLike } from '../catalog/fetch.js';
+import type { CatalogEntry, CatalogIndex } from '../catalog/catalog.js';
+import { loadShard, type FetchLike, type FileCache } from '../catalog/fetch.js';
 import { buildTableRkme } from '../spec/rkme-table.js';
 import { semanticSearch, type SemanticQuery } from './semantic.js';
 import { searchIsland } from './statistical.js';
+import { searchSketchIsland, type SketchSearchResult } from './sketch-search.js';
+import { matchPicture, type MatchPicture } from './picture.js';
 
 export interface CatalogSearchInput {
   index: CatalogIndex;
@@ -24,6 +26,11 @@ export interface CatalogSearchInput {
   featureNames: string[];
   query?: SemanticQuery;
   top?: number;
+  /** validated catalog files by hash, kept across searches */
+  cache?: FileCache;
+  /** sketch-layout islands: lists scanned and candidates re-ranked exactly (sketch-search.ts) */
+  probe?: number;
+  rerank?: number;
 }
 
 export interface CatalogSearchIsland {
@@ -32,6 +39,10 @@ export interface CatalogSearchIsland {
   singles: { id: string; name: string; mmd2: number; score: number }[];
   mixture: { ids: string[]; weights: number[]; mmd2: number; score: number } | null;
   recommended: 'single' | 'mixture' | 'none';
+  /** sketch-layout islands: what the search downloaded and scanned */
+  sketch?: SketchSearchResult['stats'];
+  /** the user's and the top 5 singles' reduced points on two principal axes (picture.ts) */
+  picture?: MatchPicture;
 }
 
 export async function searchCatalog(input: CatalogSearchInput, options: JobOptions = {}): Promise<CatalogSearchIsland[]> {
@@ -42,17 +53,41 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
     const schemas = index.islands.map((i) => `[${i.features.join(', ')}]`).join('; ');
     throw new InputError('NO_ISLAND', `no learnware in the catalog takes the features [${featureNames.join(', ')}]; its feature schemas: ${schemas}`);
   }
-  const allowed = new Set(semanticSearch(index.entries, input.query ?? {}).map((hit) => index.entries[hit.index].id));
+  const query = input.query ?? {};
+  const filtered = Object.values(query).some((v) => (Array.isArray(v) ? v.length > 0 : Boolean(v)));
+  const allowed = new Set(semanticSearch(index.entries, query).map((hit) => index.entries[hit.index].id));
   const results: CatalogSearchIsland[] = [];
   for (const island of islands) {
     const entries = index.entries.filter((e) => e.island === island.id && allowed.has(e.id));
-    if (entries.length === 0) continue;
+    if (island.shard && entries.length === 0) continue;
     const order = island.features.map((f) => featureNames.indexOf(f));
     const values = new Float64Array(input.rows * island.d);
     for (let r = 0; r < input.rows; r++) order.forEach((c, j) => (values[r * island.d + j] = input.values[r * featureNames.length + c]));
     const scale = new Float64Array(island.scale);
     const { spec: user } = await buildTableRkme(input.backend, values, input.rows, island.d, { scale, gamma: island.gamma, featureNames: island.features, ...options });
-    const shard = await loadShard(input.fetchFn, input.base, island, options.signal);
+    if (island.sketch) {
+      const found = await searchSketchIsland(input.fetchFn, input.base, island, user, {
+        ...options,
+        top: input.top,
+        probe: input.probe,
+        rerank: input.rerank,
+        cache: input.cache,
+        accept: filtered ? (card) => semanticSearch([card as CatalogEntry], query).length > 0 : undefined,
+      });
+      if (found.singles.length === 0) continue;
+      const card = (i: number) => found.cards[i]!;
+      results.push({
+        island: island.id,
+        features: island.features,
+        singles: found.singles.map((s) => ({ id: card(s.index).id, name: card(s.index).name, mmd2: s.mmd2, score: s.score })),
+        mixture: found.mixture && { ids: found.mixture.indices.map((i) => card(i).id), weights: found.mixture.weights, mmd2: found.mixture.mmd2, score: found.mixture.score },
+        recommended: found.recommended,
+        sketch: found.stats,
+        picture: matchPicture(user, found.singles.slice(0, 5).map((s) => ({ id: card(s.index).id, spec: found.specs[s.index] })), scale),
+      });
+      continue;
+    }
+    const shard = await loadShard(input.fetchFn, input.base, island, options.signal, input.cache);
     const specs = entries.map((e) => shard[e.shardIndex]);
     const result = searchIsland(user, specs, { scale, top: input.top });
     results.push({
@@ -61,6 +96,7 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
       singles: result.singles.map((s) => ({ id: entries[s.index].id, name: entries[s.index].name, mmd2: s.mmd2, score: s.score })),
       mixture: result.mixture && { ids: result.mixture.indices.map((i) => entries[i].id), weights: result.mixture.weights, mmd2: result.mixture.mmd2, score: result.mixture.score },
       recommended: result.recommended,
+      picture: matchPicture(user, result.singles.slice(0, 5).map((s) => ({ id: entries[s.index].id, spec: specs[s.index] })), scale),
     });
   }
   if (results.length === 0) throw new InputError('NO_MATCH', 'no learnware with your features passes the semantic filters');

@@ -1,0 +1,287 @@
+/**
+ * npm run bench:search — statistical search at scale (issue 4) and on the demo catalog.
+ * Generated sketch-layout islands (K = 100, d ∈ {10, 50}, 1k / 100k / 1M learnwares) are built
+ * with the engine's sketch index (member sketches in 2 worker threads, clustering on tfjs-wasm) and
+ * served over HTTP by a Vite server; every query is run cold (empty file cache) and warm (same
+ * query, files cached) in Node and in Chromium, counting the bytes the server sent. Recall@10 of
+ * the sketch search is measured against an exact MMD² scan: over the whole island up to 20k
+ * learnwares, else over the query's family (generated islands: other families' centres are so far
+ * that their MMD² to the query is within 1e-6 of the maximum; the 1k/20k runs check the top 10 of
+ * the full scan never leaves the family). Demo catalog: latency of a search from held-out rows and
+ * identification accuracy (top-1/top-5). Writes bench/results/search.json.
+ * Options: --quick (1k and 20k, d = 10), --sizes a,b --dims a,b --queries n --no-browser.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { chromium } from 'playwright-core';
+import { createServer } from 'vite';
+import {
+  allocateSketches,
+  assembleSketchIndex,
+  encodeShard,
+  innerProduct,
+  islandSketchParams,
+  loadCatalogIndex,
+  memoryFileCache,
+  parseCsvBytes,
+  searchCatalog,
+  searchSketchIsland,
+  serializeStatSpec,
+  sha256Hex,
+  toFeatureMatrix,
+  type FetchLike,
+  type Island,
+  type RkmeTableSpec,
+} from '../src/engine/index.js';
+import { nodeBackend } from '../src/cli/node-backend.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.js';
+import { syntheticCatalog, syntheticFamily, syntheticScale, syntheticUser, type SyntheticCatalog } from '../tests/shared/synthetic-catalog.js';
+import { directoryFetch, identificationAccuracy, readHoldoutIndex } from '../tests/shared/identification.js';
+import { cardBytes, islandOf, syntheticSpec } from './generated-catalog.js';
+import { machineInfo } from './machine.js';
+import { readFileSync } from 'node:fs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const argv = process.argv.slice(2);
+const option = (name: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = argv.includes('--quick');
+const sizes = (option('sizes') ?? (quick ? '1000,20000' : '1000,100000,1000000')).split(',').map(Number);
+const dims = (option('dims') ?? (quick ? '10' : '10,50')).split(',').map(Number);
+const browser = !argv.includes('--no-browser');
+const backend = (await nodeBackend('wasm')).backend;
+
+interface Served {
+  catalog: SyntheticCatalog;
+  files: Map<string, Uint8Array>;
+  specs: Map<string, number>;
+  cards: Map<string, number>;
+}
+const served = new Map<string, Served>();
+let bytesSent = 0;
+let requests = 0;
+
+function handler(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  const match = /^\/generated\/([^/]+)\/(.+)$/.exec(req.url ?? '');
+  const island = match && served.get(match[1]);
+  if (!match || !island) return next();
+  const path = match[2];
+  let bytes = island.files.get(path);
+  const hash = /^(specs|cards)\/([0-9a-f]{32})\.(bin|json)$/.exec(path);
+  if (!bytes && hash) {
+    const i = (hash[1] === 'specs' ? island.specs : island.cards).get(hash[2]);
+    if (i !== undefined) bytes = hash[1] === 'specs' ? encodeShard([syntheticSpec(island.catalog, i)], island.catalog.d).bytes : cardBytes(island.catalog, i);
+  }
+  if (!bytes) {
+    res.statusCode = 404;
+    res.end();
+    return;
+  }
+  bytesSent += bytes.length;
+  requests++;
+  res.setHeader('content-type', path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+  res.setHeader('content-length', bytes.length);
+  res.end(bytes);
+}
+
+const server = await createServer({
+  root: ROOT,
+  logLevel: 'error',
+  server: { host: '127.0.0.1', port: 4392 },
+  plugins: [{ name: 'generated-catalogs', configureServer: (s) => void s.middlewares.use(handler) }],
+});
+await server.listen();
+// exact scans between queries can exceed the default 5 s keep-alive: a reused socket would be reset
+(server.httpServer as import('node:http').Server).keepAliveTimeout = 600_000;
+const origin = server.resolvedUrls!.local[0].replace(/\/$/, '');
+
+async function buildIsland(c: SyntheticCatalog): Promise<{ island: Island; buildSeconds: number; indexBytes: { head: number; lists: number } }> {
+  const started = performance.now();
+  const half = Math.ceil(c.count / 2);
+  const parts = await Promise.all(
+    [
+      [0, half],
+      [half, c.count],
+    ].map(
+      ([from, to]) =>
+        new Promise<ReturnType<typeof allocateSketches>>((resolve, reject) => {
+          const worker = new Worker(new URL('./search-sketch-worker.mjs', import.meta.url), { workerData: { catalog: c, from, to } });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  const params = islandSketchParams(c.d, c.gamma, syntheticScale(c));
+  const dimsOf = 2 * params.pairs;
+  const members = allocateSketches(c.count, dimsOf);
+  let offset = 0;
+  for (const part of parts) {
+    members.codes.set(part.codes, offset * dimsOf);
+    members.steps.set(part.steps, offset);
+    members.selfInner.set(part.selfInner, offset);
+    members.hashes.set(part.hashes, offset * 32);
+    offset += part.count;
+  }
+  const files = new Map<string, Uint8Array>();
+  const head = await assembleSketchIndex(members, params, (path, bytes) => void files.set(path, bytes), { backend });
+  const sha = await sha256Hex(head);
+  const ref = { file: `sketch/head-${sha.slice(0, 16)}.bin`, sha256: sha, size: head.length };
+  files.set(ref.file, head);
+  const specs = new Map<string, number>();
+  const cards = new Map<string, number>();
+  const hex = (from: number) => Buffer.from(members.hashes.subarray(from, from + 16)).toString('hex');
+  for (let i = 0; i < c.count; i++) {
+    specs.set(hex(i * 32), i);
+    cards.set(hex(i * 32 + 16), i);
+  }
+  const island = islandOf(c, ref);
+  served.set(`${c.count}-${c.d}`, { catalog: c, files, specs, cards });
+  const listBytes = [...files].filter(([p]) => p.startsWith('sketch/lists/')).reduce((s, [, b]) => s + b.length, 0);
+  return { island, buildSeconds: (performance.now() - started) / 1000, indexBytes: { head: head.length, lists: listBytes } };
+}
+
+/** Exact top 10 by MMD² under the island scale (whole island, or the source's family when large). */
+function exactTop(c: SyntheticCatalog, user: RkmeTableSpec, source: number, scale: Float64Array): { ids: number[]; scope: number; inFamily: number | null } {
+  const family = syntheticFamily(c, source);
+  const scope: number[] = [];
+  for (let i = 0; i < c.count; i++) if (c.count <= 20_000 || syntheticFamily(c, i) === family) scope.push(i);
+  const uu = innerProduct(user, user, { scale });
+  const scored = scope.map((i) => {
+    const s = syntheticSpec(c, i);
+    return { i, mmd2: uu - 2 * innerProduct(user, s, { scale }) + innerProduct(s, s, { scale }) };
+  });
+  scored.sort((a, b) => a.mmd2 - b.mmd2);
+  const ids = scored.slice(0, 10).map((s) => s.i);
+  const familySize = scope.filter((i) => syntheticFamily(c, i) === family).length;
+  const inFamily = familySize >= 10 ? ids.filter((i) => syntheticFamily(c, i) === family).length / 10 : null;
+  return { ids, scope: scope.length, inFamily };
+}
+
+const nodeFetch: FetchLike = (url, init) => fetch(url, init);
+const page = browser
+  ? await (async () => {
+      const b = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+      const p = await b.newPage();
+      await p.goto(`${origin}/bench/browser.html`);
+      await p.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true, undefined, { timeout: 120_000 });
+      return Object.assign(p, { close: () => b.close() });
+    })()
+  : null;
+
+const generatedRows: Record<string, unknown>[] = [];
+for (const d of dims) {
+  for (const count of sizes) {
+    const c = syntheticCatalog(count, d);
+    console.log(`building ${count} × d=${d} …`);
+    const { island, buildSeconds, indexBytes } = await buildIsland(c);
+    console.log(`  built in ${buildSeconds.toFixed(1)} s (head ${(indexBytes.head / 1e6).toFixed(2)} MB, lists ${(indexBytes.lists / 1e6).toFixed(1)} MB)`);
+    const base = `${origin}/generated/${count}-${d}/`;
+    const scale = new Float64Array(island.scale);
+    const queries = Number(option('queries') ?? (count >= 1_000_000 ? 8 : 16));
+    const rows: { where: string; coldMs: number; warmMs: number; bytes: number; requests: number; recall: number; sourceRank: number; heapBytes?: number }[] = [];
+    let scope = 0;
+    const inFamily: number[] = [];
+    for (let q = 0; q < queries; q++) {
+      const source = Math.floor(((q + 0.5) / queries) * count);
+      const user = { ...syntheticUser(c, source, q + 1), scale };
+      const truth = exactTop(c, user, source, scale);
+      scope = truth.scope;
+      if (truth.inFamily !== null && count <= 20_000) inFamily.push(truth.inFamily);
+      const truthSet = new Set(truth.ids.map((i) => `generated-${i}`));
+      const recallOf = (ids: string[]) => ids.slice(0, 10).filter((id) => truthSet.has(id)).length / 10;
+      // Node
+      const cache = memoryFileCache();
+      bytesSent = 0;
+      requests = 0;
+      let t = performance.now();
+      const cold = await searchSketchIsland(nodeFetch, base, island, user, { cache, top: 10 });
+      const coldMs = performance.now() - t;
+      const bytes = bytesSent;
+      const reqs = requests;
+      t = performance.now();
+      await searchSketchIsland(nodeFetch, base, island, user, { cache, top: 10 });
+      const warmMs = performance.now() - t;
+      const ids = cold.singles.map((s) => cold.cards[s.index]!.id);
+      rows.push({ where: 'node', coldMs, warmMs, bytes, requests: reqs, recall: recallOf(ids), sourceRank: ids.indexOf(`generated-${source}`) + 1 });
+      if (page) {
+        bytesSent = 0;
+        requests = 0;
+        const run = (await page.evaluate(
+          ([b, i, u]) => (globalThis as unknown as { runSketchSearchBench: (b: string, i: Island, u: string) => Promise<unknown> }).runSketchSearchBench(b, i, u),
+          [base, island, serializeStatSpec(user)] as const,
+        )) as { coldMs: number; warmMs: number; ids: string[]; heapBytes: number };
+        rows.push({ where: 'chromium', coldMs: run.coldMs, warmMs: run.warmMs, bytes: bytesSent, requests, recall: recallOf(run.ids), sourceRank: run.ids.indexOf(`generated-${source}`) + 1, heapBytes: run.heapBytes });
+      }
+    }
+    for (const where of ['node', 'chromium']) {
+      const r = rows.filter((x) => x.where === where);
+      if (r.length === 0) continue;
+      const mean = (f: (x: (typeof r)[number]) => number) => r.reduce((s, x) => s + f(x), 0) / r.length;
+      const max = (f: (x: (typeof r)[number]) => number) => Math.max(...r.map(f));
+      const row = {
+        learnwares: count,
+        d,
+        K: c.K,
+        where,
+        queries: r.length,
+        exactScope: scope,
+        fullScanTop10InFamily: inFamily.length ? inFamily.reduce((s, v) => s + v, 0) / inFamily.length : null,
+        buildSeconds,
+        headBytes: indexBytes.head,
+        listBytesTotal: indexBytes.lists,
+        coldMsMean: mean((x) => x.coldMs),
+        coldMsMax: max((x) => x.coldMs),
+        warmMsMean: mean((x) => x.warmMs),
+        warmMsMax: max((x) => x.warmMs),
+        bytesPerQueryMean: mean((x) => x.bytes),
+        bytesPerQueryMax: max((x) => x.bytes),
+        requestsPerQuery: mean((x) => x.requests),
+        recallAt10: mean((x) => x.recall),
+        recallAt10Min: Math.min(...r.map((x) => x.recall)),
+        sourceTop1: r.filter((x) => x.sourceRank === 1).length / r.length,
+        ...(where === 'chromium' ? { jsHeapBytesMax: max((x) => x.heapBytes ?? 0) } : { nodeHeapBytes: process.memoryUsage().heapUsed }),
+      };
+      generatedRows.push(row);
+      console.log(
+        `  ${where.padEnd(8)} cold ${row.coldMsMean.toFixed(0)} ms (max ${row.coldMsMax.toFixed(0)}), warm ${row.warmMsMean.toFixed(0)} ms, ${(row.bytesPerQueryMean / 1e6).toFixed(2)} MB/query (max ${(row.bytesPerQueryMax / 1e6).toFixed(2)}), recall@10 ${row.recallAt10.toFixed(3)} (min ${row.recallAt10Min}), source top-1 ${row.sourceTop1}`,
+      );
+    }
+    served.delete(`${count}-${d}`);
+  }
+}
+
+// The demo catalog (shard layout): a search from each learnware's held-out rows, and identification.
+const demoDir = join(ROOT, 'public', 'catalog');
+const holdoutDir = join(ROOT, 'public', 'catalog-holdout');
+const demo = await (async () => {
+  const fetchFn = directoryFetch(demoDir);
+  const base = 'file:///catalog/';
+  const index = await loadCatalogIndex(fetchFn, base);
+  const times: { cold: number; warm: number }[] = [];
+  for (const entry of readHoldoutIndex(holdoutDir)) {
+    const matrix = toFeatureMatrix(parseCsvBytes(readFileSync(join(holdoutDir, entry.file))), { dropColumns: [entry.labelColumn] });
+    const input = { index, fetchFn, base, backend, values: matrix.values, rows: matrix.rows, featureNames: matrix.featureNames, cache: memoryFileCache() };
+    let t = performance.now();
+    await searchCatalog(input);
+    const cold = performance.now() - t;
+    t = performance.now();
+    await searchCatalog(input);
+    times.push({ cold, warm: performance.now() - t });
+  }
+  const identification = await identificationAccuracy(demoDir, holdoutDir, backend);
+  const mean = (f: (x: { cold: number; warm: number }) => number) => times.reduce((s, x) => s + f(x), 0) / times.length;
+  return { learnwares: index.entries.length, users: times.length, coldMsMean: mean((x) => x.cold), warmMsMean: mean((x) => x.warm), identification };
+})();
+console.log(`demo catalog: ${demo.users} users, cold ${demo.coldMsMean.toFixed(0)} ms, warm ${demo.warmMsMean.toFixed(0)} ms, top-1 ${demo.identification.top1.toFixed(3)}, top-5 ${demo.identification.top5.toFixed(3)}`);
+
+await page?.close();
+await server.close();
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+const out = join(ROOT, 'bench', 'results', quick ? 'search-quick.json' : 'search.json');
+writeFileSync(out, JSON.stringify({ benchmark: 'search', machine: machineInfo(), backend: backend.name, sketch: { pairs: 64, probe: 16, rerank: 64 }, generated: generatedRows, demo }, null, 2) + '\n');
+console.log(`wrote ${out}`);

@@ -173,6 +173,36 @@ const page = browser
     })()
   : null;
 
+// The demo catalog (shard layout): a search from each learnware's held-out rows, and identification.
+const demoDir = join(ROOT, 'public', 'catalog');
+const holdoutDir = join(ROOT, 'public', 'catalog-holdout');
+const demo = await (async () => {
+  const fetchFn = directoryFetch(demoDir);
+  const base = 'file:///catalog/';
+  const index = await loadCatalogIndex(fetchFn, base);
+  const times: { cold: number; warm: number }[] = [];
+  for (const entry of readHoldoutIndex(holdoutDir)) {
+    const matrix = toFeatureMatrix(parseCsvBytes(readFileSync(join(holdoutDir, entry.file))), { dropColumns: [entry.labelColumn] });
+    const input = { index, fetchFn, base, backend, values: matrix.values, rows: matrix.rows, featureNames: matrix.featureNames, cache: memoryFileCache() };
+    let t = performance.now();
+    await searchCatalog(input);
+    const cold = performance.now() - t;
+    t = performance.now();
+    await searchCatalog(input);
+    times.push({ cold, warm: performance.now() - t });
+  }
+  const identification = await identificationAccuracy(demoDir, holdoutDir, backend);
+  const mean = (f: (x: { cold: number; warm: number }) => number) => times.reduce((s, x) => s + f(x), 0) / times.length;
+  return { learnwares: index.entries.length, users: times.length, coldMsMean: mean((x) => x.cold), warmMsMean: mean((x) => x.warm), identification };
+})();
+console.log(`demo catalog: ${demo.users} users, cold ${demo.coldMsMean.toFixed(0)} ms, warm ${demo.warmMsMean.toFixed(0)} ms, top-1 ${demo.identification.top1.toFixed(3)}, top-5 ${demo.identification.top5.toFixed(3)}`);
+
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+const out = join(ROOT, 'bench', 'results', quick ? 'search-quick.json' : 'search.json');
+// Written after every generated catalog, so a long run that is cut short keeps what it measured.
+const writeResults = (complete: boolean) =>
+  writeFileSync(out, JSON.stringify({ benchmark: 'search', complete, machine: machineInfo(), backend: backend.name, sketch: { pairs: 64, probe: 16, rerank: 64 }, generated: generatedRows, demo }, null, 2) + '\n');
+
 const generatedRows: Record<string, unknown>[] = [];
 for (const d of dims) {
   for (const count of sizes) {
@@ -252,36 +282,11 @@ for (const d of dims) {
       );
     }
     served.delete(`${count}-${d}`);
+    writeResults(false);
   }
 }
 
-// The demo catalog (shard layout): a search from each learnware's held-out rows, and identification.
-const demoDir = join(ROOT, 'public', 'catalog');
-const holdoutDir = join(ROOT, 'public', 'catalog-holdout');
-const demo = await (async () => {
-  const fetchFn = directoryFetch(demoDir);
-  const base = 'file:///catalog/';
-  const index = await loadCatalogIndex(fetchFn, base);
-  const times: { cold: number; warm: number }[] = [];
-  for (const entry of readHoldoutIndex(holdoutDir)) {
-    const matrix = toFeatureMatrix(parseCsvBytes(readFileSync(join(holdoutDir, entry.file))), { dropColumns: [entry.labelColumn] });
-    const input = { index, fetchFn, base, backend, values: matrix.values, rows: matrix.rows, featureNames: matrix.featureNames, cache: memoryFileCache() };
-    let t = performance.now();
-    await searchCatalog(input);
-    const cold = performance.now() - t;
-    t = performance.now();
-    await searchCatalog(input);
-    times.push({ cold, warm: performance.now() - t });
-  }
-  const identification = await identificationAccuracy(demoDir, holdoutDir, backend);
-  const mean = (f: (x: { cold: number; warm: number }) => number) => times.reduce((s, x) => s + f(x), 0) / times.length;
-  return { learnwares: index.entries.length, users: times.length, coldMsMean: mean((x) => x.cold), warmMsMean: mean((x) => x.warm), identification };
-})();
-console.log(`demo catalog: ${demo.users} users, cold ${demo.coldMsMean.toFixed(0)} ms, warm ${demo.warmMsMean.toFixed(0)} ms, top-1 ${demo.identification.top1.toFixed(3)}, top-5 ${demo.identification.top5.toFixed(3)}`);
-
 await page?.close();
 await server.close();
-mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-const out = join(ROOT, 'bench', 'results', quick ? 'search-quick.json' : 'search.json');
-writeFileSync(out, JSON.stringify({ benchmark: 'search', machine: machineInfo(), backend: backend.name, sketch: { pairs: 64, probe: 16, rerank: 64 }, generated: generatedRows, demo }, null, 2) + '\n');
+writeResults(true);
 console.log(`wrote ${out}`);

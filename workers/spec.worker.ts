@@ -8,6 +8,7 @@ import {
   buildTableRkme,
   InputError,
   loadCatalogIndex,
+  memoryFileCache,
   searchCatalog,
   resolveBackend,
   serializeStatSpec,
@@ -66,6 +67,8 @@ export interface SpecResult {
 
 let backendPromise: Promise<ResolvedBackend> | null = null;
 let catalog: { url: string; index: CatalogIndex } | null = null;
+/** validated catalog files (shards, sketch lists, specs, cards) by SHA-256, kept across searches */
+const catalogFiles = memoryFileCache(128 * 2 ** 20);
 const jobs = new Map<string, AbortController>();
 
 export interface BackendRequest {
@@ -134,7 +137,8 @@ const api = {
     }
   },
 
-  /** Fetches and validates a catalog index (absolute URL of the catalog directory). */
+  /** Fetches and validates a catalog index (absolute URL of the catalog directory). Catalog files
+   * are immutable and content-addressed, so validated ones stay cached across catalogs and searches. */
   async loadCatalog(url: string): Promise<CatalogSummary> {
     const index = await loadCatalogIndex((u, init) => fetch(u, init), url);
     catalog = { url, index };
@@ -167,6 +171,7 @@ const api = {
           featureNames: matrix.featureNames,
           query: { text: options.text },
           top: 10,
+          cache: catalogFiles,
         },
         { signal: controller.signal, onProgress: progress.callback },
       );

@@ -1,7 +1,6 @@
 /** `learnware-dock search`: statistical search of a catalog (directory or URL) for a CSV file. */
-import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { loadCatalogIndex, searchCatalog, type FetchLike } from '../../engine/index.js';
+import { loadCatalogIndex, searchCatalog } from '../../engine/index.js';
+import { catalogSource } from '../files.js';
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readFeatureMatrix } from '../features.js';
 import { nodeBackend } from '../node-backend.js';
@@ -36,9 +35,7 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
   const rerank = positive('rerank');
   const matrix = readFeatureMatrix(data, args);
 
-  const remote = /^https?:\/\//.test(catalog);
-  const base = remote ? (catalog.endsWith('/') ? catalog : catalog + '/') : 'file:///catalog/';
-  const fetchFn: FetchLike = remote ? (url, init) => fetch(url, init) : localFetch(catalog);
+  const { fetchFn, base } = catalogSource(catalog);
   const index = await loadCatalogIndex(fetchFn, base);
   const { backend } = await nodeBackend(undefined);
   const output = await searchCatalog({
@@ -78,17 +75,4 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
       process.stdout.write(`mixture${island.recommended === 'mixture' ? ' (recommended)' : ''}: ${parts}; MMD² ${island.mixture.mmd2.toExponential(2)}, score ${island.mixture.score.toFixed(3)}\n`);
     }
   }
-}
-
-/** Serves a local catalog directory through the same validated fetch path as a remote one. */
-function localFetch(root: string): FetchLike {
-  const types: Record<string, string> = { '.json': 'application/json', '.bin': 'application/octet-stream', '.zip': 'application/zip' };
-  return async (url) => {
-    const path = decodeURIComponent(new URL(url).pathname).replace(/^\/catalog\//, '');
-    try {
-      return new Response(readFileSync(join(root, path)), { status: 200, headers: { 'content-type': types[extname(path)] ?? 'application/octet-stream' } });
-    } catch {
-      return new Response('not found', { status: 404 });
-    }
-  };
 }

@@ -6,7 +6,7 @@
 import { InputError } from '../core/errors.js';
 import type { JobOptions } from '../core/progress.js';
 import type { ComputeBackend } from '../kernels/backend.js';
-import type { CatalogEntry, CatalogIndex } from '../catalog/catalog.js';
+import type { CatalogEntry, CatalogIndex, FileRef } from '../catalog/catalog.js';
 import { loadShard, type FetchLike, type FileCache } from '../catalog/fetch.js';
 import { buildTableRkme } from '../spec/rkme-table.js';
 import { semanticSearch, type SemanticQuery } from './semantic.js';
@@ -36,8 +36,8 @@ export interface CatalogSearchInput {
 export interface CatalogSearchIsland {
   island: string;
   features: string[];
-  singles: { id: string; name: string; mmd2: number; score: number }[];
-  mixture: { ids: string[]; weights: number[]; mmd2: number; score: number } | null;
+  singles: { id: string; name: string; mmd2: number; score: number; bundle: FileRef }[];
+  mixture: { ids: string[]; names: string[]; bundles: FileRef[]; weights: number[]; mmd2: number; score: number } | null;
   recommended: 'single' | 'mixture' | 'none';
   /** sketch-layout islands: what the search downloaded and scanned */
   sketch?: SketchSearchResult['stats'];
@@ -79,8 +79,8 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
       results.push({
         island: island.id,
         features: island.features,
-        singles: found.singles.map((s) => ({ id: card(s.index).id, name: card(s.index).name, mmd2: s.mmd2, score: s.score })),
-        mixture: found.mixture && { ids: found.mixture.indices.map((i) => card(i).id), weights: found.mixture.weights, mmd2: found.mixture.mmd2, score: found.mixture.score },
+        singles: found.singles.map((s) => ({ id: card(s.index).id, name: card(s.index).name, mmd2: s.mmd2, score: s.score, bundle: card(s.index).bundle })),
+        mixture: found.mixture && { ids: found.mixture.indices.map((i) => card(i).id), names: found.mixture.indices.map((i) => card(i).name), bundles: found.mixture.indices.map((i) => card(i).bundle), weights: found.mixture.weights, mmd2: found.mixture.mmd2, score: found.mixture.score },
         recommended: found.recommended,
         sketch: found.stats,
         picture: matchPicture(user, found.singles.slice(0, 5).map((s) => ({ id: card(s.index).id, spec: found.specs[s.index] })), scale),
@@ -93,8 +93,8 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
     results.push({
       island: island.id,
       features: island.features,
-      singles: result.singles.map((s) => ({ id: entries[s.index].id, name: entries[s.index].name, mmd2: s.mmd2, score: s.score })),
-      mixture: result.mixture && { ids: result.mixture.indices.map((i) => entries[i].id), weights: result.mixture.weights, mmd2: result.mixture.mmd2, score: result.mixture.score },
+      singles: result.singles.map((s) => ({ id: entries[s.index].id, name: entries[s.index].name, mmd2: s.mmd2, score: s.score, bundle: entries[s.index].bundle })),
+      mixture: result.mixture && { ids: result.mixture.indices.map((i) => entries[i].id), names: result.mixture.indices.map((i) => entries[i].name), bundles: result.mixture.indices.map((i) => entries[i].bundle), weights: result.mixture.weights, mmd2: result.mixture.mmd2, score: result.mixture.score },
       recommended: result.recommended,
       picture: matchPicture(user, result.singles.slice(0, 5).map((s) => ({ id: entries[s.index].id, spec: specs[s.index] })), scale),
     });

@@ -6,6 +6,7 @@ import { DockError } from '../engine/index.js';
 import { CATALOG_HELP, catalogCommand } from './commands/catalog.js';
 import { MMD_HELP, mmdCommand } from './commands/mmd.js';
 import { SEARCH_HELP, searchCommand } from './commands/search.js';
+import { EVALUATE_HELP, evaluateCommand, PREDICT_HELP, predictCommand, REUSE_HELP, reuseCommand } from './commands/reuse.js';
 import { CHECK_HELP, checkCommand, PACK_HELP, packCommand } from './commands/pack.js';
 import { SPEC_HELP, specCommand } from './commands/spec.js';
 
@@ -18,6 +19,9 @@ Commands:
   check <bundle.zip>                  run the usability checker on a bundle
   catalog build|add                   write or extend a static catalog directory
   search --catalog --data             find learnwares (singles and a mixture) for a CSV file
+  reuse --catalog --data --method     predict a CSV file with found learnwares (5 reuse methods)
+  evaluate --catalog --data --label-column   every reuse method vs a model trained from scratch
+  predict <composite.zip> --data      predict with a reused model saved by reuse --save
 
 Run learnware-dock <command> --help for the options of a command.`;
 
@@ -29,6 +33,9 @@ const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<numbe
   check: { run: checkCommand, help: CHECK_HELP },
   catalog: { run: catalogCommand, help: CATALOG_HELP },
   search: { run: searchCommand, help: SEARCH_HELP },
+  reuse: { run: reuseCommand, help: REUSE_HELP },
+  evaluate: { run: evaluateCommand, help: EVALUATE_HELP },
+  predict: { run: predictCommand, help: PREDICT_HELP },
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,0 +1,205 @@
+/** `learnware-dock reuse` and `learnware-dock evaluate`: run found learnwares on a CSV file locally. */
+import { writeFileSync } from 'node:fs';
+import {
+  encodeTargets,
+  evaluateReuse,
+  fetchBundles,
+  InputError,
+  loadCatalogIndex,
+  loadLearnware,
+  packComposite,
+  predictedLabels,
+  REUSE_METHODS,
+  reuseLearnwares,
+  searchCatalog,
+  alignRows,
+  commonTask,
+  learnwareTask,
+  loadComposite,
+  predictComposite,
+  predictLearnware,
+  type FileRef,
+  type Learnware,
+  type Predictions,
+  type ReuseMethod,
+} from '../../engine/index.js';
+import { listOption, numberOption, parseArgs, stringOption, usage, type ParsedArgs } from '../args.js';
+import { readUserTable } from '../features.js';
+import { catalogSource, readInput } from '../files.js';
+import { nodeBackend } from '../node-backend.js';
+
+const COMMON = `  --catalog <dir|url>   the catalog (directory or http(s) URL)
+  --data user.csv       your table (it never leaves this machine)
+  --label-column y      the label column: required by ensemble-pruning, feature-augment and
+                        evaluate; rows with an empty label are predicted, not fitted
+  --drop-columns a,b    columns that are not features
+  --learnwares id1,id2  reuse these learnwares (default: the search result — the recommended
+                        mixture with its weights, else the best single; the 5 best for
+                        ensemble-pruning and feature-augment)`;
+
+export const REUSE_HELP = `learnware-dock reuse --catalog <dir|url> --data user.csv --method M --out predictions.csv [options]
+
+Runs learnwares from the catalog on your rows with onnxruntime-web (WASM) and combines them.
+Methods: single, average (weighted by the mixture weights), job-selector (routes each row to one
+learnware; trained on rows herded from the learnwares' specs, no labels needed), ensemble-pruning
+and feature-augment (both fit on your labelled rows).
+
+Options:
+${COMMON}
+  --method M            ${REUSE_METHODS.join(' | ')}
+  --out FILE            predictions as CSV: row, prediction (and one probability column per class)
+  --save FILE           also save the reused model as a composite learnware (zip) that
+                        \`learnware-dock predict\` loads again`;
+
+export const EVALUATE_HELP = `learnware-dock evaluate --catalog <dir|url> --data user.csv --label-column y [options]
+
+Holds out a seeded part of your labelled rows and reports the error (RMSE, or error rate for
+classification) of every reuse method next to a model trained from scratch (ridge / logistic
+regression) on the same labelled rows.
+
+Options:
+${COMMON}
+  --labelled N          labelled rows given to the methods that learn (default 100)
+  --test-fraction F     share of rows held out for testing (default 0.3)
+  --seed S              seed of the split (default 0)
+  --json                print JSON {metric, labelledRows, testRows, learnwares, rows: [{method, error, logLoss?, usesLabels}]}`;
+
+export const PREDICT_HELP = `learnware-dock predict <composite.zip> --data user.csv --out predictions.csv [--drop-columns a,b]
+
+Loads a composite learnware saved by \`reuse --save\` (every component re-checked) and predicts.`;
+
+interface Prepared {
+  learnwares: Learnware[];
+  bundles: Map<string, Uint8Array>;
+  weights?: number[];
+  values: Float64Array;
+  rows: number;
+  columns: string[];
+  labels: (number | string | null)[] | null;
+}
+
+async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Promise<Prepared> {
+  const catalog = stringOption(args, 'catalog') ?? (() => { throw usage('needs --catalog <dir|url>'); })();
+  const data = stringOption(args, 'data') ?? (() => { throw usage('needs --data <file.csv>'); })();
+  const { matrix, labels } = readUserTable(data, args);
+  const { fetchFn, base } = catalogSource(catalog);
+  const index = await loadCatalogIndex(fetchFn, base);
+  const chosen = listOption(args, 'learnwares');
+  let refs: { id: string; bundle: FileRef }[];
+  let weights: number[] | undefined;
+  if (chosen.length > 0) {
+    refs = chosen.map((id) => {
+      const entry = index.entries.find((e) => e.id === id);
+      if (!entry) throw new InputError('UNKNOWN_LEARNWARE', `no learnware "${id}" in the catalog index (learnwares of sketch-layout islands: reuse the search result)`);
+      return entry;
+    });
+  } else {
+    const { backend } = await nodeBackend(undefined);
+    const [island] = await searchCatalog({ index, fetchFn, base, backend, values: matrix.values, rows: matrix.rows, featureNames: matrix.featureNames, top: 5 });
+    const learns = method === 'ensemble-pruning' || method === 'feature-augment' || method === 'evaluate';
+    if (!learns && island.recommended === 'mixture' && island.mixture) {
+      refs = island.mixture.ids.map((id, i) => ({ id, bundle: island.mixture!.bundles[i] }));
+      weights = island.mixture.weights;
+    } else if (learns || method !== 'single') {
+      refs = island.singles.slice(0, learns ? 5 : 3);
+    } else {
+      refs = island.singles.slice(0, 1);
+    }
+  }
+  const bytes = await fetchBundles(fetchFn, base, refs.map((r) => r.bundle));
+  const learnwares: Learnware[] = [];
+  for (const b of bytes) learnwares.push(await loadLearnware(b));
+  return { learnwares, bundles: new Map(learnwares.map((lw, i) => [lw.sha256, bytes[i]])), weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels };
+}
+
+function labelledRows(labels: (number | string | null)[] | null, learnwares: Learnware[]): { rows: Int32Array; targets: Float64Array } | undefined {
+  if (!labels) return undefined;
+  const task = learnwareTask(learnwares);
+  const rows = Int32Array.from(labels.flatMap((v, r) => (v === null ? [] : [r])));
+  return { rows, targets: encodeTargets(Array.from(rows, (r) => labels[r]!), task.kind, task.classes) };
+}
+
+export async function reuseCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv, ['catalog', 'data', 'method', 'label-column', 'drop-columns', 'learnwares', 'out', 'save', 'delimiter'], []);
+  const method = stringOption(args, 'method') as ReuseMethod | undefined;
+  if (!method || !REUSE_METHODS.includes(method)) throw usage(`--method must be one of ${REUSE_METHODS.join(', ')}`);
+  const out = stringOption(args, 'out') ?? (() => { throw usage('reuse needs --out <predictions.csv>'); })();
+  const p = await prepare(args, method);
+  const labels = labelledRows(p.labels, p.learnwares);
+  const result = await reuseLearnwares({ method, learnwares: p.learnwares, weights: p.weights, values: p.values, rows: p.rows, columns: p.columns, labels });
+  writeFileSync(out, predictionsCsv(result.predictions));
+  const save = stringOption(args, 'save');
+  if (save) writeFileSync(save, packComposite(result.composite, p.bundles));
+  const parts = result.composite.components.map((c) => `${c.id} ${c.weight.toFixed(3)}`).join(', ');
+  process.stdout.write(`${method}: ${parts}; ${p.rows} rows predicted → ${out}${save ? `; composite → ${save}` : ''}\n`);
+  for (const lw of p.learnwares) await lw.model.dispose();
+}
+
+export async function evaluateCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'learnwares', 'labelled', 'test-fraction', 'seed', 'delimiter'], ['json']);
+  if (!stringOption(args, 'label-column')) throw usage('evaluate needs --label-column: it compares predictions with your labels');
+  const labelled = numberOption(args, 'labelled', (v) => Number.isInteger(v) && v >= 2, 'an integer ≥ 2') ?? 100;
+  const testFraction = numberOption(args, 'test-fraction', (v) => v > 0 && v < 1, 'a number between 0 and 1') ?? 0.3;
+  const seed = numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer') ?? 0;
+  const p = await prepare(args, 'evaluate');
+  const keep = p.labels!.flatMap((v, r) => (v === null ? [] : [r]));
+  if (keep.length < 4) throw new InputError('TOO_FEW_LABELS', `evaluate needs at least 4 labelled rows, the label column has ${keep.length}`);
+  const d = p.columns.length;
+  const values = new Float64Array(keep.length * d);
+  keep.forEach((r, i) => values.set(p.values.subarray(r * d, (r + 1) * d), i * d));
+  const outputs: Predictions[] = [];
+  for (const lw of p.learnwares) outputs.push(await predictLearnware(lw, values, keep.length, p.columns));
+  const task = commonTask(outputs);
+  const targets = encodeTargets(keep.map((r) => p.labels![r]!), task.kind, task.classes);
+  const features = p.learnwares[0].manifest.model.input.features;
+  const evaluation = evaluateReuse({
+    x: alignRows(values, keep.length, p.columns, features),
+    rows: keep.length,
+    d: features.length,
+    targets,
+    outputs,
+    specs: p.learnwares.map((lw) => lw.spec),
+    weights: p.weights,
+    labelled,
+    testFraction,
+    seed,
+  });
+  for (const lw of p.learnwares) await lw.model.dispose();
+  if (args.options.has('json')) {
+    process.stdout.write(JSON.stringify({ ...evaluation, learnwares: p.learnwares.map((lw) => lw.id) }, null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(`learnwares: ${p.learnwares.map((lw) => lw.id).join(', ')}\n`);
+  process.stdout.write(`${evaluation.labelledRows} labelled rows for the methods that learn, ${evaluation.testRows} test rows; ${evaluation.metric === 'rmse' ? 'RMSE' : 'error rate'} on the test rows:\n`);
+  for (const row of evaluation.rows) {
+    const loss = row.logLoss === undefined ? '' : `log loss ${row.logLoss.toFixed(4)}  `;
+    process.stdout.write(`  ${row.method.padEnd(18)}${formatError(row.error, evaluation.metric).padEnd(10)}${loss}${row.usesLabels ? 'uses the labelled rows' : 'no labels'}\n`);
+  }
+}
+
+export async function predictCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv, ['data', 'out', 'drop-columns', 'delimiter'], []);
+  if (args.positionals.length !== 1) throw usage('predict needs one composite.zip');
+  const data = stringOption(args, 'data') ?? (() => { throw usage('predict needs --data <file.csv>'); })();
+  const out = stringOption(args, 'out') ?? (() => { throw usage('predict needs --out <predictions.csv>'); })();
+  const composite = await loadComposite(readInput(args.positionals[0], 1024 * 2 ** 20));
+  const { matrix } = readUserTable(data, args);
+  const predictions = await predictComposite(composite, matrix.values, matrix.rows, matrix.featureNames);
+  writeFileSync(out, predictionsCsv(predictions));
+  process.stdout.write(`${composite.spec.name}: ${matrix.rows} rows predicted → ${out}\n`);
+  for (const lw of composite.learnwares) await lw.model.dispose();
+}
+
+function formatError(error: number, metric: 'rmse' | 'error-rate'): string {
+  return metric === 'rmse' ? error.toPrecision(4) : `${(100 * error).toFixed(1)} %`;
+}
+
+export function predictionsCsv(p: Predictions): string {
+  if (p.kind === 'regression') return ['row,prediction', ...Array.from(p.values, (v, r) => `${r + 1},${v}`)].join('\n') + '\n';
+  const classes = p.classes!;
+  const labels = predictedLabels(p);
+  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const header = ['row', 'prediction', ...classes.map((c) => quote(`p(${c})`))].join(',');
+  const lines = Array.from(labels, (k, r) => [r + 1, quote(classes[k]), ...classes.map((_, j) => p.values[r * classes.length + j].toPrecision(6))].join(','));
+  return [header, ...lines].join('\n') + '\n';
+}

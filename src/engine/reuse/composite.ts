@@ -1,0 +1,99 @@
+/**
+ * A reused model saved for later: a composite bundle (zip) holding `composite.json` — the method,
+ * the components' ids, names, bundle SHA-256 and weights, the trained selector or linear head — and
+ * the component bundles themselves under components/<sha256>.zip, so it predicts again offline.
+ * Loading re-checks every component (hash and checker) like any other bundle: models are data.
+ */
+import { FormatError, InputError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
+import { readZip, writeZip, type ZipLimits } from '../bundle/zip.js';
+import type { RunnerOptions } from '../model/onnx-runner.js';
+import { loadLearnware, predictLearnware, alignRows, type Learnware, type PredictOptions } from './learnware.js';
+import { applyJobSelector, applyLinearHead, averageOutputs, REUSE_METHODS, type JobSelector, type LinearHead, type ReuseMethod } from './methods.js';
+import type { Predictions, TaskKind } from './predictions.js';
+
+export const COMPOSITE_FORMAT = 'learnware-dock/composite';
+export const COMPOSITE_FILE = 'composite.json';
+
+export interface CompositeSpec {
+  format: typeof COMPOSITE_FORMAT;
+  formatVersion: 1;
+  name: string;
+  createdAt: string;
+  method: ReuseMethod;
+  /** the features the composite takes, in order */
+  features: string[];
+  task: { kind: TaskKind; classes: string[] | null };
+  components: { id: string; name: string; sha256: string; weight: number }[];
+  selector?: JobSelector;
+  head?: LinearHead;
+}
+
+export interface Composite {
+  spec: CompositeSpec;
+  learnwares: Learnware[];
+}
+
+const componentPath = (sha256: string) => `components/${sha256}.zip`;
+
+export function packComposite(spec: CompositeSpec, bundles: ReadonlyMap<string, Uint8Array>): Uint8Array {
+  checkCompositeSpec(spec);
+  const files = new Map<string, Uint8Array>([[COMPOSITE_FILE, new TextEncoder().encode(JSON.stringify(spec, null, 1) + '\n')]]);
+  for (const c of spec.components) {
+    const bytes = bundles.get(c.sha256);
+    if (!bytes) throw new InputError('MISSING_COMPONENT', `no bundle given for component ${c.id}`);
+    files.set(componentPath(c.sha256), bytes);
+  }
+  return writeZip(files);
+}
+
+export async function loadComposite(bytes: Uint8Array, options: RunnerOptions & { zipLimits?: Partial<ZipLimits> } = {}): Promise<Composite> {
+  const files = readZip(bytes, { maxEntries: 16, ...options.zipLimits });
+  const json = files.get(COMPOSITE_FILE);
+  if (!json) throw new FormatError('NO_COMPOSITE', `not a composite learnware: ${COMPOSITE_FILE} is missing`);
+  let spec: CompositeSpec;
+  try {
+    spec = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json)) as CompositeSpec;
+  } catch (error) {
+    throw new FormatError('BAD_COMPOSITE', `${COMPOSITE_FILE} is not valid JSON: ${(error as Error).message}`);
+  }
+  checkCompositeSpec(spec);
+  const expected = new Set([COMPOSITE_FILE, ...spec.components.map((c) => componentPath(c.sha256))]);
+  for (const name of files.keys()) if (!expected.has(name)) throw new FormatError('BAD_COMPOSITE', `unlisted file ${name} in the composite`);
+  const learnwares: Learnware[] = [];
+  for (const c of spec.components) {
+    const bundle = files.get(componentPath(c.sha256));
+    if (!bundle) throw new FormatError('BAD_COMPOSITE', `component ${c.id} is missing from the composite`);
+    if ((await sha256Hex(bundle)) !== c.sha256) throw new FormatError('HASH_MISMATCH', `component ${c.id} does not match its SHA-256`);
+    const lw = await loadLearnware(bundle, options);
+    if (lw.id !== c.id) throw new FormatError('BAD_COMPOSITE', `component ${c.sha256} is ${lw.id}, the composite says ${c.id}`);
+    learnwares.push(lw);
+  }
+  return { spec, learnwares };
+}
+
+/** Predicts the user's rows with a loaded composite (columns matched by name). */
+export async function predictComposite(composite: Composite, values: Float64Array, rows: number, userColumns: readonly string[], options: PredictOptions = {}): Promise<Predictions> {
+  const { spec, learnwares } = composite;
+  const outputs: Predictions[] = [];
+  for (const lw of learnwares) outputs.push(await predictLearnware(lw, values, rows, userColumns, options));
+  const weights = spec.components.map((c) => c.weight);
+  if (spec.method === 'single') return outputs[0];
+  if (spec.method === 'average' || spec.method === 'ensemble-pruning') return averageOutputs(outputs, weights);
+  const x = alignRows(values, rows, userColumns, spec.features);
+  if (spec.method === 'job-selector') return applyJobSelector(spec.selector!, outputs, x, rows);
+  return applyLinearHead(spec.head!, x, rows, spec.features.length, outputs);
+}
+
+function checkCompositeSpec(spec: CompositeSpec): void {
+  const fail = (message: string): never => {
+    throw new FormatError('BAD_COMPOSITE', `${COMPOSITE_FILE}: ${message}`);
+  };
+  if (spec?.format !== COMPOSITE_FORMAT || spec.formatVersion !== 1) fail(`format must be ${COMPOSITE_FORMAT} version 1`);
+  if (!REUSE_METHODS.includes(spec.method)) fail(`unknown method ${JSON.stringify(spec.method)}`);
+  if (!Array.isArray(spec.features) || spec.features.length === 0 || spec.features.some((f) => typeof f !== 'string')) fail('features must be a list of names');
+  if (!Array.isArray(spec.components) || spec.components.length < 1 || spec.components.length > 8) fail('it needs 1–8 components');
+  for (const c of spec.components) if (!/^[0-9a-f]{64}$/.test(c?.sha256 ?? '') || typeof c.id !== 'string' || !(c.weight >= 0)) fail('every component needs an id, a sha256 and a weight ≥ 0');
+  if (spec.method === 'job-selector' && spec.selector?.model?.type !== 'softmax') fail('a job-selector composite needs its selector');
+  if (spec.method === 'feature-augment' && !spec.head?.model) fail('a feature-augment composite needs its linear head');
+}

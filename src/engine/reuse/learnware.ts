@@ -1,0 +1,110 @@
+/**
+ * A learnware ready to predict: its bundle checked (USABLE only), its ONNX model loaded with the
+ * execution providers the caller chose (WebGPU when the browser has it, WASM otherwise), and its
+ * predictions on the user's rows — columns matched by name to the model's features, rows sent in
+ * batches through the model's run queue.
+ */
+import { InputError } from '../core/errors.js';
+import { throwIfCancelled } from '../core/errors.js';
+import { PhaseReporter, type JobOptions } from '../core/progress.js';
+import { checkBundle, type CheckOptions } from '../bundle/checker.js';
+import type { Manifest } from '../bundle/manifest.js';
+import { readZip } from '../bundle/zip.js';
+import { ModelError, OnnxModel, type RunnerOptions } from '../model/onnx-runner.js';
+import type { RkmeTableSpec } from '../spec/types.js';
+import { fromModelOutput, type Predictions, type TaskKind } from './predictions.js';
+
+export interface Learnware {
+  id: string;
+  name: string;
+  /** SHA-256 of the bundle */
+  sha256: string;
+  manifest: Manifest;
+  spec: RkmeTableSpec;
+  model: OnnxModel;
+}
+
+/** Checks a bundle and loads its model; anything but USABLE is refused with the checker's reasons. */
+export async function loadLearnware(bundle: Uint8Array, options: RunnerOptions & CheckOptions = {}): Promise<Learnware> {
+  const result = await checkBundle(bundle, options);
+  if (result.status !== 'USABLE') {
+    const reasons = result.reasons.map((r) => r.message).join('; ');
+    throw new ModelError('NOT_USABLE', `the bundle ${result.manifest?.id ?? ''} is ${result.status}: ${reasons}`.replace('  ', ' '), { status: result.status });
+  }
+  const manifest = result.manifest!;
+  const model = await OnnxModel.load(readZip(bundle, options.zipLimits).get(manifest.model.file)!, options);
+  return { id: manifest.id, name: manifest.name, sha256: result.sha256, manifest, spec: result.spec!, model };
+}
+
+/**
+ * For each of the learnware's features, the user's column holding it (matched by name). Throws
+ * MISSING_COLUMNS naming every feature the user's table lacks.
+ */
+export function alignColumns(userColumns: readonly string[], features: readonly string[]): Int32Array {
+  const missing = features.filter((f) => !userColumns.includes(f));
+  if (missing.length > 0) {
+    throw new InputError(
+      'MISSING_COLUMNS',
+      `your table lacks the column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} that the learnware takes (it needs ${features.join(', ')}; you have ${userColumns.join(', ')})`,
+      { missing },
+    );
+  }
+  return Int32Array.from(features, (f) => userColumns.indexOf(f));
+}
+
+/** The user's rows re-ordered to the learnware's features (row-major rows × features). */
+export function alignRows(values: Float64Array, rows: number, userColumns: readonly string[], features: readonly string[]): Float64Array {
+  const order = alignColumns(userColumns, features);
+  const d = features.length;
+  const cols = userColumns.length;
+  const out = new Float64Array(rows * d);
+  for (let r = 0; r < rows; r++) for (let f = 0; f < d; f++) out[r * d + f] = values[r * cols + order[f]];
+  return out;
+}
+
+export interface PredictOptions extends JobOptions {
+  /** rows per model run (default 4,096) */
+  batch?: number;
+}
+
+/** Runs the learnware on the user's rows; non-finite inputs or outputs are clear errors. */
+export async function predictLearnware(lw: Learnware, values: Float64Array, rows: number, userColumns: readonly string[], options: PredictOptions = {}): Promise<Predictions> {
+  const features = lw.manifest.model.input.features;
+  const x = alignRows(values, rows, userColumns, features);
+  const d = features.length;
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) {
+      const r = Math.floor(i / d);
+      throw new InputError('NON_FINITE_INPUT', `row ${r + 1}, column "${features[i % d]}" is empty or not a number; fill or drop such rows before predicting`, { row: r + 1, column: features[i % d] });
+    }
+  }
+  const { kind, classes, shape } = lw.manifest.model.output;
+  const width = shape[1];
+  const raw = new Float32Array(rows * width);
+  const batch = Math.max(1, options.batch ?? 4096);
+  const progress = new PhaseReporter(options.onProgress, 'predict', lw.id, rows, 'rows');
+  for (let start = 0; start < rows; start += batch) {
+    throwIfCancelled(options.signal);
+    const n = Math.min(batch, rows - start);
+    const out = await lw.model.run(Float32Array.from(x.subarray(start * d, (start + n) * d)), n, d);
+    if (out.values.length !== n * width) throw new ModelError('MODEL_OUTPUT', `${lw.id} returned ${out.values.length} values for ${n} rows × ${width}`);
+    for (let i = 0; i < out.values.length; i++) {
+      if (!Number.isFinite(out.values[i])) throw new ModelError('MODEL_OUTPUT', `${lw.id} returned a non-finite value for row ${start + Math.floor(i / width) + 1}`);
+    }
+    raw.set(out.values, start * width);
+    progress.update(start + n);
+  }
+  progress.finish();
+  return fromModelOutput(raw, rows, width, kind, classes);
+}
+
+/** The task the learnwares solve, from their manifests (the union of their classes, in order). */
+export function learnwareTask(learnwares: readonly Learnware[]): { kind: TaskKind; classes: string[] | null } {
+  if (learnwares.length === 0) throw new InputError('NO_LEARNWARES', 'reuse needs at least one learnware');
+  const regression = learnwares.map((lw) => lw.manifest.model.output.kind === 'regression');
+  if (regression.some((r) => r !== regression[0])) throw new InputError('MIXED_TASKS', 'the learnwares mix regression and classification; reuse learnwares of one task');
+  if (regression[0]) return { kind: 'regression', classes: null };
+  const classes: string[] = [];
+  for (const lw of learnwares) for (const c of lw.manifest.model.output.classes ?? []) if (!classes.includes(c)) classes.push(c);
+  return { kind: 'classification', classes };
+}

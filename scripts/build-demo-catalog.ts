@@ -7,7 +7,8 @@
  *    a logistic regression of "departure delayed by more than 15 minutes" on hour, weekday, month
  *    and distance; 5,000 flights of 2001 are sampled per airport, 4,000 train it and 1,000 are held out.
  * Every split is drawn with the engine's seeded Prng, seeded by the FNV-1a hash of the city or airport
- * name. Models and specifications see the training rows only.
+ * name (scripts/demo-sources.ts, shared with bench/reuse.bench.ts, which draws its flight users from
+ * the flights no learnware has seen). Models and specifications see the training rows only.
  * Models are trained here in Node, exported to ONNX, then packed, checked and catalogued by the CLI
  * commands users run (`pack`, `catalog build`).
  * The held-out rows go to a holdout directory (default `<out-dir>-holdout`, so
@@ -26,10 +27,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parquetReadObjects } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { exportDenseOnnx, imputeColumnMeans, parseCsv, Prng, type SemanticSpec } from '../src/engine/index.js';
 import { main } from '../src/cli/main.js';
+import { busiestOrigins, FLIGHT_FEATURES, FLIGHT_LABEL, FLIGHTS_TRAIN, flightRow, flightSample, fnv1a as hash, loadFlights } from './demo-sources.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { out: OUT, holdout: HOLDOUT, ifMissing } = parseCommandLine(process.argv.slice(2));
@@ -39,10 +39,6 @@ const TARGET = 'median';
 const RIDGE = 1;
 /** share of each city's months held out */
 const HOUSING_HOLDOUT = 0.25;
-const FLIGHT_FEATURES = ['hour', 'weekday', 'month', 'distance'];
-const FLIGHT_LABEL = 'delayed';
-const FLIGHTS_TRAIN = 4000;
-const FLIGHTS_HOLDOUT = 1000;
 
 interface HoldoutEntry {
   id: string;
@@ -93,24 +89,10 @@ try {
 }
 
 async function buildFlights(): Promise<void> {
-  const file = readFileSync(join(ROOT, 'node_modules', 'vega-datasets', 'data', 'flights-3m.parquet'));
-  const flights = (await parquetReadObjects({
-    file: file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength),
-    compressors,
-    columns: ['date', 'delay', 'distance', 'origin'],
-  })) as { date: Date; delay: bigint; distance: bigint; origin: string }[];
-  const byOrigin = new Map<string, number[]>();
-  flights.forEach((f, i) => {
-    const list = byOrigin.get(f.origin) ?? [];
-    list.push(i);
-    byOrigin.set(f.origin, list);
-  });
-  const busiest = [...byOrigin].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
-  for (const [origin, indices] of busiest) {
+  const flights = await loadFlights(ROOT);
+  for (const [origin, indices] of busiestOrigins(flights)) {
     // 5,000 seeded draws: the first 4,000 (the same flights as the earlier 4,000-flight sample) train, the last 1,000 are held out
-    const prng = new Prng(hash(origin));
-    const sample = Array.from(prng.sampleWithoutReplacement(indices.length, FLIGHTS_TRAIN + FLIGHTS_HOLDOUT), (k) => flights[indices[k]]);
-    const all = sample.map((f) => [f.date.getUTCHours(), f.date.getUTCDay(), f.date.getUTCMonth() + 1, Number(f.distance), Number(f.delay) > 15 ? 1 : 0]);
+    const all = Array.from(flightSample(origin, indices.length), (k) => flightRow(flights[indices[k]]));
     const rows = all.slice(0, FLIGHTS_TRAIN);
     const heldRows = all.slice(FLIGHTS_TRAIN);
     const slug = origin.toLowerCase();
@@ -212,12 +194,6 @@ function flightSemantic(origin: string, rows: number): SemanticSpec {
     Input: { Dimension: 4, Description: { '0': 'scheduled departure hour (0-23, UTC as recorded)', '1': 'day of week (0 = Sunday)', '2': 'month (1-12)', '3': 'distance (miles)' } },
     Output: { Dimension: 2, Description: { '0': 'on time', '1': 'delayed' } },
   };
-}
-
-function hash(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
-  return h;
 }
 
 function formatCell(v: number): string {

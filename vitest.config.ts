@@ -11,6 +11,7 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['tests/unit/**/*.test.ts'],
+          globalSetup: ['tests/demo-catalog-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

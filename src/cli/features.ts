@@ -1,5 +1,5 @@
 /** The feature matrix of a CSV given on the command line: --delimiter, --drop-columns and --label-column applied. */
-import { InputError, parseCsvBytes, toFeatureMatrix, type FeatureMatrix } from '../engine/index.js';
+import { labelValues, parseCsvBytes, toFeatureMatrix, type FeatureMatrix } from '../engine/index.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
 import { readInput } from './files.js';
 
@@ -11,13 +11,7 @@ export function readFeatureMatrix(file: string, args: ParsedArgs): FeatureMatrix
 export function readUserTable(file: string, args: ParsedArgs): { matrix: FeatureMatrix; labels: (number | string | null)[] | null } {
   const label = stringOption(args, 'label-column');
   const table = parseCsvBytes(readInput(file), { delimiter: stringOption(args, 'delimiter') });
-  const column = label ? table.columns.find((c) => c.name === label) : undefined;
-  if (label && !column) throw new InputError('UNKNOWN_COLUMN', `label column "${label}" is not in ${file}`);
+  const labels = label ? labelValues(table, label) : null;
   const matrix = toFeatureMatrix(table, { dropColumns: [...listOption(args, 'drop-columns'), ...(label ? [label] : [])] });
-  const labels = column
-    ? column.kind === 'numeric'
-      ? Array.from(column.values, (v) => (Number.isFinite(v) ? v : null))
-      : column.values.map((v) => (/^\s*(|na|n\/a|nan|null|none)\s*$/i.test(v) ? null : v))
-    : null;
   return { matrix, labels };
 }

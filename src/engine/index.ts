@@ -10,7 +10,7 @@ export { BACKEND_NAMES } from './kernels/backend.js';
 export { TsBackend } from './kernels/backend-ts.js';
 export { resolveBackend, type BackendSettings, type BackendAttempt, type ResolvedBackend } from './kernels/resolve.js';
 export { parseCsv, parseCsvBytes, type Table, type Column, type CsvOptions } from './data/csv.js';
-export { toFeatureMatrix, type FeatureMatrix, type SelectOptions } from './data/table.js';
+export { toFeatureMatrix, labelValues, type FeatureMatrix, type SelectOptions } from './data/table.js';
 export * from './spec/types.js';
 export { buildTableRkme, effectiveK, MAX_K, type TableSpecOptions, type TableSpecReport } from './spec/rkme-table.js';
 export { solveSimplexQp, type SimplexQpResult } from './spec/qp.js';
@@ -46,4 +46,4 @@ export { REUSE_METHODS, LABELLED_METHODS, alignOutputs, averageOutputs, trainJob
 export { evaluateReuse, splitRows, type EvaluationInput, type Evaluation, type EvaluationRow } from './reuse/evaluate.js';
 export { loadLearnware, learnwareTask, alignColumns, alignRows, predictLearnware, type Learnware, type PredictOptions } from './reuse/learnware.js';
 export { packComposite, loadComposite, predictComposite, COMPOSITE_FORMAT, COMPOSITE_FILE, type CompositeSpec, type Composite } from './reuse/composite.js';
-export { fetchBundles, reuseLearnwares, type ReuseInput, type ReuseResult } from './reuse/reuse.js';
+export { fetchBundles, reuseLearnwares, defaultLearnwares, labelledTargets, evaluateTable, type ReuseInput, type ReuseResult, type TableEvaluationInput } from './reuse/reuse.js';

@@ -1,23 +1,22 @@
 /** `learnware-dock reuse` and `learnware-dock evaluate`: run found learnwares on a CSV file locally. */
 import { writeFileSync } from 'node:fs';
 import {
-  encodeTargets,
-  evaluateReuse,
+  defaultLearnwares,
+  evaluateTable,
   fetchBundles,
+  imputeColumnMeans,
   InputError,
+  labelledTargets,
   loadCatalogIndex,
+  loadComposite,
   loadLearnware,
   packComposite,
+  predictComposite,
   predictedLabels,
   REUSE_METHODS,
   reuseLearnwares,
   searchCatalog,
-  alignRows,
-  commonTask,
-  learnwareTask,
-  loadComposite,
-  predictComposite,
-  predictLearnware,
+  type FeatureMatrix,
   type FileRef,
   type Learnware,
   type Predictions,
@@ -33,6 +32,8 @@ const COMMON = `  --catalog <dir|url>   the catalog (directory or http(s) URL)
   --label-column y      the label column: required by ensemble-pruning, feature-augment and
                         evaluate; rows with an empty label are predicted, not fitted
   --drop-columns a,b    columns that are not features
+  --fill-missing        fill empty feature cells with the column's mean (default: an error
+                        naming the first empty cell)
   --learnwares id1,id2  reuse these learnwares (default: the search result — the recommended
                         mixture with its weights, else the best single; the 5 best for
                         ensemble-pruning and feature-augment)`;
@@ -64,7 +65,7 @@ ${COMMON}
   --seed S              seed of the split (default 0)
   --json                print JSON {metric, labelledRows, testRows, learnwares, rows: [{method, error, logLoss?, usesLabels}]}`;
 
-export const PREDICT_HELP = `learnware-dock predict <composite.zip> --data user.csv --out predictions.csv [--drop-columns a,b]
+export const PREDICT_HELP = `learnware-dock predict <composite.zip> --data user.csv --out predictions.csv [--drop-columns a,b] [--fill-missing]
 
 Loads a composite learnware saved by \`reuse --save\` (every component re-checked) and predicts.`;
 
@@ -82,6 +83,7 @@ async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Prom
   const catalog = stringOption(args, 'catalog') ?? (() => { throw usage('needs --catalog <dir|url>'); })();
   const data = stringOption(args, 'data') ?? (() => { throw usage('needs --data <file.csv>'); })();
   const { matrix, labels } = readUserTable(data, args);
+  fillMissing(matrix, args);
   const { fetchFn, base } = catalogSource(catalog);
   const index = await loadCatalogIndex(fetchFn, base);
   const chosen = listOption(args, 'learnwares');
@@ -96,15 +98,8 @@ async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Prom
   } else {
     const { backend } = await nodeBackend(undefined);
     const [island] = await searchCatalog({ index, fetchFn, base, backend, values: matrix.values, rows: matrix.rows, featureNames: matrix.featureNames, top: 5 });
-    const learns = method === 'ensemble-pruning' || method === 'feature-augment' || method === 'evaluate';
-    if (!learns && island.recommended === 'mixture' && island.mixture) {
-      refs = island.mixture.ids.map((id, i) => ({ id, bundle: island.mixture!.bundles[i] }));
-      weights = island.mixture.weights;
-    } else if (learns || method !== 'single') {
-      refs = island.singles.slice(0, learns ? 5 : 3);
-    } else {
-      refs = island.singles.slice(0, 1);
-    }
+    if (!island) throw new InputError('NO_ISLAND', 'no learnware in the catalog takes the columns of your table');
+    ({ refs, weights } = defaultLearnwares(island, method));
   }
   const bytes = await fetchBundles(fetchFn, base, refs.map((r) => r.bundle));
   const learnwares: Learnware[] = [];
@@ -112,20 +107,13 @@ async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Prom
   return { learnwares, bundles: new Map(learnwares.map((lw, i) => [lw.sha256, bytes[i]])), weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels };
 }
 
-function labelledRows(labels: (number | string | null)[] | null, learnwares: Learnware[]): { rows: Int32Array; targets: Float64Array } | undefined {
-  if (!labels) return undefined;
-  const task = learnwareTask(learnwares);
-  const rows = Int32Array.from(labels.flatMap((v, r) => (v === null ? [] : [r])));
-  return { rows, targets: encodeTargets(Array.from(rows, (r) => labels[r]!), task.kind, task.classes) };
-}
-
 export async function reuseCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['catalog', 'data', 'method', 'label-column', 'drop-columns', 'learnwares', 'out', 'save', 'delimiter'], []);
+  const args = parseArgs(argv, ['catalog', 'data', 'method', 'label-column', 'drop-columns', 'learnwares', 'out', 'save', 'delimiter'], ['fill-missing']);
   const method = stringOption(args, 'method') as ReuseMethod | undefined;
   if (!method || !REUSE_METHODS.includes(method)) throw usage(`--method must be one of ${REUSE_METHODS.join(', ')}`);
   const out = stringOption(args, 'out') ?? (() => { throw usage('reuse needs --out <predictions.csv>'); })();
   const p = await prepare(args, method);
-  const labels = labelledRows(p.labels, p.learnwares);
+  const labels = p.labels ? labelledTargets(p.labels, p.learnwares) : undefined;
   const result = await reuseLearnwares({ method, learnwares: p.learnwares, weights: p.weights, values: p.values, rows: p.rows, columns: p.columns, labels });
   writeFileSync(out, predictionsCsv(result.predictions));
   const save = stringOption(args, 'save');
@@ -136,34 +124,13 @@ export async function reuseCommand(argv: readonly string[]): Promise<void> {
 }
 
 export async function evaluateCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'learnwares', 'labelled', 'test-fraction', 'seed', 'delimiter'], ['json']);
+  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'learnwares', 'labelled', 'test-fraction', 'seed', 'delimiter'], ['json', 'fill-missing']);
   if (!stringOption(args, 'label-column')) throw usage('evaluate needs --label-column: it compares predictions with your labels');
   const labelled = numberOption(args, 'labelled', (v) => Number.isInteger(v) && v >= 2, 'an integer ≥ 2') ?? 100;
   const testFraction = numberOption(args, 'test-fraction', (v) => v > 0 && v < 1, 'a number between 0 and 1') ?? 0.3;
   const seed = numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer') ?? 0;
   const p = await prepare(args, 'evaluate');
-  const keep = p.labels!.flatMap((v, r) => (v === null ? [] : [r]));
-  if (keep.length < 4) throw new InputError('TOO_FEW_LABELS', `evaluate needs at least 4 labelled rows, the label column has ${keep.length}`);
-  const d = p.columns.length;
-  const values = new Float64Array(keep.length * d);
-  keep.forEach((r, i) => values.set(p.values.subarray(r * d, (r + 1) * d), i * d));
-  const outputs: Predictions[] = [];
-  for (const lw of p.learnwares) outputs.push(await predictLearnware(lw, values, keep.length, p.columns));
-  const task = commonTask(outputs);
-  const targets = encodeTargets(keep.map((r) => p.labels![r]!), task.kind, task.classes);
-  const features = p.learnwares[0].manifest.model.input.features;
-  const evaluation = evaluateReuse({
-    x: alignRows(values, keep.length, p.columns, features),
-    rows: keep.length,
-    d: features.length,
-    targets,
-    outputs,
-    specs: p.learnwares.map((lw) => lw.spec),
-    weights: p.weights,
-    labelled,
-    testFraction,
-    seed,
-  });
+  const evaluation = await evaluateTable({ learnwares: p.learnwares, weights: p.weights, values: p.values, rows: p.rows, columns: p.columns, labels: p.labels!, labelled, testFraction, seed });
   for (const lw of p.learnwares) await lw.model.dispose();
   if (args.options.has('json')) {
     process.stdout.write(JSON.stringify({ ...evaluation, learnwares: p.learnwares.map((lw) => lw.id) }, null, 2) + '\n');
@@ -178,16 +145,22 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
 }
 
 export async function predictCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['data', 'out', 'drop-columns', 'delimiter'], []);
+  const args = parseArgs(argv, ['data', 'out', 'drop-columns', 'delimiter'], ['fill-missing']);
   if (args.positionals.length !== 1) throw usage('predict needs one composite.zip');
   const data = stringOption(args, 'data') ?? (() => { throw usage('predict needs --data <file.csv>'); })();
   const out = stringOption(args, 'out') ?? (() => { throw usage('predict needs --out <predictions.csv>'); })();
   const composite = await loadComposite(readInput(args.positionals[0], 1024 * 2 ** 20));
   const { matrix } = readUserTable(data, args);
+  fillMissing(matrix, args);
   const predictions = await predictComposite(composite, matrix.values, matrix.rows, matrix.featureNames);
   writeFileSync(out, predictionsCsv(predictions));
   process.stdout.write(`${composite.spec.name}: ${matrix.rows} rows predicted → ${out}\n`);
   for (const lw of composite.learnwares) await lw.model.dispose();
+}
+
+/** --fill-missing: empty cells take their column's mean over the user's rows. */
+function fillMissing(matrix: FeatureMatrix, args: ParsedArgs): void {
+  if (args.options.has('fill-missing')) matrix.values = imputeColumnMeans(matrix.values, matrix.rows, matrix.cols, matrix.featureNames).values;
 }
 
 function formatError(error: number, metric: 'rmse' | 'error-rate'): string {

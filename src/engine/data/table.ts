@@ -51,3 +51,14 @@ export function toFeatureMatrix(table: Table, options: SelectOptions = {}): Feat
   });
   return { values, rows, cols, featureNames: kept.map((c) => c.name) };
 }
+
+/**
+ * A label column's cells: numbers, or text for class names; null where the cell is empty (such
+ * rows are predicted, not learnt from). Unknown column names are an error.
+ */
+export function labelValues(table: Table, name: string): (number | string | null)[] {
+  const column = table.columns.find((c) => c.name === name);
+  if (!column) throw new InputError('UNKNOWN_COLUMN', `label column "${name}" is not in the table (it has ${table.columns.map((c) => `"${c.name}"`).join(', ')})`, { column: name });
+  if (column.kind === 'numeric') return Array.from(column.values, (v) => (Number.isFinite(v) ? v : null));
+  return column.values.map((v) => (/^\s*(|na|n\/a|nan|null|none)\s*$/i.test(v) ? null : v));
+}

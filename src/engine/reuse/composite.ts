@@ -8,6 +8,7 @@ import { FormatError, InputError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { readZip, writeZip, type ZipLimits } from '../bundle/zip.js';
 import type { RunnerOptions } from '../model/onnx-runner.js';
+import { fittedModelProblem } from './fit.js';
 import { loadLearnware, predictLearnware, alignRows, type Learnware, type PredictOptions } from './learnware.js';
 import { applyJobSelector, applyLinearHead, averageOutputs, REUSE_METHODS, type JobSelector, type LinearHead, type ReuseMethod } from './methods.js';
 import type { Predictions, TaskKind } from './predictions.js';
@@ -94,6 +95,19 @@ function checkCompositeSpec(spec: CompositeSpec): void {
   if (!Array.isArray(spec.features) || spec.features.length === 0 || spec.features.some((f) => typeof f !== 'string')) fail('features must be a list of names');
   if (!Array.isArray(spec.components) || spec.components.length < 1 || spec.components.length > 8) fail('it needs 1–8 components');
   for (const c of spec.components) if (!/^[0-9a-f]{64}$/.test(c?.sha256 ?? '') || typeof c.id !== 'string' || !(c.weight >= 0)) fail('every component needs an id, a sha256 and a weight ≥ 0');
-  if (spec.method === 'job-selector' && spec.selector?.model?.type !== 'softmax') fail('a job-selector composite needs its selector');
-  if (spec.method === 'feature-augment' && !spec.head?.model) fail('a feature-augment composite needs its linear head');
+  const task = spec.task;
+  if (!task || (task.kind !== 'regression' && task.kind !== 'classification')) fail('task.kind must be regression or classification');
+  const classes = task.kind === 'classification' ? task.classes : null;
+  if (task.kind === 'classification' && (!Array.isArray(classes) || classes.length < 2 || classes.some((c) => typeof c !== 'string'))) fail('a classification task needs its class names');
+  if (spec.method === 'job-selector') {
+    const problem = spec.selector ? fittedModelProblem(spec.selector.model, spec.features.length, spec.components.length) : 'missing';
+    if (problem) fail(`the job selector: ${problem}`);
+  }
+  if (spec.method === 'feature-augment') {
+    const head = spec.head;
+    if (!head || head.learnwares !== spec.components.length || head.kind !== task.kind) fail('a feature-augment composite needs a linear head over its components');
+    const inputs = spec.features.length + spec.components.length * (classes ? classes.length : 1);
+    const problem = fittedModelProblem(head!.model, inputs, classes ? classes.length : null);
+    if (problem) fail(`the linear head: ${problem}`);
+  }
 }

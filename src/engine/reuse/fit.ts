@@ -187,6 +187,26 @@ function softmaxLayer(h: Float64Array, w2: Float64Array, b2: Float64Array, input
   for (let k = 0; k < C; k++) p[k] /= total;
 }
 
+/**
+ * Why a model read from a file (a composite bundle: hostile input) cannot be used, or null: its
+ * type, its array lengths for `inputs` features (and `classes` outputs), and finite numbers.
+ */
+export function fittedModelProblem(m: RidgeModel | SoftmaxModel, inputs: number, classes: number | null): string | null {
+  const numbers = (a: unknown, length: number) => Array.isArray(a) && a.length === length && a.every((v) => typeof v === 'number' && Number.isFinite(v));
+  if (!m || typeof m !== 'object') return 'no model';
+  if (!numbers(m.scaler?.mean, inputs) || !numbers(m.scaler?.std, inputs) || m.scaler.std.some((v) => v <= 0)) return `its scaler must hold ${inputs} means and positive deviations`;
+  if (m.type === 'ridge') {
+    if (classes !== null) return 'a ridge model where a classifier is expected';
+    return numbers(m.weights, inputs) && Number.isFinite(m.bias) ? null : `a ridge model needs ${inputs} finite weights and a bias`;
+  }
+  if (m.type !== 'softmax') return `unknown model type ${JSON.stringify((m as { type?: unknown }).type)}`;
+  if (classes === null || m.classes !== classes) return `a classifier over ${m.classes} classes where ${classes ?? 'a regression'} is expected`;
+  if (!Number.isInteger(m.hidden) || m.hidden < 0 || m.hidden > 1024) return 'its hidden layer size must be an integer in 0–1024';
+  const width = m.hidden > 0 ? m.hidden : inputs;
+  const ok = numbers(m.w1, m.hidden > 0 ? inputs * m.hidden : 0) && numbers(m.b1, m.hidden) && numbers(m.w2, width * classes) && numbers(m.b2, classes);
+  return ok ? null : 'its weight arrays do not match its shape';
+}
+
 /** Gauss–Jordan with partial pivoting; A is small and symmetric positive definite here. */
 function solve(A: Float64Array[], b: Float64Array): Float64Array {
   const n = b.length;

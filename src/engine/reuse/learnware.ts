@@ -75,7 +75,7 @@ export async function predictLearnware(lw: Learnware, values: Float64Array, rows
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
       const r = Math.floor(i / d);
-      throw new InputError('NON_FINITE_INPUT', `row ${r + 1}, column "${features[i % d]}" is empty or not a number; fill or drop such rows before predicting`, { row: r + 1, column: features[i % d] });
+      throw new InputError('NON_FINITE_INPUT', `row ${r + 1}, column "${features[i % d]}" is empty or not a number; fill or drop such rows, or let the dock fill empty cells with column means (the fill-missing option)`, { row: r + 1, column: features[i % d] });
     }
   }
   const { kind, classes, shape } = lw.manifest.model.output;

@@ -8,7 +8,7 @@ import type { JobOptions } from '../core/progress.js';
 import type { FileRef } from '../catalog/catalog.js';
 import { fetchValidated, resolveUrl, type FetchLike, type FileCache } from '../catalog/fetch.js';
 import type { CompositeSpec } from './composite.js';
-import { alignRows, predictLearnware, type Learnware } from './learnware.js';
+import { alignRows, predictLearnware, type Learnware, type PredictOptions } from './learnware.js';
 import {
   LABELLED_METHODS,
   alignOutputs,
@@ -21,7 +21,10 @@ import {
   trainJobSelector,
   type ReuseMethod,
 } from './methods.js';
-import { commonTask, selectRows, type Predictions } from './predictions.js';
+import { commonTask, encodeTargets, selectRows, type Predictions } from './predictions.js';
+import { evaluateReuse, type Evaluation } from './evaluate.js';
+import { learnwareTask } from './learnware.js';
+import type { CatalogSearchIsland } from '../search/catalog-search.js';
 
 /** Downloads bundles by their catalog references; every one is checked against its SHA-256. */
 export async function fetchBundles(fetchFn: FetchLike, base: string, refs: readonly FileRef[], options: { cache?: FileCache; signal?: AbortSignal } = {}): Promise<Uint8Array[]> {
@@ -105,4 +108,67 @@ export async function reuseLearnwares(input: ReuseInput, options: JobOptions = {
   labels.rows.forEach((r, i) => xLabelled.set(x.subarray(r * d, (r + 1) * d), i * d));
   const head = fitLinearHead(xLabelled, labels.rows.length, d, labelled, labels.targets, task);
   return { predictions: applyLinearHead(head, x, rows, d, aligned), composite: { ...composite, head } };
+}
+
+/**
+ * The learnwares a method reuses by default, from a search result: the recommended mixture with its
+ * weights for averaging and the job selector (else the 3 best singles), the best single for
+ * `single`, the 5 best singles for the methods that learn from labels (they pick among them).
+ */
+export function defaultLearnwares(island: CatalogSearchIsland, method: ReuseMethod | 'evaluate'): { refs: { id: string; bundle: FileRef }[]; weights?: number[] } {
+  if (island.singles.length === 0) throw new InputError('NO_LEARNWARES', 'the search found no learnware to reuse');
+  if (method === 'single') return { refs: island.singles.slice(0, 1) };
+  if ((method === 'average' || method === 'job-selector') && island.recommended === 'mixture' && island.mixture) {
+    return { refs: island.mixture.ids.map((id, i) => ({ id, bundle: island.mixture!.bundles[i] })), weights: island.mixture.weights };
+  }
+  return { refs: island.singles.slice(0, method === 'average' || method === 'job-selector' ? 3 : 5) };
+}
+
+/** The labelled rows of a label column (null = unlabelled) and their encoded targets. */
+export function labelledTargets(labels: readonly (number | string | null)[], learnwares: readonly Learnware[]): { rows: Int32Array; targets: Float64Array } {
+  const task = learnwareTask(learnwares);
+  const rows = Int32Array.from(labels.flatMap((v, r) => (v === null ? [] : [r])));
+  return { rows, targets: encodeTargets(Array.from(rows, (r) => labels[r]!), task.kind, task.classes) };
+}
+
+export interface TableEvaluationInput {
+  learnwares: Learnware[];
+  weights?: number[];
+  values: Float64Array;
+  rows: number;
+  columns: string[];
+  /** the label column (null = unlabelled row, left out) */
+  labels: readonly (number | string | null)[];
+  labelled?: number;
+  testFraction?: number;
+  seed?: number;
+}
+
+/** evaluateReuse on a user's table: only labelled rows count; every learnware predicts them once. */
+export async function evaluateTable(input: TableEvaluationInput, options: PredictOptions = {}): Promise<Evaluation> {
+  const keep = input.labels.flatMap((v, r) => (v === null ? [] : [r]));
+  if (keep.length < 4) throw new InputError('TOO_FEW_LABELS', `evaluation needs at least 4 labelled rows, the label column has ${keep.length}`);
+  const d = input.columns.length;
+  const values = new Float64Array(keep.length * d);
+  keep.forEach((r, i) => values.set(input.values.subarray(r * d, (r + 1) * d), i * d));
+  const outputs: Predictions[] = [];
+  for (const lw of input.learnwares) outputs.push(await predictLearnware(lw, values, keep.length, input.columns, options));
+  const task = commonTask(outputs);
+  const targets = encodeTargets(keep.map((r) => input.labels[r]!), task.kind, task.classes);
+  const features = input.learnwares[0].manifest.model.input.features;
+  if (input.learnwares.some((lw) => lw.manifest.model.input.features.join('\u0000') !== features.join('\u0000'))) {
+    throw new InputError('MIXED_FEATURES', 'evaluation needs learnwares that take the same features (one island)');
+  }
+  return evaluateReuse({
+    x: alignRows(values, keep.length, input.columns, features),
+    rows: keep.length,
+    d: features.length,
+    targets,
+    outputs,
+    specs: input.learnwares.map((lw) => lw.spec),
+    weights: input.weights,
+    labelled: input.labelled,
+    testFraction: input.testFraction,
+    seed: input.seed,
+  });
 }

@@ -3,7 +3,7 @@
  * the job's result on the worker's port, so the result could overtake the last progress events;
  * `flush()` waits until the main thread has received the last call.
  */
-import { throttleProgress, type ProgressCallback } from '../src/engine/index.js';
+import { throttleProgress, type ProgressCallback } from '../src/engine/core/progress.js';
 
 export function progressRelay(onProgress: ProgressCallback | undefined): { callback: ProgressCallback | undefined; flush: () => Promise<void> } {
   if (!onProgress) return { callback: undefined, flush: async () => {} };

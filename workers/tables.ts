@@ -1,5 +1,6 @@
 /** Tables parsed inside a worker, kept by id for later jobs (one at a time: tables can be large). */
-import { InputError, parseCsvBytes, type Table } from '../src/engine/index.js';
+import { InputError } from '../src/engine/core/errors.js';
+import { parseCsvBytes, type Table } from '../src/engine/data/csv.js';
 
 export interface ColumnInfo {
   name: string;

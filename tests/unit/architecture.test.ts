@@ -55,4 +55,24 @@ describe('architecture', () => {
       }
     }
   });
+
+  it('the reuse worker imports engine modules one by one, never the barrel (tfjs stays out of its bundle)', () => {
+    const specs = imports(join(ROOT, 'workers', 'reuse.worker.ts'));
+    expect(specs.some((s) => s.includes('/engine/reuse/'))).toBe(true);
+    for (const spec of specs) expect(spec.endsWith('engine/index.js'), spec).toBe(false);
+    // no module it reaches imports tfjs
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const spec of imports(file)) {
+        if (!spec.startsWith('.')) continue;
+        visit(join(file, '..', spec.replace(/\.js$/, '.ts')));
+      }
+    };
+    visit(join(ROOT, 'workers', 'reuse.worker.ts'));
+    const tfjs = [...seen].filter((f) => imports(f).some((spec) => spec.startsWith('@tensorflow/'))).map((f) => relative(ROOT, f));
+    expect(tfjs).toEqual([]);
+    expect(seen.size).toBeGreaterThan(10);
+  });
 });

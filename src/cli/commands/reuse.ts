@@ -12,14 +12,13 @@ import {
   loadLearnware,
   packComposite,
   predictComposite,
-  predictedLabels,
+  predictionsCsv,
   REUSE_METHODS,
   reuseLearnwares,
   searchCatalog,
   type FeatureMatrix,
   type FileRef,
   type Learnware,
-  type Predictions,
   type ReuseMethod,
 } from '../../engine/index.js';
 import { listOption, numberOption, parseArgs, stringOption, usage, type ParsedArgs } from '../args.js';
@@ -165,14 +164,4 @@ function fillMissing(matrix: FeatureMatrix, args: ParsedArgs): void {
 
 function formatError(error: number, metric: 'rmse' | 'error-rate'): string {
   return metric === 'rmse' ? error.toPrecision(4) : `${(100 * error).toFixed(1)} %`;
-}
-
-export function predictionsCsv(p: Predictions): string {
-  if (p.kind === 'regression') return ['row,prediction', ...Array.from(p.values, (v, r) => `${r + 1},${v}`)].join('\n') + '\n';
-  const classes = p.classes!;
-  const labels = predictedLabels(p);
-  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const header = ['row', 'prediction', ...classes.map((c) => quote(`p(${c})`))].join(',');
-  const lines = Array.from(labels, (k, r) => [r + 1, quote(classes[k]), ...classes.map((_, j) => p.values[r * classes.length + j].toPrecision(6))].join(','));
-  return [header, ...lines].join('\n') + '\n';
 }

@@ -10,6 +10,7 @@ import { withTimeout } from '../core/timeout.js';
 import { BACKEND_NAMES, type BackendName, type ComputeBackend } from './backend.js';
 import { TsBackend } from './backend-ts.js';
 import { TfjsBackend, type TfjsBackendName } from './backend-tfjs.js';
+import { isSoftwareAdapter, type GpuLike } from './adapter.js';
 
 export interface BackendSettings {
   /** Backends to try, in order. Default: webgpu, wasm, cpu, ts. */
@@ -77,7 +78,7 @@ async function initTfjs(name: TfjsBackendName, settings: BackendSettings): Promi
   }
   let device: string = name;
   if (name === 'webgpu') {
-    const gpu = (globalThis.navigator as unknown as { gpu?: GPULike } | undefined)?.gpu;
+    const gpu = (globalThis.navigator as unknown as { gpu?: GpuLike } | undefined)?.gpu;
     if (!gpu) throw new Error('WebGPU is not available (navigator.gpu is missing)');
     const adapter = await gpu.requestAdapter();
     if (!adapter) throw new Error('WebGPU has no adapter (requestAdapter returned null)');
@@ -109,17 +110,3 @@ async function initTfjs(name: TfjsBackendName, settings: BackendSettings): Promi
   return new TfjsBackend(name, device, settings.blockRows ?? DEFAULT_BLOCK_ROWS[name]);
 }
 
-/** The slice of the WebGPU API used for detection (avoids depending on @webgpu/types). */
-interface AdapterLike {
-  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
-  isFallbackAdapter?: boolean;
-}
-interface GPULike {
-  requestAdapter(): Promise<AdapterLike | null>;
-}
-
-function isSoftwareAdapter(adapter: AdapterLike): boolean {
-  if (adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter) return true;
-  const text = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].join(' ');
-  return /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i.test(text);
-}

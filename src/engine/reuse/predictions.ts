@@ -127,3 +127,14 @@ export function selectRows(p: Predictions, indices: ArrayLike<number>): Predicti
   for (let i = 0; i < indices.length; i++) for (let k = 0; k < width; k++) values[i * width + k] = p.values[indices[i] * width + k];
   return { ...p, rows: indices.length, values };
 }
+
+/** Predictions as CSV: `row,prediction` (and one `p(class)` column per class for classification). */
+export function predictionsCsv(p: Predictions): string {
+  if (p.kind === 'regression') return ['row,prediction', ...Array.from(p.values, (v, r) => `${r + 1},${v}`)].join('\n') + '\n';
+  const classes = p.classes!;
+  const labels = predictedLabels(p);
+  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const header = ['row', 'prediction', ...classes.map((c) => quote(`p(${c})`))].join(',');
+  const lines = Array.from(labels, (k, r) => [r + 1, quote(classes[k]), ...classes.map((_, j) => p.values[r * classes.length + j].toPrecision(6))].join(','));
+  return [header, ...lines].join('\n') + '\n';
+}

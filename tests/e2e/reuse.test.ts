@@ -1,0 +1,136 @@
+/**
+ * The user's journey past the search, in the built app in headless Chromium: a city's held-out
+ * months (with their label column) → search → reuse in the reuse worker (onnxruntime-web, WebGPU
+ * EP on SwiftShader when asked, WASM by default) → predictions, download, comparison with training
+ * from scratch, a reused model saved in IndexedDB and used again. Predictions are checked against
+ * the same learnware run by onnxruntime-web in Node. Nothing but GETs of the app's and the
+ * catalog's files may leave the page.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fetchBundles, loadCatalogIndex, loadLearnware, parseCsvBytes, predictLearnware, toFeatureMatrix } from '../../src/engine/index.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+import { directoryFetch } from '../shared/identification.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
+const AUSTIN = join(ROOT, 'public', 'catalog-holdout', 'txhousing-austin.csv');
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Austin's held-out rows predicted by the Austin learnware in Node (onnxruntime-web WASM). */
+async function austinInNode(): Promise<Float64Array> {
+  const fetchFn = directoryFetch(join(ROOT, 'public', 'catalog'));
+  const index = await loadCatalogIndex(fetchFn, 'file:///catalog/');
+  const entry = index.entries.find((e) => e.id === 'txhousing-austin')!;
+  const [bytes] = await fetchBundles(fetchFn, 'file:///catalog/', [entry.bundle]);
+  const lw = await loadLearnware(bytes);
+  const matrix = toFeatureMatrix(parseCsvBytes(readFileSync(AUSTIN)), { dropColumns: ['median'] });
+  const p = await predictLearnware(lw, matrix.values, matrix.rows, matrix.featureNames);
+  await lw.model.dispose();
+  return p.values;
+}
+
+async function searchAustin(query: string): Promise<{ page: Page; errors: string[]; requests: Request[] }> {
+  const page = await browser.newPage({ acceptDownloads: true });
+  const errors: string[] = [];
+  const requests: Request[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.context().on('request', (r) => requests.push(r));
+  await page.goto(inject('appUrl') + query);
+  await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/66 learnwares/);
+  await page.getByTestId('file-input').setInputFiles(AUSTIN);
+  await page.getByTestId('table-summary').waitFor();
+  await page.getByTestId('label-column').selectOption('median');
+  await page.getByRole('checkbox', { name: 'use column month' }).check();
+  await page.getByTestId('search').click();
+  await page.getByTestId('search-results').waitFor({ timeout: 60_000 });
+  await page.getByTestId('reuse').waitFor();
+  return { page, errors, requests };
+}
+
+const predictionsShown = async (page: Page) =>
+  (await page.getByTestId('prediction').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
+
+describe('reuse in the app', () => {
+  it('predicts with the recommended learnware on WebGPU, matching Node; compares with from-scratch; saves and reuses the model; nothing leaves the page', async () => {
+    const { page, errors, requests } = await searchAustin('?backend=webgpu');
+    const reuse = page.getByTestId('reuse');
+    expect(await reuse.getByText('recommended').count()).toBe(1);
+    expect(await page.getByTestId('method-single').isChecked()).toBe(true);
+    await page.getByTestId('reuse-run').click();
+    await page.getByTestId('predictions').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('reuse-provider').textContent()).toBe('WebGPU');
+    expect(await page.getByTestId('predictions').textContent()).toMatch(/47 rows predicted on WebGPU by Housing prices: Austin/);
+    const expected = await austinInNode();
+    const shown = await predictionsShown(page);
+    expect(shown).toHaveLength(20);
+    shown.forEach((v, r) => expect(Math.abs(v - expected[r]) / Math.abs(expected[r]), `row ${r + 1}`).toBeLessThan(1e-4));
+
+    // the full predictions as CSV
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-predictions').click()]);
+    expect(download.suggestedFilename()).toBe('txhousing-austin.predictions.csv');
+    const lines = readFileSync(await download.path(), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('row,prediction');
+    expect(lines).toHaveLength(48);
+    lines.slice(1).forEach((line, r) => expect(Math.abs(Number(line.split(',')[1]) - expected[r])).toBeLessThan(1e-4 * Math.abs(expected[r])));
+
+    // every method against a model trained from scratch on the same labelled rows
+    await page.getByTestId('evaluate').click();
+    await page.getByTestId('evaluation').waitFor({ timeout: 120_000 });
+    const rows = page.getByTestId('evaluation-row');
+    expect(await rows.count()).toBe(6);
+    const errorOf = async (method: string) => Number(await page.locator(`[data-testid="evaluation-row"][data-method="${method}"]`).getAttribute('data-error'));
+    expect(await errorOf('single')).toBeLessThan(await errorOf('from-scratch'));
+    expect(await page.getByTestId('evaluation').textContent()).toMatch(/RMSE on 14 held-out rows/);
+    await page.screenshot({ path: join(ARTIFACTS, 'reuse-evaluation.png'), fullPage: true });
+
+    // save the reused model in the browser, then use it again
+    await page.getByTestId('save-composite').click();
+    await expect.poll(() => page.getByTestId('saved-note').textContent()).toBe('Saved in this browser.');
+    await page.getByTestId('saved-models').locator('summary').click();
+    await page.getByTestId('saved-models').getByRole('button', { name: 'Predict my rows' }).first().click();
+    await expect.poll(() => page.getByTestId('predictions').textContent(), { timeout: 60_000 }).toMatch(/47 rows predicted/);
+    expect(await predictionsShown(page)).toEqual(shown);
+    expect(errors).toEqual([]);
+
+    // privacy: GETs of the app's own files and the catalog's, no request body
+    const origin = new URL(inject('appUrl')).origin;
+    const bundles = requests.filter((r) => /\/catalog\/bundles\/[0-9a-f]{64}\.zip$/.test(r.url()));
+    expect(bundles.length).toBeGreaterThan(0);
+    for (const request of requests) {
+      const url = new URL(request.url());
+      if (url.protocol === 'blob:' || url.protocol === 'data:') continue;
+      expect(url.origin, request.url()).toBe(origin);
+      expect(request.method(), request.url()).toBe('GET');
+      expect(request.postData(), request.url()).toBeNull();
+      expect(url.pathname, request.url()).not.toMatch(/catalog-holdout/);
+    }
+    await page.close();
+  });
+
+  it('the job selector on WASM reports where it sent the rows; methods that learn are disabled without labels', async () => {
+    const { page, errors } = await searchAustin('');
+    await page.getByTestId('method-job-selector').check();
+    await page.getByTestId('reuse-run').click();
+    await page.getByTestId('predictions').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('reuse-provider').textContent()).toBe('WASM');
+    expect(await page.getByTestId('predictions').textContent()).toMatch(/Rows sent by the job selector: .*Housing prices: Austin \d+/);
+    await page.getByTestId('label-column').selectOption('');
+    expect(await page.getByTestId('method-feature-augment').isDisabled()).toBe(true);
+    expect(await page.getByTestId('method-ensemble-pruning').isDisabled()).toBe(true);
+    expect(await page.getByTestId('evaluate').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

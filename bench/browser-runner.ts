@@ -6,6 +6,7 @@
 import {
   buildTableRkme,
   memoryFileCache,
+  OnnxModel,
   parseStatSpec,
   resolveBackend,
   searchSketchIsland,
@@ -76,3 +77,45 @@ async function runSketchSearchBench(base: string, island: Island, userJson: stri
 }
 
 Object.assign(globalThis, { runSketchSearchBench });
+
+/**
+ * Inference throughput of one ONNX model on an onnxruntime-web execution provider
+ * (bench/reuse.bench.ts): load, one warm-up run, then timed runs of `rows` rows until `minMs` have
+ * passed (at least `minRuns`, at most `maxRuns`). A provider that cannot be created or run is
+ * reported as `error`, not thrown. Returns the first `sample` output values, so the driver can check
+ * the provider computes what onnxruntime in Node does.
+ */
+async function runReuseThroughputBench(config: { model: string; input: string; rows: number; d: number; executionProvider: 'wasm' | 'webgpu'; minMs: number; minRuns: number; maxRuns: number; sample: number }) {
+  const decode = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const inputBytes = decode(config.input);
+  const input = new Float32Array(inputBytes.buffer, inputBytes.byteOffset, inputBytes.byteLength / 4);
+  let adapter: string | undefined;
+  if (config.executionProvider === 'webgpu') {
+    const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+    const found = gpu ? await gpu.requestAdapter() : null;
+    adapter = found ? [found.info?.vendor, found.info?.architecture, found.info?.description].filter(Boolean).join(' / ') || 'unknown adapter' : 'no adapter';
+  }
+  let model: OnnxModel | undefined;
+  try {
+    let t = performance.now();
+    model = await OnnxModel.load(decode(config.model), { executionProviders: [config.executionProvider] });
+    const loadMs = performance.now() - t;
+    t = performance.now();
+    const first = await model.run(input, config.rows, config.d);
+    const firstRunMs = performance.now() - t;
+    let runs = 0;
+    t = performance.now();
+    while (runs < config.maxRuns && (runs < config.minRuns || performance.now() - t < config.minMs)) {
+      await model.run(input, config.rows, config.d);
+      runs++;
+    }
+    const ms = performance.now() - t;
+    return { loadMs, firstRunMs, runs, ms, rowsPerSecond: (runs * config.rows) / (ms / 1000), sample: Array.from(first.values.subarray(0, config.sample)), adapter };
+  } catch (error) {
+    return { error: (error as Error).message, adapter };
+  } finally {
+    await model?.dispose().catch(() => undefined);
+  }
+}
+
+Object.assign(globalThis, { runReuseThroughputBench });

@@ -10,8 +10,9 @@
  *     user's rows: the average of every island learnware's predictions, the mean of the learnwares'
  *     errors ("Mean in Market"), the oracle best single learnware, the top-1 searched single, the job
  *     selector and averaging over the search's mixture (top-3 singles when there is none), and what
- *     the search recommends. Housing: RMSE, and RMSE / std of the user's labels; flights: error
- *     rate and log loss. "Gap recovered by top-1" = (baseline − top-1) / (baseline − oracle).
+ *     the search recommends; means and medians over users. Housing: RMSE, and RMSE / std of the
+ *     user's labels; flights: error rate and log loss, next to a constant predicting the user's own
+ *     delay rate. "Gap recovered by top-1" = (baseline − top-1) / (baseline − oracle).
  *  3. Labelled-data curves: error on a fixed test set against labelled user rows for ensemble
  *     pruning (top-5 searched), feature augmentation (top-5 searched, as the app does, and top-1, as
  *     the paper's "FeatureAugment (Single)") and ridge / logistic regression from scratch, averaged
@@ -370,6 +371,16 @@ interface ProtocolUser {
   /** oracle learnware by the primary metric */
   oracleId: string;
   scores: Record<Setting, Scores>;
+  /** flights: always predicting the user's own delay rate (majority class; an oracle constant) */
+  constant?: Scores;
+}
+
+/** Error rate and log loss of predicting the share p of delayed flights for every row (labels 0/1). */
+function baseRate(labels: ArrayLike<number>): Scores {
+  let p = 0;
+  for (let i = 0; i < labels.length; i++) p += labels[i] / labels.length;
+  const q = Math.min(1 - 1e-15, Math.max(1e-15, p));
+  return { errorRate: Math.min(p, 1 - p), logLoss: -(p * Math.log(q) + (1 - p) * Math.log(1 - q)) };
 }
 
 async function protocolUser(user: UserTable, found: CatalogSearchIsland): Promise<ProtocolUser> {
@@ -416,20 +427,32 @@ async function protocolUser(user: UserTable, found: CatalogSearchIsland): Promis
     combined,
     oracleId,
     scores,
+    ...(user.group === 'flights' ? { constant: baseRate(targets) } : {}),
   };
+}
+
+function median(a: readonly number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function protocolSummary(users: ProtocolUser[], group: Group) {
   const list = users.filter((u) => u.group === group);
   const metrics = METRICS[group];
-  const means = Object.fromEntries(SETTINGS.map((s) => [s, Object.fromEntries(metrics.map((k) => [k, finite(mean(list.map((u) => u.scores[s][k])), `${group} ${s} ${k}`)]))])) as Record<Setting, Scores>;
-  const gap = (baseline: Setting) => Object.fromEntries(metrics.map((k) => [k, (means[baseline][k] - means.top1[k]) / (means[baseline][k] - means.oracle[k])]));
+  const over = (f: (v: number[]) => number) => Object.fromEntries(SETTINGS.map((s) => [s, Object.fromEntries(metrics.map((k) => [k, finite(f(list.map((u) => u.scores[s][k])), `${group} ${s} ${k}`)]))])) as Record<Setting, Scores>;
+  const means = over(mean);
+  const medians = over(median);
+  const gap = (of: Record<Setting, Scores>, baseline: Setting) => Object.fromEntries(metrics.map((k) => [k, (of[baseline][k] - of.top1[k]) / (of[baseline][k] - of.oracle[k])]));
+  const constants = list.flatMap((u) => (u.constant ? [u.constant] : []));
   return {
     users: list.length,
     rowsPerUser: { min: Math.min(...list.map((u) => u.rows)), max: Math.max(...list.map((u) => u.rows)), mean: mean(list.map((u) => u.rows)) },
     metrics,
     means,
-    gapRecoveredByTop1: { vsAverageOfAll: gap('averageOfAll'), vsMeanInMarket: gap('meanInMarket') },
+    medians,
+    gapRecoveredByTop1: { vsAverageOfAll: gap(means, 'averageOfAll'), vsMeanInMarket: gap(means, 'meanInMarket') },
+    gapRecoveredByTop1OfMedians: { vsAverageOfAll: gap(medians, 'averageOfAll'), vsMeanInMarket: gap(medians, 'meanInMarket') },
+    ...(constants.length ? { constantBaseRate: Object.fromEntries(metrics.map((k) => [k, mean(constants.map((c) => c[k]))])) } : {}),
     top1IsSource: list.filter((u) => u.top1IsSource).length / list.length,
     top1IsOracle: list.filter((u) => u.top1 === u.oracleId).length / list.length,
     sourceIsOracle: list.filter((u) => u.id === u.oracleId).length / list.length,
@@ -492,7 +515,7 @@ async function curveUser(user: UserTable, found: CatalogSearchIsland, pool: Int3
 }
 
 /** scores[method][size][seed] for one user; size 'all' = the whole pool */
-function curveScores(u: CurveUser, sizes: (number | 'all')[]): { scores: Record<CurveMethod, Scores[][]>; top1: Scores; n: number[] } {
+function curveScores(u: CurveUser, sizes: (number | 'all')[]): { scores: Record<CurveMethod, Scores[][]>; top1: Scores; constant?: Scores; n: number[] } {
   const pick = (rows: Int32Array) => {
     const out = new Float64Array(rows.length * u.d);
     rows.forEach((r, i) => out.set(u.x.subarray(r * u.d, (r + 1) * u.d), i * u.d));
@@ -519,7 +542,7 @@ function curveScores(u: CurveUser, sizes: (number | 'all')[]): { scores: Record<
       scores['from-scratch'][si].push(score(head(0)));
     });
   }
-  return { scores, top1: score(outTest[0]), n };
+  return { scores, top1: score(outTest[0]), ...(u.group === 'flights' ? { constant: baseRate(yTest) } : {}), n };
 }
 
 interface CurvePoint {
@@ -548,7 +571,8 @@ function curveSummary(group: Group, sizes: (number | 'all')[], runs: { user: Cur
     ]),
   ) as Record<CurveMethod, CurvePoint[]>;
   const top1 = Object.fromEntries(metrics.map((k) => [k, finite(mean(runs.map((r) => r.result.top1[k])), `${group} top-1 ${k}`)]));
-  return { users: runs.map((r) => r.user.id), seeds: SEEDS, metrics, methods, top1NoLabels: top1 };
+  const constant = group === 'flights' ? { constantTestBaseRate: Object.fromEntries(metrics.map((k) => [k, finite(mean(runs.map((r) => r.result.constant![k])), `${group} constant ${k}`)])) } : {};
+  return { users: runs.map((r) => r.user.id), seeds: SEEDS, metrics, methods, top1NoLabels: top1, ...constant };
 }
 
 function ortVersion(): string {
@@ -588,9 +612,12 @@ function plots(rows: ThroughputRow[], modelNames: string[], protocol: Record<Gro
       .map((k) =>
         barChart({
           title: `${g} (${protocol[g].users} users): ${METRIC_LABELS[k]}${g === 'housing' ? '' : ' (axis not from 0)'}`,
+          reference: protocol[g].constantBaseRate ? { value: protocol[g].constantBaseRate[k], label: `constant: the user's own delay rate ${fmt(protocol[g].constantBaseRate[k])}` } : undefined,
           yLabel: `${METRIC_LABELS[k]}, mean over users`,
           series: [METRIC_LABELS[k]],
-          // flights: the settings differ by a few per cent; a zero-based axis would hide it
+          // housing: a few learnwares extrapolate wildly (average of all ≫ the rest): log scale;
+          // flights: the settings differ by a few per cent, a zero-based axis would hide it
+          logY: g === 'housing',
           zero: g === 'housing',
           width: 560,
           height: 340,
@@ -621,7 +648,10 @@ function plots(rows: ThroughputRow[], modelNames: string[], protocol: Record<Gro
               }),
             ),
             { name: CURVE_LABELS.top1, dashed: true, points: curves[g].methods['from-scratch'].map((p) => ({ x: p.n, y: curves[g].top1NoLabels[k] })) },
+            ...(curves[g].constantTestBaseRate ? [{ name: 'constant: test delay rate', dashed: true, points: curves[g].methods['from-scratch'].map((p) => ({ x: p.n, y: curves[g].constantTestBaseRate![k] })) }] : []),
           ],
+          // flights: 10 labels give log losses near 1.5; clip so that the rest stays readable
+          yMax: g === 'flights' ? 1.2 * curves[g].top1NoLabels[k] : undefined,
         }),
       );
   return {
@@ -639,14 +669,17 @@ function printSummary(rows: ThroughputRow[], protocol: Record<Group, ProtocolSum
   for (const g of ['housing', 'flights'] as Group[]) {
     const p = protocol[g];
     log(`\nprotocol, ${g}: ${p.users} users; top-1 is the source ${(100 * p.top1IsSource).toFixed(0)} %, the oracle ${(100 * p.top1IsOracle).toFixed(0)} %; mixture recommended ${(100 * p.recommendedMixture).toFixed(0)} %`);
-    log(`  ${'setting'.padEnd(20)}${p.metrics.map((k) => k.padStart(12)).join('')}`);
-    for (const s of SETTINGS) log(`  ${SETTING_LABELS[s].padEnd(20)}${p.metrics.map((k) => fmt(p.means[s][k]).padStart(12)).join('')}`);
-    log(`  gap recovered by top-1 vs average of all: ${p.metrics.map((k) => `${k} ${(100 * p.gapRecoveredByTop1.vsAverageOfAll[k]).toFixed(0)} %`).join(', ')}; vs mean in market: ${p.metrics.map((k) => `${k} ${(100 * p.gapRecoveredByTop1.vsMeanInMarket[k]).toFixed(0)} %`).join(', ')}`);
+    log(`  ${'setting'.padEnd(20)}${p.metrics.map((k) => `mean ${k}`.padStart(16)).join('')}${p.metrics.map((k) => `median ${k}`.padStart(18)).join('')}`);
+    for (const s of SETTINGS) log(`  ${SETTING_LABELS[s].padEnd(20)}${p.metrics.map((k) => fmt(p.means[s][k]).padStart(16)).join('')}${p.metrics.map((k) => fmt(p.medians[s][k]).padStart(18)).join('')}`);
+    if (p.constantBaseRate) log(`  ${'constant (own rate)'.padEnd(20)}${p.metrics.map((k) => fmt(p.constantBaseRate![k]).padStart(16)).join('')}`);
+    const pct = (gap: Scores) => p.metrics.map((k) => `${k} ${(100 * gap[k]).toFixed(0)} %`).join(', ');
+    log(`  gap recovered by top-1 (means) vs average of all: ${pct(p.gapRecoveredByTop1.vsAverageOfAll)}; vs mean in market: ${pct(p.gapRecoveredByTop1.vsMeanInMarket)}`);
+    log(`  gap recovered by top-1 (medians) vs average of all: ${pct(p.gapRecoveredByTop1OfMedians.vsAverageOfAll)}; vs mean in market: ${pct(p.gapRecoveredByTop1OfMedians.vsMeanInMarket)}`);
   }
   for (const g of ['housing', 'flights'] as Group[]) {
     const c = curves[g];
     for (const k of c.metrics.filter((m) => m !== 'rmse')) {
-      log(`\ncurves, ${g}, ${k} (mean ± std over ${SEEDS} seeds; top-1 without labels ${fmt(c.top1NoLabels[k])}):`);
+      log(`\ncurves, ${g}, ${k} (mean ± std over ${SEEDS} seeds; top-1 without labels ${fmt(c.top1NoLabels[k])}${c.constantTestBaseRate ? `; constant at the test delay rate ${fmt(c.constantTestBaseRate[k])}` : ''}):`);
       log(`  ${'n'.padEnd(26)}${c.methods['from-scratch'].map((p) => (p.size === 'all' ? `all(~${p.n.toFixed(0)})` : String(p.size)).padStart(16)).join('')}`);
       for (const m of CURVE_METHODS) log(`  ${CURVE_LABELS[m].padEnd(26)}${c.methods[m].map((p) => { const v = p[k] as { mean: number; std: number }; return `${fmt(v.mean)}±${v.std < 5e-7 ? '0' : fmt(v.std, 2)}`.padStart(16); }).join('')}`);
     }
@@ -777,7 +810,7 @@ try {
       testRows: FLIGHT_TEST,
       labelledPool: FLIGHT_POOL,
       search: flightSearch,
-      note: `Per airport, ${FLIGHT_POOL + FLIGHT_TEST} flights no learnware saw (not among the ${FLIGHTS_TRAIN + FLIGHTS_HOLDOUT} the catalog build samples), seeded: the first ${FLIGHT_POOL} are the labelled pool (nested subsets per seed), the last ${FLIGHT_TEST} the fixed test set. The search and the top-5 come from all ${FLIGHT_POOL + FLIGHT_TEST} rows' features. At n = ${FLIGHT_POOL} every seed uses the whole pool (the fits are deterministic), so its std is 0.`,
+      note: `Per airport, ${FLIGHT_POOL + FLIGHT_TEST} flights no learnware saw (not among the ${FLIGHTS_TRAIN + FLIGHTS_HOLDOUT} the catalog build samples), seeded: the first ${FLIGHT_POOL} are the labelled pool (nested subsets per seed), the last ${FLIGHT_TEST} the fixed test set. The search and the top-5 come from all ${FLIGHT_POOL + FLIGHT_TEST} rows' features. At n = ${FLIGHT_POOL} every seed uses the whole pool (the fits are deterministic), so its std is 0. constantTestBaseRate = always predicting the test rows' own delay rate (an oracle constant). Ensemble pruning selects learnwares by error rate on the labelled rows (src/engine/reuse/methods.ts), not by log loss.`,
     },
   };
 
@@ -797,7 +830,7 @@ try {
     throughput: { batchRows: BATCH, timedMs: TIMED_MS, models: models.map((m) => ({ name: m.name, d: m.d, outputs: m.outputs, params: m.params, onnxBytes: m.bytes.length })), rows: throughput },
     protocol: {
       description:
-        "Users: each learnware's held-out rows (public/catalog-holdout; the learnware itself is in the market). Settings, on all of the user's rows, no labels used: averageOfAll = error of the average of every island learnware's predictions; meanInMarket = mean of the island learnwares' errors (the paper's 'Mean in Market'); oracle = min over the island's learnwares of the error (per metric); top1 = top-1 searched single; jobSelector / averaging = over the search's mixture with its weights (top-3 singles, equal weights, when there is no mixture); recommended = averaging when the search recommends the mixture, else top-1. gapRecoveredByTop1 = (baseline − top1) / (baseline − oracle) on the means over users. housing: rmse and nrmse = rmse / std of the user's labels; flights: errorRate and logLoss.",
+        "Users: each learnware's held-out rows (public/catalog-holdout; the learnware itself is in the market). Settings, on all of the user's rows, no labels used: averageOfAll = error of the average of every island learnware's predictions; meanInMarket = mean of the island learnwares' errors (the paper's 'Mean in Market'); oracle = min over the island's learnwares of the error (per metric); top1 = top-1 searched single; jobSelector / averaging = over the search's mixture with its weights (top-3 singles, equal weights, when there is no mixture); recommended = averaging when the search recommends the mixture, else top-1. gapRecoveredByTop1 = (baseline − top1) / (baseline − oracle) on the means over users (gapRecoveredByTop1OfMedians: on the medians, less swayed by the few housing learnwares that extrapolate wildly). housing: rmse and nrmse = rmse / std of the user's labels; flights: errorRate and logLoss, and constantBaseRate = always predicting the user's own delay rate (the majority class for the error rate; an oracle constant, since it knows the user's labels).",
       ...protocol,
       users: protocolUsers,
     },

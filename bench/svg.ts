@@ -103,7 +103,8 @@ export interface LineSeries {
   dashed?: boolean;
 }
 
-export function lineChart(opts: { title: string; xLabel: string; yLabel: string; series: LineSeries[]; logX?: boolean; width?: number; height?: number; legendAt?: 'top-right' | 'bottom-left' }): Panel {
+/** `yMax` clips the y axis: points above it sit on the top edge, labelled with their value. */
+export function lineChart(opts: { title: string; xLabel: string; yLabel: string; series: LineSeries[]; logX?: boolean; yMax?: number; width?: number; height?: number; legendAt?: 'top-right' | 'bottom-left' }): Panel {
   const w = opts.width ?? 520;
   const h = opts.height ?? 360;
   const pw = w - MARGIN.left - MARGIN.right;
@@ -116,8 +117,10 @@ export function lineChart(opts: { title: string; xLabel: string; yLabel: string;
   if (x1 === x0) [x0, x1] = [x0 - 1, x1 + 1];
   const padX = (x1 - x0) * 0.05;
   [x0, x1] = [x0 - padX, x1 + padX];
-  const yTicks = niceTicks(Math.min(...all.map((p) => p.y - (p.err ?? 0))), Math.max(...all.map((p) => p.y + (p.err ?? 0))));
+  const cap = opts.yMax ?? Infinity;
+  const yTicks = niceTicks(Math.min(...all.map((p) => p.y - (p.err ?? 0))), Math.min(cap, Math.max(...all.map((p) => p.y + (p.err ?? 0)))));
   const [y0, y1] = [yTicks[0], yTicks[yTicks.length - 1]];
+  const clipped = (y: number) => Math.min(y1, y);
   const px = (x: number) => MARGIN.left + ((fx(x) - x0) / (x1 - x0)) * pw;
   const py = (y: number) => MARGIN.top + ph - ((y - y0) / (y1 - y0)) * ph;
   const parts = [axes(w, h, opts.xLabel + (opts.logX ? ' (log scale)' : ''), opts.yLabel, opts.title)];
@@ -135,10 +138,14 @@ export function lineChart(opts: { title: string; xLabel: string; yLabel: string;
     const color = COLORS[i % COLORS.length];
     const pts = s.points.filter((p) => Number.isFinite(p.y)).sort((a, b) => a.x - b.x);
     if (pts.length === 0) return;
-    const d = pts.map((p, k) => `${k ? 'L' : 'M'}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join('');
+    const d = pts.map((p, k) => `${k ? 'L' : 'M'}${px(p.x).toFixed(1)},${py(clipped(p.y)).toFixed(1)}`).join('');
     parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6,4"' : ''}/>`);
     for (const p of pts) {
-      parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3" fill="${color}"/>`);
+      parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(clipped(p.y)).toFixed(1)}" r="3" fill="${color}"/>`);
+      if (p.y > y1) {
+        parts.push(`<text x="${(px(p.x) + 6).toFixed(1)}" y="${(MARGIN.top + 14 + 12 * i).toFixed(1)}" font-size="10" fill="${color}" stroke="white" stroke-width="3" paint-order="stroke" ${FONT}>↑ ${formatTick(p.y)}</text>`);
+        continue;
+      }
       if (p.err && p.err > 0) parts.push(`<line x1="${px(p.x).toFixed(1)}" x2="${px(p.x).toFixed(1)}" y1="${py(p.y - p.err).toFixed(1)}" y2="${py(p.y + p.err).toFixed(1)}" stroke="${color}" stroke-width="1"/>`);
     }
   });
@@ -162,12 +169,12 @@ export interface BarGroup {
  * Grouped bars. `zero: false` zooms the (linear) y axis onto the values, for differences of a few
  * per cent; say so in the title, since bar lengths are then not proportional to the values.
  */
-export function barChart(opts: { title: string; yLabel: string; xLabel?: string; series: string[]; groups: BarGroup[]; logY?: boolean; zero?: boolean; width?: number; height?: number; labels?: boolean }): Panel {
+export function barChart(opts: { title: string; yLabel: string; xLabel?: string; series: string[]; groups: BarGroup[]; logY?: boolean; zero?: boolean; width?: number; height?: number; labels?: boolean; reference?: { value: number; label: string } }): Panel {
   const w = opts.width ?? 520;
   const h = opts.height ?? 360;
   const pw = w - MARGIN.left - MARGIN.right;
   const ph = h - MARGIN.top - MARGIN.bottom;
-  const values = opts.groups.flatMap((g) => g.values).filter((v): v is number => v !== null && Number.isFinite(v) && (!opts.logY || v > 0));
+  const values = [...opts.groups.flatMap((g) => g.values), opts.reference?.value ?? null].filter((v): v is number => v !== null && Number.isFinite(v) && (!opts.logY || v > 0));
   if (values.length === 0) throw new Error(`barChart "${opts.title}": no values`);
   let ticks: number[];
   let fy: (v: number) => number;
@@ -211,6 +218,11 @@ export function barChart(opts: { title: string; yLabel: string; xLabel?: string;
       if (opts.labels !== false) parts.push(`<text x="${(x + barWidth / 2).toFixed(1)}" y="${(Math.min(y, base) - 3).toFixed(1)}" text-anchor="middle" font-size="9" ${FONT}>${formatTick(v)}</text>`);
     });
   });
+  if (opts.reference) {
+    const y = py(opts.reference.value).toFixed(1);
+    parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + pw}" y1="${y}" y2="${y}" stroke="#8c564b" stroke-width="1.5" stroke-dasharray="6,4"/>`);
+    parts.push(`<text x="${MARGIN.left + pw - 4}" y="${Number(y) - 4}" text-anchor="end" font-size="10" fill="#8c564b" stroke="white" stroke-width="3" paint-order="stroke" ${FONT}>${escapeXml(opts.reference.label)}</text>`);
+  }
   if (opts.series.length > 1) parts.push(legend(opts.series, MARGIN.left + pw - 6, MARGIN.top + 6, 'box'));
   return { width: w, height: h, body: parts.join('\n') };
 }

@@ -41,7 +41,7 @@ export { searchCatalog, type CatalogSearchInput, type CatalogSearchIsland } from
 export { searchSketchIsland, DEFAULT_PROBE, DEFAULT_RERANK, type SketchSearchOptions, type SketchSearchResult } from './search/sketch-search.js';
 export { matchPicture, type MatchPicture, type PicturePoint } from './search/picture.js';
 export { fromModelOutput, predictionsCsv, toClasses, commonTask, predictedLabels, encodeTargets, predictionError, logLoss, selectRows, type Predictions, type TaskKind } from './reuse/predictions.js';
-export { fitRidge, predictRidge, fitSoftmax, predictSoftmax, type RidgeModel, type SoftmaxModel, type SoftmaxOptions } from './reuse/fit.js';
+export { fitRidge, fitRidgeLoo, fitSoftmaxCv, predictRidge, fitSoftmax, predictSoftmax, type RidgeModel, type SoftmaxModel, type SoftmaxOptions } from './reuse/fit.js';
 export { REUSE_METHODS, LABELLED_METHODS, alignOutputs, averageOutputs, trainJobSelector, routeRows, applyJobSelector, pruneEnsemble, fitLinearHead, applyLinearHead, type ReuseMethod, type JobSelector, type PrunedEnsemble, type LinearHead } from './reuse/methods.js';
 export { evaluateReuse, splitRows, type EvaluationInput, type Evaluation, type EvaluationRow } from './reuse/evaluate.js';
 export { loadLearnware, learnwareTask, alignColumns, alignRows, predictLearnware, type Learnware, type PredictOptions } from './reuse/learnware.js';

@@ -33,6 +33,9 @@ import {
   toFeatureMatrix,
   trainJobSelector,
   alignRows,
+  applyLinearHead,
+  fitLinearHead,
+  fitRidgeLoo,
   TsBackend,
   writeZip,
   type CatalogIndex,
@@ -212,6 +215,29 @@ describe('ensemble pruning', () => {
       expect(pruned.error).toBeLessThanOrEqual(best);
       expect(pruned.weights.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 12);
     }
+  });
+});
+
+describe('penalties chosen by cross-validation', () => {
+  it('ridge by leave-one-out: a small λ for a clean linear signal, a large one for pure noise', () => {
+    const prng = new Prng(5);
+    const n = 40;
+    const d = 4;
+    const x = Float64Array.from({ length: n * d }, () => prng.nextNormal());
+    const clean = Float64Array.from({ length: n }, (_, r) => 3 * x[r * d] - 2 * x[r * d + 1] + 0.01 * prng.nextNormal());
+    const noise = Float64Array.from({ length: n }, () => prng.nextNormal());
+    expect(fitRidgeLoo(x, n, d, clean).lambda).toBeLessThanOrEqual(1);
+    expect(fitRidgeLoo(x, n, d, noise).lambda).toBeGreaterThanOrEqual(100);
+  });
+
+  it('the feature-augmentation head starts from the top learnware: with a huge penalty it returns its predictions', () => {
+    const x = Float64Array.from({ length: 20 }, (_, i) => i % 7);
+    const first: Predictions = { kind: 'regression', rows: 10, classes: null, values: Float64Array.from({ length: 10 }, (_, r) => 100 + r) };
+    const targets = first.values.map((v) => v + 5);
+    const head = fitLinearHead(x, 10, 2, [first], targets, { kind: 'regression', classes: null });
+    const p = applyLinearHead(head, x, 10, 2, [first]);
+    // a constant shift is learnt exactly (unpenalised intercept), whatever λ was chosen
+    p.values.forEach((v, r) => expect(v).toBeCloseTo(targets[r], 6));
   });
 });
 

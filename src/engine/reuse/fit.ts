@@ -82,6 +82,8 @@ export interface SoftmaxOptions {
   l2?: number;
   /** per-row weights (default 1) */
   rowWeights?: Float64Array;
+  /** per-row logits (n × C) added before the softmax: the model learns a correction to them */
+  offset?: Float64Array;
   seed?: number;
 }
 
@@ -115,7 +117,7 @@ export function fitSoftmax(x: Float64Array, n: number, d: number, y: Float64Arra
       const row = z.subarray(r * d, (r + 1) * d);
       if (hidden > 0) forwardHidden(row, w1, b1, d, hidden, h);
       else h.set(row);
-      softmaxLayer(h, w2, b2, inputs, C, p);
+      softmaxLayer(h, w2, b2, inputs, C, p, options.offset?.subarray(r * C, (r + 1) * C));
       const wr = weights[r] / totalWeight;
       dh.fill(0);
       for (let k = 0; k < C; k++) {
@@ -147,8 +149,8 @@ export function fitSoftmax(x: Float64Array, n: number, d: number, y: Float64Arra
   return { type: 'softmax', scaler, classes: C, hidden, w1: Array.from(w1), b1: Array.from(b1), w2: Array.from(w2), b2: Array.from(b2) };
 }
 
-/** Class probabilities, rows × C. */
-export function predictSoftmax(m: SoftmaxModel, x: Float64Array, n: number): Float64Array {
+/** Class probabilities, rows × C (`offset`: the per-row logits the model was fitted on top of). */
+export function predictSoftmax(m: SoftmaxModel, x: Float64Array, n: number, offset?: Float64Array): Float64Array {
   const d = m.scaler.mean.length;
   const z = standardize(m.scaler, x, n, d);
   const inputs = m.hidden > 0 ? m.hidden : d;
@@ -160,7 +162,7 @@ export function predictSoftmax(m: SoftmaxModel, x: Float64Array, n: number): Flo
     const row = z.subarray(r * d, (r + 1) * d);
     if (m.hidden > 0) forwardHidden(row, w1, b1, d, m.hidden, h);
     else h.set(row);
-    softmaxLayer(h, w2, b2, inputs, m.classes, p);
+    softmaxLayer(h, w2, b2, inputs, m.classes, p, offset?.subarray(r * m.classes, (r + 1) * m.classes));
     out.set(p, r * m.classes);
   }
   return out;
@@ -174,10 +176,10 @@ function forwardHidden(row: Float64Array, w1: Float64Array, b1: Float64Array, d:
   }
 }
 
-function softmaxLayer(h: Float64Array, w2: Float64Array, b2: Float64Array, inputs: number, C: number, p: Float64Array): void {
+function softmaxLayer(h: Float64Array, w2: Float64Array, b2: Float64Array, inputs: number, C: number, p: Float64Array, offset?: Float64Array): void {
   let max = -Infinity;
   for (let k = 0; k < C; k++) {
-    let s = b2[k];
+    let s = b2[k] + (offset ? offset[k] : 0);
     for (let j = 0; j < inputs; j++) s += h[j] * w2[j * C + k];
     p[k] = s;
     max = Math.max(max, s);
@@ -185,6 +187,80 @@ function softmaxLayer(h: Float64Array, w2: Float64Array, b2: Float64Array, input
   let total = 0;
   for (let k = 0; k < C; k++) total += p[k] = Math.exp(p[k] - max);
   for (let k = 0; k < C; k++) p[k] /= total;
+}
+
+/** Ridge penalties tried by leave-one-out (on standardised inputs; 1e6 ≈ intercept only). */
+export const RIDGE_LAMBDAS = [0.1, 1, 10, 100, 1e3, 1e4, 1e6];
+
+/**
+ * Ridge with λ chosen by exact leave-one-out error (residual / (1 − leverage), inputs standardised
+ * and y centred on all rows, as RidgeCV's efficient LOO does).
+ */
+export function fitRidgeLoo(x: Float64Array, n: number, d: number, y: Float64Array, lambdas: readonly number[] = RIDGE_LAMBDAS): RidgeModel & { lambda: number } {
+  if (n < 3) return { ...fitRidge(x, n, d, y, lambdas[Math.floor(lambdas.length / 2)]), lambda: lambdas[Math.floor(lambdas.length / 2)] };
+  const scaler = fitStandardizer(x, n, d);
+  const z = standardize(scaler, x, n, d);
+  const gram = Array.from({ length: d }, () => new Float64Array(d));
+  for (let r = 0; r < n; r++) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) gram[i][j] += z[r * d + i] * z[r * d + j];
+  let best = { lambda: lambdas[0], error: Infinity };
+  for (const lambda of lambdas) {
+    const model = fitRidge(x, n, d, y, lambda);
+    const A = gram.map((row, i) => Float64Array.from(row, (v, j) => v + (i === j ? lambda : 0)));
+    // columns of A⁻¹, for the leverages z_rᵀ A⁻¹ z_r
+    const inverse = Array.from({ length: d }, (_, j) => solve(A.map((row) => Float64Array.from(row)), Float64Array.from({ length: d }, (_, i) => (i === j ? 1 : 0))));
+    let error = 0;
+    for (let r = 0; r < n; r++) {
+      const zr = z.subarray(r * d, (r + 1) * d);
+      let leverage = 1 / n;
+      for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let i = 0; i < d; i++) s += inverse[j][i] * zr[i];
+        leverage += zr[j] * s;
+      }
+      let prediction = model.bias;
+      for (let i = 0; i < d; i++) prediction += model.weights[i] * zr[i];
+      error += ((y[r] - prediction) / Math.max(1e-9, 1 - leverage)) ** 2;
+    }
+    if (error < best.error) best = { lambda, error };
+  }
+  return { ...fitRidge(x, n, d, y, best.lambda), lambda: best.lambda };
+}
+
+/** L2 penalties tried by cross-validation for the softmax head. */
+export const SOFTMAX_L2 = [1e-3, 1e-2, 1e-1, 1];
+
+/**
+ * Softmax classifier (no hidden layer) with its L2 penalty chosen by 3-fold cross-validated log
+ * loss when n ≤ 1,000 (few labels: regularisation decides); above, the smallest penalty.
+ */
+export function fitSoftmaxCv(x: Float64Array, n: number, d: number, y: Float64Array, C: number, options: Omit<SoftmaxOptions, 'l2' | 'hidden'> = {}): SoftmaxModel & { l2: number } {
+  const fit = (l2: number, rows: number[] | null) => {
+    if (!rows) return fitSoftmax(x, n, d, y, C, { ...options, l2 });
+    const xs = new Float64Array(rows.length * d);
+    rows.forEach((r, i) => xs.set(x.subarray(r * d, (r + 1) * d), i * d));
+    const offset = options.offset && new Float64Array(rows.length * C);
+    if (offset) rows.forEach((r, i) => offset.set(options.offset!.subarray(r * C, (r + 1) * C), i * C));
+    return fitSoftmax(xs, rows.length, d, Float64Array.from(rows, (r) => y[r]), C, { ...options, offset, l2 });
+  };
+  if (n > 1000 || n < 6) return { ...fit(SOFTMAX_L2[0], null), l2: SOFTMAX_L2[0] };
+  const order = new Prng(options.seed ?? 0).sampleWithoutReplacement(n, n);
+  const folds = [0, 1, 2].map((f) => Array.from(order).filter((_, i) => i % 3 === f));
+  let best = { l2: SOFTMAX_L2[0], loss: Infinity };
+  for (const l2 of SOFTMAX_L2) {
+    let loss = 0;
+    for (const held of folds) {
+      const heldSet = new Set(held);
+      const model = fit(l2, Array.from(order).filter((r) => !heldSet.has(r)));
+      const xs = new Float64Array(held.length * d);
+      held.forEach((r, i) => xs.set(x.subarray(r * d, (r + 1) * d), i * d));
+      const offset = options.offset && new Float64Array(held.length * C);
+      if (offset) held.forEach((r, i) => offset.set(options.offset!.subarray(r * C, (r + 1) * C), i * C));
+      const p = predictSoftmax(model, xs, held.length, offset);
+      held.forEach((r, i) => (loss -= Math.log(Math.max(1e-15, p[i * C + y[r]]))));
+    }
+    if (loss < best.loss - 1e-12) best = { l2, loss };
+  }
+  return { ...fit(best.l2, null), l2: best.l2 };
 }
 
 /**

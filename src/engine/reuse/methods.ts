@@ -19,8 +19,8 @@
 import { InputError } from '../core/errors.js';
 import { herdSamples } from '../spec/herding.js';
 import type { RkmeTableSpec } from '../spec/types.js';
-import { fitRidge, fitSoftmax, predictRidge, predictSoftmax, type RidgeModel, type SoftmaxModel } from './fit.js';
-import { commonTask, predictionError, toClasses, type Predictions, type TaskKind } from './predictions.js';
+import { fitRidgeLoo, fitSoftmax, fitSoftmaxCv, predictRidge, predictSoftmax, type RidgeModel, type SoftmaxModel } from './fit.js';
+import { commonTask, logLoss, predictionError, toClasses, type Predictions, type TaskKind } from './predictions.js';
 
 export const REUSE_METHODS = ['single', 'average', 'job-selector', 'ensemble-pruning', 'feature-augment'] as const;
 export type ReuseMethod = (typeof REUSE_METHODS)[number];
@@ -116,30 +116,37 @@ export interface PrunedEnsemble {
   bestSingleError: number;
 }
 
-/** Greedy forward selection with replacement on the labelled rows (never worse than the best single). */
+/**
+ * Greedy forward selection with replacement on the labelled rows (Caruana et al.), starting from
+ * the best single learnware, so never worse than it. Ensembles are compared by error (RMSE or error
+ * rate), classification ties by log loss: error rates often tie (every model predicting the
+ * majority class) while probabilities still differ.
+ */
 export function pruneEnsemble(outputs: readonly Predictions[], targets: Float64Array, maxSteps = 25): PrunedEnsemble {
   if (targets.length === 0) throw new InputError('NO_LABELS', 'ensemble pruning needs labelled rows: give the label column');
   const aligned = alignOutputs(outputs);
-  const errors = aligned.map((o) => predictionError(o, targets));
-  const best = errors.indexOf(Math.min(...errors));
+  const judge = (p: Predictions) => ({ error: predictionError(p, targets), loss: p.kind === 'classification' ? logLoss(p, targets) : 0 });
+  const better = (a: { error: number; loss: number }, b: { error: number; loss: number }) => a.error < b.error - 1e-12 || (Math.abs(a.error - b.error) <= 1e-12 && a.loss < b.loss - 1e-12);
+  const singles = aligned.map(judge);
+  const best = singles.reduce((bi, s, i) => (better(s, singles[bi]) ? i : bi), 0);
   const counts = new Array<number>(aligned.length).fill(0);
   counts[best] = 1;
   let bestCounts = [...counts];
-  let bestError = errors[best];
+  let bestScore = singles[best];
   for (let step = 1; step < maxSteps; step++) {
     let stepBest = -1;
-    let stepError = Infinity;
+    let stepScore = { error: Infinity, loss: Infinity };
     for (let i = 0; i < aligned.length; i++) {
       counts[i]++;
-      const e = predictionError(averageOutputs(aligned, counts), targets);
+      const score = judge(averageOutputs(aligned, counts));
       counts[i]--;
-      if (e < stepError - 1e-12) [stepBest, stepError] = [i, e];
+      if (stepBest < 0 || better(score, stepScore)) [stepBest, stepScore] = [i, score];
     }
     counts[stepBest]++;
-    if (stepError < bestError - 1e-12) [bestError, bestCounts] = [stepError, [...counts]];
+    if (better(stepScore, bestScore)) [bestScore, bestCounts] = [stepScore, [...counts]];
   }
   const total = bestCounts.reduce((s, c) => s + c, 0);
-  return { weights: bestCounts.map((c) => c / total), error: bestError, bestSingleError: errors[best] };
+  return { weights: bestCounts.map((c) => c / total), error: bestScore.error, bestSingleError: Math.min(...singles.map((s) => s.error)) };
 }
 
 export interface LinearHead {
@@ -148,6 +155,8 @@ export interface LinearHead {
   model: RidgeModel | SoftmaxModel;
   /** learnware outputs appended to the features (0 = trained from scratch) */
   learnwares: number;
+  /** the penalty chosen by cross-validation (ridge λ or softmax L2) */
+  penalty: number;
 }
 
 function augmented(x: Float64Array, n: number, d: number, outputs: readonly Predictions[]): { values: Float64Array; cols: number } {
@@ -164,22 +173,43 @@ function augmented(x: Float64Array, n: number, d: number, outputs: readonly Pred
   return { values, cols };
 }
 
+/** The first learnware's output as the head's starting point: its value (regression) or logits. */
+function offsetOf(first: Predictions | undefined): Float64Array | undefined {
+  if (!first) return undefined;
+  if (first.kind === 'regression') return first.values;
+  return first.values.map((p) => Math.log(Math.max(1e-6, p)));
+}
+
 /**
- * Ridge (regression, λ = 1) or logistic regression (classification) on the user's features plus
- * the learnwares' outputs; with no outputs this is the from-scratch baseline.
+ * Feature augmentation: a linear model on the user's features plus the learnwares' outputs that
+ * learns a correction to the first learnware's predictions (the top search result): ridge on the
+ * residual y − ŷ₁ (regression) or a softmax on top of log p₁ (classification), its penalty chosen
+ * by cross-validation (fit.ts) — with few labels a large penalty keeps it near the learnware,
+ * with many it corrects it. With no outputs this is the from-scratch baseline (same fits, same
+ * penalty search, no offset).
  */
 export function fitLinearHead(x: Float64Array, n: number, d: number, outputs: readonly Predictions[], targets: Float64Array, task: { kind: TaskKind; classes: string[] | null }): LinearHead {
   if (n === 0 || targets.length !== n) throw new InputError('NO_LABELS', 'this method needs labelled rows: give the label column');
   const aligned = outputs.length ? alignOutputs(outputs).map((o) => (task.classes ? toClasses(o, task.classes) : o)) : [];
   const { values, cols } = augmented(x, n, d, aligned);
-  const model = task.kind === 'regression' ? fitRidge(values, n, cols, targets, 1) : fitSoftmax(values, n, cols, targets, task.classes!.length, { epochs: 300, learningRate: 0.05, l2: 1e-2 });
-  return { kind: task.kind, classes: task.classes, model, learnwares: aligned.length };
+  const offset = offsetOf(aligned[0]);
+  if (task.kind === 'regression') {
+    const residual = offset ? targets.map((y, r) => y - offset[r]) : targets;
+    const model = fitRidgeLoo(values, n, cols, residual);
+    return { kind: task.kind, classes: null, model, learnwares: aligned.length, penalty: model.lambda };
+  }
+  const model = fitSoftmaxCv(values, n, cols, targets, task.classes!.length, { epochs: 300, learningRate: 0.05, offset });
+  return { kind: task.kind, classes: task.classes, model, learnwares: aligned.length, penalty: model.l2 };
 }
 
 export function applyLinearHead(head: LinearHead, x: Float64Array, n: number, d: number, outputs: readonly Predictions[]): Predictions {
   if (outputs.length !== head.learnwares) throw new InputError('BAD_SHAPE', `the head was fitted on ${head.learnwares} learnwares' outputs, got ${outputs.length}`);
   const aligned = outputs.length ? alignOutputs(outputs).map((o) => (head.classes ? toClasses(o, head.classes) : o)) : [];
   const { values } = augmented(x, n, d, aligned);
-  if (head.model.type === 'ridge') return { kind: 'regression', rows: n, classes: null, values: predictRidge(head.model, values, n) };
-  return { kind: 'classification', rows: n, classes: head.classes, values: predictSoftmax(head.model, values, n) };
+  const offset = offsetOf(aligned[0]);
+  if (head.model.type === 'ridge') {
+    const correction = predictRidge(head.model, values, n);
+    return { kind: 'regression', rows: n, classes: null, values: offset ? correction.map((c, r) => c + offset[r]) : correction };
+  }
+  return { kind: 'classification', rows: n, classes: head.classes, values: predictSoftmax(head.model, values, n, offset) };
 }

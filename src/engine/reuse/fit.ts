@@ -84,6 +84,8 @@ export interface SoftmaxOptions {
   rowWeights?: Float64Array;
   /** per-row logits (n × C) added before the softmax: the model learns a correction to them */
   offset?: Float64Array;
+  /** penalise the output bias too (with an offset: shrink the whole correction toward zero) */
+  penalizeBias?: boolean;
   seed?: number;
 }
 
@@ -137,7 +139,7 @@ export function fitSoftmax(x: Float64Array, n: number, d: number, y: Float64Arra
       }
     }
     for (let i = 0; i < params.length; i++) {
-      const penalised = i === 0 || i === 2;
+      const penalised = i === 0 || i === 2 || (i === 3 && options.penalizeBias === true);
       for (let j = 0; j < params[i].length; j++) {
         const g = grads[i][j] + (penalised ? l2 * params[i][j] : 0);
         m1[i][j] = 0.9 * m1[i][j] + 0.1 * g;
@@ -194,7 +196,7 @@ export const RIDGE_LAMBDAS = [0.1, 1, 10, 100, 1e3, 1e4, 1e6];
 
 /**
  * Ridge with λ chosen by exact leave-one-out error (residual / (1 − leverage), inputs standardised
- * and y centred on all rows, as RidgeCV's efficient LOO does).
+ * and y centred on all rows, as RidgeCV's efficient LOO does) and the one-standard-error rule.
  */
 export function fitRidgeLoo(x: Float64Array, n: number, d: number, y: Float64Array, lambdas: readonly number[] = RIDGE_LAMBDAS): RidgeModel & { lambda: number } {
   if (n < 3) return { ...fitRidge(x, n, d, y, lambdas[Math.floor(lambdas.length / 2)]), lambda: lambdas[Math.floor(lambdas.length / 2)] };
@@ -202,13 +204,13 @@ export function fitRidgeLoo(x: Float64Array, n: number, d: number, y: Float64Arr
   const z = standardize(scaler, x, n, d);
   const gram = Array.from({ length: d }, () => new Float64Array(d));
   for (let r = 0; r < n; r++) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) gram[i][j] += z[r * d + i] * z[r * d + j];
-  let best = { lambda: lambdas[0], error: Infinity };
+  const scores: { penalty: number; losses: Float64Array }[] = [];
   for (const lambda of lambdas) {
     const model = fitRidge(x, n, d, y, lambda);
     const A = gram.map((row, i) => Float64Array.from(row, (v, j) => v + (i === j ? lambda : 0)));
     // columns of A⁻¹, for the leverages z_rᵀ A⁻¹ z_r
     const inverse = Array.from({ length: d }, (_, j) => solve(A.map((row) => Float64Array.from(row)), Float64Array.from({ length: d }, (_, i) => (i === j ? 1 : 0))));
-    let error = 0;
+    const losses = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       const zr = z.subarray(r * d, (r + 1) * d);
       let leverage = 1 / n;
@@ -219,35 +221,58 @@ export function fitRidgeLoo(x: Float64Array, n: number, d: number, y: Float64Arr
       }
       let prediction = model.bias;
       for (let i = 0; i < d; i++) prediction += model.weights[i] * zr[i];
-      error += ((y[r] - prediction) / Math.max(1e-9, 1 - leverage)) ** 2;
+      losses[r] = ((y[r] - prediction) / Math.max(1e-9, 1 - leverage)) ** 2;
     }
-    if (error < best.error) best = { lambda, error };
+    scores.push({ penalty: lambda, losses });
   }
-  return { ...fitRidge(x, n, d, y, best.lambda), lambda: best.lambda };
+  const lambda = oneStandardError(scores);
+  return { ...fitRidge(x, n, d, y, lambda), lambda };
+}
+
+/**
+ * The one-standard-error rule (Breiman et al.): the largest penalty whose mean held-out loss is
+ * within one standard error of the best mean. With few labels the best penalty is noisy; this
+ * leans toward the simpler model (for an offset head: the learnware itself).
+ */
+function oneStandardError(scores: { penalty: number; losses: Float64Array }[]): number {
+  const stats = scores.map(({ penalty, losses }) => {
+    const mean = losses.reduce((a, v) => a + v, 0) / losses.length;
+    const variance = losses.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, losses.length - 1);
+    return { penalty, mean, se: Math.sqrt(variance / losses.length) };
+  });
+  const best = stats.reduce((b, s) => (s.mean < b.mean ? s : b));
+  return Math.max(...stats.filter((s) => s.mean <= best.mean + best.se).map((s) => s.penalty));
 }
 
 /** L2 penalties tried by cross-validation for the softmax head. */
-export const SOFTMAX_L2 = [1e-3, 1e-2, 1e-1, 1];
+export const SOFTMAX_L2 = [1e-3, 1e-2, 1e-1, 1, 10];
 
 /**
  * Softmax classifier (no hidden layer) with its L2 penalty chosen by 3-fold cross-validated log
- * loss when n ≤ 1,000 (few labels: regularisation decides); above, the smallest penalty.
+ * loss (one-standard-error rule) when 6 ≤ n ≤ 1,000 (few labels: regularisation decides); above, the smallest penalty;
+ * below, the largest with an offset (stay at the offset's probabilities), a middle one without.
+ * With an offset the bias is penalised too: ten labels must not move the whole base rate.
  */
 export function fitSoftmaxCv(x: Float64Array, n: number, d: number, y: Float64Array, C: number, options: Omit<SoftmaxOptions, 'l2' | 'hidden'> = {}): SoftmaxModel & { l2: number } {
+  const penalizeBias = options.offset !== undefined;
   const fit = (l2: number, rows: number[] | null) => {
-    if (!rows) return fitSoftmax(x, n, d, y, C, { ...options, l2 });
+    if (!rows) return fitSoftmax(x, n, d, y, C, { ...options, l2, penalizeBias });
     const xs = new Float64Array(rows.length * d);
     rows.forEach((r, i) => xs.set(x.subarray(r * d, (r + 1) * d), i * d));
     const offset = options.offset && new Float64Array(rows.length * C);
     if (offset) rows.forEach((r, i) => offset.set(options.offset!.subarray(r * C, (r + 1) * C), i * C));
-    return fitSoftmax(xs, rows.length, d, Float64Array.from(rows, (r) => y[r]), C, { ...options, offset, l2 });
+    return fitSoftmax(xs, rows.length, d, Float64Array.from(rows, (r) => y[r]), C, { ...options, offset, l2, penalizeBias });
   };
-  if (n > 1000 || n < 6) return { ...fit(SOFTMAX_L2[0], null), l2: SOFTMAX_L2[0] };
+  if (n > 1000) return { ...fit(SOFTMAX_L2[0], null), l2: SOFTMAX_L2[0] };
+  if (n < 6) {
+    const l2 = penalizeBias ? SOFTMAX_L2[SOFTMAX_L2.length - 1] : SOFTMAX_L2[2];
+    return { ...fit(l2, null), l2 };
+  }
   const order = new Prng(options.seed ?? 0).sampleWithoutReplacement(n, n);
   const folds = [0, 1, 2].map((f) => Array.from(order).filter((_, i) => i % 3 === f));
-  let best = { l2: SOFTMAX_L2[0], loss: Infinity };
+  const scores: { penalty: number; losses: Float64Array }[] = [];
   for (const l2 of SOFTMAX_L2) {
-    let loss = 0;
+    const losses = new Float64Array(n);
     for (const held of folds) {
       const heldSet = new Set(held);
       const model = fit(l2, Array.from(order).filter((r) => !heldSet.has(r)));
@@ -256,11 +281,12 @@ export function fitSoftmaxCv(x: Float64Array, n: number, d: number, y: Float64Ar
       const offset = options.offset && new Float64Array(held.length * C);
       if (offset) held.forEach((r, i) => offset.set(options.offset!.subarray(r * C, (r + 1) * C), i * C));
       const p = predictSoftmax(model, xs, held.length, offset);
-      held.forEach((r, i) => (loss -= Math.log(Math.max(1e-15, p[i * C + y[r]]))));
+      held.forEach((r, i) => (losses[r] = -Math.log(Math.max(1e-15, p[i * C + y[r]]))));
     }
-    if (loss < best.loss - 1e-12) best = { l2, loss };
+    scores.push({ penalty: l2, losses });
   }
-  return { ...fit(best.l2, null), l2: best.l2 };
+  const l2 = oneStandardError(scores);
+  return { ...fit(l2, null), l2 };
 }
 
 /**

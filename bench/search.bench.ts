@@ -14,9 +14,11 @@
  * of the exact top 10 beyond the query's family); recall at overlap ≥ 0.1 and 0.25 and the strict
  * recall of the plain exact top 10 are reported too. Demo catalog: latency of a search from held-out rows and
  * identification accuracy (top-1/top-5). Writes bench/results/search.json.
- * Options: --quick (1k and 20k, d = 10), --sizes a,b --dims a,b --queries n --no-browser.
+ * Options: --quick (1k and 20k, d = 10), --sizes a,b --dims a,b --queries n --no-browser,
+ * --probe n --rerank n (Node runs only).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +27,8 @@ import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import {
   allocateSketches,
+  DEFAULT_PROBE,
+  DEFAULT_RERANK,
   assembleSketchIndex,
   encodeShard,
   innerProduct,
@@ -59,6 +63,8 @@ const quick = argv.includes('--quick');
 const sizes = (option('sizes') ?? (quick ? '1000,20000' : '1000,100000,1000000')).split(',').map(Number);
 const dims = (option('dims') ?? (quick ? '10' : '10,50')).split(',').map(Number);
 const browser = !argv.includes('--no-browser');
+/** Node only: override the engine's defaults (the browser runs use the defaults) */
+const searchOptions = { probe: option('probe') ? Number(option('probe')) : undefined, rerank: option('rerank') ? Number(option('rerank')) : undefined };
 const backend = (await nodeBackend('wasm')).backend;
 
 interface Served {
@@ -209,7 +215,7 @@ mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 const out = join(ROOT, 'bench', 'results', quick ? 'search-quick.json' : 'search.json');
 // Written after every generated catalog, so a long run that is cut short keeps what it measured.
 const writeResults = (complete: boolean) =>
-  writeFileSync(out, JSON.stringify({ benchmark: 'search', complete, machine: machineInfo(), backend: backend.name, sketch: { pairs: 64, probe: 16, rerank: 64 }, generated: generatedRows, demo }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ benchmark: 'search', complete, machine: machineInfo(), backend: backend.name, sketch: { pairs: 64, probe: searchOptions.probe ?? DEFAULT_PROBE, rerank: searchOptions.rerank ?? DEFAULT_RERANK }, loadAverage: loadavg(), generated: generatedRows, demo }, null, 2) + '\n');
 
 const generatedRows: Record<string, unknown>[] = [];
 for (const d of dims) {
@@ -242,12 +248,12 @@ for (const d of dims) {
       bytesSent = 0;
       requests = 0;
       let t = performance.now();
-      const cold = await searchSketchIsland(nodeFetch, base, island, user, { cache, top: 10 });
+      const cold = await searchSketchIsland(nodeFetch, base, island, user, { cache, top: 10, ...searchOptions });
       const coldMs = performance.now() - t;
       const bytes = bytesSent;
       const reqs = requests;
       t = performance.now();
-      await searchSketchIsland(nodeFetch, base, island, user, { cache, top: 10 });
+      await searchSketchIsland(nodeFetch, base, island, user, { cache, top: 10, ...searchOptions });
       const warmMs = performance.now() - t;
       const ids = cold.singles.map((s) => cold.cards[s.index]!.id);
       rows.push({ where: 'node', coldMs, warmMs, bytes, requests: reqs, recall: recallOf(ids), strictRecall: strictRecallOf(ids), recall10: recallOf(ids, 0.1), recall25: recallOf(ids, 0.25), relevant: truth.relevant[0.5].length, sourceRank: ids.indexOf(`generated-${source}`) + 1 });

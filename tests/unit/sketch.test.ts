@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_RERANK,
   buildCatalog,
   buildSketchIndex,
   catalogMembers,
@@ -159,7 +160,7 @@ describe('sketch search', () => {
       // only the head, 16 lists, 64 specs and the cards of the results were downloaded
       expect(counts.get('sketch/head.bin')).toBe(1);
       expect(counts.get('sketch/lists')).toBe(16);
-      expect(counts.get('specs')).toBe(64);
+      expect(counts.get('specs')).toBe(DEFAULT_RERANK);
       expect(counts.get('cards')).toBeLessThanOrEqual(15);
     }
     expect(recall / users).toBeGreaterThanOrEqual(0.95);

@@ -15,9 +15,9 @@
  * recall of the plain exact top 10 are reported too. Demo catalog: latency of a search from held-out rows and
  * identification accuracy (top-1/top-5). Writes bench/results/search.json.
  * Options: --quick (1k and 20k, d = 10), --sizes a,b --dims a,b --queries n --no-browser,
- * --probe n --rerank n (Node runs only).
+ * --probe n --rerank n (Node runs only), --merge (keep an earlier run's rows for other sizes/dims).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -103,7 +103,8 @@ function handler(req: IncomingMessage, res: ServerResponse, next: () => void): v
 const server = await createServer({
   root: ROOT,
   logLevel: 'error',
-  server: { host: '127.0.0.1', port: 4392 },
+  // no file watching: an edit to the sources during a long run must not reload the bench page
+  server: { host: '127.0.0.1', port: 4392, hmr: false, watch: null },
   plugins: [{ name: 'generated-catalogs', configureServer: (s) => void s.middlewares.use(handler) }],
 });
 await server.listen();
@@ -217,7 +218,10 @@ const out = join(ROOT, 'bench', 'results', quick ? 'search-quick.json' : 'search
 const writeResults = (complete: boolean) =>
   writeFileSync(out, JSON.stringify({ benchmark: 'search', complete, machine: machineInfo(), backend: backend.name, sketch: { pairs: 64, probe: searchOptions.probe ?? DEFAULT_PROBE, rerank: searchOptions.rerank ?? DEFAULT_RERANK }, loadAverage: loadavg(), generated: generatedRows, demo }, null, 2) + '\n');
 
-const generatedRows: Record<string, unknown>[] = [];
+// --merge: keep the rows of an earlier run for the (size, d) pairs not measured now (each row says when it ran)
+const generatedRows: Record<string, unknown>[] = argv.includes('--merge') && existsSync(out)
+  ? (JSON.parse(readFileSync(out, 'utf8')) as { generated: Record<string, unknown>[] }).generated.filter((r) => !(dims.includes(r.d as number) && sizes.includes(r.learnwares as number)))
+  : [];
 for (const d of dims) {
   for (const count of sizes) {
     const c = syntheticCatalog(count, d);
@@ -274,6 +278,7 @@ for (const d of dims) {
       const max = (f: (x: (typeof r)[number]) => number) => Math.max(...r.map(f));
       const row = {
         learnwares: count,
+        measuredAt: new Date().toISOString(),
         d,
         K: c.K,
         where,

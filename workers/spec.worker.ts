@@ -6,6 +6,12 @@
 import * as Comlink from 'comlink';
 import {
   buildTableRkme,
+  describeBundle,
+  fetchValidated,
+  resolveUrl,
+  semanticSearch,
+  type BundleDescription,
+  type CatalogEntry,
   InputError,
   loadCatalogIndex,
   memoryFileCache,
@@ -42,6 +48,38 @@ export interface CatalogSummary {
   url: string;
   islands: { id: string; d: number; features: string[]; count: number }[];
   entries: { id: string; name: string; data: string; task: string; scenario: string[] }[];
+}
+
+/** One learnware as the catalog page lists it. */
+export interface CatalogListing {
+  id: string;
+  name: string;
+  description: string;
+  data: string;
+  task: string;
+  library: string;
+  scenario: string[];
+  license: string;
+  features: string[];
+  output: { kind: string; classes: string[] | null };
+  numPoints: number;
+  relevance: number;
+}
+
+export interface CatalogFilter {
+  text?: string;
+  data?: string;
+  task?: string;
+  scenario?: string;
+  license?: string;
+}
+
+export interface LearnwareDetail extends BundleDescription {
+  listing: CatalogListing;
+  /** bundle URL (absolute), for the download link */
+  bundleUrl: string;
+  /** feature descriptions by feature name (from the semantic spec), when given */
+  featureDescriptions: Record<string, string>;
 }
 
 export type SpecOptions = Pick<TableSpecOptions, 'gamma' | 'K' | 'seed' | 'steps'> & {
@@ -182,6 +220,30 @@ const api = {
     }
   },
 
+  /** The catalog's learnwares passing the filters, best text matches first (index entries only:
+   * sketch-layout islands are reached through search). */
+  browseCatalog(filter: CatalogFilter): CatalogListing[] {
+    if (!catalog) throw new InputError('NO_CATALOG', 'load a catalog first');
+    const { index } = catalog;
+    const one = (v?: string) => (v ? [v] : undefined);
+    const hits = semanticSearch(index.entries, { text: filter.text, Data: one(filter.data), Task: one(filter.task), Scenario: one(filter.scenario), License: one(filter.license) });
+    return hits.map((h) => listing(index.entries[h.index], index, h.relevance));
+  },
+
+  /** A learnware's bundle, downloaded (validated by SHA-256, cached) and described without running it. */
+  async learnwareDetail(id: string): Promise<LearnwareDetail> {
+    if (!catalog) throw new InputError('NO_CATALOG', 'load a catalog first');
+    const entry = catalog.index.entries.find((e) => e.id === id);
+    if (!entry) throw new InputError('UNKNOWN_LEARNWARE', `no learnware "${id}" in this catalog`);
+    const bundleUrl = resolveUrl(catalog.url, entry.bundle.file);
+    const bytes = await fetchValidated((u, init) => fetch(u, init), bundleUrl, { kind: 'zip', maxBytes: 256 * 2 ** 20, sha256: entry.bundle.sha256, size: entry.bundle.size, cache: catalogFiles });
+    const description = await describeBundle(bytes);
+    const features = description.manifest.model.input.features;
+    const given = description.manifest.semantic.Input?.Description ?? {};
+    const featureDescriptions = Object.fromEntries(features.flatMap((f, i) => (given[String(i)] ? [[f, given[String(i)]]] : [])));
+    return { ...description, listing: listing(entry, catalog.index, 0), bundleUrl, featureDescriptions };
+  },
+
   /** Cancels a running job; it rejects with CancelledError. */
   cancel(jobId: string): boolean {
     const controller = jobs.get(jobId);
@@ -189,6 +251,24 @@ const api = {
     return controller !== undefined;
   },
 };
+
+function listing(entry: CatalogEntry, index: CatalogIndex, relevance: number): CatalogListing {
+  const sem = entry.semantic;
+  return {
+    id: entry.id,
+    name: entry.name,
+    description: sem.Description?.Values ?? '',
+    data: sem.Data.Values[0] ?? '',
+    task: sem.Task.Values[0] ?? '',
+    library: sem.Library.Values[0] ?? '',
+    scenario: sem.Scenario.Values,
+    license: sem.License.Values[0] ?? '',
+    features: index.islands.find((i) => i.id === entry.island)?.features ?? [],
+    output: { kind: entry.output.kind, classes: entry.output.classes },
+    numPoints: entry.numPoints,
+    relevance,
+  };
+}
 
 export type SpecWorkerApi = typeof api;
 

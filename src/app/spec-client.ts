@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import type { CatalogSearchIsland, ProgressCallback } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
-import type { BackendInfo, BackendRequest, CatalogSummary, LoadedTable, SpecOptions, SpecResult, SpecWorkerApi } from '../../workers/spec.worker.js';
+import type { BackendInfo, BackendRequest, CatalogFilter, CatalogListing, CatalogSummary, LearnwareDetail, LoadedTable, SpecOptions, SpecResult, SpecWorkerApi } from '../../workers/spec.worker.js';
 
 registerErrorTransfer();
 
@@ -41,6 +41,14 @@ export class SpecClient {
 
   loadCatalog(url: string): Promise<CatalogSummary> {
     return this.api.loadCatalog(url);
+  }
+
+  browseCatalog(filter: CatalogFilter): Promise<CatalogListing[]> {
+    return this.api.browseCatalog(filter);
+  }
+
+  learnwareDetail(id: string): Promise<LearnwareDetail> {
+    return this.api.learnwareDetail(id);
   }
 
   cancel(jobId: string): Promise<boolean> {

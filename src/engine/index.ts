@@ -26,7 +26,8 @@ export { readZip, writeZip, IntegrityError, DEFAULT_ZIP_LIMITS, type ZipLimits }
 export { checkSemanticSpec, SEMANTIC_VOCABULARY, type SemanticSpec, type Problem } from './bundle/semantic.js';
 export { checkManifest, MANIFEST_FILE, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Manifest, type OutputKind } from './bundle/manifest.js';
 export { packBundle, type PackInput } from './bundle/pack.js';
-export { checkBundle, checkOutputs, type CheckResult, type CheckReason, type CheckStatus, type CheckOptions } from './bundle/checker.js';
+export { describeBundle, MODEL_CARD_FILE, type BundleDescription } from './bundle/describe.js';
+export { checkBundle, inspectBundle, checkOutputs, type InspectedBundle, type CheckResult, type CheckReason, type CheckStatus, type CheckOptions } from './bundle/checker.js';
 export { buildCatalog, catalogMembers, pooledScale, CATALOG_INDEX, CATALOG_FORMAT, CATALOG_FORMAT_VERSION, type CatalogIndex, type CatalogEntry, type CatalogCard, type CatalogBuildOptions, SKETCH_LAYOUT_BYTES, type Island, type FileRef, type Member, type BuildResult } from './catalog/catalog.js';
 export { encodeShard, decodeShard } from './catalog/shard.js';
 export { fetchValidated, loadCatalogIndex, loadShard, checkCatalogIndex, memoryFileCache, resolveUrl, type FetchLike, type FileKind, type FetchExpectation, type FileCache } from './catalog/fetch.js';

@@ -1,6 +1,6 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { checkBundle, checkSemanticSpec, exportDenseOnnx, OnnxModel, readZip, sha256Hex, type CheckResult } from '../../src/engine/index.js';
+import { checkBundle, checkSemanticSpec, describeBundle, exportDenseOnnx, OnnxModel, readZip, sha256Hex, type CheckResult } from '../../src/engine/index.js';
 import { denseModel, makeBundle, rawZip, semanticSpec, tamper } from '../helpers/bundles.js';
 
 const codes = (r: CheckResult) => r.reasons.map((x) => x.code);
@@ -162,5 +162,24 @@ describe('checker rules, each with a failing bundle', () => {
     const problems = checkSemanticSpec({ ...semanticSpec(), Input: undefined, Output: { Dimension: 1 } });
     expect(problems.map((p) => p.field)).toEqual(['Input', 'Output.Dimension']);
     expect(checkSemanticSpec(semanticSpec())).toEqual([]);
+  });
+});
+
+describe('describing a bundle for the catalog page (no model run)', () => {
+  it('gives the manifest, the model card and a spec summary of a valid bundle', async () => {
+    const { bundle, manifest } = await makeBundle();
+    const d = await describeBundle(bundle);
+    expect(d.manifest).toEqual(manifest);
+    expect(d.sha256).toBe(await sha256Hex(bundle));
+    expect(d.size).toBe(bundle.length);
+    expect(d.modelCard).toContain(manifest.name);
+    expect(d.spec).toMatchObject({ d: 3, numPoints: 400, gamma: 0.1 });
+    expect(d.spec.K).toBeGreaterThan(0);
+  });
+
+  it('refuses a tampered bundle, naming the file, even though the model is never run', async () => {
+    const { bundle } = await makeBundle();
+    const broken = tamper(bundle, 'README.md', (b) => Uint8Array.from([...b, 0x21]));
+    await expect(describeBundle(broken)).rejects.toMatchObject({ code: 'INVALID_BUNDLE', message: expect.stringContaining('README.md') });
   });
 });

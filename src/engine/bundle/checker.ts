@@ -47,6 +47,26 @@ export interface CheckOptions {
 }
 
 export async function checkBundle(bundle: Uint8Array, options: CheckOptions = {}): Promise<CheckResult> {
+  const inspected = await inspectBundle(bundle, options);
+  if ('status' in inspected) return inspected;
+  const { manifest, spec, sha256, files } = inspected;
+  const runReasons = await runCheck(files.get(manifest.model.file)!, manifest, spec, options);
+  return { status: runReasons.length === 0 ? 'USABLE' : 'NONUSABLE', reasons: runReasons, manifest, spec, sha256 };
+}
+
+export interface InspectedBundle {
+  manifest: Manifest;
+  spec: RkmeTableSpec;
+  sha256: string;
+  /** the bundle's files, every one matching its size and SHA-256 in the manifest */
+  files: Map<string, Uint8Array>;
+}
+
+/**
+ * Every check but the model run: zip rules, manifest, file integrity, specs. Returns the
+ * INVALID result when one fails (catalog browsing shows a bundle's card without running it).
+ */
+export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptions, 'zipLimits'> = {}): Promise<InspectedBundle | CheckResult> {
   const sha256 = await sha256Hex(bundle);
   const invalid = (reasons: CheckReason[], manifest: Manifest | null = null): CheckResult => ({ status: 'INVALID', reasons, manifest, spec: null, sha256 });
 
@@ -102,10 +122,7 @@ export async function checkBundle(bundle: Uint8Array, options: CheckOptions = {}
     }
   }
   if (reasons.length > 0 || !spec) return invalid(reasons, manifest);
-
-  // run check
-  const runReasons = await runCheck(files.get(manifest.model.file)!, manifest, spec, options);
-  return { status: runReasons.length === 0 ? 'USABLE' : 'NONUSABLE', reasons: runReasons, manifest, spec, sha256 };
+  return { manifest, spec, sha256, files };
 }
 
 async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: RkmeTableSpec, options: CheckOptions): Promise<CheckReason[]> {

@@ -52,6 +52,7 @@ import {
   predictLearnware,
   Prng,
   pruneEnsemble,
+  gatherRows,
   readZip,
   searchCatalog,
   selectRows,
@@ -516,11 +517,7 @@ async function curveUser(user: UserTable, found: CatalogSearchIsland, pool: Int3
 
 /** scores[method][size][seed] for one user; size 'all' = the whole pool */
 function curveScores(u: CurveUser, sizes: (number | 'all')[]): { scores: Record<CurveMethod, Scores[][]>; top1: Scores; constant?: Scores; n: number[] } {
-  const pick = (rows: Int32Array) => {
-    const out = new Float64Array(rows.length * u.d);
-    rows.forEach((r, i) => out.set(u.x.subarray(r * u.d, (r + 1) * u.d), i * u.d));
-    return out;
-  };
+  const pick = (rows: Int32Array) => gatherRows(u.x, u.d, rows);
   const xTest = pick(u.test);
   const yTest = Float64Array.from(u.test, (r) => u.targets[r]);
   const outTest = u.outputs.map((o) => selectRows(o, u.test));

@@ -27,9 +27,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportDenseOnnx, imputeColumnMeans, parseCsv, Prng, type SemanticSpec } from '../src/engine/index.js';
+import { exportDenseOnnx, imputeColumnMeans, parseCsv, Prng, solveLinear, type SemanticSpec } from '../src/engine/index.js';
 import { main } from '../src/cli/main.js';
-import { busiestOrigins, FLIGHT_FEATURES, FLIGHT_LABEL, FLIGHTS_TRAIN, flightRow, flightSample, fnv1a as hash, loadFlights } from './demo-sources.js';
+import { busiestOrigins, type HoldoutEntry, FLIGHT_FEATURES, FLIGHT_LABEL, FLIGHTS_TRAIN, flightRow, flightSample, fnv1a as hash, loadFlights } from './demo-sources.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { out: OUT, holdout: HOLDOUT, ifMissing } = parseCommandLine(process.argv.slice(2));
@@ -40,14 +40,6 @@ const RIDGE = 1;
 /** share of each city's months held out */
 const HOUSING_HOLDOUT = 0.25;
 
-interface HoldoutEntry {
-  id: string;
-  file: string;
-  rows: number;
-  trainingRows: number;
-  labelColumn: string;
-  features: string[];
-}
 /** per learnware: its holdout index entry and the held-out rows as CSV text */
 const holdout: { entry: HoldoutEntry; csv: string }[] = [];
 
@@ -166,7 +158,7 @@ function trainLogistic(rows: number[][]): Uint8Array {
       H[j][j] += 1e-3;
       g[j] += 1e-3 * w[j];
     }
-    const step = solve(H, g);
+    const step = solveLinear(H, g);
     w = w.map((v, j) => v - step[j]);
   }
   // logit = w0 + Σ w_j (x_j − mean_j)/std_j; class 0 gets logit 0, so softmax gives [1 − p, p]
@@ -221,7 +213,7 @@ function trainRidge(rows: number[]): Uint8Array {
     }
   }
   for (let j = 0; j < d; j++) A[j][j] += RIDGE;
-  const w = solve(A, b);
+  const w = solveLinear(A, b);
   const weights = new Float32Array(d);
   let bias = yMean;
   for (let j = 0; j < d; j++) {
@@ -229,22 +221,6 @@ function trainRidge(rows: number[]): Uint8Array {
     bias -= (w[j] * means[j]) / std[j];
   }
   return exportDenseOnnx({ layers: [{ inputs: d, outputs: 1, weights, bias: new Float32Array([bias]) }], output: 'identity' });
-}
-
-function solve(A: Float64Array[], b: Float64Array): Float64Array {
-  const n = b.length;
-  const M = A.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let pivot = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(M[r][c]) > Math.abs(M[pivot][c])) pivot = r;
-    [M[c], M[pivot]] = [M[pivot], M[c]];
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const factor = M[r][c] / M[c][c];
-      for (let k = c; k <= n; k++) M[r][k] -= factor * M[c][k];
-    }
-  }
-  return Float64Array.from({ length: n }, (_, i) => M[i][n] / M[i][i]);
 }
 
 function semantic(city: string, rows: number): SemanticSpec {

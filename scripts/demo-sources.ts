@@ -24,6 +24,19 @@ export const FLIGHTS_HOLDOUT = 1000;
 /** airports, busiest first */
 export const FLIGHT_AIRPORTS = 20;
 
+/** One learnware's held-out rows in the holdout directory's index.json. */
+export interface HoldoutEntry {
+  id: string;
+  file: string;
+  /** held-out rows in the file */
+  rows: number;
+  /** rows the learnware was trained on (its numPoints) */
+  trainingRows: number;
+  labelColumn: string;
+  /** the island's features */
+  features: string[];
+}
+
 export interface Flight {
   date: Date;
   delay: bigint;

@@ -10,7 +10,6 @@ import { InputError } from '../src/engine/core/errors.js';
 import type { ProgressCallback } from '../src/engine/core/progress.js';
 import type { FileRef } from '../src/engine/catalog/catalog.js';
 import { memoryFileCache } from '../src/engine/catalog/fetch.js';
-import { labelValues, toFeatureMatrix } from '../src/engine/data/table.js';
 import { isSoftwareAdapter, type GpuLike } from '../src/engine/kernels/adapter.js';
 import { loadComposite, packComposite, predictComposite, type Composite, type CompositeSpec } from '../src/engine/reuse/composite.js';
 import type { Evaluation } from '../src/engine/reuse/evaluate.js';
@@ -19,7 +18,7 @@ import { LABELLED_METHODS, type ReuseMethod } from '../src/engine/reuse/methods.
 import { predictionsCsv, type Predictions } from '../src/engine/reuse/predictions.js';
 import { defaultLearnwares, evaluateTable, fetchBundles, labelledTargets, reuseLearnwares } from '../src/engine/reuse/reuse.js';
 import type { CatalogSearchIsland } from '../src/engine/search/catalog-search.js';
-import { imputeColumnMeans } from '../src/engine/spec/impute.js';
+import { userTable } from '../src/engine/reuse/user-table.js';
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
 import { getTable, loadCsvTable, type LoadedTable } from './tables.js';
@@ -93,17 +92,20 @@ export interface RunnerRequest {
 
 /** WebGPU when the browser has a hardware adapter (a software one is slower than WASM), else WASM. */
 async function pickProvider(request: RunnerRequest): Promise<RunnerInfo> {
-  const crossOriginIsolated = self.crossOriginIsolated === true;
-  if (request.prefer === 'wasm') return { provider: 'wasm', reason: 'WASM was asked for', crossOriginIsolated };
+  return { ...(await choose(request)), crossOriginIsolated: self.crossOriginIsolated === true };
+}
+
+async function choose(request: RunnerRequest): Promise<{ provider: ExecutionProvider; reason?: string }> {
+  if (request.prefer === 'wasm') return { provider: 'wasm', reason: 'WASM was asked for' };
   const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
-  if (!gpu) return { provider: 'wasm', reason: 'this browser has no WebGPU', crossOriginIsolated };
+  if (!gpu) return { provider: 'wasm', reason: 'this browser has no WebGPU' };
   try {
     const adapter = await gpu.requestAdapter();
-    if (!adapter) return { provider: 'wasm', reason: 'no WebGPU adapter', crossOriginIsolated };
-    if (isSoftwareAdapter(adapter) && request.prefer !== 'webgpu') return { provider: 'wasm', reason: 'the WebGPU adapter is a software renderer, slower than WASM', crossOriginIsolated };
-    return { provider: 'webgpu', crossOriginIsolated };
+    if (!adapter) return { provider: 'wasm', reason: 'no WebGPU adapter' };
+    if (isSoftwareAdapter(adapter) && request.prefer !== 'webgpu') return { provider: 'wasm', reason: 'the WebGPU adapter is a software renderer, slower than WASM' };
+    return { provider: 'webgpu' };
   } catch (error) {
-    return { provider: 'wasm', reason: `WebGPU failed: ${(error as Error).message}`, crossOriginIsolated };
+    return { provider: 'wasm', reason: `WebGPU failed: ${(error as Error).message}` };
   }
 }
 
@@ -125,18 +127,7 @@ function learnware(bytes: Uint8Array, sha256: string, ep: ExecutionProvider): Pr
 }
 
 /** The loaded table's features (and labels), as the request selects them. */
-function userTable(tableId: number, selection: TableSelection) {
-  const table = getTable(tableId);
-  const label = selection.labelColumn;
-  const matrix = toFeatureMatrix(table, { dropColumns: [...selection.dropColumns.filter((c) => c !== label), ...(label ? [label] : [])] });
-  let filledCells = 0;
-  if (selection.fillMissing) {
-    const filled = imputeColumnMeans(matrix.values, matrix.rows, matrix.cols, matrix.featureNames);
-    matrix.values = filled.values;
-    filledCells = filled.imputed;
-  }
-  return { matrix, labels: label ? labelValues(table, label) : null, filledCells };
-}
+const selectedTable = (tableId: number, selection: TableSelection) => userTable(getTable(tableId), selection);
 
 async function withJob<T>(jobId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
@@ -175,7 +166,7 @@ const api = {
   async reuse(jobId: string, tableId: number, request: ReuseRequest, onProgress?: ProgressCallback): Promise<ReuseOutcome> {
     return withJob(jobId, async (signal) => {
       const progress = progressRelay(onProgress);
-      const { matrix, labels, filledCells } = userTable(tableId, request);
+      const { matrix, labels, filledCells } = selectedTable(tableId, request);
       const { lws, bytes, weights } = await loadChosen(request, signal);
       const labelled = labels ? labelledTargets(labels, lws) : undefined;
       const result = await reuseLearnwares(
@@ -198,7 +189,7 @@ const api = {
     return withJob(jobId, async (signal) => {
       if (!request.labelColumn) throw new InputError('NO_LABELS', 'choose the label column: evaluation compares predictions with your labels');
       const progress = progressRelay(onProgress);
-      const { matrix, labels } = userTable(tableId, request);
+      const { matrix, labels } = selectedTable(tableId, request);
       const { lws, weights } = await loadChosen(request, signal);
       const evaluation = await evaluateTable(
         { learnwares: lws, weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels: labels!, labelled: request.labelled, testFraction: request.testFraction, seed: request.seed },
@@ -231,7 +222,7 @@ const api = {
     return withJob(jobId, async (signal) => {
       if (!composite) throw new InputError('NO_COMPOSITE', 'open a saved model first');
       const progress = progressRelay(onProgress);
-      const { matrix, filledCells } = userTable(tableId, selection);
+      const { matrix, filledCells } = selectedTable(tableId, selection);
       const p = await predictComposite(composite, matrix.values, matrix.rows, matrix.featureNames, { signal, onProgress: progress.callback });
       await progress.flush();
       lastPredictions = p;

@@ -1,5 +1,5 @@
 /** The feature matrix of a CSV given on the command line: --delimiter, --drop-columns and --label-column applied. */
-import { labelValues, parseCsvBytes, toFeatureMatrix, type FeatureMatrix } from '../engine/index.js';
+import { parseCsvBytes, userTable, type FeatureMatrix, type UserTable } from '../engine/index.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
 import { readInput } from './files.js';
 
@@ -7,11 +7,11 @@ export function readFeatureMatrix(file: string, args: ParsedArgs): FeatureMatrix
   return readUserTable(file, args).matrix;
 }
 
-/** The features and, with --label-column, the label of every row (null where the cell is empty). */
-export function readUserTable(file: string, args: ParsedArgs): { matrix: FeatureMatrix; labels: (number | string | null)[] | null } {
-  const label = stringOption(args, 'label-column');
+/**
+ * The features and, with --label-column, the label of every row (null where the cell is empty);
+ * with --fill-missing (commands that accept it), empty feature cells take their column's mean.
+ */
+export function readUserTable(file: string, args: ParsedArgs): UserTable {
   const table = parseCsvBytes(readInput(file), { delimiter: stringOption(args, 'delimiter') });
-  const labels = label ? labelValues(table, label) : null;
-  const matrix = toFeatureMatrix(table, { dropColumns: [...listOption(args, 'drop-columns'), ...(label ? [label] : [])] });
-  return { matrix, labels };
+  return userTable(table, { dropColumns: listOption(args, 'drop-columns'), labelColumn: stringOption(args, 'label-column'), fillMissing: args.options.has('fill-missing') });
 }

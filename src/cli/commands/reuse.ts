@@ -4,7 +4,6 @@ import {
   defaultLearnwares,
   evaluateTable,
   fetchBundles,
-  imputeColumnMeans,
   InputError,
   labelledTargets,
   loadCatalogIndex,
@@ -16,7 +15,6 @@ import {
   REUSE_METHODS,
   reuseLearnwares,
   searchCatalog,
-  type FeatureMatrix,
   type FileRef,
   type Learnware,
   type ReuseMethod,
@@ -82,7 +80,6 @@ async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Prom
   const catalog = stringOption(args, 'catalog') ?? (() => { throw usage('needs --catalog <dir|url>'); })();
   const data = stringOption(args, 'data') ?? (() => { throw usage('needs --data <file.csv>'); })();
   const { matrix, labels } = readUserTable(data, args);
-  fillMissing(matrix, args);
   const { fetchFn, base } = catalogSource(catalog);
   const index = await loadCatalogIndex(fetchFn, base);
   const chosen = listOption(args, 'learnwares');
@@ -150,16 +147,10 @@ export async function predictCommand(argv: readonly string[]): Promise<void> {
   const out = stringOption(args, 'out') ?? (() => { throw usage('predict needs --out <predictions.csv>'); })();
   const composite = await loadComposite(readInput(args.positionals[0], 1024 * 2 ** 20));
   const { matrix } = readUserTable(data, args);
-  fillMissing(matrix, args);
   const predictions = await predictComposite(composite, matrix.values, matrix.rows, matrix.featureNames);
   writeFileSync(out, predictionsCsv(predictions));
   process.stdout.write(`${composite.spec.name}: ${matrix.rows} rows predicted → ${out}\n`);
   for (const lw of composite.learnwares) await lw.model.dispose();
-}
-
-/** --fill-missing: empty cells take their column's mean over the user's rows. */
-function fillMissing(matrix: FeatureMatrix, args: ParsedArgs): void {
-  if (args.options.has('fill-missing')) matrix.values = imputeColumnMeans(matrix.values, matrix.rows, matrix.cols, matrix.featureNames).values;
 }
 
 function formatError(error: number, metric: 'rmse' | 'error-rate'): string {

@@ -62,3 +62,10 @@ export function labelValues(table: Table, name: string): (number | string | null
   if (column.kind === 'numeric') return Array.from(column.values, (v) => (Number.isFinite(v) ? v : null));
   return column.values.map((v) => (/^\s*(|na|n\/a|nan|null|none)\s*$/i.test(v) ? null : v));
 }
+
+/** Rows `indices` of a row-major matrix of `width` columns, in that order. */
+export function gatherRows(values: Float64Array, width: number, indices: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(indices.length * width);
+  for (let i = 0; i < indices.length; i++) out.set(values.subarray(indices[i] * width, (indices[i] + 1) * width), i * width);
+  return out;
+}

@@ -5,6 +5,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { Prng } from '../core/prng.js';
+import { gatherRows } from '../data/table.js';
 import type { RkmeTableSpec } from '../spec/types.js';
 import { applyJobSelector, applyLinearHead, averageOutputs, fitLinearHead, pruneEnsemble, trainJobSelector } from './methods.js';
 import { commonTask, logLoss, predictionError, selectRows, type Predictions } from './predictions.js';
@@ -59,13 +60,8 @@ export function evaluateReuse(input: EvaluationInput): Evaluation {
   if (outputs.length === 0) throw new InputError('NO_LEARNWARES', 'evaluation needs at least one learnware');
   const task = commonTask(outputs);
   const { train, test } = splitRows(rows, input.labelled ?? 100, input.testFraction ?? 0.3, input.seed ?? 0);
-  const pick = (idx: Int32Array) => {
-    const out = new Float64Array(idx.length * d);
-    idx.forEach((r, i) => out.set(x.subarray(r * d, (r + 1) * d), i * d));
-    return out;
-  };
-  const xTrain = pick(train);
-  const xTest = pick(test);
+  const xTrain = gatherRows(x, d, train);
+  const xTest = gatherRows(x, d, test);
   const yTrain = Float64Array.from(train, (r) => targets[r]);
   const yTest = Float64Array.from(test, (r) => targets[r]);
   const outTrain = outputs.map((o) => selectRows(o, train));

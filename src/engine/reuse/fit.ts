@@ -6,6 +6,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { Prng } from '../core/prng.js';
+import { gatherRows } from '../data/table.js';
 
 export interface Standardizer {
   mean: number[];
@@ -48,7 +49,7 @@ export function fitRidge(x: Float64Array, n: number, d: number, y: Float64Array,
     }
   }
   for (let i = 0; i < d; i++) A[i][i] += lambda;
-  return { type: 'ridge', scaler, weights: Array.from(solve(A, b)), bias: yMean };
+  return { type: 'ridge', scaler, weights: Array.from(solveLinear(A, b)), bias: yMean };
 }
 
 export function predictRidge(m: RidgeModel, x: Float64Array, n: number): Float64Array {
@@ -209,7 +210,7 @@ export function fitRidgeLoo(x: Float64Array, n: number, d: number, y: Float64Arr
     const model = fitRidge(x, n, d, y, lambda);
     const A = gram.map((row, i) => Float64Array.from(row, (v, j) => v + (i === j ? lambda : 0)));
     // columns of A⁻¹, for the leverages z_rᵀ A⁻¹ z_r
-    const inverse = Array.from({ length: d }, (_, j) => solve(A.map((row) => Float64Array.from(row)), Float64Array.from({ length: d }, (_, i) => (i === j ? 1 : 0))));
+    const inverse = Array.from({ length: d }, (_, j) => solveLinear(A, Float64Array.from({ length: d }, (_, i) => (i === j ? 1 : 0))));
     const losses = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       const zr = z.subarray(r * d, (r + 1) * d);
@@ -257,11 +258,8 @@ export function fitSoftmaxCv(x: Float64Array, n: number, d: number, y: Float64Ar
   const penalizeBias = options.offset !== undefined;
   const fit = (l2: number, rows: number[] | null) => {
     if (!rows) return fitSoftmax(x, n, d, y, C, { ...options, l2, penalizeBias });
-    const xs = new Float64Array(rows.length * d);
-    rows.forEach((r, i) => xs.set(x.subarray(r * d, (r + 1) * d), i * d));
-    const offset = options.offset && new Float64Array(rows.length * C);
-    if (offset) rows.forEach((r, i) => offset.set(options.offset!.subarray(r * C, (r + 1) * C), i * C));
-    return fitSoftmax(xs, rows.length, d, Float64Array.from(rows, (r) => y[r]), C, { ...options, offset, l2, penalizeBias });
+    const offset = options.offset && gatherRows(options.offset, C, rows);
+    return fitSoftmax(gatherRows(x, d, rows), rows.length, d, Float64Array.from(rows, (r) => y[r]), C, { ...options, offset, l2, penalizeBias });
   };
   if (n > 1000) return { ...fit(SOFTMAX_L2[0], null), l2: SOFTMAX_L2[0] };
   if (n < 6) {
@@ -276,11 +274,7 @@ export function fitSoftmaxCv(x: Float64Array, n: number, d: number, y: Float64Ar
     for (const held of folds) {
       const heldSet = new Set(held);
       const model = fit(l2, Array.from(order).filter((r) => !heldSet.has(r)));
-      const xs = new Float64Array(held.length * d);
-      held.forEach((r, i) => xs.set(x.subarray(r * d, (r + 1) * d), i * d));
-      const offset = options.offset && new Float64Array(held.length * C);
-      if (offset) held.forEach((r, i) => offset.set(options.offset!.subarray(r * C, (r + 1) * C), i * C));
-      const p = predictSoftmax(model, xs, held.length, offset);
+      const p = predictSoftmax(model, gatherRows(x, d, held), held.length, options.offset && gatherRows(options.offset, C, held));
       held.forEach((r, i) => (losses[r] = -Math.log(Math.max(1e-15, p[i * C + y[r]]))));
     }
     scores.push({ penalty: l2, losses });
@@ -309,8 +303,11 @@ export function fittedModelProblem(m: RidgeModel | SoftmaxModel, inputs: number,
   return ok ? null : 'its weight arrays do not match its shape';
 }
 
-/** Gauss–Jordan with partial pivoting; A is small and symmetric positive definite here. */
-function solve(A: Float64Array[], b: Float64Array): Float64Array {
+/**
+ * Solves A·x = b by Gauss–Jordan elimination with partial pivoting (A is not modified); for the
+ * small symmetric positive definite systems of ridge and Newton steps. A zero pivot gives 0.
+ */
+export function solveLinear(A: readonly Float64Array[], b: Float64Array): Float64Array {
   const n = b.length;
   const M = A.map((row, i) => [...row, b[i]]);
   for (let c = 0; c < n; c++) {

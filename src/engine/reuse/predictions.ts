@@ -4,6 +4,7 @@
  * vote). Also the user's labels in that shape, and the metrics (RMSE, accuracy).
  */
 import { InputError } from '../core/errors.js';
+import { gatherRows } from '../data/table.js';
 import type { OutputKind } from '../bundle/manifest.js';
 
 export type TaskKind = 'regression' | 'classification';
@@ -122,10 +123,7 @@ export function logLoss(p: Predictions, targets: Float64Array): number {
 
 /** Rows `indices` of a prediction. */
 export function selectRows(p: Predictions, indices: ArrayLike<number>): Predictions {
-  const width = p.kind === 'regression' ? 1 : p.classes!.length;
-  const values = new Float64Array(indices.length * width);
-  for (let i = 0; i < indices.length; i++) for (let k = 0; k < width; k++) values[i * width + k] = p.values[indices[i] * width + k];
-  return { ...p, rows: indices.length, values };
+  return { ...p, rows: indices.length, values: gatherRows(p.values, p.kind === 'regression' ? 1 : p.classes!.length, indices) };
 }
 
 /** Predictions as CSV: `row,prediction` (and one `p(class)` column per class for classification). */

@@ -4,6 +4,7 @@
  * each, combine them with the chosen method, and describe the result as a composite learnware.
  */
 import { InputError } from '../core/errors.js';
+import { gatherRows } from '../data/table.js';
 import type { JobOptions } from '../core/progress.js';
 import type { FileRef } from '../catalog/catalog.js';
 import { fetchValidated, resolveUrl, type FetchLike, type FileCache } from '../catalog/fetch.js';
@@ -104,9 +105,7 @@ export async function reuseLearnwares(input: ReuseInput, options: JobOptions = {
     return { predictions: averageOutputs(aligned, pruned.weights), composite: { ...composite, components: components(pruned.weights) } };
   }
   const d = features.length;
-  const xLabelled = new Float64Array(labels.rows.length * d);
-  labels.rows.forEach((r, i) => xLabelled.set(x.subarray(r * d, (r + 1) * d), i * d));
-  const head = fitLinearHead(xLabelled, labels.rows.length, d, labelled, labels.targets, task);
+  const head = fitLinearHead(gatherRows(x, d, labels.rows), labels.rows.length, d, labelled, labels.targets, task);
   return { predictions: applyLinearHead(head, x, rows, d, aligned), composite: { ...composite, head } };
 }
 
@@ -149,8 +148,7 @@ export async function evaluateTable(input: TableEvaluationInput, options: Predic
   const keep = input.labels.flatMap((v, r) => (v === null ? [] : [r]));
   if (keep.length < 4) throw new InputError('TOO_FEW_LABELS', `evaluation needs at least 4 labelled rows, the label column has ${keep.length}`);
   const d = input.columns.length;
-  const values = new Float64Array(keep.length * d);
-  keep.forEach((r, i) => values.set(input.values.subarray(r * d, (r + 1) * d), i * d));
+  const values = gatherRows(input.values, d, keep);
   const outputs: Predictions[] = [];
   for (const lw of input.learnwares) outputs.push(await predictLearnware(lw, values, keep.length, input.columns, options));
   const task = commonTask(outputs);

@@ -6,10 +6,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import { type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseStatSpec } from '../../src/engine/index.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+import { expectOnlyBodylessGets, launchChromium } from './browser.js';
 import { TXHOUSING_PATH } from '../helpers/data.js';
 
 const ARTIFACTS = join(process.cwd(), 'tests', 'artifacts');
@@ -19,7 +19,7 @@ let files: string;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   files = mkdtempSync(join(tmpdir(), 'lwd-e2e-'));
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -85,12 +85,7 @@ describe('app', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.getByTestId('search-results').screenshot({ path: join(ARTIFACTS, 'search-results-phone.png') });
     expect(errors).toEqual([]);
-    const origin = new URL(inject('appUrl')).origin;
-    for (const request of requests) {
-      if (request.url().startsWith('blob:') || request.url().startsWith('data:')) continue;
-      expect(new URL(request.url()).origin).toBe(origin);
-      expect(request.method()).toBe('GET');
-    }
+    expectOnlyBodylessGets(requests, new URL(inject('appUrl')).origin);
     await page.close();
   });
 
@@ -173,14 +168,7 @@ describe('app', () => {
     expect(errors).toEqual([]);
 
     // privacy: only GETs of the app's own files; no request carries a body
-    const origin = new URL(inject('appUrl')).origin;
-    for (const request of requests) {
-      const url = new URL(request.url());
-      if (url.protocol === 'blob:' || url.protocol === 'data:') continue;
-      expect(url.origin, request.url()).toBe(origin);
-      expect(request.method(), request.url()).toBe('GET');
-      expect(request.postData(), request.url()).toBeNull();
-    }
+    expectOnlyBodylessGets(requests, new URL(inject('appUrl')).origin);
     await page.close();
   });
 

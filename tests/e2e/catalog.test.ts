@@ -5,16 +5,16 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+import { expectOnlyBodylessGets, launchChromium } from './browser.js';
 
 const ARTIFACTS = join(process.cwd(), 'tests', 'artifacts');
 let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -24,9 +24,9 @@ describe('catalog browser', () => {
   it('filters, searches with a typo, shows a learnware from its bundle and hands it to the user journey', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
-    const requests: { url: string; method: string }[] = [];
+    const requests: Request[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('request', (r) => requests.push({ url: r.url(), method: r.method() }));
+    page.on('request', (r) => requests.push(r));
     await page.goto(`${inject('appUrl')}#/catalog`);
     const count = page.getByTestId('browse-count');
     await expect.poll(() => count.textContent(), { timeout: 60_000 }).toBe('66 of 66 learnwares');
@@ -58,13 +58,8 @@ describe('catalog browser', () => {
     expect(await page.getByTestId('search-text').inputValue()).toBe('Housing prices: Austin');
 
     // only GETs of the app's own files, the catalog index and the one bundle shown
-    const origin = new URL(inject('appUrl')).origin;
-    for (const r of requests) {
-      if (r.url.startsWith('blob:') || r.url.startsWith('data:')) continue;
-      expect(new URL(r.url).origin, r.url).toBe(origin);
-      expect(r.method, r.url).toBe('GET');
-    }
-    expect(requests.filter((r) => /\/catalog\/bundles\//.test(r.url))).toHaveLength(1);
+    expectOnlyBodylessGets(requests, new URL(inject('appUrl')).origin);
+    expect(requests.filter((r) => /\/catalog\/bundles\//.test(r.url()))).toHaveLength(1);
     expect(errors).toEqual([]);
     await page.close();
   });

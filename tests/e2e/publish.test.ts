@@ -6,11 +6,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkBundle, exportDenseOnnx, loadCatalogIndex } from '../../src/engine/index.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+import { launchChromium } from './browser.js';
 import { gaussianMixture } from '../shared/synthetic.js';
 
 const CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader></CORSRule></CORSConfiguration>`;
@@ -30,7 +30,7 @@ beforeAll(async () => {
   writeFileSync(join(files, 'weather.onnx'), exportDenseOnnx({ layers: [{ inputs: 3, outputs: 2, weights: new Float32Array([1, -1, 0.2, 0.1, -0.3, 0.4]), bias: new Float32Array([0, 0]) }], output: 'softmax' }));
   server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: mkdtempSync(join(tmpdir(), 'lwd-s3e2e-')), configureBuckets: [{ name: 'dock', configs: [CORS] }] });
   endpoint = `http://127.0.0.1:${(await server.run()).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -9,10 +9,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import { type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fetchBundles, loadCatalogIndex, loadLearnware, parseCsvBytes, predictLearnware, toFeatureMatrix } from '../../src/engine/index.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+import { expectOnlyBodylessGets, launchChromium } from './browser.js';
 import { directoryFetch } from '../shared/identification.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,7 +22,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -105,17 +105,9 @@ describe('reuse in the app', () => {
     expect(errors).toEqual([]);
 
     // privacy: GETs of the app's own files and the catalog's, no request body
-    const origin = new URL(inject('appUrl')).origin;
     const bundles = requests.filter((r) => /\/catalog\/bundles\/[0-9a-f]{64}\.zip$/.test(r.url()));
     expect(bundles.length).toBeGreaterThan(0);
-    for (const request of requests) {
-      const url = new URL(request.url());
-      if (url.protocol === 'blob:' || url.protocol === 'data:') continue;
-      expect(url.origin, request.url()).toBe(origin);
-      expect(request.method(), request.url()).toBe('GET');
-      expect(request.postData(), request.url()).toBeNull();
-      expect(url.pathname, request.url()).not.toMatch(/catalog-holdout/);
-    }
+    expectOnlyBodylessGets(requests, new URL(inject('appUrl')).origin, /catalog-holdout/);
     await page.close();
   });
 

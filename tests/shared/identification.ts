@@ -10,19 +10,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import type { HoldoutEntry } from '../../scripts/demo-sources.js';
 import { loadCatalogIndex, parseCsvBytes, searchCatalog, toFeatureMatrix, type CatalogIndex, type ComputeBackend, type FetchLike } from '../../src/engine/index.js';
 
-export interface HoldoutEntry {
-  id: string;
-  file: string;
-  /** held-out rows in the file */
-  rows: number;
-  /** rows the learnware was trained on (its numPoints) */
-  trainingRows: number;
-  labelColumn: string;
-  /** the island's features */
-  features: string[];
-}
+export type { HoldoutEntry };
 
 export interface IdentificationCounts {
   users: number;

@@ -30,7 +30,7 @@ import {
   DEFAULT_PROBE,
   DEFAULT_RERANK,
   assembleSketchIndex,
-  encodeShard,
+  specFileBytes,
   innerProduct,
   islandSketchParams,
   loadCatalogIndex,
@@ -86,7 +86,7 @@ function handler(req: IncomingMessage, res: ServerResponse, next: () => void): v
   const hash = /^(specs|cards)\/([0-9a-f]{32})\.(bin|json)$/.exec(path);
   if (!bytes && hash) {
     const i = (hash[1] === 'specs' ? island.specs : island.cards).get(hash[2]);
-    if (i !== undefined) bytes = hash[1] === 'specs' ? encodeShard([syntheticSpec(island.catalog, i)], island.catalog.d).bytes : cardBytes(island.catalog, i);
+    if (i !== undefined) bytes = hash[1] === 'specs' ? specFileBytes(syntheticSpec(island.catalog, i), island.catalog.d) : cardBytes(island.catalog, i);
   }
   if (!bytes) {
     res.statusCode = 404;

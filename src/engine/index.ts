@@ -31,7 +31,7 @@ export { checkBundle, inspectBundle, checkOutputs, type InspectedBundle, type Ch
 export { buildCatalog, catalogMembers, pooledScale, CATALOG_INDEX, CATALOG_FORMAT, CATALOG_FORMAT_VERSION, type CatalogIndex, type CatalogEntry, type CatalogCard, type CatalogBuildOptions, SKETCH_LAYOUT_BYTES, type Island, type FileRef, type Member, type BuildResult } from './catalog/catalog.js';
 export { encodeShard, decodeShard } from './catalog/shard.js';
 export { fetchValidated, loadCatalogIndex, loadShard, checkCatalogIndex, memoryFileCache, resolveUrl, type FetchLike, type FileKind, type FetchExpectation, type FileCache } from './catalog/fetch.js';
-export { buildSketchIndex, assembleSketchIndex, sketchMember, allocateSketches, islandSketchParams, DEFAULT_SKETCH_SEED, type SketchedMembers, encodeHead, decodeHead, encodeList, decodeList, listPath, specPath, cardPath, DEFAULT_SKETCH_PAIRS, type SketchHead, type SketchRecord, type SketchBuildInput, type SketchBuildOptions } from './catalog/sketch-index.js';
+export { buildSketchIndex, assembleSketchIndex, sketchMember, specFileBytes, allocateSketches, islandSketchParams, DEFAULT_SKETCH_SEED, type SketchedMembers, encodeHead, decodeHead, encodeList, decodeList, listPath, specPath, cardPath, DEFAULT_SKETCH_PAIRS, type SketchHead, type SketchRecord, type SketchBuildInput, type SketchBuildOptions } from './catalog/sketch-index.js';
 export { s3Store, type ObjectStore, type S3Target, type PutOptions, type StoredObject, type RequestFetch } from './publish/store.js';
 export { publishBundle, compact, type PublishResult, type PublishOptions, type EntryObject } from './publish/publish.js';
 export { referenceScores, absoluteScore, mmdNoise } from './search/score.js';

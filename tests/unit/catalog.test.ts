@@ -91,4 +91,23 @@ describe('static catalog', () => {
     trailing.set(bytes);
     expect(() => decodeShard(trailing)).toThrow(/trailing/);
   });
+
+  it('Float32 shards (sketch spec files) are half the size and round to the nearest float32', async () => {
+    const { a } = await threeBundles();
+    const spec = parseStatSpec(new TextDecoder().decode(readZip(a).get('rkme.json')!));
+    const f64 = encodeShard([spec], 3).bytes;
+    const f32 = encodeShard([spec], 3, 'f32').bytes;
+    expect(f32.length - 40).toBe((f64.length - 40) / 2);
+    expect(new DataView(f32.buffer).getUint32(4, true)).toBe(2);
+    const [back] = decodeShard(f32);
+    expect(Array.from(back.z)).toEqual(Array.from(spec.z, Math.fround));
+    expect(Array.from(back.beta)).toEqual(Array.from(spec.beta, Math.fround));
+    expect(Array.from(back.scale!)).toEqual(Array.from(spec.scale!, Math.fround));
+    expect(back.gamma).toBe(spec.gamma);
+    // a version-1 file may not claim Float32 values: an old reader would misread them
+    const claimed = f64.slice();
+    new DataView(claimed.buffer).setUint32(16 + 4, 3, true);
+    expect(() => decodeShard(claimed)).toThrow(/flags/);
+    expect(() => decodeShard(f32.slice(0, f32.length - 4))).toThrow(/truncated/);
+  });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_RERANK,
+  decodeShard,
+  specFileBytes,
+  type RkmeTableSpec,
   buildCatalog,
   buildSketchIndex,
   catalogMembers,
@@ -64,7 +67,7 @@ describe('random-Fourier-feature sketches', () => {
     expect(sketchFrequencies(43, 8, 3, 0.5)).not.toEqual(omega);
   });
 
-  it('‖s_u − s_L‖² approximates the exact MMD² (64 frequency pairs, int8 codes)', () => {
+  it('‖s_u − s_L‖² approximates the exact MMD² (default frequency pairs, int8 codes)', () => {
     const c = syntheticCatalog(400, 10, { families: 4 });
     const scale = syntheticScale(c);
     const params = islandSketchParams(10, c.gamma, scale);
@@ -92,7 +95,7 @@ describe('random-Fourier-feature sketches', () => {
     const cov = mean((p) => (p[0] - mx) * (p[1] - my));
     const correlation = cov / Math.sqrt(mean((p) => (p[0] - mx) ** 2) * mean((p) => (p[1] - my) ** 2));
     expect(correlation).toBeGreaterThan(0.98);
-    // 64 pairs: each kernel value carries ~1/√128 noise; the ranking only needs the correlation
+    // m pairs: each kernel value carries ~1/√(2m) noise; the ranking only needs the correlation
     expect(meanAbs).toBeLessThan(0.1 * mx);
   });
 
@@ -145,9 +148,10 @@ describe('sketch search', () => {
       const source = 150 + u * 277;
       const user = { ...syntheticUser(c, source, u + 1), scale };
       const uu = innerProduct(user, user, { scale });
+      const mmd2 = (s: RkmeTableSpec) => uu - 2 * innerProduct(user, s, { scale }) + innerProduct(s, s, { scale });
       const exact = Array.from({ length: c.count }, (_, i) => {
         const s = syntheticSpec(c, i);
-        return { id: `generated-${i}`, mmd2: uu - 2 * innerProduct(user, s, { scale }) + innerProduct(s, s, { scale }) };
+        return { id: `generated-${i}`, mmd2: mmd2(s), stored: mmd2(decodeShard(specFileBytes(s, c.d))[0]) };
       }).sort((a, b) => a.mmd2 - b.mmd2);
       const counts = new Map<string, number>();
       const found = await searchSketchIsland(mapFetch(files, counts), 'file:///catalog/', island, user, { top: 10 });
@@ -155,9 +159,13 @@ describe('sketch search', () => {
       expect(ids[0]).toBe(`generated-${source}`);
       const truth = new Set(exact.slice(0, 10).map((e) => e.id));
       recall += ids.filter((id) => truth.has(id)).length / 10;
-      // re-ranked exactly: the reported MMD² is the exact one
-      found.singles.forEach((s) => expect(s.mmd2).toBeCloseTo(exact.find((e) => e.id === found.cards[s.index]!.id)!.mmd2, 10));
-      // only the head, 16 lists, 64 specs and the cards of the results were downloaded
+      // re-ranked exactly: the reported MMD² is the exact one of the stored (Float32) spec, within 1e-5 relative of Float64's
+      for (const s of found.singles) {
+        const truth = exact.find((e) => e.id === found.cards[s.index]!.id)!;
+        expect(s.mmd2).toBeCloseTo(truth.stored, 10);
+        expect(Math.abs(s.mmd2 - truth.mmd2)).toBeLessThan(1e-5 * truth.mmd2);
+      }
+      // only the head, 16 lists, the re-ranked specs and the cards of the results were downloaded
       expect(counts.get('sketch/head.bin')).toBe(1);
       expect(counts.get('sketch/lists')).toBe(16);
       expect(counts.get('specs')).toBe(DEFAULT_RERANK);

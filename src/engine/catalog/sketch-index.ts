@@ -23,12 +23,14 @@ import { TsBackend } from '../kernels/backend-ts.js';
 import { quantizeSketch, sketchFrequencies, sketchSpec, type SketchParams } from '../spec/sketch.js';
 import type { RkmeTableSpec } from '../spec/types.js';
 import { innerProduct } from '../spec/mmd.js';
-import { encodeShard } from './shard.js';
+import { decodeShard, encodeShard } from './shard.js';
 
 export const SKETCH_HEAD_MAGIC = [0x4c, 0x57, 0x53, 0x4b]; // "LWSK"
 export const SKETCH_LIST_MAGIC = [0x4c, 0x57, 0x53, 0x4c]; // "LWSL"
 const VERSION = 1;
-export const DEFAULT_SKETCH_PAIRS = 64;
+/** at d = 50, 64 pairs put a true top-10 learnware beyond sketch rank 160 in a family of ~3,900 at
+ * times (rank 834 seen); 128 pairs kept the worst at 167 over 6 queries (docs/search.md) */
+export const DEFAULT_SKETCH_PAIRS = 128;
 const HASH_BYTES = 16;
 
 export interface ListRef {
@@ -225,15 +227,22 @@ export async function sketchMember(
   i: number,
 ): Promise<{ spec: { path: string; bytes: Uint8Array }; card: { path: string; bytes: Uint8Array } }> {
   const dims = into.dims;
-  const sketch = sketchSpec(spec, params);
+  const specBytes = specFileBytes(spec, params.d);
+  // sketch and ⟨Φ,Φ⟩ of the spec as stored (Float32), so the exact re-rank is consistent with them
+  const [stored] = decodeShard(specBytes);
+  const sketch = sketchSpec(stored, params);
   into.steps[i] = quantizeSketch(sketch, into.codes.subarray(i * dims, (i + 1) * dims));
-  into.selfInner[i] = innerProduct(spec, spec, { scale: params.scale });
-  const specBytes = encodeShard([spec], params.d).bytes;
+  into.selfInner[i] = innerProduct(stored, stored, { scale: params.scale });
   const specHash = (await sha256Hex(specBytes)).slice(0, 2 * HASH_BYTES);
   const cardHash = (await sha256Hex(card)).slice(0, 2 * HASH_BYTES);
   into.hashes.set(hexBytes(specHash), i * 2 * HASH_BYTES);
   into.hashes.set(hexBytes(cardHash), i * 2 * HASH_BYTES + HASH_BYTES);
   return { spec: { path: specPath(specHash), bytes: specBytes }, card: { path: cardPath(cardHash), bytes: card } };
+}
+
+/** A sketch island's spec file: a one-record Float32 spec shard. */
+export function specFileBytes(spec: RkmeTableSpec, d: number): Uint8Array {
+  return encodeShard([spec], d, 'f32').bytes;
 }
 
 /** Sketches every member, clusters the sketches, writes spec, card and list files; returns the head bytes. */

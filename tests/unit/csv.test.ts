@@ -62,6 +62,20 @@ describe('CSV reader', () => {
   it('rejects binary files and oversized input', () => {
     expect(code(() => parseCsvBytes(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 1])))).toBe('NOT_TEXT');
     expect(code(() => parseCsvBytes(new TextEncoder().encode('a\n1\n'), { maxChars: 3 }))).toBe('TOO_LARGE');
+    // binary garbage without a NUL in it: control bytes give it away
+    const garbage = new Uint8Array(4096);
+    let x = 12345;
+    for (let i = 0; i < garbage.length; i++) garbage[i] = 1 + ((x = (x * 1103515245 + 12345) >>> 0) % 255);
+    expect(code(() => parseCsvBytes(garbage))).toBe('NOT_TEXT');
+    // a text file with a few stray control characters is still text
+    expect(parseCsvBytes(new TextEncoder().encode('a,b\n1,x\u0007y\n' + '2,3\n'.repeat(200))).rowCount).toBe(201);
+  });
+
+  it('asks for a header row when the first line holds numbers', () => {
+    expect(() => parseCsv('1.5,2,3e4\n4,5,6\n')).toThrow(/holds numbers, not column names/);
+    expect(code(() => parseCsv('1\n2\n'))).toBe('NO_HEADER');
+    // a header with some numeric names is fine (years as column names, say)
+    expect(parseCsv('city,2019,2020\nx,1,2\n').columns.map((c) => c.name)).toEqual(['city', '2019', '2020']);
   });
 });
 

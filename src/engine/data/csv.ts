@@ -49,7 +49,7 @@ export function parseCsvBytes(bytes: Uint8Array, options: CsvOptions = {}): Tabl
     throw new InputError('TOO_LARGE', `file is ${bytes.length} bytes; the limit is ${maxChars}`, { bytes: bytes.length, limit: maxChars });
   }
   if (looksBinary(bytes)) {
-    throw new InputError('NOT_TEXT', 'file is not text (it contains NUL bytes); expected a CSV or TSV file');
+    throw new InputError('NOT_TEXT', 'file is not text (it contains binary bytes); expected a CSV or TSV file');
   }
   return parseCsv(new TextDecoder('utf-8').decode(bytes), options);
 }
@@ -83,6 +83,9 @@ export function parseCsv(text: string, options: CsvOptions = {}): Table {
     }
     seen.set(name, i);
   });
+  if (names.every((name) => DECIMAL.test(name))) {
+    throw new InputError('NO_HEADER', `the first line (${JSON.stringify(names.slice(0, 4).join(delimiter))}${names.length > 4 ? '…' : ''}) holds numbers, not column names: add a header row naming the columns`);
+  }
 
   const width = names.length;
   const builders = names.map(() => new ColumnBuilder());
@@ -103,10 +106,16 @@ export function parseCsv(text: string, options: CsvOptions = {}): Table {
   return { rowCount, columns: builders.map((b, c) => b.finish(names[c], rowCount)) };
 }
 
+/** NUL bytes, or more than 1 % control bytes other than tab/CR/LF, in the first 64 KiB. */
 function looksBinary(bytes: Uint8Array): boolean {
   const probe = Math.min(bytes.length, 65536);
-  for (let i = 0; i < probe; i++) if (bytes[i] === 0) return true;
-  return false;
+  let control = 0;
+  for (let i = 0; i < probe; i++) {
+    const b = bytes[i];
+    if (b === 0) return true;
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) control++;
+  }
+  return control > probe / 100;
 }
 
 function detectDelimiter(text: string): string {

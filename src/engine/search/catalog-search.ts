@@ -99,6 +99,9 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
       picture: matchPicture(user, result.singles.slice(0, 5).map((s) => ({ id: entries[s.index].id, spec: specs[s.index] })), scale),
     });
   }
-  if (results.length === 0) throw new InputError('NO_MATCH', 'no learnware with your features passes the semantic filters');
+  if (results.length === 0) {
+    const asked = Object.entries(query).filter(([, v]) => (Array.isArray(v) ? v.length > 0 : Boolean(v))).map(([k, v]) => `${k === 'text' ? 'words' : k}: ${Array.isArray(v) ? v.join(' or ') : v}`);
+    throw new InputError('NO_MATCH', `no learnware with your features meets the requirements (${asked.join('; ')}); the catalog has ${islands.reduce((s, i) => s + i.count, 0)} with them`);
+  }
   return results;
 }

@@ -28,7 +28,7 @@ import {
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
-import { getTable, loadCsvTable, type LoadedTable } from './tables.js';
+import { getTable, loadTableFile, type LoadedTable } from './tables.js';
 
 registerErrorTransfer();
 
@@ -67,8 +67,8 @@ const api = {
     return checkSemanticSpec(semantic);
   },
 
-  loadCsv(bytes: ArrayBuffer): LoadedTable {
-    return loadCsvTable(bytes);
+  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
+    return loadTableFile(bytes, fileName);
   },
 
   /** Builds the RKME of the training features, packs the bundle and runs the checker. */

@@ -21,7 +21,7 @@ import type { CatalogSearchIsland } from '../src/engine/search/catalog-search.js
 import { userTable } from '../src/engine/reuse/user-table.js';
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
-import { getTable, loadCsvTable, type LoadedTable } from './tables.js';
+import { getTable, loadTableFile, type LoadedTable } from './tables.js';
 
 registerErrorTransfer();
 
@@ -157,9 +157,9 @@ const api = {
     return runner;
   },
 
-  /** Parses a CSV/TSV file (buffer transferred in) for the jobs below. */
-  loadCsv(bytes: ArrayBuffer): LoadedTable {
-    return loadCsvTable(bytes);
+  /** Parses a CSV, TSV or Parquet file (buffer transferred in) for the jobs below. */
+  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
+    return loadTableFile(bytes, fileName);
   },
 
   /** Predicts the table with the chosen learnwares and method; keeps the result for saveComposite. */

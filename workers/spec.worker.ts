@@ -30,7 +30,7 @@ import {
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
-import { getTable, loadCsvTable, type LoadedTable } from './tables.js';
+import { getTable, loadTableFile, type LoadedTable } from './tables.js';
 
 registerErrorTransfer();
 
@@ -132,9 +132,9 @@ const api = {
     return { name: b.name, device: b.device, precision: b.precision, attempts, crossOriginIsolated: self.crossOriginIsolated === true };
   },
 
-  /** Parses a CSV/TSV file (buffer transferred in) and keeps it for buildSpec; returns its schema. */
-  loadCsv(bytes: ArrayBuffer): LoadedTable {
-    return loadCsvTable(bytes);
+  /** Parses a CSV, TSV or Parquet file (buffer transferred in) and keeps it for buildSpec; returns its schema. */
+  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
+    return loadTableFile(bytes, fileName);
   },
 
   /** Builds the table spec of a loaded CSV. */

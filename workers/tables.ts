@@ -1,6 +1,7 @@
 /** Tables parsed inside a worker, kept by id for later jobs (one at a time: tables can be large). */
 import { InputError } from '../src/engine/core/errors.js';
-import { parseCsvBytes, type Table } from '../src/engine/data/csv.js';
+import type { Table } from '../src/engine/data/csv.js';
+import { parseTableFile } from '../src/engine/data/table-file.js';
 
 export interface ColumnInfo {
   name: string;
@@ -19,8 +20,10 @@ export interface LoadedTable {
 const tables = new Map<number, Table>();
 let nextTableId = 1;
 
-export function loadCsvTable(bytes: ArrayBuffer): LoadedTable {
-  const table = parseCsvBytes(new Uint8Array(bytes), { maxChars: 512 * 2 ** 20 });
+/** Parses a CSV, TSV or Parquet file (Parquet is recognised by its magic bytes, not its name). */
+export async function loadTableFile(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
+  // limits sized for a browser tab: 512 MiB of text, 2^26 cells (512 MiB as float64)
+  const table = await parseTableFile(new Uint8Array(bytes), fileName, { maxChars: 512 * 2 ** 20, maxCells: 2 ** 26, maxUncompressedBytes: 2 ** 30 });
   const tableId = nextTableId++;
   tables.clear();
   tables.set(tableId, table);

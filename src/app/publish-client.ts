@@ -15,8 +15,9 @@ export class PublishClient {
     return this.api.validateSemantic(semantic);
   }
 
-  loadCsv(bytes: ArrayBuffer): Promise<LoadedTable> {
-    return this.api.loadCsv(Comlink.transfer(bytes, [bytes]));
+  /** A CSV, TSV or Parquet file; the buffer is transferred: it is unusable by the caller afterwards. */
+  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
+    return this.api.loadTable(Comlink.transfer(bytes, [bytes]), fileName);
   }
 
   pack(tableId: number, request: PackRequest, onProgress: ProgressCallback): Promise<PackResult> {

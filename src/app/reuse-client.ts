@@ -27,8 +27,8 @@ export class ReuseClient {
   }
 
   /** The buffer is transferred: it is unusable by the caller afterwards. */
-  loadCsv(bytes: ArrayBuffer): Promise<LoadedTable> {
-    return this.api.loadCsv(Comlink.transfer(bytes, [bytes]));
+  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
+    return this.api.loadTable(Comlink.transfer(bytes, [bytes]), fileName);
   }
 
   reuse(tableId: number, request: ReuseRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<ReuseOutcome> } {

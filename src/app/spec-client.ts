@@ -24,8 +24,8 @@ export class SpecClient {
   }
 
   /** The buffer is transferred: it is unusable by the caller afterwards. */
-  loadCsv(bytes: ArrayBuffer): Promise<LoadedTable> {
-    return this.api.loadCsv(Comlink.transfer(bytes, [bytes]));
+  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
+    return this.api.loadTable(Comlink.transfer(bytes, [bytes]), fileName);
   }
 
   /** Starts a spec job; returns its id (for cancel) and the result promise. */

@@ -1,17 +1,20 @@
-/** The feature matrix of a CSV given on the command line: --delimiter, --drop-columns and --label-column applied. */
-import { parseCsvBytes, userTable, type FeatureMatrix, type UserTable } from '../engine/index.js';
+/**
+ * The feature matrix of a table given on the command line — CSV, TSV or Parquet (recognised by its
+ * magic bytes) — with --delimiter (CSV only), --drop-columns and --label-column applied.
+ */
+import { parseTableFile, userTable, type FeatureMatrix, type UserTable } from '../engine/index.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
 import { readInput } from './files.js';
 
-export function readFeatureMatrix(file: string, args: ParsedArgs): FeatureMatrix {
-  return readUserTable(file, args).matrix;
+export async function readFeatureMatrix(file: string, args: ParsedArgs): Promise<FeatureMatrix> {
+  return (await readUserTable(file, args)).matrix;
 }
 
 /**
  * The features and, with --label-column, the label of every row (null where the cell is empty);
  * with --fill-missing (commands that accept it), empty feature cells take their column's mean.
  */
-export function readUserTable(file: string, args: ParsedArgs): UserTable {
-  const table = parseCsvBytes(readInput(file), { delimiter: stringOption(args, 'delimiter') });
+export async function readUserTable(file: string, args: ParsedArgs): Promise<UserTable> {
+  const table = await parseTableFile(readInput(file), file, { delimiter: stringOption(args, 'delimiter') });
   return userTable(table, { dropColumns: listOption(args, 'drop-columns'), labelColumn: stringOption(args, 'label-column'), fillMissing: args.options.has('fill-missing') });
 }

@@ -23,6 +23,7 @@ Commands:
   evaluate --catalog --data --label-column   every reuse method vs a model trained from scratch
   predict <composite.zip> --data      predict with a reused model saved by reuse --save
 
+Tables (data, --data, --train) may be CSV, TSV or Parquet files; Parquet is recognised by its content.
 Run learnware-dock <command> --help for the options of a command.`;
 
 /** A command returns its exit code, or nothing for 0; errors are thrown as DockError. */

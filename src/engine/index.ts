@@ -10,6 +10,8 @@ export { BACKEND_NAMES } from './kernels/backend.js';
 export { TsBackend } from './kernels/backend-ts.js';
 export { resolveBackend, type BackendSettings, type BackendAttempt, type ResolvedBackend } from './kernels/resolve.js';
 export { parseCsv, parseCsvBytes, type Table, type Column, type CsvOptions } from './data/csv.js';
+export { parseParquetBytes, startsWithParquetMagic, type ParquetOptions } from './data/parquet.js';
+export { parseTableFile, type TableFileOptions } from './data/table-file.js';
 export { toFeatureMatrix, labelValues, gatherRows, type FeatureMatrix, type SelectOptions } from './data/table.js';
 export * from './spec/types.js';
 export { buildTableRkme, effectiveK, MAX_K, type TableSpecOptions, type TableSpecReport } from './spec/rkme-table.js';

@@ -27,7 +27,7 @@ describe('spec worker', () => {
     const rows = 1500;
     const buffer = csvOf(gaussianMixture(rows, 3, 4, 2), rows, 3, (r) => (r % 2 ? 'yes' : 'no'));
     const size = buffer.byteLength;
-    const table = await client.loadCsv(buffer);
+    const table = await client.loadTable(buffer, 'table.csv');
     expect(size).toBeGreaterThan(0);
     expect(buffer.byteLength).toBe(0); // detached: transferred, not copied
     expect(table.rows).toBe(rows);
@@ -51,7 +51,7 @@ describe('spec worker', () => {
 
   it('cancels a running job with CancelledError', async () => {
     const rows = 20_000;
-    const table = await client.loadCsv(csvOf(gaussianMixture(rows, 8, 6, 3), rows, 8));
+    const table = await client.loadTable(csvOf(gaussianMixture(rows, 8, 6, 3), rows, 8), 'mixture.csv');
     let jobId = '';
     const job = client.buildSpec(table.tableId, { K: 200 }, (e) => {
       if (e.phase === 'kmeans' && e.status === 'progress') client.cancel(jobId);
@@ -62,8 +62,8 @@ describe('spec worker', () => {
 
   it('carries error codes across the worker boundary', async () => {
     const ragged = new TextEncoder().encode('a,b\n1,2\n3\n').buffer as ArrayBuffer;
-    await expect(client.loadCsv(ragged)).rejects.toMatchObject({ code: 'RAGGED_ROW', details: { line: 3 } });
-    const table = await client.loadCsv(new TextEncoder().encode('a,b\n1,x\n2,y\n').buffer as ArrayBuffer);
+    await expect(client.loadTable(ragged, 'ragged.csv')).rejects.toMatchObject({ code: 'RAGGED_ROW', details: { line: 3 } });
+    const table = await client.loadTable(new TextEncoder().encode('a,b\n1,x\n2,y\n').buffer as ArrayBuffer, 'text.csv');
     const job = client.buildSpec(table.tableId, {}, () => {});
     await expect(job.result).rejects.toBeInstanceOf(InputError);
     await expect(client.buildSpec(table.tableId, {}, () => {}).result).rejects.toMatchObject({ code: 'NON_NUMERIC_COLUMN' });

@@ -66,7 +66,7 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
   const outputDimension = Number((semantic as { Output?: { Dimension?: unknown } })?.Output?.Dimension ?? 1);
   const classes = kind === 'regression' ? null : classNames(listOption(args, 'classes'), semantic, outputDimension);
 
-  const matrix = readFeatureMatrix(trainFile, args);
+  const matrix = await readFeatureMatrix(trainFile, args);
   const { backend } = await nodeBackend(undefined);
   const { spec, report } = await buildTableRkme(backend, matrix.values, matrix.rows, matrix.cols, {
     scale,

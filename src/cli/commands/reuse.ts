@@ -25,7 +25,7 @@ import { catalogSource, readInput } from '../files.js';
 import { nodeBackend } from '../node-backend.js';
 
 const COMMON = `  --catalog <dir|url>   the catalog (directory or http(s) URL)
-  --data user.csv       your table (it never leaves this machine)
+  --data user.csv       your table: CSV, TSV or Parquet (it never leaves this machine)
   --label-column y      the label column: required by ensemble-pruning, feature-augment and
                         evaluate; rows with an empty label are predicted, not fitted
   --drop-columns a,b    columns that are not features
@@ -79,7 +79,7 @@ interface Prepared {
 async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Promise<Prepared> {
   const catalog = stringOption(args, 'catalog') ?? (() => { throw usage('needs --catalog <dir|url>'); })();
   const data = stringOption(args, 'data') ?? (() => { throw usage('needs --data <file.csv>'); })();
-  const { matrix, labels } = readUserTable(data, args);
+  const { matrix, labels } = await readUserTable(data, args);
   const { fetchFn, base } = catalogSource(catalog);
   const index = await loadCatalogIndex(fetchFn, base);
   const chosen = listOption(args, 'learnwares');
@@ -146,7 +146,7 @@ export async function predictCommand(argv: readonly string[]): Promise<void> {
   const data = stringOption(args, 'data') ?? (() => { throw usage('predict needs --data <file.csv>'); })();
   const out = stringOption(args, 'out') ?? (() => { throw usage('predict needs --out <predictions.csv>'); })();
   const composite = await loadComposite(readInput(args.positionals[0], 1024 * 2 ** 20));
-  const { matrix } = readUserTable(data, args);
+  const { matrix } = await readUserTable(data, args);
   const predictions = await predictComposite(composite, matrix.values, matrix.rows, matrix.featureNames);
   writeFileSync(out, predictionsCsv(predictions));
   process.stdout.write(`${composite.spec.name}: ${matrix.rows} rows predicted → ${out}\n`);

@@ -33,7 +33,7 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
   const top = positive('top') ?? 10;
   const probe = positive('probe');
   const rerank = positive('rerank');
-  const matrix = readFeatureMatrix(data, args);
+  const matrix = await readFeatureMatrix(data, args);
 
   const { fetchFn, base } = catalogSource(catalog);
   const index = await loadCatalogIndex(fetchFn, base);

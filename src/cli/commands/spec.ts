@@ -7,10 +7,11 @@ import { nodeBackend } from '../node-backend.js';
 
 export const SPEC_HELP = `learnware-dock spec <data.csv> [--out spec.json] [options]
 
-Builds the RKME table specification (reduced points Z, weights beta) of a CSV file with a
-header row. Every column must be numeric; empty, NA, NaN and null cells are missing values and
-are replaced by the column mean. Text columns are an error: leave them out with
---drop-columns, or encode them as numbers before (e.g. one 0/1 column per category).
+Builds the RKME table specification (reduced points Z, weights beta) of a CSV or TSV file with a
+header row, or of a Parquet file (recognised by its content). Every column must be numeric;
+empty, NA, NaN and null cells are missing values and are replaced by the column mean. Text
+columns are an error: leave them out with --drop-columns, or encode them as numbers before
+(e.g. one 0/1 column per category).
 
 Options:
   --out FILE            write the stat.json here (default: standard output)
@@ -22,13 +23,13 @@ Options:
                         learnware package (default); std = each column's standard deviation,
                         recorded in the spec (use it when columns have large or unequal units)
   --drop-columns a,b    columns to leave out (labels, ids, text)
-  --delimiter C         field separator (default: detected from the header: , tab ;)
+  --delimiter C         CSV field separator (default: detected from the header: , tab ;)
   --backend wasm|ts|cpu compute backend (default wasm, falling back to ts)
   --quiet               no progress on standard error`;
 
 export async function specCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, ['out', 'gamma', 'k', 'seed', 'steps', 'scale', 'drop-columns', 'delimiter', 'backend'], ['quiet']);
-  if (args.positionals.length !== 1) throw usage('spec needs exactly one CSV file (see learnware-dock spec --help)');
+  if (args.positionals.length !== 1) throw usage('spec needs exactly one table file (see learnware-dock spec --help)');
   const file = args.positionals[0];
   const scale = stringOption(args, 'scale') ?? 'none';
   if (scale !== 'none' && scale !== 'std') throw usage(`--scale must be none or std, got ${JSON.stringify(scale)}`);
@@ -38,7 +39,7 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
   const steps = numberOption(args, 'steps', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
   const quiet = args.options.has('quiet');
 
-  const matrix = readFeatureMatrix(file, args);
+  const matrix = await readFeatureMatrix(file, args);
   const { backend } = await nodeBackend(stringOption(args, 'backend'));
   const { spec, report } = await buildTableRkme(backend, matrix.values, matrix.rows, matrix.cols, {
     gamma,

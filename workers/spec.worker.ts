@@ -31,6 +31,7 @@ import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
 import { getTable, loadTableFile, type LoadedTable } from './tables.js';
+import { bundleCache } from '../src/local/bundle-cache.js';
 
 registerErrorTransfer();
 
@@ -103,10 +104,20 @@ export interface SpecResult {
   objectiveHistory: number[];
 }
 
+/** a search: the feature columns and the semantic requirements ('' or absent = any) */
+export interface SearchRequest {
+  dropColumns?: string[];
+  text?: string;
+  task?: string;
+  scenario?: string;
+}
+
 let backendPromise: Promise<ResolvedBackend> | null = null;
 let catalog: { url: string; index: CatalogIndex } | null = null;
 /** validated catalog files (shards, sketch lists, specs, cards) by SHA-256, kept across searches */
 const catalogFiles = memoryFileCache(128 * 2 ** 20);
+/** validated bundles (the detail page reads them), shared with the reuse worker through IndexedDB */
+const bundleFiles = bundleCache(64 * 2 ** 20);
 const jobs = new Map<string, AbortController>();
 
 export interface BackendRequest {
@@ -191,7 +202,7 @@ const api = {
    * Searches the loaded catalog for a loaded table: semantic text filter, then statistical ranking
    * in every island whose features are the table's selected columns. The rows stay in this worker.
    */
-  async searchCatalog(jobId: string, tableId: number, options: { dropColumns?: string[]; text?: string }, onProgress?: ProgressCallback): Promise<CatalogSearchIsland[]> {
+  async searchCatalog(jobId: string, tableId: number, options: SearchRequest, onProgress?: ProgressCallback): Promise<CatalogSearchIsland[]> {
     if (!catalog) throw new InputError('NO_CATALOG', 'load a catalog first');
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: options.dropColumns });
     const controller = new AbortController();
@@ -207,7 +218,7 @@ const api = {
           values: matrix.values,
           rows: matrix.rows,
           featureNames: matrix.featureNames,
-          query: { text: options.text },
+          query: { text: options.text, Task: options.task ? [options.task] : undefined, Scenario: options.scenario ? [options.scenario] : undefined },
           top: 10,
           cache: catalogFiles,
         },
@@ -236,7 +247,7 @@ const api = {
     const entry = catalog.index.entries.find((e) => e.id === id);
     if (!entry) throw new InputError('UNKNOWN_LEARNWARE', `no learnware "${id}" in this catalog`);
     const bundleUrl = resolveUrl(catalog.url, entry.bundle.file);
-    const bytes = await fetchValidated((u, init) => fetch(u, init), bundleUrl, { kind: 'zip', maxBytes: 256 * 2 ** 20, sha256: entry.bundle.sha256, size: entry.bundle.size, cache: catalogFiles });
+    const bytes = await fetchValidated((u, init) => fetch(u, init), bundleUrl, { kind: 'zip', maxBytes: 256 * 2 ** 20, sha256: entry.bundle.sha256, size: entry.bundle.size, cache: bundleFiles });
     const description = await describeBundle(bytes);
     const features = description.manifest.model.input.features;
     const given = description.manifest.semantic.Input?.Description ?? {};

@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import type { CatalogSearchIsland, ProgressCallback } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
-import type { BackendInfo, BackendRequest, CatalogFilter, CatalogListing, CatalogSummary, LearnwareDetail, LoadedTable, SpecOptions, SpecResult, SpecWorkerApi } from '../../workers/spec.worker.js';
+import type { BackendInfo, BackendRequest, CatalogFilter, CatalogListing, CatalogSummary, LearnwareDetail, LoadedTable, SearchRequest, SpecOptions, SpecResult, SpecWorkerApi } from '../../workers/spec.worker.js';
 
 registerErrorTransfer();
 
@@ -34,7 +34,7 @@ export class SpecClient {
     return { jobId, result: this.api.buildSpec(jobId, tableId, options, Comlink.proxy(onProgress)) };
   }
 
-  searchCatalog(tableId: number, options: { dropColumns: string[]; text?: string }, onProgress: ProgressCallback): { jobId: string; result: Promise<CatalogSearchIsland[]> } {
+  searchCatalog(tableId: number, options: SearchRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<CatalogSearchIsland[]> } {
     const jobId = `search-${this.nextJob++}`;
     return { jobId, result: this.api.searchCatalog(jobId, tableId, options, Comlink.proxy(onProgress)) };
   }

@@ -3,7 +3,7 @@
  * builds a spec from a file chosen with the file chooser, downloads it, and shows clear errors
  * for bad files. Screenshots go to tests/artifacts/ (not committed).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, type Request } from 'playwright-core';
@@ -25,8 +25,9 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function openApp(query = ''): Promise<{ page: Page; errors: string[]; requests: Request[] }> {
-  const page = await browser.newPage({ acceptDownloads: true });
+/** `serviceWorkers: 'block'` where a test routes requests (a service worker's cache would answer them first) */
+async function openApp(query = '', serviceWorkers: 'allow' | 'block' = 'allow'): Promise<{ page: Page; errors: string[]; requests: Request[] }> {
+  const page = await browser.newPage({ acceptDownloads: true, serviceWorkers });
   const errors: string[] = [];
   const requests: Request[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -90,7 +91,7 @@ describe('app', () => {
   });
 
   it('shows the phase of a running search with a Cancel button, and cancels it', async () => {
-    const { page, errors } = await openApp();
+    const { page, errors } = await openApp('', 'block');
     await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
     // hold the island's shard until the test has seen the progress and cancelled
     let release!: () => void;
@@ -176,6 +177,9 @@ describe('app', () => {
     ['binary garbage', 'garbage.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a, 0x0a, 0xff, 0x00]), /not text/],
     ['a header only', 'header.csv', Buffer.from('a,b,c\n'), /header but no data rows/],
     ['ragged rows', 'ragged.csv', Buffer.from('a,b\n1,2\n3\n'), /line 3 has 1 fields/],
+    ['random bytes without a NUL', 'random.csv', Buffer.from(Array.from({ length: 65536 }, (_, i) => 1 + ((i * 2654435761) >>> 24) % 255)), /not text/],
+    ['no header row', 'noheader.csv', Buffer.from('1.5,2,3\n4,5,6\n7,8,9\n'), /holds numbers, not column names: add a header row/],
+    ['an empty file', 'empty.csv', Buffer.alloc(0), /empty\.csv is empty/],
   ])('shows a clear message for %s', async (_name, fileName, content, message) => {
     const { page, errors } = await openApp();
     const path = join(files, fileName);
@@ -183,6 +187,40 @@ describe('app', () => {
     await page.getByTestId('file-input').setInputFiles(path);
     await page.getByTestId('error').waitFor();
     expect(await page.getByTestId('error').textContent()).toMatch(message);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a 200 MB CSV by its size at once, and the page stays usable', async () => {
+    const { page, errors } = await openApp();
+    const path = join(files, 'huge.csv');
+    const block = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `${i},${(i * 0.37) % 11},${i % 7}`).join('\n') + '\n');
+    writeFileSync(path, 'a,b,c\n');
+    while (statSync(path).size < 200 * 2 ** 20) appendFileSync(path, block);
+    await page.getByTestId('file-input').setInputFiles(path);
+    await page.getByTestId('error').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('error').textContent()).toMatch(/huge\.csv is 20\d MB; this page reads tables up to 100 MB/);
+    // the page still answers: another page opens, and a small file loads after the refusal
+    await page.getByRole('link', { name: 'Browse the catalog' }).click();
+    await page.getByTestId('catalog-browser').waitFor();
+    await page.getByRole('link', { name: 'Find and reuse learnwares' }).click();
+    writeFileSync(join(files, 'small.csv'), 'a,b\n1,2\n3,4\n');
+    await page.getByTestId('file-input').setInputFiles(join(files, 'small.csv'));
+    await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/small\.csv: 2 rows, 2 columns/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a one-column CSV loads, and the search says no learnware takes that column', async () => {
+    const { page, errors } = await openApp();
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
+    const path = join(files, 'one-column.csv');
+    writeFileSync(path, ['price', ...Array.from({ length: 200 }, (_, i) => String(100 + ((i * 37) % 50)))].join('\n'));
+    await page.getByTestId('file-input').setInputFiles(path);
+    await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/one-column\.csv: 200 rows, 1 column\./);
+    await page.getByTestId('search').click();
+    await page.getByTestId('error').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('error').textContent()).toMatch(/no learnware in the catalog takes the features \[price\]/);
     expect(errors).toEqual([]);
     await page.close();
   });

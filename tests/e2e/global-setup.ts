@@ -23,6 +23,9 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   ensureDemoCatalog();
+  // the CSP lets the page connect to its own origin and to the loopback servers the tests start
+  // (s3rver for publishing) — any port of 127.0.0.1, nothing else (offline.test.ts checks)
+  process.env.LEARNWARE_CONNECT_SRC = 'http://127.0.0.1:*';
   await build({ logLevel: 'warn' });
   const fallback = await spaFallbackServer(join(ROOT, 'dist'));
   const server = await preview({ logLevel: 'warn', preview: { host: '127.0.0.1', port: 4317, strictPort: false } });

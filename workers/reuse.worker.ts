@@ -9,7 +9,8 @@ import * as Comlink from 'comlink';
 import { InputError } from '../src/engine/core/errors.js';
 import type { ProgressCallback } from '../src/engine/core/progress.js';
 import type { FileRef } from '../src/engine/catalog/catalog.js';
-import { memoryFileCache } from '../src/engine/catalog/fetch.js';
+import { bundleCache } from '../src/local/bundle-cache.js';
+import { setOnnxWasmThreads } from '../src/engine/model/onnx-runner.js';
 import { isSoftwareAdapter, type GpuLike } from '../src/engine/kernels/adapter.js';
 import { loadComposite, packComposite, predictComposite, type Composite, type CompositeSpec } from '../src/engine/reuse/composite.js';
 import type { Evaluation } from '../src/engine/reuse/evaluate.js';
@@ -32,6 +33,8 @@ export interface RunnerInfo {
   /** why WebGPU is not used, when it is not */
   reason?: string;
   crossOriginIsolated: boolean;
+  /** WASM threads: several when the page is cross-origin isolated (SharedArrayBuffer), else 1 */
+  wasmThreads: number;
 }
 
 export interface TableSelection {
@@ -75,8 +78,8 @@ export interface EvaluateRequest extends Omit<ReuseRequest, 'method'> {
 }
 
 let runner: Promise<RunnerInfo> | null = null;
-/** validated bundles by SHA-256, kept across jobs */
-const bundleFiles = memoryFileCache(256 * 2 ** 20);
+/** validated bundles by SHA-256, kept across jobs and (IndexedDB) across visits */
+const bundleFiles = bundleCache(256 * 2 ** 20);
 const learnwares = new Map<string, Promise<Learnware>>();
 const jobs = new Map<string, AbortController>();
 /** the last reuse, to be saved as a composite */
@@ -92,7 +95,10 @@ export interface RunnerRequest {
 
 /** WebGPU when the browser has a hardware adapter (a software one is slower than WASM), else WASM. */
 async function pickProvider(request: RunnerRequest): Promise<RunnerInfo> {
-  return { ...(await choose(request)), crossOriginIsolated: self.crossOriginIsolated === true };
+  const isolated = self.crossOriginIsolated === true;
+  const wasmThreads = isolated ? Math.min(4, Math.max(2, Math.floor((navigator.hardwareConcurrency ?? 2) / 2))) : 1;
+  setOnnxWasmThreads(wasmThreads);
+  return { ...(await choose(request)), crossOriginIsolated: isolated, wasmThreads };
 }
 
 async function choose(request: RunnerRequest): Promise<{ provider: ExecutionProvider; reason?: string }> {

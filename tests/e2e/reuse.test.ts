@@ -107,7 +107,7 @@ describe('reuse in the app', () => {
     // privacy: GETs of the app's own files and the catalog's, no request body
     const bundles = requests.filter((r) => /\/catalog\/bundles\/[0-9a-f]{64}\.zip$/.test(r.url()));
     expect(bundles.length).toBeGreaterThan(0);
-    expectOnlyBodylessGets(requests, new URL(inject('appUrl')).origin, /catalog-holdout/);
+    expectOnlyBodylessGets(requests, new URL(inject('appUrl')).origin);
     await page.close();
   });
 
@@ -117,6 +117,8 @@ describe('reuse in the app', () => {
     await page.getByTestId('reuse-run').click();
     await page.getByTestId('predictions').waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('reuse-provider').textContent()).toBe('WASM');
+    // the preview server sends COOP/COEP: the page is cross-origin isolated, so WASM runs threads
+    expect(await page.getByTestId('reuse-threads').textContent()).toMatch(/^\([2-4] threads\)$/);
     expect(await page.getByTestId('predictions').textContent()).toMatch(/Rows sent by the job selector: .*Housing prices: Austin \d+/);
     await page.getByTestId('label-column').selectOption('');
     expect(await page.getByTestId('method-feature-augment').isDisabled()).toBe(true);

@@ -24,10 +24,20 @@ export interface RunnerOptions {
 }
 
 let configured = false;
+let wasmThreads = 1;
+
+/**
+ * WASM threads for the models loaded from now on (before the first load). Threads need
+ * SharedArrayBuffer, i.e. a cross-origin-isolated page; the default, one thread, works everywhere.
+ */
+export function setOnnxWasmThreads(threads: number): void {
+  if (configured) return;
+  wasmThreads = Math.max(1, Math.floor(threads));
+}
+
 function configure(): void {
   if (configured) return;
-  // A single thread works everywhere (no cross-origin isolation needed) and keeps tests deterministic.
-  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.numThreads = wasmThreads;
   ort.env.logLevel = 'error';
   configured = true;
 }

@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseStatSpec } from '../../src/engine/index.js';
+import { parseCsvBytes, parseStatSpec } from '../../src/engine/index.js';
+import { tableAsParquet } from '../helpers/parquet-writer.js';
 import { expectOnlyBodylessGets, launchChromium } from './browser.js';
 import { TXHOUSING_PATH } from '../helpers/data.js';
 
 const ARTIFACTS = join(process.cwd(), 'tests', 'artifacts');
+const AUSTIN_HOLDOUT = join(process.cwd(), 'public', 'catalog-holdout', 'txhousing-austin.csv');
 let browser: Browser;
 let files: string;
 
@@ -225,6 +227,53 @@ describe('app', () => {
     await page.close();
   });
 
+  it('a Parquet file of the same rows finds the same learnware as its CSV', async () => {
+    const { page, errors } = await openApp();
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
+    const path = join(files, 'austin.parquet');
+    writeFileSync(path, tableAsParquet(parseCsvBytes(readFileSync(AUSTIN_HOLDOUT)), [20, 27]));
+    await page.getByTestId('file-input').setInputFiles(path);
+    await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/austin\.parquet: 47 rows, 6 columns/);
+    await page.getByRole('checkbox', { name: 'use column month' }).check();
+    await page.getByRole('checkbox', { name: 'use column median' }).uncheck();
+    await page.getByTestId('search').click();
+    await page.getByTestId('search-results').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('search-results').locator('tbody tr').first().textContent()).toMatch(/^1Housing prices: Austin/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a phone screen: no page scrolls sideways, every control has a name', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await page.goto(inject('appUrl'));
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
+    await page.getByTestId('file-input').setInputFiles(AUSTIN_HOLDOUT);
+    await page.getByTestId('table-summary').waitFor();
+    await page.getByRole('checkbox', { name: 'use column month' }).check();
+    await page.getByRole('checkbox', { name: 'use column median' }).uncheck();
+    await page.getByTestId('search').click();
+    await page.getByTestId('search-results').waitFor({ timeout: 60_000 });
+    for (const hash of ['#/', '#/catalog', '#/learnware/txhousing-austin', '#/publish', '#/storage']) {
+      await page.evaluate((h) => (location.hash = h), hash);
+      await page.waitForTimeout(300);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${hash} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
+      // every input, select and button has an accessible name (label, aria-label or text)
+      const unnamed = await page.evaluate(() =>
+        [...document.querySelectorAll('input, select, button, textarea')]
+          .filter((el) => (el as HTMLElement).offsetParent !== null || el.getAttribute('type') === 'file')
+          .filter((el) => {
+            const labelled = (el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent?.trim());
+            return !labelled;
+          })
+          .map((el) => el.outerHTML.slice(0, 80)),
+      );
+      expect(unnamed, hash).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, `phone-${hash.replace(/[#/]+/g, '-').replace(/^-|-$/g, '') || 'home'}.png`), fullPage: true });
+    }
+    await page.close();
+  });
+
   it('accepts a CSV dropped on the drop zone', async () => {
     const { page, errors } = await openApp();
     const dataTransfer = await page.evaluateHandle(() => {
@@ -233,7 +282,7 @@ describe('app', () => {
       transfer.items.add(new File([rows.join('\n')], 'dropped.csv', { type: 'text/csv' }));
       return transfer;
     });
-    await page.dispatchEvent('[aria-label="Drop a CSV file here"]', 'drop', { dataTransfer });
+    await page.dispatchEvent('[aria-label="Drop a data file here"]', 'drop', { dataTransfer });
     await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/dropped\.csv: 300 rows, 2 columns/);
     await page.getByTestId('build').click();
     await page.getByTestId('result').waitFor({ timeout: 60_000 });

@@ -53,7 +53,7 @@ interface Loaded {
   status: number;
   kind: Kind;
   /** whose it is: the page, workers or both (JS shared by their import graphs), else unattributed */
-  side: 'page' | 'worker' | 'page + worker' | 'unattributed';
+  side: 'page' | 'worker' | 'page + worker' | 'service worker (offline cache)' | 'unattributed';
   /** 'page' and/or the workers (spec.worker, …) whose code or resource timing it is */
   owners: string[];
   phase: 'start' | 'search';
@@ -284,16 +284,19 @@ async function oneRun(browser: Browser, url: string, csvPath: string, code: Map<
   for (const { response, phase: p } of responses) {
     const u = response.url();
     if (!/^https?:/.test(u)) continue;
-    const owners = (kindOf(u) === 'js' ? code.get(new URL(u).pathname) : undefined) ?? (attribution.has(u) ? [attribution.get(u)!] : []);
+    // the service worker's install (registered after load) fetches the app's files for offline use:
+    // background downloads, reported on their own rather than as code the page or a worker ran
+    const bySw = response.request().serviceWorker() !== null;
+    const owners = bySw ? ['service-worker'] : ((kindOf(u) === 'js' ? code.get(new URL(u).pathname) : undefined) ?? (attribution.has(u) ? [attribution.get(u)!] : []));
     const onPage = owners.includes('page');
-    const inWorker = owners.some((o) => o !== 'page');
+    const inWorker = !bySw && owners.some((o) => o !== 'page');
     const sizes = await response.request().sizes().catch(() => null);
     const body = await response.body().catch(() => null);
     resources.push({
       url: new URL(u).pathname + new URL(u).search,
       status: response.status(),
       kind: kindOf(u),
-      side: onPage && inWorker ? 'page + worker' : onPage ? 'page' : inWorker ? 'worker' : 'unattributed',
+      side: bySw ? 'service worker (offline cache)' : onPage && inWorker ? 'page + worker' : onPage ? 'page' : inWorker ? 'worker' : 'unattributed',
       owners,
       phase: p,
       encodedBytes: timings.get(u)?.encodedBodySize || sizes?.responseBodySize || 0,

@@ -99,4 +99,21 @@ describe('local state', () => {
     expect(third.bundleRequests()).toBe(beforeThird + 1);
     await context.close();
   });
+  it('a full storage quota falls back to memory and says so; reuse still works', async () => {
+    const context = await browser.newContext(NO_SERVICE_WORKER);
+    const probe = await context.newPage();
+    await probe.goto(inject('appUrl'));
+    const cdp = await context.newCDPSession(probe);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(inject('appUrl')).origin, quotaSize: 1024 });
+    const { page, errors } = await searchAustin(context, 'Regression');
+    await reuseTopLearnware(page);
+    await page.getByTestId('save-composite').click();
+    await expect.poll(() => page.getByTestId('saved-note').textContent()).toMatch(/Browser storage is unavailable or full: kept for this session only/);
+    await openStoragePage(page);
+    await expect.poll(() => page.getByTestId('storage-memory').textContent()).toMatch(/falls back to memory for this session \(the browser storage quota is full\)/);
+    // the session still has the model it could not store
+    expect(await page.getByTestId('composites').locator('li').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

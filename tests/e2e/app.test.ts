@@ -10,7 +10,7 @@ import { type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseCsvBytes, parseStatSpec } from '../../src/engine/index.js';
 import { tableAsParquet } from '../helpers/parquet-writer.js';
-import { expectOnlyBodylessGets, launchChromium } from './browser.js';
+import { expectOnlyBodylessGets, launchChromium, searchHousingRows } from './browser.js';
 import { TXHOUSING_PATH } from '../helpers/data.js';
 
 const ARTIFACTS = join(process.cwd(), 'tests', 'artifacts');
@@ -58,12 +58,7 @@ describe('app', () => {
     const rows = readFileSync(TXHOUSING_PATH, 'utf8').split('\n');
     const path = join(files, 'austin.csv');
     writeFileSync(path, [rows[0], ...rows.filter((l) => l.startsWith('"Austin"'))].join('\n'));
-    await page.getByTestId('file-input').setInputFiles(path);
-    await page.getByTestId('table-summary').waitFor();
-    await page.getByRole('checkbox', { name: 'use column month' }).check();
-    await page.getByRole('checkbox', { name: 'use column median' }).uncheck();
-    await page.getByTestId('search').click();
-    await page.getByTestId('search-results').waitFor({ timeout: 60_000 });
+    await searchHousingRows(page, path);
     const first = await page.getByTestId('search-results').locator('tbody tr').first().textContent();
     expect(first).toMatch(/^1Housing prices: Austin.*1\.000$/);
     // the picture of the match: the user's reduced points and the top learnwares' on two axes
@@ -232,12 +227,8 @@ describe('app', () => {
     await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
     const path = join(files, 'austin.parquet');
     writeFileSync(path, tableAsParquet(parseCsvBytes(readFileSync(AUSTIN_HOLDOUT)), [20, 27]));
-    await page.getByTestId('file-input').setInputFiles(path);
-    await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/austin\.parquet: 47 rows, 6 columns/);
-    await page.getByRole('checkbox', { name: 'use column month' }).check();
-    await page.getByRole('checkbox', { name: 'use column median' }).uncheck();
-    await page.getByTestId('search').click();
-    await page.getByTestId('search-results').waitFor({ timeout: 60_000 });
+    await searchHousingRows(page, path);
+    expect(await page.getByTestId('table-summary').textContent()).toMatch(/austin\.parquet: 47 rows, 6 columns/);
     expect(await page.getByTestId('search-results').locator('tbody tr').first().textContent()).toMatch(/^1Housing prices: Austin/);
     expect(errors).toEqual([]);
     await page.close();
@@ -247,12 +238,7 @@ describe('app', () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await page.goto(inject('appUrl'));
     await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
-    await page.getByTestId('file-input').setInputFiles(AUSTIN_HOLDOUT);
-    await page.getByTestId('table-summary').waitFor();
-    await page.getByRole('checkbox', { name: 'use column month' }).check();
-    await page.getByRole('checkbox', { name: 'use column median' }).uncheck();
-    await page.getByTestId('search').click();
-    await page.getByTestId('search-results').waitFor({ timeout: 60_000 });
+    await searchHousingRows(page, AUSTIN_HOLDOUT);
     for (const hash of ['#/', '#/catalog', '#/learnware/txhousing-austin', '#/publish', '#/storage']) {
       await page.evaluate((h) => (location.hash = h), hash);
       await page.waitForTimeout(300);

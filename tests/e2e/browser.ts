@@ -1,5 +1,5 @@
 /** Shared by the e2e tests: the Chromium they drive, and the privacy check of a page's requests. */
-import { chromium, type Browser, type Request } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { expect } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
 
@@ -24,4 +24,14 @@ export function expectOnlyBodylessGets(requests: readonly Request[], origin: str
     expect(request.postData(), request.url()).toBeNull();
     expect(url.pathname, request.url()).toMatch(ALLOWED_PATHS);
   }
+}
+
+/** Chooses a file of txhousing rows, picks the housing island's columns (month in, median out) and searches. */
+export async function searchHousingRows(page: Page, file: string): Promise<void> {
+  await page.getByTestId('file-input').setInputFiles(file);
+  await page.getByTestId('table-summary').waitFor();
+  await page.getByRole('checkbox', { name: 'use column month' }).check();
+  await page.getByRole('checkbox', { name: 'use column median' }).uncheck();
+  await page.getByTestId('search').click();
+  await page.getByTestId('search-results').waitFor({ timeout: 60_000 });
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from './browser.js';
+import { launchChromium, searchHousingRows } from './browser.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const AUSTIN = join(ROOT, 'public', 'catalog-holdout', 'txhousing-austin.csv');
@@ -47,12 +47,7 @@ describe('offline and CSP', () => {
     await page.reload();
     await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/66 learnwares in 2 islands/);
     await page.getByTestId('backend').waitFor({ timeout: 60_000 });
-    await page.getByTestId('file-input').setInputFiles(AUSTIN);
-    await page.getByTestId('table-summary').waitFor();
-    await page.getByRole('checkbox', { name: 'use column month' }).check();
-    await page.getByRole('checkbox', { name: 'use column median' }).uncheck();
-    await page.getByTestId('search').click();
-    await page.getByTestId('search-results').waitFor({ timeout: 60_000 });
+    await searchHousingRows(page, AUSTIN);
     expect(await page.getByTestId('search-results').locator('tbody tr').first().textContent()).toMatch(/^1Housing prices: Austin/);
     expect(errors).toEqual([]);
     await context.close();

@@ -15,7 +15,8 @@
  * recall of the plain exact top 10 are reported too. Demo catalog: latency of a search from held-out rows and
  * identification accuracy (top-1/top-5). Writes bench/results/search.json.
  * Options: --quick (1k and 20k, d = 10), --sizes a,b --dims a,b --queries n --no-browser,
- * --probe n --rerank n (Node runs only), --merge (keep an earlier run's rows for other sizes/dims).
+ * --probe n --rerank n (Node runs only), --merge (keep an earlier run's rows for other sizes/dims),
+ * --members-cache DIR (keep member sketches between runs; the reported build time then excludes sketching).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -112,8 +113,38 @@ await server.listen();
 (server.httpServer as import('node:http').Server).keepAliveTimeout = 600_000;
 const origin = server.resolvedUrls!.local[0].replace(/\/$/, '');
 
-async function buildIsland(c: SyntheticCatalog): Promise<{ island: Island; buildSeconds: number; indexBytes: { head: number; lists: number } }> {
-  const started = performance.now();
+/**
+ * Member sketches of a generated island, kept on disk between runs (--members-cache DIR): sketching
+ * a million specs takes most of a build (36 min at d = 50), the lists and head are rebuilt from them
+ * in minutes. The key names everything the sketches depend on.
+ */
+const membersCache = option('members-cache');
+const MEMBERS_FORMAT = 'members-v2-f32spec';
+
+function membersKey(c: SyntheticCatalog, pairs: number): string {
+  return join(membersCache!, `${MEMBERS_FORMAT}-n${c.count}-d${c.d}-K${c.K}-s${c.seed}-f${c.families}-g${c.gamma}-m${pairs}.bin`);
+}
+
+function saveMembers(path: string, m: ReturnType<typeof allocateSketches>): void {
+  mkdirSync(membersCache!, { recursive: true });
+  writeFileSync(path, Buffer.concat([m.codes, m.steps, m.selfInner, m.hashes].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
+}
+
+function loadMembers(path: string, count: number, dims: number): ReturnType<typeof allocateSketches> | null {
+  if (!existsSync(path)) return null;
+  const bytes = readFileSync(path);
+  const m = allocateSketches(count, dims);
+  const parts = [m.codes, m.steps, m.selfInner, m.hashes];
+  if (bytes.length !== parts.reduce((s, a) => s + a.byteLength, 0)) return null;
+  let o = 0;
+  for (const a of parts) {
+    new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(bytes.subarray(o, o + a.byteLength));
+    o += a.byteLength;
+  }
+  return m;
+}
+
+async function sketchMembers(c: SyntheticCatalog, dimsOf: number): Promise<ReturnType<typeof allocateSketches>> {
   const half = Math.ceil(c.count / 2);
   const parts = await Promise.all(
     [
@@ -128,8 +159,6 @@ async function buildIsland(c: SyntheticCatalog): Promise<{ island: Island; build
         }),
     ),
   );
-  const params = islandSketchParams(c.d, c.gamma, syntheticScale(c));
-  const dimsOf = 2 * params.pairs;
   const members = allocateSketches(c.count, dimsOf);
   let offset = 0;
   for (const part of parts) {
@@ -139,6 +168,16 @@ async function buildIsland(c: SyntheticCatalog): Promise<{ island: Island; build
     members.hashes.set(part.hashes, offset * 32);
     offset += part.count;
   }
+  return members;
+}
+
+async function buildIsland(c: SyntheticCatalog): Promise<{ island: Island; buildSeconds: number; indexBytes: { head: number; lists: number }; membersCached: boolean }> {
+  const started = performance.now();
+  const params = islandSketchParams(c.d, c.gamma, syntheticScale(c));
+  const dimsOf = 2 * params.pairs;
+  const cached = membersCache ? loadMembers(membersKey(c, params.pairs), c.count, dimsOf) : null;
+  const members = cached ?? (await sketchMembers(c, dimsOf));
+  if (membersCache && !cached) saveMembers(membersKey(c, params.pairs), members);
   const files = new Map<string, Uint8Array>();
   const head = await assembleSketchIndex(members, params, (path, bytes) => void files.set(path, bytes), { backend });
   const sha = await sha256Hex(head);
@@ -154,7 +193,7 @@ async function buildIsland(c: SyntheticCatalog): Promise<{ island: Island; build
   const island = islandOf(c, ref);
   served.set(`${c.count}-${c.d}`, { catalog: c, files, specs, cards });
   const listBytes = [...files].filter(([p]) => p.startsWith('sketch/lists/')).reduce((s, [, b]) => s + b.length, 0);
-  return { island, buildSeconds: (performance.now() - started) / 1000, indexBytes: { head: head.length, lists: listBytes } };
+  return { island, buildSeconds: (performance.now() - started) / 1000, indexBytes: { head: head.length, lists: listBytes }, membersCached: cached !== null };
 }
 
 /** Exact top 10 by MMD² under the island scale (whole island, or the source's family when large). */
@@ -226,8 +265,8 @@ for (const d of dims) {
   for (const count of sizes) {
     const c = syntheticCatalog(count, d);
     console.log(`building ${count} × d=${d} …`);
-    const { island, buildSeconds, indexBytes } = await buildIsland(c);
-    console.log(`  built in ${buildSeconds.toFixed(1)} s (head ${(indexBytes.head / 1e6).toFixed(2)} MB, lists ${(indexBytes.lists / 1e6).toFixed(1)} MB)`);
+    const { island, buildSeconds, indexBytes, membersCached } = await buildIsland(c);
+    console.log(`  built in ${buildSeconds.toFixed(1)} s${membersCached ? ' from cached member sketches' : ''} (head ${(indexBytes.head / 1e6).toFixed(2)} MB, lists ${(indexBytes.lists / 1e6).toFixed(1)} MB)`);
     const base = `${origin}/generated/${count}-${d}/`;
     const scale = new Float64Array(island.scale);
     const queries = Number(option('queries') ?? (count >= 1_000_000 ? 8 : 16));
@@ -286,6 +325,8 @@ for (const d of dims) {
         exactScope: scope,
         fullScanTop10InFamily: inFamily.length ? inFamily.reduce((s, v) => s + v, 0) / inFamily.length : null,
         buildSeconds,
+        // a build from cached member sketches only clusters and writes the lists and head
+        buildFromCachedSketches: membersCached,
         headBytes: indexBytes.head,
         listBytesTotal: indexBytes.lists,
         coldMsMean: mean((x) => x.coldMs),

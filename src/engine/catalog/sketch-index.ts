@@ -6,8 +6,9 @@
  * exact specs of the best candidates for re-ranking — a few MB for a million learnwares.
  *
  * head  'LWSK' | u32 version | u32 d | u32 pairs | u32 lists | u32 count | u32 seed | u32 0 |
- *       f64 gamma | f64 scale[d] | f32 omega[pairs·d] | f32 centroids[lists·2·pairs] |
- *       per list: u32 count | u32 size | 32 B sha256
+ *       f64 gamma | f64 scale[d] | f32 omega[pairs·d] | centroids | per list: u32 count | u32 size | 32 B sha256
+ *       centroids: version 2, per list f32 step | i8 code[2·pairs] (a quarter of version 1's
+ *       f32 centroids[lists·2·pairs], which is still read)
  * list  'LWSL' | u32 version | u32 dims (2·pairs) | u32 count |
  *       per record: 16 B spec hash | 16 B card hash | f64 ⟨Φ,Φ⟩ under the island scale | f32 step |
  *       i8 code[dims]
@@ -28,6 +29,8 @@ import { decodeShard, encodeShard } from './shard.js';
 export const SKETCH_HEAD_MAGIC = [0x4c, 0x57, 0x53, 0x4b]; // "LWSK"
 export const SKETCH_LIST_MAGIC = [0x4c, 0x57, 0x53, 0x4c]; // "LWSL"
 const VERSION = 1;
+/** head version: 2 stores the list centroids as int8 codes with a step each */
+const HEAD_VERSION = 2;
 /** at d = 50, 64 pairs put a true top-10 learnware beyond sketch rank 160 in a family of ~3,900 at
  * times (rank 834 seen); 128 pairs kept the worst at 167 over 6 queries (docs/search.md) */
 export const DEFAULT_SKETCH_PAIRS = 128;
@@ -67,21 +70,27 @@ export function listPath(sha256: string): string {
 export const specPath = (hash: string) => `specs/${hash}.bin`;
 export const cardPath = (hash: string) => `cards/${hash}.json`;
 
+const headSize = (version: number, d: number, pairs: number, C: number) => 32 + 8 + 8 * d + 4 * pairs * d + (version === 1 ? 4 * C * 2 * pairs : C * (4 + 2 * pairs)) + C * 40;
+
 export function encodeHead(head: SketchHead): Uint8Array {
   const { d, pairs, gamma, scale, omega } = head.params;
   const dims = 2 * pairs;
   const C = head.lists.length;
-  const size = 32 + 8 + 8 * d + 4 * pairs * d + 4 * C * dims + C * 40;
-  const bytes = new Uint8Array(size);
+  const bytes = new Uint8Array(headSize(HEAD_VERSION, d, pairs, C));
   const view = new DataView(bytes.buffer);
   SKETCH_HEAD_MAGIC.forEach((b, i) => (bytes[i] = b));
-  [VERSION, d, pairs, C, head.count, head.seed, 0].forEach((v, i) => view.setUint32(4 + 4 * i, v, true));
+  [HEAD_VERSION, d, pairs, C, head.count, head.seed, 0].forEach((v, i) => view.setUint32(4 + 4 * i, v, true));
   let o = 32;
   view.setFloat64(o, gamma, true);
   o += 8;
   for (const s of scale) (view.setFloat64(o, s, true), (o += 8));
   for (const w of omega) (view.setFloat32(o, w, true), (o += 4));
-  for (const c of head.centroids) (view.setFloat32(o, c, true), (o += 4));
+  const code = new Int8Array(dims);
+  for (let c = 0; c < C; c++) {
+    view.setFloat32(o, quantizeSketch(head.centroids.subarray(c * dims, (c + 1) * dims), code), true);
+    bytes.set(new Uint8Array(code.buffer), o + 4);
+    o += 4 + dims;
+  }
   for (const list of head.lists) {
     view.setUint32(o, list.count, true);
     view.setUint32(o + 4, list.size, true);
@@ -99,10 +108,10 @@ export function decodeHead(bytes: Uint8Array): SketchHead {
   if (bytes.length < 40 || SKETCH_HEAD_MAGIC.some((b, i) => bytes[i] !== b)) fail('bad magic bytes');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const [version, d, pairs, C, count, seed] = [0, 1, 2, 3, 4, 5].map((i) => view.getUint32(4 + 4 * i, true));
-  if (version !== VERSION) fail(`unsupported version ${version}`);
+  if (version !== 1 && version !== HEAD_VERSION) fail(`unsupported version ${version}`);
   if (d < 1 || d > 100_000 || pairs < 1 || pairs > 4096 || C < 1 || C > 1 << 20) fail('implausible sizes');
   const dims = 2 * pairs;
-  const size = 32 + 8 + 8 * d + 4 * pairs * d + 4 * C * dims + C * 40;
+  const size = headSize(version, d, pairs, C);
   if (bytes.length !== size) fail(`${bytes.length} bytes where the header implies ${size}`);
   let o = 32;
   const gamma = view.getFloat64(o, true);
@@ -112,7 +121,14 @@ export function decodeHead(bytes: Uint8Array): SketchHead {
   const omega = new Float32Array(pairs * d);
   for (let i = 0; i < omega.length; i++, o += 4) omega[i] = view.getFloat32(o, true);
   const centroids = new Float32Array(C * dims);
-  for (let i = 0; i < centroids.length; i++, o += 4) centroids[i] = view.getFloat32(o, true);
+  if (version === 1) for (let i = 0; i < centroids.length; i++, o += 4) centroids[i] = view.getFloat32(o, true);
+  else {
+    for (let c = 0; c < C; c++, o += 4 + dims) {
+      const step = view.getFloat32(o, true);
+      if (!(step >= 0)) fail(`list ${c} has a bad centroid step`);
+      for (let j = 0; j < dims; j++) centroids[c * dims + j] = step * view.getInt8(o + 4 + j);
+    }
+  }
   if (!(gamma > 0) || !scale.every((s) => s > 0 && Number.isFinite(s)) || !omega.every(Number.isFinite) || !centroids.every(Number.isFinite)) fail('non-finite or non-positive parameters');
   const lists: ListRef[] = [];
   let total = 0;

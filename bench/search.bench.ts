@@ -29,6 +29,7 @@ import { createServer } from 'vite';
 import {
   allocateSketches,
   DEFAULT_PROBE,
+  DEFAULT_SKETCH_PAIRS,
   DEFAULT_RERANK,
   assembleSketchIndex,
   specFileBytes,
@@ -255,7 +256,7 @@ mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 const out = join(ROOT, 'bench', 'results', quick ? 'search-quick.json' : 'search.json');
 // Written after every generated catalog, so a long run that is cut short keeps what it measured.
 const writeResults = (complete: boolean) =>
-  writeFileSync(out, JSON.stringify({ benchmark: 'search', complete, machine: machineInfo(), backend: backend.name, sketch: { pairs: 64, probe: searchOptions.probe ?? DEFAULT_PROBE, rerank: searchOptions.rerank ?? DEFAULT_RERANK }, loadAverage: loadavg(), generated: generatedRows, demo }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ benchmark: 'search', complete, machine: machineInfo(), backend: backend.name, sketch: { pairs: DEFAULT_SKETCH_PAIRS, probe: searchOptions.probe ?? DEFAULT_PROBE, rerank: searchOptions.rerank ?? DEFAULT_RERANK }, loadAverage: loadavg(), generated: generatedRows, demo }, null, 2) + '\n');
 
 // --merge: keep the rows of an earlier run for the (size, d) pairs not measured now (each row says when it ran)
 const generatedRows: Record<string, unknown>[] = argv.includes('--merge') && existsSync(out)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_PROBE,
   DEFAULT_RERANK,
   decodeShard,
   specFileBytes,
@@ -165,9 +166,9 @@ describe('sketch search', () => {
         expect(s.mmd2).toBeCloseTo(truth.stored, 10);
         expect(Math.abs(s.mmd2 - truth.mmd2)).toBeLessThan(1e-5 * truth.mmd2);
       }
-      // only the head, 16 lists, the re-ranked specs and the cards of the results were downloaded
+      // only the head, the probed lists, the re-ranked specs and the cards of the results were downloaded
       expect(counts.get('sketch/head.bin')).toBe(1);
-      expect(counts.get('sketch/lists')).toBe(16);
+      expect(counts.get('sketch/lists')).toBe(DEFAULT_PROBE);
       expect(counts.get('specs')).toBe(DEFAULT_RERANK);
       expect(counts.get('cards')).toBeLessThanOrEqual(15);
     }

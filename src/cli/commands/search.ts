@@ -19,7 +19,7 @@ Options:
   --task T, --scenario S, --license L, --library B
                         semantic filters; comma-separated values are alternatives
   --top N               singles to print per island (default 10)
-  --probe N             sketch-layout islands: inverted lists scanned (default 16)
+  --probe N             sketch-layout islands: inverted lists scanned (default 12)
   --rerank N            sketch-layout islands: candidates re-ranked by exact MMD² (default 160)
   --json                print JSON (docs/search.md, "JSON output"): {islands: [{island, features,
                         singles: [{id, name, mmd2, score}], mixture: {ids, weights, mmd2, score}

@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import {
   buildTableRkme,
   describeBundle,
-  fetchValidated,
+  fetchBundles,
   resolveUrl,
   semanticSearch,
   type BundleDescription,
@@ -247,7 +247,7 @@ const api = {
     const entry = catalog.index.entries.find((e) => e.id === id);
     if (!entry) throw new InputError('UNKNOWN_LEARNWARE', `no learnware "${id}" in this catalog`);
     const bundleUrl = resolveUrl(catalog.url, entry.bundle.file);
-    const bytes = await fetchValidated((u, init) => fetch(u, init), bundleUrl, { kind: 'zip', maxBytes: 256 * 2 ** 20, sha256: entry.bundle.sha256, size: entry.bundle.size, cache: bundleFiles });
+    const [bytes] = await fetchBundles((u, init) => fetch(u, init), catalog.url, [entry.bundle], { cache: bundleFiles });
     const description = await describeBundle(bytes);
     const features = description.manifest.model.input.features;
     const given = description.manifest.semantic.Input?.Description ?? {};

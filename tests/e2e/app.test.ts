@@ -11,10 +11,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseCsvBytes, parseStatSpec } from '../../src/engine/index.js';
 import { tableAsParquet } from '../helpers/parquet-writer.js';
 import { expectOnlyBodylessGets, launchChromium, searchHousingRows } from './browser.js';
-import { TXHOUSING_PATH } from '../helpers/data.js';
+import { AUSTIN_HOLDOUT_PATH, TXHOUSING_PATH } from '../helpers/data.js';
 
 const ARTIFACTS = join(process.cwd(), 'tests', 'artifacts');
-const AUSTIN_HOLDOUT = join(process.cwd(), 'public', 'catalog-holdout', 'txhousing-austin.csv');
 let browser: Browser;
 let files: string;
 
@@ -226,7 +225,7 @@ describe('app', () => {
     const { page, errors } = await openApp();
     await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
     const path = join(files, 'austin.parquet');
-    writeFileSync(path, tableAsParquet(parseCsvBytes(readFileSync(AUSTIN_HOLDOUT)), [20, 27]));
+    writeFileSync(path, tableAsParquet(parseCsvBytes(readFileSync(AUSTIN_HOLDOUT_PATH)), [20, 27]));
     await searchHousingRows(page, path);
     expect(await page.getByTestId('table-summary').textContent()).toMatch(/austin\.parquet: 47 rows, 6 columns/);
     expect(await page.getByTestId('search-results').locator('tbody tr').first().textContent()).toMatch(/^1Housing prices: Austin/);
@@ -238,7 +237,7 @@ describe('app', () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await page.goto(inject('appUrl'));
     await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
-    await searchHousingRows(page, AUSTIN_HOLDOUT);
+    await searchHousingRows(page, AUSTIN_HOLDOUT_PATH);
     for (const hash of ['#/', '#/catalog', '#/learnware/txhousing-austin', '#/publish', '#/storage']) {
       await page.evaluate((h) => (location.hash = h), hash);
       await page.waitForTimeout(300);

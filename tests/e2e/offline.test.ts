@@ -4,14 +4,11 @@
  * anywhere but the app's origin and the configured ones.
  */
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AUSTIN_HOLDOUT_PATH } from '../helpers/data.js';
 import { launchChromium, searchHousingRows } from './browser.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const AUSTIN = join(ROOT, 'public', 'catalog-holdout', 'txhousing-austin.csv');
 let browser: Browser;
 /** a server on localhost (not in the CSP): counts the requests that reach it */
 let elsewhere: Server;
@@ -47,7 +44,7 @@ describe('offline and CSP', () => {
     await page.reload();
     await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/66 learnwares in 2 islands/);
     await page.getByTestId('backend').waitFor({ timeout: 60_000 });
-    await searchHousingRows(page, AUSTIN);
+    await searchHousingRows(page, AUSTIN_HOLDOUT_PATH);
     expect(await page.getByTestId('search-results').locator('tbody tr').first().textContent()).toMatch(/^1Housing prices: Austin/);
     expect(errors).toEqual([]);
     await context.close();

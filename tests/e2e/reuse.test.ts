@@ -12,12 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fetchBundles, loadCatalogIndex, loadLearnware, parseCsvBytes, predictLearnware, toFeatureMatrix } from '../../src/engine/index.js';
+import { AUSTIN_HOLDOUT_PATH } from '../helpers/data.js';
 import { expectOnlyBodylessGets, launchChromium } from './browser.js';
 import { directoryFetch } from '../shared/identification.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
-const AUSTIN = join(ROOT, 'public', 'catalog-holdout', 'txhousing-austin.csv');
 let browser: Browser;
 
 beforeAll(async () => {
@@ -35,7 +35,7 @@ async function austinInNode(): Promise<Float64Array> {
   const entry = index.entries.find((e) => e.id === 'txhousing-austin')!;
   const [bytes] = await fetchBundles(fetchFn, 'file:///catalog/', [entry.bundle]);
   const lw = await loadLearnware(bytes);
-  const matrix = toFeatureMatrix(parseCsvBytes(readFileSync(AUSTIN)), { dropColumns: ['median'] });
+  const matrix = toFeatureMatrix(parseCsvBytes(readFileSync(AUSTIN_HOLDOUT_PATH)), { dropColumns: ['median'] });
   const p = await predictLearnware(lw, matrix.values, matrix.rows, matrix.featureNames);
   await lw.model.dispose();
   return p.values;
@@ -49,7 +49,7 @@ async function searchAustin(query: string): Promise<{ page: Page; errors: string
   page.context().on('request', (r) => requests.push(r));
   await page.goto(inject('appUrl') + query);
   await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/66 learnwares/);
-  await page.getByTestId('file-input').setInputFiles(AUSTIN);
+  await page.getByTestId('file-input').setInputFiles(AUSTIN_HOLDOUT_PATH);
   await page.getByTestId('table-summary').waitFor();
   await page.getByTestId('label-column').selectOption('median');
   await page.getByRole('checkbox', { name: 'use column month' }).check();

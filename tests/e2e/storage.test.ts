@@ -3,14 +3,11 @@
  * searches and downloaded bundles kept in IndexedDB, a bundle reused from IndexedDB on the next
  * visit without a download, and the storage page that shows and clears all of it.
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AUSTIN_HOLDOUT_PATH } from '../helpers/data.js';
 import { launchChromium } from './browser.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const AUSTIN = join(ROOT, 'public', 'catalog-holdout', 'txhousing-austin.csv');
 const BUNDLE = /\/catalog\/bundles\/[0-9a-f]{64}\.zip$/;
 let browser: Browser;
 /** the service worker would answer bundle requests from its own cache: this file tests IndexedDB */
@@ -32,7 +29,7 @@ async function searchAustin(context: BrowserContext, task: string, shows = 'sear
   context.on('request', (r) => BUNDLE.test(r.url()) && bundles++);
   await page.goto(inject('appUrl'));
   await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/66 learnwares/);
-  await page.getByTestId('file-input').setInputFiles(AUSTIN);
+  await page.getByTestId('file-input').setInputFiles(AUSTIN_HOLDOUT_PATH);
   await page.getByTestId('table-summary').waitFor();
   await page.getByTestId('label-column').selectOption('median');
   await page.getByRole('checkbox', { name: 'use column month' }).check();

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parseCsv, toFeatureMatrix, type FeatureMatrix, type Table } from '../../src/engine/index.js';
 
 export const TXHOUSING_PATH = fileURLToPath(new URL('../../public/samples/txhousing.csv', import.meta.url));
+/** Austin's held-out months (demo catalog build), with the `median` label column */
+export const AUSTIN_HOLDOUT_PATH = fileURLToPath(new URL('../../public/catalog-holdout/txhousing-austin.csv', import.meta.url));
 export const MARKET_COLUMNS = ['sales', 'volume', 'median', 'listings', 'inventory'];
 
 let cached: Table | null = null;

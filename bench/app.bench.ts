@@ -32,14 +32,10 @@ import { Prng } from '../src/engine/core/prng.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.js';
 import { ensureDemoCatalog } from '../tests/demo-catalog-setup.js';
 import { machineInfo } from './machine.js';
+import { flag, option } from './options.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const argv = process.argv.slice(2);
-const option = (name: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const quick = argv.includes('--quick');
+const quick = flag('quick');
 const repeats = Number(option('repeats') ?? (quick ? 1 : 3));
 const rows = Number(option('rows') ?? 10_000);
 const seed = Number(option('seed') ?? 1);

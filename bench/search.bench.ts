@@ -53,18 +53,14 @@ import { syntheticCatalog, syntheticFamily, syntheticScale, syntheticUser, type 
 import { directoryFetch, identificationAccuracy, readHoldoutIndex } from '../tests/shared/identification.js';
 import { cardBytes, islandOf, syntheticSpec } from './generated-catalog.js';
 import { machineInfo } from './machine.js';
+import { flag, option } from './options.js';
 import { readFileSync } from 'node:fs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const argv = process.argv.slice(2);
-const option = (name: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const quick = argv.includes('--quick');
+const quick = flag('quick');
 const sizes = (option('sizes') ?? (quick ? '1000,20000' : '1000,100000,1000000')).split(',').map(Number);
 const dims = (option('dims') ?? (quick ? '10' : '10,50')).split(',').map(Number);
-const browser = !argv.includes('--no-browser');
+const browser = !flag('no-browser');
 /** Node only: override the engine's defaults (the browser runs use the defaults) */
 const searchOptions = { probe: option('probe') ? Number(option('probe')) : undefined, rerank: option('rerank') ? Number(option('rerank')) : undefined };
 const backend = (await nodeBackend('wasm')).backend;
@@ -259,7 +255,7 @@ const writeResults = (complete: boolean) =>
   writeFileSync(out, JSON.stringify({ benchmark: 'search', complete, machine: machineInfo(), backend: backend.name, sketch: { pairs: DEFAULT_SKETCH_PAIRS, probe: searchOptions.probe ?? DEFAULT_PROBE, rerank: searchOptions.rerank ?? DEFAULT_RERANK }, loadAverage: loadavg(), generated: generatedRows, demo }, null, 2) + '\n');
 
 // --merge: keep the rows of an earlier run for the (size, d) pairs not measured now (each row says when it ran)
-const generatedRows: Record<string, unknown>[] = argv.includes('--merge') && existsSync(out)
+const generatedRows: Record<string, unknown>[] = flag('merge') && existsSync(out)
   ? (JSON.parse(readFileSync(out, 'utf8')) as { generated: Record<string, unknown>[] }).generated.filter((r) => !(dims.includes(r.d as number) && sizes.includes(r.learnwares as number)))
   : [];
 for (const d of dims) {

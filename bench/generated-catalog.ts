@@ -12,14 +12,18 @@ export function islandId(c: SyntheticCatalog): string {
   return `${RKME_TABLE_TYPE}-d${c.d}-generated${c.count}`;
 }
 
+/** The island as its spec type sees it (no layout yet): for sketching its members. */
+export function islandView(c: SyntheticCatalog): Island {
+  return islandOf(c, { file: 'sketch/none.bin', sha256: '0'.repeat(64), size: 0 });
+}
+
 export function islandOf(c: SyntheticCatalog, head: { file: string; sha256: string; size: number }): Island {
   return {
     id: islandId(c),
     type: RKME_TABLE_TYPE,
     d: c.d,
     features: Array.from({ length: c.d }, (_, f) => `x${f}`),
-    gamma: c.gamma,
-    scale: Array.from(syntheticScale(c)),
+    settings: { gamma: c.gamma, scale: Array.from(syntheticScale(c)) },
     sketch: head,
     count: c.count,
   };

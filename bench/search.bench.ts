@@ -27,6 +27,8 @@ import { Worker } from 'node:worker_threads';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import {
+  settingsScale,
+  tableDataset,
   allocateSketches,
   DEFAULT_PROBE,
   DEFAULT_SKETCH_PAIRS,
@@ -49,9 +51,9 @@ import {
 } from '../src/engine/index.js';
 import { nodeBackend } from '../src/cli/node-backend.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.js';
-import { syntheticCatalog, syntheticFamily, syntheticScale, syntheticUser, type SyntheticCatalog } from '../tests/shared/synthetic-catalog.js';
+import { syntheticCatalog, syntheticFamily, syntheticUser, type SyntheticCatalog } from '../tests/shared/synthetic-catalog.js';
 import { directoryFetch, identificationAccuracy, readHoldoutIndex } from '../tests/shared/identification.js';
-import { cardBytes, islandOf, syntheticSpec } from './generated-catalog.js';
+import { cardBytes, islandOf, islandView, syntheticSpec } from './generated-catalog.js';
 import { machineInfo } from './machine.js';
 import { flag, option } from './options.js';
 import { readFileSync } from 'node:fs';
@@ -84,7 +86,7 @@ function handler(req: IncomingMessage, res: ServerResponse, next: () => void): v
   const hash = /^(specs|cards)\/([0-9a-f]{32})\.(bin|json)$/.exec(path);
   if (!bytes && hash) {
     const i = (hash[1] === 'specs' ? island.specs : island.cards).get(hash[2]);
-    if (i !== undefined) bytes = hash[1] === 'specs' ? specFileBytes(syntheticSpec(island.catalog, i), island.catalog.d) : cardBytes(island.catalog, i);
+    if (i !== undefined) bytes = hash[1] === 'specs' ? specFileBytes(islandView(island.catalog), syntheticSpec(island.catalog, i)) : cardBytes(island.catalog, i);
   }
   if (!bytes) {
     res.statusCode = 404;
@@ -170,7 +172,7 @@ async function sketchMembers(c: SyntheticCatalog, dimsOf: number): Promise<Retur
 
 async function buildIsland(c: SyntheticCatalog): Promise<{ island: Island; buildSeconds: number; indexBytes: { head: number; lists: number }; membersCached: boolean }> {
   const started = performance.now();
-  const params = islandSketchParams(c.d, c.gamma, syntheticScale(c));
+  const params = islandSketchParams(islandView(c));
   const dimsOf = 2 * params.pairs;
   const cached = membersCache ? loadMembers(membersKey(c, params.pairs), c.count, dimsOf) : null;
   const members = cached ?? (await sketchMembers(c, dimsOf));
@@ -234,7 +236,7 @@ const demo = await (async () => {
   const times: { cold: number; warm: number }[] = [];
   for (const entry of readHoldoutIndex(holdoutDir)) {
     const matrix = toFeatureMatrix(parseCsvBytes(readFileSync(join(holdoutDir, entry.file))), { dropColumns: [entry.labelColumn] });
-    const input = { index, fetchFn, base, backend, values: matrix.values, rows: matrix.rows, featureNames: matrix.featureNames, cache: memoryFileCache() };
+    const input = { index, fetchFn, base, backend, data: tableDataset(matrix), cache: memoryFileCache() };
     let t = performance.now();
     await searchCatalog(input);
     const cold = performance.now() - t;
@@ -265,7 +267,7 @@ for (const d of dims) {
     const { island, buildSeconds, indexBytes, membersCached } = await buildIsland(c);
     console.log(`  built in ${buildSeconds.toFixed(1)} s${membersCached ? ' from cached member sketches' : ''} (head ${(indexBytes.head / 1e6).toFixed(2)} MB, lists ${(indexBytes.lists / 1e6).toFixed(1)} MB)`);
     const base = `${origin}/generated/${count}-${d}/`;
-    const scale = new Float64Array(island.scale);
+    const scale = settingsScale(island.settings)!;
     const queries = Number(option('queries') ?? (count >= 1_000_000 ? 8 : 16));
     const rows: { where: string; coldMs: number; warmMs: number; bytes: number; requests: number; recall: number; strictRecall: number; recall10: number; recall25: number; relevant: number; sourceRank: number; heapBytes?: number }[] = [];
     let scope = 0;

@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import {
   buildTableRkme,
-  parseStatSpec,
+  parseTableSpec,
   resolveBackend,
   squaredMmdToData,
   type BackendName,
@@ -138,7 +138,7 @@ async function runBrowser(cells: { n: number; d: number; x: Float64Array }[], ro
         rows.push({
           data: 'mixture', n, d, where: 'chromium', backend,
           seconds: ok ? run.ms / 1000 : null,
-          ...(ok ? await evaluate(parseStatSpec(run.json), x, n, d) : { mmd2: null, mmd2Exact: false, objective: null }),
+          ...(ok ? await evaluate(parseTableSpec(run.json), x, n, d) : { mmd2: null, mmd2Exact: false, objective: null }),
           note: run.error ? (/cancel/i.test(run.error) ? `stopped after ${BROWSER_TIMEOUT_MS / 1000} s` : run.error) : undefined,
         });
         log(rows.at(-1)!);

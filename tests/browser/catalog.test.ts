@@ -4,7 +4,7 @@
  * model run by onnxruntime-web in the browser.
  */
 import { describe, expect, it } from 'vitest';
-import { checkBundle, fetchValidated, loadCatalogIndex, loadShard, squaredMmd } from '../../src/engine/index.js';
+import { checkBundle, fetchValidated, loadCatalogIndex, loadShard, specType } from '../../src/engine/index.js';
 
 const base = new URL('/catalog/', location.href).href;
 
@@ -24,7 +24,9 @@ describe('demo catalog in the browser', () => {
     // the shard record of the entry is the spec inside its bundle
     const own = specs[entry.shardIndex];
     expect(own.numPoints).toBe(entry.numPoints);
-    const scale = new Float64Array(island.scale);
-    expect(squaredMmd(own, own, { scale })).toBeCloseTo(0, 12);
+    const type = specType(island.type);
+    const self = type.innerProduct(own, own, island.settings);
+    expect(self).toBeGreaterThan(0);
+    expect(self - 2 * type.innerProduct(own, result.spec!, island.settings) + type.innerProduct(result.spec!, result.spec!, island.settings)).toBeCloseTo(0, 6);
   });
 });

@@ -1,7 +1,7 @@
 /** The spec worker through comlink, as the app uses it, in real Chromium. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { SpecClient } from '../../src/app/spec-client.js';
-import { CancelledError, InputError, parseStatSpec, type ProgressEvent } from '../../src/engine/index.js';
+import { CancelledError, InputError, parseTableSpec, type ProgressEvent } from '../../src/engine/index.js';
 import { gaussianMixture } from '../shared/synthetic.js';
 
 function csvOf(values: Float64Array, rows: number, cols: number, extra?: (r: number) => string): ArrayBuffer {
@@ -40,7 +40,7 @@ describe('spec worker', () => {
     expect(result.backend).toBe('webgpu');
     expect(result.K).toBe(30);
     expect(result.featureNames).toEqual(['f0', 'f1', 'f2']);
-    const spec = parseStatSpec(result.json);
+    const spec = parseTableSpec(result.json);
     expect(spec.K).toBe(30);
     expect(spec.numPoints).toBe(rows);
     expect(spec.scaleSource).toBe('std');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseCsvBytes, parseStatSpec } from '../../src/engine/index.js';
+import { parseCsvBytes, parseTableSpec } from '../../src/engine/index.js';
 import { tableAsParquet } from '../helpers/parquet-writer.js';
 import { expectOnlyBodylessGets, launchChromium, searchHousingRows } from './browser.js';
 import { AUSTIN_HOLDOUT_PATH, TXHOUSING_PATH } from '../helpers/data.js';
@@ -158,7 +158,7 @@ describe('app', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download stat.json' }).click()]);
     expect(download.suggestedFilename()).toBe('txhousing.stat.json');
-    const spec = parseStatSpec(readFileSync(await download.path(), 'utf8'));
+    const spec = parseTableSpec(readFileSync(await download.path(), 'utf8'));
     expect(spec.featureNames).toEqual(['sales', 'volume', 'median', 'listings', 'inventory']);
     expect(spec.scaleSource).toBe('std');
     expect(spec.provenance?.backend).toBe('webgpu');

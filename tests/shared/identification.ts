@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { HoldoutEntry } from '../../scripts/demo-sources.js';
-import { loadCatalogIndex, parseCsvBytes, searchCatalog, toFeatureMatrix, type CatalogIndex, type ComputeBackend, type FetchLike } from '../../src/engine/index.js';
+import { loadCatalogIndex, parseCsvBytes, searchCatalog, tableDataset, toFeatureMatrix, type CatalogIndex, type ComputeBackend, type FetchLike } from '../../src/engine/index.js';
 
 export type { HoldoutEntry };
 
@@ -62,7 +62,7 @@ export async function identify(
   const table = parseCsvBytes(readFileSync(join(holdoutDir, entry.file)));
   const matrix = toFeatureMatrix(table, { dropColumns: [entry.labelColumn] });
   const rows = Math.min(matrix.rows, options.maxRows ?? matrix.rows);
-  const islands = await searchCatalog({ ...search, values: matrix.values.subarray(0, rows * matrix.cols), rows, featureNames: matrix.featureNames });
+  const islands = await searchCatalog({ ...search, data: tableDataset({ ...matrix, values: matrix.values.subarray(0, rows * matrix.cols), rows }) });
   for (const island of islands) {
     const at = island.singles.findIndex((s) => s.id === entry.id);
     if (at >= 0) return { island: island.island, rank: at + 1, top: island.singles[0].id };

@@ -173,7 +173,8 @@ describe('describing a bundle for the catalog page (no model run)', () => {
     expect(d.sha256).toBe(await sha256Hex(bundle));
     expect(d.size).toBe(bundle.length);
     expect(d.modelCard).toContain(manifest.name);
-    expect(d.spec).toMatchObject({ d: 3, numPoints: 400, gamma: 0.1 });
+    expect(d.spec).toMatchObject({ type: 'RKMETableSpecification', label: 'table RKME', numPoints: 400 });
+    expect(d.spec.summary).toMatch(/^20 reduced points in 3 dimensions summarise 400 training rows \(γ = 0.1, scale std\)$/);
     expect(d.spec.K).toBeGreaterThan(0);
   });
 

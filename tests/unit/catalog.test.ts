@@ -7,10 +7,11 @@ import {
   encodeShard,
   FormatError,
   packBundle,
-  parseStatSpec,
+  parseTableSpec,
   readZip,
   squaredMmd,
   type CatalogIndex,
+  type TableIslandSettings,
 } from '../../src/engine/index.js';
 import { denseModel, makeBundle } from '../helpers/bundles.js';
 
@@ -20,7 +21,7 @@ async function threeBundles() {
   const broken = await makeBundle({ model: denseModel('sigmoid', 2) });
   // give b its own id (same features → same island)
   const files = readZip(b.bundle);
-  const spec = parseStatSpec(new TextDecoder().decode(files.get('rkme.json')!));
+  const spec = parseTableSpec(new TextDecoder().decode(files.get('rkme.json')!));
   const renamed = await packBundle({
     id: 'weather-two',
     name: 'Weather two',
@@ -46,14 +47,14 @@ describe('static catalog', () => {
     expect(index.entries.map((e) => e.id)).toEqual(['weather-test', 'weather-two']);
     expect(index.islands).toHaveLength(1);
     expect(index.islands[0].id).toMatch(/^RKMETableSpecification-d3-[0-9a-f]{12}$/);
-    expect(index.islands[0].scale).toHaveLength(3);
+    expect((index.islands[0].settings as TableIslandSettings).scale).toHaveLength(3);
     for (const entry of index.entries) {
       expect(entry.bundle.file).toBe(`bundles/${entry.bundle.sha256}.zip`);
       expect(result.files.get(entry.bundle.file)!.length).toBe(entry.bundle.size);
     }
     // the shard holds exactly the bundles' specs
     const shard = decodeShard(result.files.get(index.islands[0].shard!.file)!);
-    const specA = parseStatSpec(new TextDecoder().decode(readZip(a).get('rkme.json')!));
+    const specA = parseTableSpec(new TextDecoder().decode(readZip(a).get('rkme.json')!));
     expect(squaredMmd(shard[0], { ...specA, scaleSource: 'given', featureNames: null, provenance: null })).toBeCloseTo(0, 14);
     const parsed = JSON.parse(new TextDecoder().decode(result.files.get(CATALOG_INDEX)!)) as CatalogIndex;
     expect(parsed.entries).toHaveLength(2);
@@ -79,7 +80,7 @@ describe('static catalog', () => {
 
   it('shards round-trip exactly and refuse hostile bytes', async () => {
     const { a } = await threeBundles();
-    const spec = parseStatSpec(new TextDecoder().decode(readZip(a).get('rkme.json')!));
+    const spec = parseTableSpec(new TextDecoder().decode(readZip(a).get('rkme.json')!));
     const { bytes, offsets } = encodeShard([spec, spec], 3);
     expect(offsets[0]).toBe(16);
     const [back] = decodeShard(bytes);
@@ -94,7 +95,7 @@ describe('static catalog', () => {
 
   it('Float32 shards (sketch spec files) are half the size and round to the nearest float32', async () => {
     const { a } = await threeBundles();
-    const spec = parseStatSpec(new TextDecoder().decode(readZip(a).get('rkme.json')!));
+    const spec = parseTableSpec(new TextDecoder().decode(readZip(a).get('rkme.json')!));
     const f64 = encodeShard([spec], 3).bytes;
     const f32 = encodeShard([spec], 3, 'f32').bytes;
     expect(f32.length - 40).toBe((f64.length - 40) / 2);

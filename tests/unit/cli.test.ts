@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseStatSpec, Prng } from '../../src/engine/index.js';
+import { parseTableSpec, Prng } from '../../src/engine/index.js';
 import { cli } from '../helpers/cli.js';
 import { TXHOUSING_PATH } from '../helpers/data.js';
 
@@ -19,7 +19,7 @@ describe('learnware-dock CLI', () => {
     const first = await cli('spec', TXHOUSING_PATH, '--out', a, drop, '--scale', 'std', '--k', '50', '--quiet');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/n=8602 d=5 K=50 gamma=0.1 scale=std backend=wasm/);
-    const spec = parseStatSpec(readFileSync(a, 'utf8'));
+    const spec = parseTableSpec(readFileSync(a, 'utf8'));
     expect(spec.featureNames).toEqual(['sales', 'volume', 'median', 'listings', 'inventory']);
     expect(spec.K).toBe(50);
     expect(spec.provenance?.seed).toBe(0);
@@ -61,10 +61,10 @@ describe('learnware-dock CLI', () => {
   it('handles K larger than the rows and a single row', async () => {
     const few = await cli('spec', write(dir, 'few.csv', 'a,b\n1,2\n3,4\n5,7\n'), '--k', '100', '--quiet');
     expect(few.code).toBe(0);
-    expect(parseStatSpec(few.stdout).K).toBe(2);
+    expect(parseTableSpec(few.stdout).K).toBe(2);
     const one = await cli('spec', write(dir, 'one.csv', 'a,b\n1,2\n'), '--quiet');
     expect(one.code).toBe(0);
-    expect(Array.from(parseStatSpec(one.stdout).z)).toEqual([1, 2]);
+    expect(Array.from(parseTableSpec(one.stdout).z)).toEqual([1, 2]);
   });
 
   it('mmd rejects malformed spec files naming the field', async () => {
@@ -82,7 +82,7 @@ describe('learnware-dock CLI', () => {
     const file = write(dir, 'million.csv', lines.join('\n'));
     const result = await cli('spec', file, '--quiet', '--scale', 'std');
     expect(result.code).toBe(0);
-    const spec = parseStatSpec(result.stdout);
+    const spec = parseTableSpec(result.stdout);
     expect(spec.numPoints).toBe(1_000_000);
     expect(spec.K).toBe(100);
     expect(spec.scale![0]).toBeCloseTo(3, 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, parseStatSpec, Prng, squaredMmd, squaredMmdToData, TsBackend, type RkmeTableSpec } from '../../src/engine/index.js';
+import { InputError, parseTableSpec, Prng, squaredMmd, squaredMmdToData, TsBackend, type RkmeTableSpec } from '../../src/engine/index.js';
 
 function randomSpec(prng: Prng, K: number, d: number, scale: Float64Array | null = null): RkmeTableSpec {
   const z = new Float64Array(K * d).map(() => prng.nextNormal());
@@ -71,8 +71,8 @@ describe('squared MMD', () => {
   });
 
   it('loads the reference test vector from JSON text too', () => {
-    const a = parseStatSpec('{"z":[[0,0],[1,0]],"beta":[0.5,0.5],"gamma":0.1,"num_points":2,"type":"RKMETableSpecification"}');
-    const b = parseStatSpec('{"z":[[0,1]],"beta":[1],"gamma":0.1,"num_points":1,"type":"RKMETableSpecification"}');
+    const a = parseTableSpec('{"z":[[0,0],[1,0]],"beta":[0.5,0.5],"gamma":0.1,"num_points":2,"type":"RKMETableSpecification"}');
+    const b = parseTableSpec('{"z":[[0,1]],"beta":[1],"gamma":0.1,"num_points":1,"type":"RKMETableSpecification"}');
     expect(Math.abs(squaredMmd(a, b) - 0.228850537904)).toBeLessThan(1e-9);
   });
 });

@@ -13,7 +13,7 @@ import {
   type RkmeTableSpec,
 } from '../../src/engine/index.js';
 import { gaussianGram } from '../../src/engine/kernels/backend-ts.js';
-import { descentDirection, fitBeta, zGradient } from '../../src/engine/spec/rkme-table.js';
+import { descentDirection, fitBeta, zGradient } from '../../src/engine/spec/table/build.js';
 import { cityRows, gaussianMixture, marketMatrix } from '../helpers/data.js';
 
 const ts = new TsBackend();

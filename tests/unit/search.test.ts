@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTableRkme, Prng, referenceScores, searchIsland, TsBackend, type RkmeTableSpec } from '../../src/engine/index.js';
+import { buildTableRkme, Prng, referenceScores, searchIsland, tableSpecType, TsBackend, type RkmeTableSpec, type TableIslandSettings } from '../../src/engine/index.js';
 
 const ts = new TsBackend();
 const d = 3;
@@ -12,6 +12,8 @@ const CENTRES = [
   [4, 0, 4],
 ];
 const scale = new Float64Array(d).fill(1);
+/** the island's comparison settings: γ of the specs below, unit scale */
+const settings: TableIslandSettings = { gamma: 0.1, scale: Array.from(scale) };
 
 /** n rows from a mixture of the given centres (weights) with unit noise. */
 function sample(n: number, parts: [number[], number][], seed: number): Float64Array {
@@ -57,7 +59,7 @@ describe('statistical search in an island', () => {
     const specs = await island();
     for (const target of [2, 5]) {
       const user = await spec(sample(800, [[CENTRES[target], 1]], 7 + target), 800);
-      const result = searchIsland(user, specs, { scale });
+      const result = searchIsland(tableSpecType, user, specs, { settings: settings });
       expect(result.singles[0].index).toBe(target);
       expect(result.singles[0].score).toBeGreaterThan(0.5);
       expect(result.singles[1].score).toBeLessThan(0.05);
@@ -68,7 +70,7 @@ describe('statistical search in an island', () => {
   it('recovers the components and weights of a user drawn from a known mixture', async () => {
     const specs = await island();
     const user = await spec(sample(2000, [[CENTRES[1], 0.7], [CENTRES[4], 0.3]], 77), 2000);
-    const result = searchIsland(user, specs, { scale });
+    const result = searchIsland(tableSpecType, user, specs, { settings: settings });
     expect(result.recommended).toBe('mixture');
     const mixture = result.mixture!;
     const weights = Object.fromEntries(mixture.indices.map((i, k) => [i, mixture.weights[k]]));
@@ -78,14 +80,14 @@ describe('statistical search in an island', () => {
     expect(mixture.mmd2).toBeLessThan(0.5 * result.singles[0].mmd2);
     expect(mixture.score).toBeGreaterThan(result.singles[0].score);
     // the auto method finds the same components
-    const auto = searchIsland(user, specs, { scale, mixtureMethod: 'auto' }).mixture!;
+    const auto = searchIsland(tableSpecType, user, specs, { settings: settings, mixtureMethod: 'auto' }).mixture!;
     expect([...auto.indices].sort()).toEqual([1, 4]);
   });
 
   it('says that nothing fits when the user data lie elsewhere (the reference would score its best 1.0)', async () => {
     const specs = await island();
     const user = await spec(sample(800, [[[-6, 8, -5], 1]], 5), 800);
-    const result = searchIsland(user, specs, { scale });
+    const result = searchIsland(tableSpecType, user, specs, { settings: settings });
     expect(result.singles[0].score).toBeLessThan(0.05);
     expect(referenceScores(result.singles.map((s) => s.mmd2))[0]).toBeGreaterThanOrEqual(0.92);
   });

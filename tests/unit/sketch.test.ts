@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  settingsScale,
+  tableDataset,
   DEFAULT_PROBE,
   DEFAULT_RERANK,
   decodeShard,
@@ -29,7 +31,7 @@ import {
 import { FEATURES, makeBundle } from '../helpers/bundles.js';
 import { gaussianMixture } from '../shared/synthetic.js';
 import { syntheticCatalog, syntheticScale, syntheticSpec, syntheticUser } from '../shared/synthetic-catalog.js';
-import { cardBytes, islandOf } from '../../bench/generated-catalog.js';
+import { cardBytes, islandOf, islandView } from '../../bench/generated-catalog.js';
 
 /** Serves a Map of catalog files; counts the requests per top-level folder. */
 function mapFetch(files: Map<string, Uint8Array>, counts: Map<string, number> = new Map()): FetchLike {
@@ -46,10 +48,7 @@ async function generatedIsland(count: number, d: number, families: number) {
   const c = syntheticCatalog(count, d, { families });
   const files = new Map<string, Uint8Array>();
   const head = await buildSketchIndex({
-    count,
-    d,
-    gamma: c.gamma,
-    scale: syntheticScale(c),
+    island: islandView(c),
     member: (i) => ({ spec: syntheticSpec(c, i), card: cardBytes(c, i) }),
     emit: (path, bytes) => void files.set(path, bytes),
   });
@@ -71,7 +70,7 @@ describe('random-Fourier-feature sketches', () => {
   it('‖s_u − s_L‖² approximates the exact MMD² (default frequency pairs, int8 codes)', () => {
     const c = syntheticCatalog(400, 10, { families: 4 });
     const scale = syntheticScale(c);
-    const params = islandSketchParams(10, c.gamma, scale);
+    const params = islandSketchParams(islandView(c));
     const specs = Array.from({ length: 40 }, (_, i) => syntheticSpec(c, i));
     const sketches = specs.map((s) => {
       const exact = sketchSpec(s, params);
@@ -102,7 +101,7 @@ describe('random-Fourier-feature sketches', () => {
 
   it('refuses a spec whose dimension or γ differs from the index', () => {
     const c = syntheticCatalog(10, 10);
-    const params = islandSketchParams(10, c.gamma, syntheticScale(c));
+    const params = islandSketchParams(islandView(c));
     expect(() => sketchSpec({ ...syntheticSpec(c, 0), gamma: 0.2 }, params)).toThrow(/gamma/);
     expect(() => sketchSpec(syntheticSpec(syntheticCatalog(10, 5), 0), params)).toThrow(/features/);
   });
@@ -142,7 +141,7 @@ describe('sketch index files', () => {
 describe('sketch search', () => {
   it('agrees with the exact scan: recall@10 ≥ 0.95, the source first, exact MMD² reported', async () => {
     const { c, files, island } = await generatedIsland(1200, 10, 24);
-    const scale = new Float64Array(island.scale);
+    const scale = settingsScale(island.settings)!;
     let recall = 0;
     const users = 4;
     for (let u = 0; u < users; u++) {
@@ -152,7 +151,7 @@ describe('sketch search', () => {
       const mmd2 = (s: RkmeTableSpec) => uu - 2 * innerProduct(user, s, { scale }) + innerProduct(s, s, { scale });
       const exact = Array.from({ length: c.count }, (_, i) => {
         const s = syntheticSpec(c, i);
-        return { id: `generated-${i}`, mmd2: mmd2(s), stored: mmd2(decodeShard(specFileBytes(s, c.d))[0]) };
+        return { id: `generated-${i}`, mmd2: mmd2(s), stored: mmd2(decodeShard(specFileBytes(island, s))[0]) };
       }).sort((a, b) => a.mmd2 - b.mmd2);
       const counts = new Map<string, number>();
       const found = await searchSketchIsland(mapFetch(files, counts), 'file:///catalog/', island, user, { top: 10 });
@@ -177,7 +176,7 @@ describe('sketch search', () => {
 
   it('refuses a tampered list and a card from another island', async () => {
     const { c, files, island, head } = await generatedIsland(200, 5, 4);
-    const user = { ...syntheticUser(c, 3, 1), scale: new Float64Array(island.scale) };
+    const user = { ...syntheticUser(c, 3, 1), scale: settingsScale(island.settings) };
     const list = listPath(decodeHead(head).lists[0].sha256);
     const tampered = new Map(files);
     const bytes = files.get(list)!.slice();
@@ -203,7 +202,7 @@ describe('catalogs with the sketch layout', () => {
     expect([...files.keys()].filter((p) => p.startsWith('cards/'))).toHaveLength(6);
 
     const x = gaussianMixture(300, 3, 2, 13).map((v) => v + 9); // drawn like weather-3's data
-    const input = { index, fetchFn: mapFetch(files), base: 'file:///catalog/', backend: new TsBackend(), values: x, rows: 300, featureNames: FEATURES };
+    const input = { index, fetchFn: mapFetch(files), base: 'file:///catalog/', backend: new TsBackend(), data: tableDataset({ values: x, rows: 300, cols: FEATURES.length, featureNames: FEATURES }) };
     const [island] = await searchCatalog(input);
     expect(island.singles[0].id).toBe('weather-3');
     expect(island.singles[0].score).toBeGreaterThan(0.5);

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FormatError, innerProduct, parseStatSpec, serializeStatSpec, squaredMmd, type RkmeTableSpec } from '../../src/engine/index.js';
+import { FormatError, innerProduct, parseStatSpec, parseTableSpec, serializeStatSpec, squaredMmd, type RkmeTableSpec } from '../../src/engine/index.js';
 
 const PYTHON_FIXTURE = readFileSync(new URL('../fixtures/python-stat.json', import.meta.url), 'utf8');
 
 function spec(z: number[][], beta: number[], gamma = 0.1): RkmeTableSpec {
-  return parseStatSpec(JSON.stringify({ z, beta, gamma, num_points: 10, type: 'RKMETableSpecification' })) as RkmeTableSpec;
+  return parseTableSpec(JSON.stringify({ z, beta, gamma, num_points: 10, type: 'RKMETableSpecification' }));
 }
 
 describe('stat.json interoperability', () => {
   it('reads a Python-made stat.json exactly', () => {
-    const s = parseStatSpec(PYTHON_FIXTURE);
+    const s = parseTableSpec(PYTHON_FIXTURE);
     const raw = JSON.parse(PYTHON_FIXTURE);
     expect(s.K).toBe(4);
     expect(s.d).toBe(3);
@@ -30,7 +30,7 @@ describe('stat.json interoperability', () => {
   });
 
   it('writes specs without a scale in exactly the reference layout, byte for byte', () => {
-    const s = parseStatSpec(PYTHON_FIXTURE);
+    const s = parseTableSpec(PYTHON_FIXTURE);
     const written = serializeStatSpec(s);
     expect(Object.keys(JSON.parse(written)).sort()).toEqual(['beta', 'gamma', 'num_points', 'type', 'z']);
     expect(JSON.parse(written)).toEqual(JSON.parse(PYTHON_FIXTURE));
@@ -41,7 +41,7 @@ describe('stat.json interoperability', () => {
   it('round-trips the scale, feature names and provenance extensions', () => {
     const s = spec([[1, 2], [3, 4]], [0.25, 0.75]);
     const scaled: RkmeTableSpec = { ...s, scale: new Float64Array([2, 0.5]), scaleSource: 'std', featureNames: ['a', 'b'] };
-    const back = parseStatSpec(serializeStatSpec(scaled));
+    const back = parseTableSpec(serializeStatSpec(scaled));
     expect(Array.from(back.scale!)).toEqual([2, 0.5]);
     expect(back.scaleSource).toBe('std');
     expect(back.featureNames).toEqual(['a', 'b']);

@@ -1,5 +1,5 @@
 /** `learnware-dock search`: statistical search of a catalog (directory or URL) for a CSV file. */
-import { loadCatalogIndex, searchCatalog } from '../../engine/index.js';
+import { loadCatalogIndex, searchCatalog, tableDataset } from '../../engine/index.js';
 import { catalogSource } from '../files.js';
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readFeatureMatrix } from '../features.js';
@@ -43,9 +43,7 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
     fetchFn,
     base,
     backend,
-    values: matrix.values,
-    rows: matrix.rows,
-    featureNames: matrix.featureNames,
+    data: tableDataset(matrix),
     top,
     probe,
     rerank,

@@ -8,13 +8,10 @@
  * The model is data: it is only ever run by onnxruntime, never executed as code.
  */
 import { sha256Hex } from '../core/hash.js';
-import { Prng } from '../core/prng.js';
 import { withTimeout } from '../core/timeout.js';
 import { OnnxModel } from '../model/onnx-runner.js';
-import { herdSamples } from '../spec/herding.js';
-import { innerProduct } from '../spec/mmd.js';
-import { parseStatSpec } from '../spec/registry.js';
-import type { RkmeTableSpec } from '../spec/types.js';
+import { parseStatSpec, specType } from '../spec/registry.js';
+import type { StatSpec } from '../spec/spec-type.js';
 import { checkManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
 import { DockError } from '../core/errors.js';
 import { readZip, type ZipLimits } from './zip.js';
@@ -32,7 +29,7 @@ export interface CheckResult {
   reasons: CheckReason[];
   manifest: Manifest | null;
   /** the bundle's (first) statistical spec, once it has passed its checks */
-  spec: RkmeTableSpec | null;
+  spec: StatSpec | null;
   /** SHA-256 of the whole bundle (its content address in a catalog) */
   sha256: string;
 }
@@ -56,7 +53,7 @@ export async function checkBundle(bundle: Uint8Array, options: CheckOptions = {}
 
 export interface InspectedBundle {
   manifest: Manifest;
-  spec: RkmeTableSpec;
+  spec: StatSpec;
   sha256: string;
   /** the bundle's files, every one matching its size and SHA-256 in the manifest */
   files: Map<string, Uint8Array>;
@@ -105,17 +102,13 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
   }
   if (reasons.length > 0) return invalid(reasons, manifest);
 
-  // statistical spec: parses, finite self inner product, dimension agrees with the model input
-  let spec: RkmeTableSpec | null = null;
+  // statistical spec: parses, and its spec type finds no problem with it against the model input
+  let spec: StatSpec | null = null;
   for (const entry of manifest.specs) {
     try {
       const parsed = parseStatSpec(new TextDecoder().decode(files.get(entry.file)!));
       if (parsed.type !== entry.type) reasons.push({ code: 'BAD_SPEC', message: `${entry.file} is a ${parsed.type}, the manifest says ${entry.type}`, field: 'specs' });
-      const self = innerProduct(parsed, parsed, { scale: parsed.scale ?? 'raw' });
-      if (!Number.isFinite(self)) reasons.push({ code: 'BAD_SPEC', message: `${entry.file}: the spec's self inner product is not finite`, field: 'specs' });
-      if (parsed.d !== manifest.model.input.features.length) {
-        reasons.push({ code: 'DIMENSION_MISMATCH', message: `${entry.file} has ${parsed.d} features, the model takes ${manifest.model.input.features.length}`, field: 'specs' });
-      }
+      for (const problem of specType(parsed.type).check(parsed, manifest.model.input)) reasons.push({ code: problem.code, message: `${entry.file}: ${problem.message}`, field: 'specs' });
       spec ??= parsed;
     } catch (error) {
       reasons.push({ code: 'BAD_SPEC', message: `${entry.file}: ${(error as Error).message}`, field: 'specs' });
@@ -125,19 +118,10 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
   return { manifest, spec, sha256, files };
 }
 
-async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: RkmeTableSpec, options: CheckOptions): Promise<CheckReason[]> {
-  const d = spec.d;
-  const herded = herdSamples(spec, options.herdedRows ?? 32, { seed: 1 });
-  const randomCount = options.randomRows ?? 16;
-  // random rows around the spec's points: z_i + N(0, scale²) per feature
-  const prng = new Prng(2);
-  const rows = herded.length / d + randomCount;
-  const input = new Float32Array(rows * d);
-  input.set(herded);
-  for (let r = 0; r < randomCount; r++) {
-    const i = prng.nextInt(spec.K);
-    for (let f = 0; f < d; f++) input[herded.length + r * d + f] = spec.z[i * d + f] + (spec.scale ? spec.scale[f] : 1) * prng.nextNormal();
-  }
+async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: StatSpec, options: CheckOptions): Promise<CheckReason[]> {
+  // rows drawn from the spec itself (its type knows how): herded ones and random ones around its points
+  const feed = specType(spec.type).probeFeed(spec, manifest.model.input, { herded: options.herdedRows ?? 32, random: options.randomRows ?? 16 });
+  const rows = feed.dims[0];
   let model: OnnxModel;
   try {
     model = await OnnxModel.load(modelBytes);
@@ -149,7 +133,7 @@ async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: RkmeTa
     if (model.io.inputNames[0] !== inputInfo.name) return [{ code: 'MODEL_IO', message: `the model's input is "${model.io.inputNames[0]}", the manifest says "${inputInfo.name}"` }];
     if (model.io.outputNames[0] !== outputInfo.name) return [{ code: 'MODEL_IO', message: `the model's output is "${model.io.outputNames[0]}", the manifest says "${outputInfo.name}"` }];
     const timeout = options.runTimeoutMs ?? 10_000;
-    const result = await withTimeout(model.run(input, rows, d), timeout, () => new DockError('MODEL_TIMEOUT', `the model took longer than ${timeout / 1000} s on ${rows} rows`));
+    const result = await withTimeout(model.runFeed(feed), timeout, () => new DockError('MODEL_TIMEOUT', `the model took longer than ${timeout / 1000} s on ${rows} rows`));
     return checkOutputs(result.values, result.dims, rows, manifest);
   } catch (error) {
     const e = error as DockError;

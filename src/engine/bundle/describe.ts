@@ -5,6 +5,7 @@
  * page shows it as text, never as HTML.
  */
 import { FormatError } from '../core/errors.js';
+import { specType } from '../spec/registry.js';
 import { inspectBundle } from './checker.js';
 import type { Manifest } from './manifest.js';
 import type { ZipLimits } from './zip.js';
@@ -18,7 +19,8 @@ export interface BundleDescription {
   size: number;
   /** README.md (markdown), cut at 64k characters; null when the bundle has none */
   modelCard: string | null;
-  spec: { type: string; K: number; d: number; numPoints: number; gamma: number; scaleSource: string | null };
+  /** what the statistical spec is, in its type's words (spec/registry.ts) */
+  spec: { type: string; label: string; K: number; numPoints: number; summary: string };
 }
 
 export async function describeBundle(bundle: Uint8Array, options: { zipLimits?: Partial<ZipLimits> } = {}): Promise<BundleDescription> {
@@ -32,6 +34,6 @@ export async function describeBundle(bundle: Uint8Array, options: { zipLimits?: 
     sha256,
     size: bundle.length,
     modelCard: text === null ? null : text.length > MAX_CARD_CHARS ? `${text.slice(0, MAX_CARD_CHARS)}\n…` : text,
-    spec: { type: spec.type, K: spec.K, d: spec.d, numPoints: spec.numPoints, gamma: spec.gamma, scaleSource: spec.scaleSource },
+    spec: { type: spec.type, label: specType(spec.type).label, K: spec.K, numPoints: spec.numPoints, summary: specType(spec.type).describe(spec) },
   };
 }

@@ -4,8 +4,8 @@
  */
 import { InputError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
-import { serializeStatSpec } from '../spec/registry.js';
-import type { RkmeTableSpec } from '../spec/types.js';
+import { specType } from '../spec/registry.js';
+import type { StatSpec } from '../spec/spec-type.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, checkManifest, MANIFEST_FILE, type Manifest, type OutputKind } from './manifest.js';
 import type { SemanticSpec } from './semantic.js';
 import { writeZip } from './zip.js';
@@ -17,14 +17,15 @@ export interface PackInput {
   model: Uint8Array;
   input: { name: string; features: string[] };
   output: { name: string; kind: OutputKind; classes: string[] | null; width: number };
-  spec: RkmeTableSpec;
+  spec: StatSpec;
   /** model card (markdown); generated from the manifest when omitted */
   readme?: string;
   createdAt?: Date;
 }
 
 export async function packBundle(input: PackInput): Promise<{ bundle: Uint8Array; manifest: Manifest }> {
-  const specJson = new TextEncoder().encode(serializeStatSpec(input.spec));
+  const type = specType(input.spec.type);
+  const specJson = new TextEncoder().encode(type.toJson(input.spec));
   const files: [string, Uint8Array][] = [
     ['model.onnx', input.model],
     ['rkme.json', specJson],
@@ -45,7 +46,7 @@ export async function packBundle(input: PackInput): Promise<{ bundle: Uint8Array
     specs: [{ file: 'rkme.json', type: input.spec.type }],
     files: {},
   };
-  const readme = new TextEncoder().encode(input.readme ?? modelCard(manifest, input.spec));
+  const readme = new TextEncoder().encode(input.readme ?? modelCard(manifest, type.describe(input.spec)));
   files.push(['README.md', readme]);
   for (const [name, bytes] of files) manifest.files[name] = { sha256: await sha256Hex(bytes), size: bytes.length };
   const problems = checkManifest(manifest);
@@ -56,7 +57,7 @@ export async function packBundle(input: PackInput): Promise<{ bundle: Uint8Array
   return { bundle: writeZip([[MANIFEST_FILE, manifestBytes], ...files]), manifest };
 }
 
-function modelCard(manifest: Manifest, spec: RkmeTableSpec): string {
+function modelCard(manifest: Manifest, specSummary: string): string {
   const s = manifest.semantic;
   const out = manifest.model.output;
   return [
@@ -68,7 +69,7 @@ function modelCard(manifest: Manifest, spec: RkmeTableSpec): string {
     `- License: ${s.License.Values[0]}; trained with ${s.Library.Values[0]}; model format ONNX`,
     `- Input: ${manifest.model.input.features.length} float32 features: ${manifest.model.input.features.join(', ')}`,
     `- Output: ${out.kind}${out.classes ? ` over ${out.classes.join(', ')}` : ` (${out.shape[1]} value${out.shape[1] > 1 ? 's' : ''})`}`,
-    `- Statistical specification: RKME, ${spec.K} reduced points over ${spec.numPoints} training rows, γ = ${spec.gamma}, scale ${spec.scaleSource ?? 'raw units'}`,
+    `- Statistical specification (${manifest.specs[0].type}): ${specSummary}`,
     '',
   ].join('\n');
 }

@@ -1,7 +1,9 @@
 /**
  * The static catalog (docs/catalog-format.md): content-addressed bundles, an index with the
- * semantic entries grouped into islands (spec type + feature schema), and one binary spec shard
+ * semantic entries grouped into islands (spec type + input schema), and one binary spec shard
  * per island. Pure functions from bundles to files; the CLI and the browser publisher write them.
+ * What an island records and how its specs are stored belong to the island's spec type
+ * (spec/registry.ts); this module only groups, lays out and addresses.
  */
 import { InputError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
@@ -9,11 +11,12 @@ import { checkBundle, type CheckOptions, type CheckResult } from '../bundle/chec
 import { buildSketchIndex, type SketchBuildOptions } from './sketch-index.js';
 import type { Manifest, OutputKind } from '../bundle/manifest.js';
 import type { SemanticSpec } from '../bundle/semantic.js';
-import type { RkmeTableSpec } from '../spec/types.js';
-import { decodeShard, encodeShard } from './shard.js';
+import { specType } from '../spec/registry.js';
+import type { IslandSettings, StatSpec } from '../spec/spec-type.js';
 
 export const CATALOG_FORMAT = 'learnware-dock/catalog';
-export const CATALOG_FORMAT_VERSION = 1;
+/** 2: island comparison settings under `settings` (version 1 had table-only `gamma`, `scale`; still read) */
+export const CATALOG_FORMAT_VERSION = 2;
 export const CATALOG_INDEX = 'catalog.json';
 
 export interface FileRef {
@@ -25,12 +28,14 @@ export interface FileRef {
 export interface Island {
   /** `<type>-d<d>-<12 hex of sha256(feature names)>` */
   id: string;
+  /** the spec type of every member */
   type: string;
+  /** dimension of the members' specs */
   d: number;
+  /** the members' model input names, in order */
   features: string[];
-  gamma: number;
-  /** common per-feature scale: pooled standard deviation of the members' data (estimated from their specs) */
-  scale: number[];
+  /** how members are compared, owned by the spec type (table RKME: γ and the pooled per-feature scale) */
+  settings: IslandSettings;
   /** shard layout: every spec in one file, the entries inline in the index */
   shard?: FileRef;
   /** sketch layout (large islands): the sketch index head; entries live in cards/ (sketch-index.ts) */
@@ -68,7 +73,7 @@ export interface CatalogIndex {
 
 export interface Member {
   manifest: Manifest;
-  spec: RkmeTableSpec;
+  spec: StatSpec;
   bundle: FileRef;
 }
 
@@ -133,8 +138,9 @@ export async function buildCatalog(
   const islands: Island[] = [];
   const entries: CatalogEntry[] = [];
   for (const [id, group] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const d = group[0].spec.d;
-    const base = { id, type: group[0].spec.type, d, features: group[0].manifest.model.input.features, gamma: group[0].spec.gamma, scale: pooledScale(group.map((m) => m.spec)), count: group.length };
+    const type = specType(group[0].spec.type);
+    const schema = type.islandSchema(group[0].spec, group[0].manifest.model.input);
+    const base = { id, type: type.type, d: schema.d, features: schema.features, settings: type.islandSettings(group.map((m) => m.spec), schema), count: group.length };
     const card = (m: Member): CatalogCard => ({
       id: m.manifest.id,
       name: m.manifest.name,
@@ -146,16 +152,13 @@ export async function buildCatalog(
       K: m.spec.K,
       createdAt: m.manifest.createdAt,
     });
-    const specBytes = group.reduce((s, m) => s + 24 + 8 * (m.spec.K * (d + 1) + (m.spec.scale ? d : 0)), 16);
+    const specBytes = group.reduce((s, m) => s + type.shardRecordBytes(m.spec, schema), 16);
     const layout = options.layout ?? 'auto';
-    if (layout === 'sketch' || (layout === 'auto' && specBytes > SKETCH_LAYOUT_BYTES)) {
+    if (type.sketch && (layout === 'sketch' || (layout === 'auto' && specBytes > SKETCH_LAYOUT_BYTES))) {
       const encoder = new TextEncoder();
       const head = await buildSketchIndex(
         {
-          count: group.length,
-          d,
-          gamma: base.gamma,
-          scale: new Float64Array(base.scale),
+          island: base,
           member: (i) => ({ spec: group[i].spec, card: encoder.encode(JSON.stringify(card(group[i])) + '\n') }),
           emit: (path, bytes) => void files.set(path, bytes),
         },
@@ -167,7 +170,8 @@ export async function buildCatalog(
       islands.push({ ...base, sketch });
       continue;
     }
-    const { bytes, offsets } = encodeShard(group.map((m) => m.spec), d);
+    if (layout === 'sketch') throw new InputError('NO_SKETCH_LAYOUT', `spec type ${type.label} has no sketch layout; build island ${id} with the shard layout`);
+    const { bytes, offsets } = type.encodeShard(group.map((m) => m.spec), schema);
     const sha = await sha256Hex(bytes);
     const shard: FileRef = { file: `shards/${id}-${sha.slice(0, 16)}.bin`, sha256: sha, size: bytes.length };
     files.set(shard.file, bytes);
@@ -194,7 +198,7 @@ export function catalogMembers(index: CatalogIndex, shards: Map<string, Uint8Arr
     }
     const bytes = shards.get(island.shard.file);
     if (!bytes) throw new InputError('MISSING_SHARD', `the catalog lacks ${island.shard.file}`);
-    const specs = decodeShard(bytes);
+    const specs = specType(island.type).decodeShard(bytes);
     for (const entry of index.entries.filter((e) => e.island === island.id)) {
       const spec = specs[entry.shardIndex];
       const manifest = {
@@ -210,40 +214,9 @@ export function catalogMembers(index: CatalogIndex, shards: Map<string, Uint8Arr
   return members;
 }
 
+/** Learnwares share an island when their spec type puts them in the same schema. */
 async function islandId(m: Member): Promise<string> {
-  const features = m.manifest.model.input.features;
+  const { d, features } = specType(m.spec.type).islandSchema(m.spec, m.manifest.model.input);
   const hash = await sha256Hex(new TextEncoder().encode(features.join('\u0000')));
-  return `${m.spec.type}-d${m.spec.d}-${hash.slice(0, 12)}`;
-}
-
-/**
- * Pooled per-feature standard deviation of the members' data, estimated from each spec: the
- * weighted mean Σβz and the spec's own scale (or the spread of its points when unscaled),
- * combined with the between-member spread of the means, weighted by the rows each summarises.
- */
-export function pooledScale(specs: readonly RkmeTableSpec[]): number[] {
-  const d = specs[0].d;
-  let totalPoints = 0;
-  const grand = new Float64Array(d);
-  const means = specs.map((s) => {
-    const mean = new Float64Array(d);
-    for (let i = 0; i < s.K; i++) for (let f = 0; f < d; f++) mean[f] += s.beta[i] * s.z[i * d + f];
-    for (let f = 0; f < d; f++) grand[f] += s.numPoints * mean[f];
-    totalPoints += s.numPoints;
-    return mean;
-  });
-  for (let f = 0; f < d; f++) grand[f] /= totalPoints;
-  const variance = new Float64Array(d);
-  specs.forEach((s, k) => {
-    for (let f = 0; f < d; f++) {
-      let within = 0;
-      if (s.scale) within = s.scale[f] ** 2;
-      else for (let i = 0; i < s.K; i++) within += s.beta[i] * (s.z[i * d + f] - means[k][f]) ** 2;
-      variance[f] += s.numPoints * (within + (means[k][f] - grand[f]) ** 2);
-    }
-  });
-  return Array.from(variance, (v) => {
-    const std = Math.sqrt(v / totalPoints);
-    return std > 0 && Number.isFinite(std) ? std : 1;
-  });
+  return `${m.spec.type}-d${d}-${hash.slice(0, 12)}`;
 }

@@ -7,9 +7,9 @@
 import { FormatError, InputError, NetworkError, throwIfCancelled } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { CATALOG_FORMAT, CATALOG_FORMAT_VERSION, CATALOG_INDEX, type CatalogIndex, type FileRef, type Island } from './catalog.js';
-import { decodeShard, SHARD_MAGIC } from './shard.js';
 import { SKETCH_HEAD_MAGIC, SKETCH_LIST_MAGIC } from './sketch-index.js';
-import type { RkmeTableSpec } from '../spec/types.js';
+import { specType, specTypes } from '../spec/registry.js';
+import type { StatSpec } from '../spec/spec-type.js';
 
 export type FetchLike = (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
 
@@ -55,7 +55,7 @@ const MAGIC: Record<FileKind, (b: Uint8Array) => boolean> = {
     return b[i] === 0x7b; // '{'
   },
   zip: (b) => b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04,
-  shard: (b) => SHARD_MAGIC.every((m, i) => b[i] === m),
+  shard: (b) => specTypes().some((t) => t.shardMagic.every((m, i) => b[i] === m)),
   sketch: (b) => SKETCH_HEAD_MAGIC.every((m, i) => b[i] === m),
   list: (b) => SKETCH_LIST_MAGIC.every((m, i) => b[i] === m),
 };
@@ -123,10 +123,10 @@ export async function loadCatalogIndex(fetchFn: FetchLike, base: string, signal?
 }
 
 /** Fetches one island's shard, checks its hash, and decodes its specs. */
-export async function loadShard(fetchFn: FetchLike, base: string, island: Island, signal?: AbortSignal, cache?: FileCache): Promise<RkmeTableSpec[]> {
+export async function loadShard(fetchFn: FetchLike, base: string, island: Island, signal?: AbortSignal, cache?: FileCache): Promise<StatSpec[]> {
   if (!island.shard) throw new InputError('NO_SHARD', `island ${island.id} has the sketch layout: search it with its sketch index`);
   const bytes = await fetchValidated(fetchFn, resolveUrl(base, island.shard.file), { kind: 'shard', maxBytes: 512 * 2 ** 20, sha256: island.shard.sha256, size: island.shard.size, signal, cache });
-  const specs = decodeShard(bytes);
+  const specs = specType(island.type).decodeShard(bytes);
   if (specs.length !== island.count) throw new FormatError('BAD_SHARD', `shard of ${island.id} holds ${specs.length} specs, the index says ${island.count}`, { field: 'islands' });
   return specs;
 }
@@ -141,7 +141,7 @@ export function checkCatalogIndex(value: unknown): CatalogIndex {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('', 'the index must be a JSON object');
   const index = value as CatalogIndex;
   if (index.format !== CATALOG_FORMAT) fail('format', `format must be "${CATALOG_FORMAT}"`);
-  if (index.formatVersion !== CATALOG_FORMAT_VERSION) fail('formatVersion', `formatVersion ${JSON.stringify(index.formatVersion)} is not supported`);
+  if (index.formatVersion !== CATALOG_FORMAT_VERSION && index.formatVersion !== 1) fail('formatVersion', `formatVersion ${JSON.stringify(index.formatVersion)} is not supported`);
   if (!Array.isArray(index.islands) || !Array.isArray(index.entries)) fail('entries', 'islands and entries must be arrays');
   const fileRef = (ref: FileRef, field: string) => {
     if (!ref || typeof ref.file !== 'string' || !SAFE_PATH.test(ref.file)) fail(field, `${field} must be a relative bundles/, shards/ or sketch/ path`);
@@ -151,7 +151,17 @@ export function checkCatalogIndex(value: unknown): CatalogIndex {
   index.islands.forEach((island, i) => {
     if (typeof island?.id !== 'string' || islands.has(island.id)) fail(`islands[${i}].id`, 'island ids must be unique strings');
     if (!Number.isInteger(island.d) || island.d < 1) fail(`islands[${i}].d`, 'd must be a positive integer');
-    if (!Array.isArray(island.scale) || island.scale.length !== island.d || island.scale.some((s) => !(s > 0))) fail(`islands[${i}].scale`, 'scale must hold d positive numbers');
+    if (!Array.isArray(island.features) || island.features.some((f) => typeof f !== 'string')) fail(`islands[${i}].features`, 'features must be a list of names');
+    if (typeof island.type !== 'string') fail(`islands[${i}].type`, 'type must name a spec type');
+    let type;
+    try {
+      type = specType(island.type);
+    } catch {
+      fail(`islands[${i}].type`, `island ${island.id} has the spec type "${island.type}", which this version cannot read`);
+    }
+    if (index.formatVersion === 1) upgradeIsland(island);
+    const problem = type!.checkSettings(island.settings, island);
+    if (problem) fail(`islands[${i}].settings`, `island ${island.id}: ${problem}`);
     if (!Number.isInteger(island.count) || island.count < 0) fail(`islands[${i}].count`, 'count must be a non-negative integer');
     if ((island.shard === undefined) === (island.sketch === undefined)) fail(`islands[${i}]`, 'an island has either a shard or a sketch index');
     if (island.shard) fileRef(island.shard, `islands[${i}].shard`);
@@ -167,7 +177,16 @@ export function checkCatalogIndex(value: unknown): CatalogIndex {
     if (!island!.shard) fail(`entries[${i}].island`, `entry ${entry.id} is listed inline but its island has the sketch layout`);
     if (!Number.isInteger(entry.shardIndex) || entry.shardIndex < 0 || entry.shardIndex >= island!.count) fail(`entries[${i}].shardIndex`, 'shardIndex is out of range');
   });
+  index.formatVersion = CATALOG_FORMAT_VERSION;
   return index;
+}
+
+/** Version 1 indexes (table islands only) kept γ and the scale beside the island's other fields. */
+function upgradeIsland(island: Island): void {
+  const old = island as Island & { gamma?: unknown; scale?: unknown };
+  island.settings = { gamma: old.gamma, scale: old.scale };
+  delete old.gamma;
+  delete old.scale;
 }
 
 export function resolveUrl(base: string, path: string): string {

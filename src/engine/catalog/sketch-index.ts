@@ -21,10 +21,8 @@ import { Prng } from '../core/prng.js';
 import { sha256Hex } from '../core/hash.js';
 import type { ComputeBackend } from '../kernels/backend.js';
 import { TsBackend } from '../kernels/backend-ts.js';
-import { quantizeSketch, sketchFrequencies, sketchSpec, type SketchParams } from '../spec/sketch.js';
-import type { RkmeTableSpec } from '../spec/types.js';
-import { innerProduct } from '../spec/mmd.js';
-import { decodeShard, encodeShard } from './shard.js';
+import { specType, type AnySpecType } from '../spec/registry.js';
+import type { IslandView, SketchParams, StatSpec } from '../spec/spec-type.js';
 
 export const SKETCH_HEAD_MAGIC = [0x4c, 0x57, 0x53, 0x4b]; // "LWSK"
 export const SKETCH_LIST_MAGIC = [0x4c, 0x57, 0x53, 0x4c]; // "LWSL"
@@ -83,8 +81,14 @@ export function encodeHead(head: SketchHead): Uint8Array {
   let o = 32;
   view.setFloat64(o, gamma, true);
   o += 8;
-  for (const s of scale) (view.setFloat64(o, s, true), (o += 8));
-  for (const w of omega) (view.setFloat32(o, w, true), (o += 4));
+  for (const s of scale) {
+    view.setFloat64(o, s, true);
+    o += 8;
+  }
+  for (const w of omega) {
+    view.setFloat32(o, w, true);
+    o += 4;
+  }
   const code = new Int8Array(dims);
   for (let c = 0; c < C; c++) {
     view.setFloat32(o, quantizeSketch(head.centroids.subarray(c * dims, (c + 1) * dims), code), true);
@@ -189,13 +193,10 @@ export function decodeList(bytes: Uint8Array, dims: number): SketchRecord[] {
 }
 
 export interface SketchBuildInput {
-  count: number;
-  d: number;
-  gamma: number;
-  /** the island's common scale */
-  scale: Float64Array;
+  /** the island (its spec type has a sketch) and its member count */
+  island: IslandView & { count: number };
   /** learnware i: its spec and its card (catalog entry JSON bytes) */
-  member(i: number): Promise<{ spec: RkmeTableSpec; card: Uint8Array }> | { spec: RkmeTableSpec; card: Uint8Array };
+  member(i: number): Promise<{ spec: StatSpec; card: Uint8Array }> | { spec: StatSpec; card: Uint8Array };
   /** receives every file to write, paths relative to the catalog root */
   emit(path: string, bytes: Uint8Array): Promise<void> | void;
 }
@@ -209,10 +210,6 @@ export interface SketchBuildOptions extends JobOptions {
   backend?: ComputeBackend;
 }
 
-/** The sketch parameters of an island: ω drawn from `seed` (docs/prng.md). */
-export function islandSketchParams(d: number, gamma: number, scale: Float64Array, pairs = DEFAULT_SKETCH_PAIRS, seed = DEFAULT_SKETCH_SEED): SketchParams {
-  return { d, pairs, gamma, scale, omega: sketchFrequencies(seed, pairs, d, gamma) };
-}
 
 export const DEFAULT_SKETCH_SEED = 0x5eed;
 
@@ -236,19 +233,21 @@ export function allocateSketches(count: number, dims: number): SketchedMembers {
  * their paths. Independent per member, so large builds can run it in parallel workers.
  */
 export async function sketchMember(
-  spec: RkmeTableSpec,
+  island: IslandView,
+  spec: StatSpec,
   card: Uint8Array,
   params: SketchParams,
   into: SketchedMembers,
   i: number,
 ): Promise<{ spec: { path: string; bytes: Uint8Array }; card: { path: string; bytes: Uint8Array } }> {
   const dims = into.dims;
-  const specBytes = specFileBytes(spec, params.d);
+  const type = sketchingType(island);
+  const specBytes = specFileBytes(island, spec);
   // sketch and ⟨Φ,Φ⟩ of the spec as stored (Float32), so the exact re-rank is consistent with them
-  const [stored] = decodeShard(specBytes);
-  const sketch = sketchSpec(stored, params);
+  const [stored] = type.decodeShard(specBytes);
+  const sketch = type.sketch.sketch(stored, params);
   into.steps[i] = quantizeSketch(sketch, into.codes.subarray(i * dims, (i + 1) * dims));
-  into.selfInner[i] = innerProduct(stored, stored, { scale: params.scale });
+  into.selfInner[i] = type.innerProduct(stored, stored, island.settings);
   const specHash = (await sha256Hex(specBytes)).slice(0, 2 * HASH_BYTES);
   const cardHash = (await sha256Hex(card)).slice(0, 2 * HASH_BYTES);
   into.hashes.set(hexBytes(specHash), i * 2 * HASH_BYTES);
@@ -257,15 +256,27 @@ export async function sketchMember(
 }
 
 /** A sketch island's spec file: a one-record Float32 spec shard. */
-export function specFileBytes(spec: RkmeTableSpec, d: number): Uint8Array {
-  return encodeShard([spec], d, 'f32').bytes;
+export function specFileBytes(island: IslandView, spec: StatSpec): Uint8Array {
+  return specType(island.type).encodeShard([spec], island, 'f32').bytes;
+}
+
+/** The island's spec type, which must support the sketch layout. */
+export function sketchingType(island: IslandView): AnySpecType & Required<Pick<AnySpecType, 'sketch'>> {
+  const type = specType(island.type);
+  if (!type.sketch) throw new InputError('NO_SKETCH_LAYOUT', `spec type ${type.label} has no sketch layout (island ${island.id})`);
+  return type as AnySpecType & Required<Pick<AnySpecType, 'sketch'>>;
+}
+
+/** The sketch parameters of an island: its spec type's, with ω drawn from `seed` (docs/prng.md). */
+export function islandSketchParams(island: IslandView, pairs = DEFAULT_SKETCH_PAIRS, seed = DEFAULT_SKETCH_SEED): SketchParams {
+  return sketchingType(island).sketch.params(island, pairs, seed);
 }
 
 /** Sketches every member, clusters the sketches, writes spec, card and list files; returns the head bytes. */
 export async function buildSketchIndex(input: SketchBuildInput, options: SketchBuildOptions = {}): Promise<Uint8Array> {
-  const { count, d } = input;
+  const { count } = input.island;
   if (count < 1) throw new InputError('EMPTY_ISLAND', 'a sketch index needs at least one learnware');
-  const params = islandSketchParams(d, input.gamma, input.scale, options.pairs, options.seed);
+  const params = islandSketchParams(input.island, options.pairs, options.seed);
   const members = allocateSketches(count, 2 * params.pairs);
   const sketching = new PhaseReporter(options.onProgress, 'sketch-index', 'sketch', count, 'learnwares');
   for (let i = 0; i < count; i++) {
@@ -274,7 +285,7 @@ export async function buildSketchIndex(input: SketchBuildInput, options: SketchB
       sketching.update(i);
     }
     const { spec, card } = await input.member(i);
-    const files = await sketchMember(spec, card, params, members, i);
+    const files = await sketchMember(input.island, spec, card, params, members, i);
     await input.emit(files.spec.path, files.spec.bytes);
     await input.emit(files.card.path, files.card.bytes);
   }
@@ -312,6 +323,18 @@ export async function assembleSketchIndex(
   }
   clustering.finish();
   return encodeHead({ params, seed, count, centroids, lists });
+}
+
+/**
+ * Symmetric int8 quantisation with one scale per vector: q_j = round(s_j / step), step = max|s_j| / 127.
+ * Returns the step (0 for a zero vector).
+ */
+export function quantizeSketch(sketch: ArrayLike<number>, out: Int8Array): number {
+  let max = 0;
+  for (let j = 0; j < sketch.length; j++) max = Math.max(max, Math.abs(sketch[j]));
+  const step = max / 127;
+  for (let j = 0; j < sketch.length; j++) out[j] = step > 0 ? Math.round(sketch[j] / step) : 0;
+  return Math.fround(step);
 }
 
 function dequantize(codes: Int8Array, steps: Float32Array, i: number, dims: number, out: Float64Array, offset = 0): void {

@@ -1,18 +1,19 @@
 /**
- * Searching a catalog for a user's table: semantic filters and text first, then, in every island
- * whose feature names equal the user's columns (any order), the user's RKME under the island's
- * common scale and γ, ranked against the island's shard. Shared by the CLI and the workers.
+ * Searching a catalog for a user's data: semantic filters and text first, then, in every island
+ * whose spec type builds from the user's kind of data and accepts it (tables: the island's
+ * feature names are the user's columns, any order), the user's spec under the island's settings,
+ * ranked against the island's specs. Shared by the CLI and the workers.
  */
 import { InputError } from '../core/errors.js';
 import type { JobOptions } from '../core/progress.js';
 import type { ComputeBackend } from '../kernels/backend.js';
 import type { CatalogEntry, CatalogIndex, FileRef } from '../catalog/catalog.js';
 import { loadShard, type FetchLike, type FileCache } from '../catalog/fetch.js';
-import { buildTableRkme } from '../spec/rkme-table.js';
+import { specType } from '../spec/registry.js';
+import type { Dataset, MatchPicture, StatSpec } from '../spec/spec-type.js';
 import { semanticSearch, type SemanticQuery } from './semantic.js';
 import { searchIsland } from './statistical.js';
 import { searchSketchIsland, type SketchSearchResult } from './sketch-search.js';
-import { matchPicture, type MatchPicture } from './picture.js';
 
 export interface CatalogSearchInput {
   index: CatalogIndex;
@@ -20,10 +21,8 @@ export interface CatalogSearchInput {
   /** catalog base URL, ending in '/' */
   base: string;
   backend: ComputeBackend;
-  /** the user's rows, row-major, with their column names */
-  values: Float64Array;
-  rows: number;
-  featureNames: string[];
+  /** the user's data (data/dataset.ts) */
+  data: Dataset;
   query?: SemanticQuery;
   top?: number;
   /** validated catalog files by hash, kept across searches */
@@ -41,30 +40,36 @@ export interface CatalogSearchIsland {
   recommended: 'single' | 'mixture' | 'none';
   /** sketch-layout islands: what the search downloaded and scanned */
   sketch?: SketchSearchResult['stats'];
-  /** the user's and the top 5 singles' reduced points on two principal axes (picture.ts) */
+  /** the user's and the top 5 singles' reduced points on two principal axes (when the spec type draws one) */
   picture?: MatchPicture;
 }
 
+/** Islands whose spec type builds from this kind of data and accepts the data's schema. */
+export function reachableIslands(index: CatalogIndex, data: Dataset) {
+  return index.islands.filter((island) => {
+    const type = specType(island.type);
+    return type.dataKind === data.kind && type.matchesIsland(island, data);
+  });
+}
+
 export async function searchCatalog(input: CatalogSearchInput, options: JobOptions = {}): Promise<CatalogSearchIsland[]> {
-  const { index, featureNames } = input;
-  const wanted = new Set(featureNames);
-  const islands = index.islands.filter((i) => i.features.length === wanted.size && i.features.every((f) => wanted.has(f)));
+  const { index, data } = input;
+  const islands = reachableIslands(index, data);
   if (islands.length === 0) {
     const schemas = index.islands.map((i) => `[${i.features.join(', ')}]`).join('; ');
-    throw new InputError('NO_ISLAND', `no learnware in the catalog takes the features [${featureNames.join(', ')}]; its feature schemas: ${schemas}`);
+    const columns = 'featureNames' in data ? ` [${(data as { featureNames: string[] }).featureNames.join(', ')}]` : '';
+    throw new InputError('NO_ISLAND', `no learnware in the catalog takes the ${data.kind} features${columns}; its feature schemas: ${schemas}`);
   }
   const query = input.query ?? {};
   const filtered = Object.values(query).some((v) => (Array.isArray(v) ? v.length > 0 : Boolean(v)));
   const allowed = new Set(semanticSearch(index.entries, query).map((hit) => index.entries[hit.index].id));
   const results: CatalogSearchIsland[] = [];
   for (const island of islands) {
+    const type = specType(island.type);
     const entries = index.entries.filter((e) => e.island === island.id && allowed.has(e.id));
     if (island.shard && entries.length === 0) continue;
-    const order = island.features.map((f) => featureNames.indexOf(f));
-    const values = new Float64Array(input.rows * island.d);
-    for (let r = 0; r < input.rows; r++) order.forEach((c, j) => (values[r * island.d + j] = input.values[r * featureNames.length + c]));
-    const scale = new Float64Array(island.scale);
-    const { spec: user } = await buildTableRkme(input.backend, values, input.rows, island.d, { scale, gamma: island.gamma, featureNames: island.features, ...options });
+    const user = await type.userSpec(input.backend, data, island, options);
+    const picture = (top: { id: string; spec: StatSpec }[]) => type.picture?.(user, top, island.settings);
     if (island.sketch) {
       const found = await searchSketchIsland(input.fetchFn, input.base, island, user, {
         ...options,
@@ -83,20 +88,20 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
         mixture: found.mixture && { ids: found.mixture.indices.map((i) => card(i).id), names: found.mixture.indices.map((i) => card(i).name), bundles: found.mixture.indices.map((i) => card(i).bundle), weights: found.mixture.weights, mmd2: found.mixture.mmd2, score: found.mixture.score },
         recommended: found.recommended,
         sketch: found.stats,
-        picture: matchPicture(user, found.singles.slice(0, 5).map((s) => ({ id: card(s.index).id, spec: found.specs[s.index] })), scale),
+        picture: picture(found.singles.slice(0, 5).map((s) => ({ id: card(s.index).id, spec: found.specs[s.index] }))),
       });
       continue;
     }
     const shard = await loadShard(input.fetchFn, input.base, island, options.signal, input.cache);
     const specs = entries.map((e) => shard[e.shardIndex]);
-    const result = searchIsland(user, specs, { scale, top: input.top });
+    const result = searchIsland(type, user, specs, { settings: island.settings, top: input.top });
     results.push({
       island: island.id,
       features: island.features,
       singles: result.singles.map((s) => ({ id: entries[s.index].id, name: entries[s.index].name, mmd2: s.mmd2, score: s.score, bundle: entries[s.index].bundle })),
       mixture: result.mixture && { ids: result.mixture.indices.map((i) => entries[i].id), names: result.mixture.indices.map((i) => entries[i].name), bundles: result.mixture.indices.map((i) => entries[i].bundle), weights: result.mixture.weights, mmd2: result.mixture.mmd2, score: result.mixture.score },
       recommended: result.recommended,
-      picture: matchPicture(user, result.singles.slice(0, 5).map((s) => ({ id: entries[s.index].id, spec: specs[s.index] })), scale),
+      picture: picture(result.singles.slice(0, 5).map((s) => ({ id: entries[s.index].id, spec: specs[s.index] }))),
     });
   }
   if (results.length === 0) {

@@ -13,9 +13,8 @@ import { PhaseReporter, type JobOptions } from '../core/progress.js';
 import type { CatalogCard, Island } from '../catalog/catalog.js';
 import { fetchValidated, resolveUrl, type FetchLike, type FileCache } from '../catalog/fetch.js';
 import { cardPath, decodeHead, decodeList, listPath, specPath, type SketchHead, type SketchRecord } from '../catalog/sketch-index.js';
-import { decodeShard } from '../catalog/shard.js';
-import { sketchSpec } from '../spec/sketch.js';
-import type { RkmeTableSpec } from '../spec/types.js';
+import { sketchingType } from '../catalog/sketch-index.js';
+import type { StatSpec } from '../spec/spec-type.js';
 import { searchIsland, type StatisticalResult } from './statistical.js';
 
 export interface SketchSearchOptions extends JobOptions {
@@ -36,7 +35,7 @@ export interface SketchSearchResult extends StatisticalResult {
   /** the cards of the candidates, by position in the candidate list `singles` and `mixture` refer to */
   cards: (CatalogCard | null)[];
   /** the exact specs of the candidates, same positions */
-  specs: RkmeTableSpec[];
+  specs: StatSpec[];
   stats: { lists: number; scanned: number; specs: number; cards: number };
 }
 
@@ -48,7 +47,7 @@ export const DEFAULT_PROBE = 12;
 export const DEFAULT_RERANK = 160;
 const MAX_FILE = 64 * 2 ** 20;
 
-export async function searchSketchIsland(fetchFn: FetchLike, base: string, island: Island, user: RkmeTableSpec, options: SketchSearchOptions = {}): Promise<SketchSearchResult> {
+export async function searchSketchIsland(fetchFn: FetchLike, base: string, island: Island, user: StatSpec, options: SketchSearchOptions = {}): Promise<SketchSearchResult> {
   if (!island.sketch) throw new InputError('NO_SKETCH', `island ${island.id} has no sketch index`);
   const { signal, cache } = options;
   const get = (file: string, kind: 'sketch' | 'list' | 'shard' | 'json', sha256: string, size?: number) =>
@@ -60,8 +59,9 @@ export async function searchSketchIsland(fetchFn: FetchLike, base: string, islan
   loading.finish();
   const { params } = head;
   const dims = 2 * params.pairs;
-  if (params.d !== island.d || params.gamma !== island.gamma) throw new FormatError('BAD_SKETCH', `the sketch index of ${island.id} does not match its island`);
-  const query = sketchSpec(user, params);
+  const type = sketchingType(island);
+  if (params.d !== island.d || params.gamma !== type.sketch.params(island, params.pairs, head.seed).gamma) throw new FormatError('BAD_SKETCH', `the sketch index of ${island.id} does not match its island`);
+  const query = type.sketch.sketch(user, params);
 
   // nearest lists by centroid distance
   const C = head.lists.length;
@@ -102,8 +102,8 @@ export async function searchSketchIsland(fetchFn: FetchLike, base: string, islan
 
   const reranking = phase('rerank', best.length);
   const specs = await parallel(best, options.concurrency ?? 8, async ({ record }) => {
-    const decoded = decodeShard(await get(specPath(record.specHash), 'shard', record.specHash));
-    if (decoded.length !== 1 || decoded[0].d !== island.d || decoded[0].gamma !== island.gamma) throw new FormatError('BAD_SKETCH', `spec ${record.specHash} does not belong to ${island.id}`);
+    const decoded = type.decodeShard(await get(specPath(record.specHash), 'shard', record.specHash));
+    if (decoded.length !== 1 || !type.belongsTo(decoded[0], island)) throw new FormatError('BAD_SKETCH', `spec ${record.specHash} does not belong to ${island.id}`);
     return decoded[0];
   }, (done) => reranking.update(done));
   reranking.finish();
@@ -120,7 +120,7 @@ export async function searchSketchIsland(fetchFn: FetchLike, base: string, islan
     await loadCards(candidates);
     candidates = candidates.filter((p) => options.accept!(cards[p]!));
   }
-  const result = searchIsland(user, candidates.map((p) => specs[p]), { scale: params.scale, top, selfInner: Float64Array.from(candidates, (p) => best[p].record.selfInner) });
+  const result = searchIsland(type, user, candidates.map((p) => specs[p]), { settings: island.settings, top, selfInner: Float64Array.from(candidates, (p) => best[p].record.selfInner) });
   // positions in `result` refer to `candidates`; map them back to positions in `best`
   const singles = result.singles.map((s) => ({ ...s, index: candidates[s.index] }));
   const mixture = result.mixture && { ...result.mixture, indices: result.mixture.indices.map((i) => candidates[i]) };

@@ -1,11 +1,11 @@
 /**
  * Statistical search inside one island (learnware-algorithms.md §4.6): rank the island's specs by
- * squared MMD to the user's spec, all compared under the island's common scale, then look for a
- * mixture among the best candidates. Self inner products of the learnwares can be precomputed
+ * squared MMD to the user's spec, all compared under the island's settings (its spec type's inner
+ * product), then look for a mixture among the best candidates. Self inner products of the learnwares can be precomputed
  * (catalog build) and passed in. Scores are absolute (score.ts), not min–max over the list.
  */
-import { innerProduct } from '../spec/mmd.js';
-import type { RkmeTableSpec } from '../spec/types.js';
+import type { AnySpecType } from '../spec/registry.js';
+import type { IslandSettings, StatSpec } from '../spec/spec-type.js';
 import { autoMixture, greedyMixture, type Mixture } from './mixture.js';
 import { absoluteScore, mmdNoise } from './score.js';
 
@@ -34,9 +34,9 @@ export interface StatisticalResult {
 }
 
 export interface StatisticalOptions {
-  /** common feature scale of the island (every comparison uses it) */
-  scale: Float64Array;
-  /** ⟨Φ_i, Φ_i⟩ under the scale, when precomputed */
+  /** the island's comparison settings (every comparison uses them) */
+  settings: IslandSettings;
+  /** ⟨Φ_i, Φ_i⟩ under the settings, when precomputed */
   selfInner?: Float64Array;
   /** candidates considered for the mixture (default 25 = max_search_num², as the reference) */
   mixtureCandidates?: number;
@@ -46,11 +46,11 @@ export interface StatisticalOptions {
   top?: number;
 }
 
-export function searchIsland(user: RkmeTableSpec, specs: readonly RkmeTableSpec[], options: StatisticalOptions): StatisticalResult {
-  const compare = { scale: options.scale };
-  const userSelf = innerProduct(user, user, compare);
-  const selfInner = options.selfInner ?? Float64Array.from(specs, (s) => innerProduct(s, s, compare));
-  const cross = Float64Array.from(specs, (s) => innerProduct(user, s, compare));
+export function searchIsland(type: AnySpecType, user: StatSpec, specs: readonly StatSpec[], options: StatisticalOptions): StatisticalResult {
+  const inner = (a: StatSpec, b: StatSpec) => type.innerProduct(a, b, options.settings);
+  const userSelf = inner(user, user);
+  const selfInner = options.selfInner ?? Float64Array.from(specs, (s) => inner(s, s));
+  const cross = Float64Array.from(specs, (s) => inner(user, s));
   const ranked = specs
     .map((s, index) => {
       const mmd2 = Math.max(0, userSelf - 2 * cross[index] + selfInner[index]);
@@ -67,7 +67,7 @@ export function searchIsland(user: RkmeTableSpec, specs: readonly RkmeTableSpec[
     for (let a = 0; a < m; a++) {
       gram[a * m + a] = selfInner[candidates[a].index];
       for (let b = a + 1; b < m; b++) {
-        const value = innerProduct(specs[candidates[a].index], specs[candidates[b].index], compare);
+        const value = inner(specs[candidates[a].index], specs[candidates[b].index]);
         gram[a * m + b] = value;
         gram[b * m + a] = value;
       }

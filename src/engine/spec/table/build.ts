@@ -11,15 +11,15 @@
  *  - k-means runs on a seeded row sample when n is large; the gradient steps and β use all rows.
  * All optimisation happens in a centred, scaled working space; Z is returned in raw units.
  */
-import { InputError } from '../core/errors.js';
-import { Prng } from '../core/prng.js';
-import { PhaseReporter, type JobOptions } from '../core/progress.js';
-import type { ComputeBackend, ResidentMatrix } from '../kernels/backend.js';
-import { gaussianGram } from '../kernels/backend-ts.js';
-import { squaredDistance } from '../kernels/distance.js';
-import { imputeColumnMeans } from './impute.js';
+import { InputError } from '../../core/errors.js';
+import { Prng } from '../../core/prng.js';
+import { PhaseReporter, type JobOptions } from '../../core/progress.js';
+import type { ComputeBackend, ResidentMatrix } from '../../kernels/backend.js';
+import { gaussianGram } from '../../kernels/backend-ts.js';
+import { squaredDistance } from '../../kernels/distance.js';
+import { imputeColumnMeans } from '../../data/impute.js';
 import { kMeans } from './kmeans.js';
-import { solveSimplexQp } from './qp.js';
+import { solveSimplexQp } from '../qp.js';
 import { RKME_TABLE_TYPE, type RkmeTableSpec, type ScaleSource } from './types.js';
 
 export const GENERATOR = 'learnware-dock 0.1.0';

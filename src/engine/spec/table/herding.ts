@@ -5,9 +5,9 @@
  * otherwise, as the reference). Fixes: β is never mutated (the reference clamps it in place), the
  * randomness is seeded, and the running kernel sums are updated incrementally (O(T·pool·d)).
  */
-import { InputError } from '../core/errors.js';
-import { Prng } from '../core/prng.js';
-import { squaredDistance } from '../kernels/distance.js';
+import { InputError } from '../../core/errors.js';
+import { Prng } from '../../core/prng.js';
+import { squaredDistance } from '../../kernels/distance.js';
 import type { RkmeTableSpec } from './types.js';
 
 export interface HerdingOptions {

@@ -4,11 +4,11 @@
  * pick duplicate rows and collapses empty clusters to the origin: here empty clusters keep their
  * previous centroid. Distances run on the compute backend; centroid sums on the host in Float64.
  */
-import { throwIfCancelled } from '../core/errors.js';
-import type { Prng } from '../core/prng.js';
-import type { PhaseReporter } from '../core/progress.js';
-import type { ComputeBackend, ResidentMatrix } from '../kernels/backend.js';
-import { squaredDistance } from '../kernels/distance.js';
+import { throwIfCancelled } from '../../core/errors.js';
+import type { Prng } from '../../core/prng.js';
+import type { PhaseReporter } from '../../core/progress.js';
+import type { ComputeBackend, ResidentMatrix } from '../../kernels/backend.js';
+import { squaredDistance } from '../../kernels/distance.js';
 
 export interface KMeansOptions {
   maxIterations: number;

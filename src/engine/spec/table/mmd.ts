@@ -6,11 +6,11 @@
  *  - the self inner products can be cached by the caller (search precomputes them).
  * Values are computed in Float64 on the host: K is small (≤ a few hundred).
  */
-import { InputError } from '../core/errors.js';
-import { Prng } from '../core/prng.js';
-import type { ComputeBackend } from '../kernels/backend.js';
-import { gaussianGram } from '../kernels/backend-ts.js';
-import { imputeColumnMeans } from './impute.js';
+import { InputError } from '../../core/errors.js';
+import { Prng } from '../../core/prng.js';
+import type { ComputeBackend } from '../../kernels/backend.js';
+import { gaussianGram } from '../../kernels/backend-ts.js';
+import { imputeColumnMeans } from '../../data/impute.js';
 import type { RkmeTableSpec } from './types.js';
 
 export interface CompareOptions {
@@ -178,7 +178,7 @@ export async function squaredMmdToData(
 }
 
 /** Σ_l Σ_m k(x_l, x_m), by row blocks used as centers. */
-async function kernelTotal(backend: ComputeBackend, x: Float64Array, n: number, d: number, resident: import('../kernels/backend.js').ResidentMatrix, gamma: number, signal?: AbortSignal): Promise<number> {
+async function kernelTotal(backend: ComputeBackend, x: Float64Array, n: number, d: number, resident: import('../../kernels/backend.js').ResidentMatrix, gamma: number, signal?: AbortSignal): Promise<number> {
   const block = 512;
   let total = 0;
   for (let start = 0; start < n; start += block) {

@@ -8,27 +8,12 @@
  * gives the same picture. Coordinates are centred on the weighted mean of the cloud.
  * Imports only the engine's core and spec types; host Float64, cheap (d² per point).
  */
-import { InputError } from '../core/errors.js';
-import { Prng } from '../core/prng.js';
-import type { RkmeTableSpec } from '../spec/types.js';
+import { InputError } from '../../core/errors.js';
+import { Prng } from '../../core/prng.js';
+import type { MatchPicture, PicturePoint } from '../spec-type.js';
+import type { RkmeTableSpec } from './types.js';
 
-export interface PicturePoint {
-  x: number;
-  y: number;
-  /** the point's β in its own spec (as stored, unnormalised) */
-  w: number;
-}
-
-export interface MatchPicture {
-  axes: {
-    /** fraction of the cloud's weighted variance along each axis (axis 1, axis 2) */
-    explained: number[];
-    /** unit direction of each axis in the scaled feature space (length d each) */
-    directions: number[][];
-  };
-  user: PicturePoint[];
-  learnwares: { id: string; points: PicturePoint[] }[];
-}
+export type { MatchPicture, PicturePoint };
 
 const ITERATIONS = 500;
 const TOLERANCE = 1e-12;

@@ -10,8 +10,8 @@
  * hundred, are half the bytes (relative rounding 6e-8, far below any MMD difference that ranks).
  * A record's byte offset is stored in the index for range reads.
  */
-import { FormatError } from '../core/errors.js';
-import { RKME_TABLE_TYPE, type RkmeTableSpec } from '../spec/types.js';
+import { FormatError } from '../../core/errors.js';
+import { RKME_TABLE_TYPE, type RkmeTableSpec } from './types.js';
 
 export const SHARD_MAGIC = [0x4c, 0x57, 0x44, 0x53]; // "LWDS"
 const HEADER = 16;

@@ -9,19 +9,17 @@
  * sketch index as Float32, so the catalog builder and every browser use bit-identical ω whatever
  * their Math.log/Math.cos.
  */
-import { InputError } from '../core/errors.js';
-import { Prng } from '../core/prng.js';
+import { InputError } from '../../core/errors.js';
+import { Prng } from '../../core/prng.js';
+import type { SketchParams } from '../spec-type.js';
 import type { RkmeTableSpec } from './types.js';
 
-export interface SketchParams {
-  d: number;
-  /** number of frequency pairs m; sketches have 2m values */
-  pairs: number;
-  gamma: number;
-  /** common per-feature scale (the island's) */
-  scale: Float64Array;
-  /** pairs×d frequencies, row-major */
-  omega: Float32Array;
+export type { SketchParams };
+
+
+/** The sketch parameters of an island: ω drawn from `seed` (docs/prng.md). */
+export function islandSketchParams(d: number, gamma: number, scale: Float64Array, pairs: number, seed: number): SketchParams {
+  return { d, pairs, gamma, scale, omega: sketchFrequencies(seed, pairs, d, gamma) };
 }
 
 /** Frequencies ω_j = √(2γ) · g_j, g_j ~ N(0, I_d), drawn in order j = 0…m−1, feature 0…d−1. */
@@ -85,16 +83,4 @@ function frequencies64(params: SketchParams): Float64Array {
     widened.set(params.omega, w);
   }
   return w;
-}
-
-/**
- * Symmetric int8 quantisation with one scale per vector: q_j = round(s_j / step), step = max|s_j| / 127.
- * Returns the step (0 for a zero vector).
- */
-export function quantizeSketch(sketch: ArrayLike<number>, out: Int8Array): number {
-  let max = 0;
-  for (let j = 0; j < sketch.length; j++) max = Math.max(max, Math.abs(sketch[j]));
-  const step = max / 127;
-  for (let j = 0; j < sketch.length; j++) out[j] = step > 0 ? Math.round(sketch[j] / step) : 0;
-  return Math.fround(step);
 }

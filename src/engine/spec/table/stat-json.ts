@@ -10,7 +10,7 @@
  * with Python tools. Anything else (unknown key, wrong type, wrong length) is a FormatError
  * whose `details.field` names the offending field.
  */
-import { FormatError } from '../core/errors.js';
+import { FormatError } from '../../core/errors.js';
 import { RKME_TABLE_TYPE, type RkmeTableSpec, type SpecProvenance } from './types.js';
 
 const REFERENCE_KEYS = ['z', 'beta', 'gamma', 'num_points', 'type'] as const;
@@ -113,4 +113,16 @@ function numberArray(value: unknown, field: string, length: number): Float64Arra
 
 function fail(field: string, message: string): never {
   throw new FormatError('BAD_STAT_JSON', `stat.json: ${message}`, { field });
+}
+
+/** Parses a stat.json text that must hold a table spec (the table journey, tools and tests). */
+export function parseTableSpec(text: string): RkmeTableSpec {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new FormatError('BAD_JSON', `stat.json is not valid JSON: ${(error as Error).message}`, { field: '' });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new FormatError('BAD_STAT_JSON', 'stat.json must be a JSON object', { field: '' });
+  return tableSpecFromObject(data as Record<string, unknown>);
 }

@@ -1,9 +1,8 @@
 /**
- * Statistical specification types. Each spec type is one member of the `StatSpec` union,
- * discriminated by the reference's `type` string; image and text RKME specs join the union
- * later as further members with their own codec in registry.ts (no special cases elsewhere).
- * Imports nothing.
+ * The table RKME: the spec type of tabular data (this folder is its plug-in, index.ts).
+ * Imports only the generic spec contract.
  */
+import type { StatSpec } from '../spec-type.js';
 
 export const RKME_TABLE_TYPE = 'RKMETableSpecification';
 
@@ -25,7 +24,7 @@ export interface SpecProvenance {
  * reference's kernel) when `scale` is null. Z stays in raw feature units either way, so the
  * stat.json fields keep their reference meaning.
  */
-export interface RkmeTableSpec {
+export interface RkmeTableSpec extends StatSpec {
   type: typeof RKME_TABLE_TYPE;
   /** reduced points, row-major K×d, raw feature units */
   z: Float64Array;
@@ -44,4 +43,3 @@ export interface RkmeTableSpec {
   provenance: SpecProvenance | null;
 }
 
-export type StatSpec = RkmeTableSpec;

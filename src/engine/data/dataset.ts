@@ -1,0 +1,26 @@
+/**
+ * Datasets: the data a spec type builds from and a model runs on, one kind per data input
+ * plug-in (docs/architecture.md, "Plug-ins"). Today the table: a numeric feature matrix with its
+ * column names, selected from a parsed file (data/table.ts). Images and text join as further kinds.
+ * Imports only core and the generic spec contract.
+ */
+import type { Dataset } from '../spec/spec-type.js';
+import type { FeatureMatrix } from './table.js';
+
+export type { Dataset };
+
+export const TABLE_DATASET = 'table';
+
+/** A table's feature columns: row-major numbers (NaN allowed) and their names. */
+export interface TableDataset extends Dataset, FeatureMatrix {
+  readonly kind: typeof TABLE_DATASET;
+  rows: number;
+}
+
+export function tableDataset(matrix: FeatureMatrix): TableDataset {
+  return { kind: TABLE_DATASET, ...matrix };
+}
+
+export function isTableDataset(data: Dataset): data is TableDataset {
+  return data.kind === TABLE_DATASET;
+}

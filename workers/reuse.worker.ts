@@ -15,9 +15,10 @@ import { isSoftwareAdapter, type GpuLike } from '../src/engine/kernels/adapter.j
 import { loadComposite, packComposite, predictComposite, type Composite, type CompositeSpec } from '../src/engine/reuse/composite.js';
 import type { Evaluation } from '../src/engine/reuse/evaluate.js';
 import { loadLearnware, type Learnware } from '../src/engine/reuse/learnware.js';
-import { LABELLED_METHODS, type ReuseMethod } from '../src/engine/reuse/methods.js';
+import { LABELLED_METHODS, defaultLearnwares, type ReuseMethod } from '../src/engine/reuse/registry.js';
+import { fetchBundles } from '../src/engine/catalog/bundles.js';
 import { predictionsCsv, type Predictions } from '../src/engine/reuse/predictions.js';
-import { defaultLearnwares, evaluateTable, fetchBundles, labelledTargets, reuseLearnwares } from '../src/engine/reuse/reuse.js';
+import { evaluateTable, labelledTargets, reuseLearnwares } from '../src/engine/reuse/reuse.js';
 import type { CatalogSearchIsland } from '../src/engine/search/catalog-search.js';
 import { userTable } from '../src/engine/reuse/user-table.js';
 import { registerErrorTransfer } from './errors.js';
@@ -149,7 +150,12 @@ async function loadChosen(request: EvaluateRequest | ReuseRequest, signal: Abort
   const method = 'method' in request ? request.method : 'evaluate';
   const choice = request.learnwares ? { refs: request.learnwares, weights: request.weights } : request.island ? defaultLearnwares(request.island, method) : null;
   if (!choice || choice.refs.length === 0) throw new InputError('NO_LEARNWARES', 'choose at least one learnware to reuse');
-  const bytes = await fetchBundles((u, init) => fetch(u, init), request.catalogUrl, choice.refs.map((l) => l.bundle), { cache: bundleFiles, signal });
+  const bytes = await fetchBundles(
+    (u, init) => fetch(u, init),
+    request.catalogUrl,
+    choice.refs.map((l) => l.bundle),
+    { cache: bundleFiles, signal },
+  );
   const ep = await provider();
   const lws: Learnware[] = [];
   for (let i = 0; i < bytes.length; i++) lws.push(await learnware(bytes[i], choice.refs[i].bundle.sha256, ep));
@@ -185,7 +191,17 @@ const api = {
       const routedCounts = result.routed ? lws.map((_, k) => result.routed!.filter((r) => r === k).length) : undefined;
       // a copy crosses to the page (transferred); the worker keeps the original for predictionsCsv
       const { kind, classes, rows, values } = result.predictions;
-      const outcome: ReuseOutcome = { kind, classes, rows, values: values.slice(), composite: result.composite, routedCounts, labelledRows: LABELLED_METHODS.includes(request.method) ? (labelled?.rows.length ?? 0) : 0, filledCells, provider: await provider() };
+      const outcome: ReuseOutcome = {
+        kind,
+        classes,
+        rows,
+        values: values.slice(),
+        composite: result.composite,
+        routedCounts,
+        labelledRows: LABELLED_METHODS.includes(request.method) ? (labelled?.rows.length ?? 0) : 0,
+        filledCells,
+        provider: await provider(),
+      };
       return Comlink.transfer(outcome, [outcome.values.buffer]);
     });
   },
@@ -198,7 +214,17 @@ const api = {
       const { matrix, labels } = selectedTable(tableId, request);
       const { lws, weights } = await loadChosen(request, signal);
       const evaluation = await evaluateTable(
-        { learnwares: lws, weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels: labels!, labelled: request.labelled, testFraction: request.testFraction, seed: request.seed },
+        {
+          learnwares: lws,
+          weights,
+          values: matrix.values,
+          rows: matrix.rows,
+          columns: matrix.featureNames,
+          labels: labels!,
+          labelled: request.labelled,
+          testFraction: request.testFraction,
+          seed: request.seed,
+        },
         { signal, onProgress: progress.callback },
       );
       await progress.flush();

@@ -8,9 +8,10 @@ import { FormatError, InputError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { readZip, writeZip, type ZipLimits } from '../bundle/zip.js';
 import type { RunnerOptions } from '../model/onnx-runner.js';
-import { fittedModelProblem } from './fit.js';
 import { loadLearnware, predictLearnware, alignRows, type Learnware, type PredictOptions } from './learnware.js';
-import { applyJobSelector, applyLinearHead, averageOutputs, REUSE_METHODS, type JobSelector, type LinearHead, type ReuseMethod } from './methods.js';
+import type { JobSelector } from './methods/job-selector.js';
+import type { LinearHead } from './methods/feature-augment.js';
+import { isReuseMethod, reuseMethod, type ReuseMethod } from './registry.js';
 import type { Predictions, TaskKind } from './predictions.js';
 
 export const COMPOSITE_FORMAT = 'learnware-dock/composite';
@@ -26,13 +27,17 @@ export interface CompositeSpec {
   features: string[];
   task: { kind: TaskKind; classes: string[] | null };
   components: { id: string; name: string; sha256: string; weight: number }[];
+  /** the job selector's fitted state (methods/job-selector.ts) */
   selector?: JobSelector;
+  /** feature augmentation's fitted state (methods/feature-augment.ts) */
   head?: LinearHead;
 }
 
 export interface Composite {
   spec: CompositeSpec;
   learnwares: Learnware[];
+  /** the component bundles by SHA-256, as read (to pack the composite again, e.g. under another name) */
+  bundles: Map<string, Uint8Array>;
 }
 
 const componentPath = (sha256: string) => `components/${sha256}.zip`;
@@ -62,6 +67,7 @@ export async function loadComposite(bytes: Uint8Array, options: RunnerOptions & 
   const expected = new Set([COMPOSITE_FILE, ...spec.components.map((c) => componentPath(c.sha256))]);
   for (const name of files.keys()) if (!expected.has(name)) throw new FormatError('BAD_COMPOSITE', `unlisted file ${name} in the composite`);
   const learnwares: Learnware[] = [];
+  const bundles = new Map<string, Uint8Array>();
   for (const c of spec.components) {
     const bundle = files.get(componentPath(c.sha256));
     if (!bundle) throw new FormatError('BAD_COMPOSITE', `component ${c.id} is missing from the composite`);
@@ -69,21 +75,27 @@ export async function loadComposite(bytes: Uint8Array, options: RunnerOptions & 
     const lw = await loadLearnware(bundle, options);
     if (lw.id !== c.id) throw new FormatError('BAD_COMPOSITE', `component ${c.sha256} is ${lw.id}, the composite says ${c.id}`);
     learnwares.push(lw);
+    bundles.set(c.sha256, bundle);
   }
-  return { spec, learnwares };
+  return { spec, learnwares, bundles };
 }
 
-/** Predicts the user's rows with a loaded composite (columns matched by name). */
+/** Predicts the user's rows with a loaded composite (columns fed by the aligner: by name unless told otherwise). */
 export async function predictComposite(composite: Composite, values: Float64Array, rows: number, userColumns: readonly string[], options: PredictOptions = {}): Promise<Predictions> {
   const { spec, learnwares } = composite;
+  const method = reuseMethod(spec.method);
+  const restored = method.restore(spec);
+  if ('problem' in restored) throw new FormatError('BAD_COMPOSITE', `${COMPOSITE_FILE}: ${restored.problem}`);
   const outputs: Predictions[] = [];
   for (const lw of learnwares) outputs.push(await predictLearnware(lw, values, rows, userColumns, options));
-  const weights = spec.components.map((c) => c.weight);
-  if (spec.method === 'single') return outputs[0];
-  if (spec.method === 'average' || spec.method === 'ensemble-pruning') return averageOutputs(outputs, weights);
-  const x = alignRows(values, rows, userColumns, spec.features);
-  if (spec.method === 'job-selector') return applyJobSelector(spec.selector!, outputs, x, rows);
-  return applyLinearHead(spec.head!, x, rows, spec.features.length, outputs);
+  let x: Float64Array | null = null;
+  return method.predict(restored.state, {
+    outputs,
+    weights: spec.components.map((c) => c.weight),
+    rows,
+    d: spec.features.length,
+    x: () => (x ??= alignRows(values, rows, userColumns, spec.features, options.aligner)),
+  });
 }
 
 function checkCompositeSpec(spec: CompositeSpec): void {
@@ -91,23 +103,16 @@ function checkCompositeSpec(spec: CompositeSpec): void {
     throw new FormatError('BAD_COMPOSITE', `${COMPOSITE_FILE}: ${message}`);
   };
   if (spec?.format !== COMPOSITE_FORMAT || spec.formatVersion !== 1) fail(`format must be ${COMPOSITE_FORMAT} version 1`);
-  if (!REUSE_METHODS.includes(spec.method)) fail(`unknown method ${JSON.stringify(spec.method)}`);
+  if (!isReuseMethod(spec.method)) fail(`unknown method ${JSON.stringify(spec.method)}`);
   if (!Array.isArray(spec.features) || spec.features.length === 0 || spec.features.some((f) => typeof f !== 'string')) fail('features must be a list of names');
   if (!Array.isArray(spec.components) || spec.components.length < 1 || spec.components.length > 8) fail('it needs 1–8 components');
-  for (const c of spec.components) if (!/^[0-9a-f]{64}$/.test(c?.sha256 ?? '') || typeof c.id !== 'string' || !(c.weight >= 0)) fail('every component needs an id, a sha256 and a weight ≥ 0');
+  for (const c of spec.components)
+    if (!/^[0-9a-f]{64}$/.test(c?.sha256 ?? '') || typeof c.id !== 'string' || !(c.weight >= 0)) fail('every component needs an id, a sha256 and a weight ≥ 0');
   const task = spec.task;
   if (!task || (task.kind !== 'regression' && task.kind !== 'classification')) fail('task.kind must be regression or classification');
   const classes = task.kind === 'classification' ? task.classes : null;
-  if (task.kind === 'classification' && (!Array.isArray(classes) || classes.length < 2 || classes.some((c) => typeof c !== 'string'))) fail('a classification task needs its class names');
-  if (spec.method === 'job-selector') {
-    const problem = spec.selector ? fittedModelProblem(spec.selector.model, spec.features.length, spec.components.length) : 'missing';
-    if (problem) fail(`the job selector: ${problem}`);
-  }
-  if (spec.method === 'feature-augment') {
-    const head = spec.head;
-    if (!head || head.learnwares !== spec.components.length || head.kind !== task.kind) fail('a feature-augment composite needs a linear head over its components');
-    const inputs = spec.features.length + spec.components.length * (classes ? classes.length : 1);
-    const problem = fittedModelProblem(head!.model, inputs, classes ? classes.length : null);
-    if (problem) fail(`the linear head: ${problem}`);
-  }
+  if (task.kind === 'classification' && (!Array.isArray(classes) || classes.length < 2 || classes.some((c) => typeof c !== 'string')))
+    fail('a classification task needs its class names');
+  const restored = reuseMethod(spec.method).restore(spec);
+  if ('problem' in restored) fail(restored.problem);
 }

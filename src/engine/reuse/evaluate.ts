@@ -6,9 +6,10 @@
 import { InputError } from '../core/errors.js';
 import { Prng } from '../core/prng.js';
 import { gatherRows } from '../data/table.js';
-import type { RkmeTableSpec } from '../spec/types.js';
-import { applyJobSelector, applyLinearHead, averageOutputs, fitLinearHead, pruneEnsemble, trainJobSelector } from './methods.js';
+import type { StatSpec } from '../spec/spec-type.js';
+import { applyLinearHead, fitLinearHead } from './methods/feature-augment.js';
 import { commonTask, logLoss, predictionError, selectRows, type Predictions } from './predictions.js';
+import { reuseMethods, type ReuseMethod } from './registry.js';
 
 export interface EvaluationInput {
   /** user rows in the learnwares' feature order, row-major rows × d */
@@ -20,7 +21,7 @@ export interface EvaluationInput {
   /** each learnware's predictions for every row; the first is the top-1 search result */
   outputs: Predictions[];
   /** the learnwares' specs (job selector) */
-  specs: RkmeTableSpec[];
+  specs: StatSpec[];
   /** mixture weights from the search (averaging, job selector); equal when absent */
   weights?: number[];
   /** labelled rows given to the methods that learn (default 100); capped at the rows not tested */
@@ -31,7 +32,8 @@ export interface EvaluationInput {
 }
 
 export interface EvaluationRow {
-  method: 'single' | 'average' | 'job-selector' | 'ensemble-pruning' | 'feature-augment' | 'from-scratch';
+  /** every reuse method (registry order), then the baseline */
+  method: ReuseMethod | 'from-scratch';
   error: number;
   /** classification: mean log loss on the test rows (tells calibrated probabilities apart when every method predicts the majority class) */
   logLoss?: number;
@@ -70,13 +72,17 @@ export function evaluateReuse(input: EvaluationInput): Evaluation {
   const add = (method: EvaluationRow['method'], p: Predictions, usesLabels: boolean) =>
     result.push({ method, error: predictionError(p, yTest), ...(p.kind === 'classification' ? { logLoss: logLoss(p, yTest) } : {}), usesLabels });
 
-  add('single', outTest[0], false);
-  add('average', averageOutputs(outTest, input.weights), false);
-  const selector = trainJobSelector(specs, input.weights);
-  add('job-selector', applyJobSelector(selector, outTest, xTest, test.length), false);
-  const pruned = pruneEnsemble(outTrain, yTrain);
-  add('ensemble-pruning', averageOutputs(outTest, pruned.weights), true);
-  add('feature-augment', applyLinearHead(fitLinearHead(xTrain, train.length, d, outTrain, yTrain, task), xTest, test.length, d, outTest), true);
+  // every method fitted on the labelled rows (those that need no labels ignore them), scored on the test rows
+  const labels = { rows: Int32Array.from(train, (_, i) => i), targets: yTrain };
+  for (const method of reuseMethods) {
+    const fitted = method.fit({ outputs: outTrain, rows: train.length, d, x: () => xTrain, specs, weights: input.weights, labels, task });
+    const members = fitted.members ?? outputs.map((_, i) => i);
+    add(
+      method.id as ReuseMethod,
+      method.predict(fitted.state, { outputs: members.map((i) => outTest[i]), weights: fitted.weights, rows: test.length, d, x: () => xTest }),
+      method.needsLabels,
+    );
+  }
   add('from-scratch', applyLinearHead(fitLinearHead(xTrain, train.length, d, [], yTrain, task), xTest, test.length, d, []), true);
   return { metric: task.kind === 'regression' ? 'rmse' : 'error-rate', labelledRows: train.length, testRows: test.length, rows: result };
 }

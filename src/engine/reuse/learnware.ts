@@ -1,8 +1,8 @@
 /**
  * A learnware ready to predict: its bundle checked (USABLE only), its ONNX model loaded with the
  * execution providers the caller chose (WebGPU when the browser has it, WASM otherwise), and its
- * predictions on the user's rows — columns matched by name to the model's features, rows sent in
- * batches through the model's run queue.
+ * predictions on the user's rows — columns fed to the model's features by a column aligner
+ * (align.ts; by name unless told otherwise), rows sent in batches through the model's run queue.
  */
 import { InputError } from '../core/errors.js';
 import { throwIfCancelled } from '../core/errors.js';
@@ -11,7 +11,8 @@ import { checkBundle, type CheckOptions } from '../bundle/checker.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { readZip } from '../bundle/zip.js';
 import { ModelError, OnnxModel, type RunnerOptions } from '../model/onnx-runner.js';
-import type { RkmeTableSpec } from '../spec/types.js';
+import type { StatSpec } from '../spec/spec-type.js';
+import { columnsByName, defaultAligner, type ColumnAligner } from './align.js';
 import { fromModelOutput, type Predictions, type TaskKind } from './predictions.js';
 
 export interface Learnware {
@@ -20,7 +21,7 @@ export interface Learnware {
   /** SHA-256 of the bundle */
   sha256: string;
   manifest: Manifest;
-  spec: RkmeTableSpec;
+  spec: StatSpec;
   model: OnnxModel;
 }
 
@@ -41,41 +42,35 @@ export async function loadLearnware(bundle: Uint8Array, options: RunnerOptions &
  * MISSING_COLUMNS naming every feature the user's table lacks.
  */
 export function alignColumns(userColumns: readonly string[], features: readonly string[]): Int32Array {
-  const missing = features.filter((f) => !userColumns.includes(f));
-  if (missing.length > 0) {
-    throw new InputError(
-      'MISSING_COLUMNS',
-      `your table lacks the column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} that the learnware takes (it needs ${features.join(', ')}; you have ${userColumns.join(', ')})`,
-      { missing },
-    );
-  }
-  return Int32Array.from(features, (f) => userColumns.indexOf(f));
+  return columnsByName(userColumns, features);
 }
 
-/** The user's rows re-ordered to the learnware's features (row-major rows × features). */
-export function alignRows(values: Float64Array, rows: number, userColumns: readonly string[], features: readonly string[]): Float64Array {
-  const order = alignColumns(userColumns, features);
-  const d = features.length;
-  const cols = userColumns.length;
-  const out = new Float64Array(rows * d);
-  for (let r = 0; r < rows; r++) for (let f = 0; f < d; f++) out[r * d + f] = values[r * cols + order[f]];
-  return out;
+/** The user's rows as the learnware's inputs (row-major rows × features), by the given aligner (default: by name). */
+export function alignRows(values: Float64Array, rows: number, userColumns: readonly string[], features: readonly string[], aligner: ColumnAligner = defaultAligner): Float64Array {
+  return aligner.align(userColumns, { features }).apply(values, rows);
 }
 
 export interface PredictOptions extends JobOptions {
   /** rows per model run (default 4,096) */
   batch?: number;
+  /** how the user's columns feed the model (default: by exact name) */
+  aligner?: ColumnAligner;
 }
 
 /** Runs the learnware on the user's rows; non-finite inputs or outputs are clear errors. */
 export async function predictLearnware(lw: Learnware, values: Float64Array, rows: number, userColumns: readonly string[], options: PredictOptions = {}): Promise<Predictions> {
-  const features = lw.manifest.model.input.features;
-  const x = alignRows(values, rows, userColumns, features);
+  const mapping = (options.aligner ?? defaultAligner).align(userColumns, lw.manifest.model.input);
+  const features = mapping.features;
+  const x = mapping.apply(values, rows);
   const d = features.length;
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
       const r = Math.floor(i / d);
-      throw new InputError('NON_FINITE_INPUT', `row ${r + 1}, column "${features[i % d]}" is empty or not a number; fill or drop such rows, or let the dock fill empty cells with column means (the fill-missing option)`, { row: r + 1, column: features[i % d] });
+      throw new InputError(
+        'NON_FINITE_INPUT',
+        `row ${r + 1}, column "${features[i % d]}" is empty or not a number; fill or drop such rows, or let the dock fill empty cells with column means (the fill-missing option)`,
+        { row: r + 1, column: features[i % d] },
+      );
     }
   }
   const { kind, classes, shape } = lw.manifest.model.output;

@@ -65,6 +65,12 @@ export function commonTask(outputs: readonly Predictions[]): { kind: TaskKind; c
   return { kind, classes };
 }
 
+/** Puts every output on the common class list. */
+export function alignOutputs(outputs: readonly Predictions[]): Predictions[] {
+  const { classes } = commonTask(outputs);
+  return outputs.map((o) => (classes ? toClasses(o, classes) : o));
+}
+
 /** Arg-max class per row. */
 export function predictedLabels(p: Predictions): Int32Array {
   const C = p.classes?.length ?? 0;

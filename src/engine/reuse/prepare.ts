@@ -1,0 +1,81 @@
+/**
+ * The use case "prepare a reuse", shared by the CLI (`reuse`, `evaluate`) and the reuse worker,
+ * so both stay thin: which learnwares (the method's default from a search result, or the ones the
+ * user named), their bundles downloaded and checked against the catalog's SHA-256, then run
+ * through the checker and loaded (USABLE only) with the chosen execution provider.
+ */
+import { InputError } from '../core/errors.js';
+import type { CatalogIndex } from '../catalog/catalog.js';
+import { fetchBundles } from '../catalog/bundles.js';
+import type { FetchLike, FileCache } from '../catalog/fetch.js';
+import { runnerOptions, type ExecutionProvider } from '../model/execution-provider.js';
+import type { RunnerOptions } from '../model/onnx-runner.js';
+import type { CatalogSearchIsland } from '../search/catalog-search.js';
+import { loadLearnware, type Learnware } from './learnware.js';
+import type { LearnwareChoice, LearnwareRef } from './method.js';
+import { defaultLearnwares, type ReuseMethod } from './registry.js';
+
+/** The island of a search result that reuse takes: the first with a learnware. */
+export function reusableIsland(islands: readonly CatalogSearchIsland[]): CatalogSearchIsland {
+  if (islands.length === 0) throw new InputError('NO_ISLAND', 'no learnware in the catalog takes the columns of your table');
+  const found = islands.find((i) => i.singles.length > 0);
+  if (!found) throw new InputError('NO_LEARNWARES', 'the search found no learnware to reuse');
+  return found;
+}
+
+/** The catalog references of learnwares named by id (UNKNOWN_LEARNWARE for an id the index lacks). */
+export function refsFromIndex(index: CatalogIndex, ids: readonly string[]): LearnwareRef[] {
+  return ids.map((id) => {
+    const entry = index.entries.find((e) => e.id === id);
+    if (!entry) throw new InputError('UNKNOWN_LEARNWARE', `no learnware "${id}" in the catalog index (learnwares of sketch-layout islands: reuse the search result)`);
+    return { id: entry.id, bundle: entry.bundle };
+  });
+}
+
+/** The learnwares a reuse takes: the ones named (with their weights), else the method's default from the search result. */
+export function chooseLearnwares(
+  source: { learnwares?: LearnwareRef[]; weights?: number[]; islands?: readonly CatalogSearchIsland[] },
+  method: ReuseMethod | 'evaluate',
+): LearnwareChoice {
+  if (source.learnwares && source.learnwares.length > 0) return { refs: source.learnwares, weights: source.weights };
+  if (!source.islands) throw new InputError('NO_LEARNWARES', 'choose at least one learnware to reuse');
+  return defaultLearnwares(reusableIsland(source.islands), method);
+}
+
+export interface PrepareReuseInput {
+  fetchFn: FetchLike;
+  /** the catalog directory the bundle references are relative to */
+  catalogUrl: string;
+  choice: LearnwareChoice;
+  /** the models' execution provider (model/execution-provider.ts; default WASM) */
+  provider?: ExecutionProvider;
+  /** validated bundles by SHA-256, kept between reuses */
+  cache?: FileCache;
+  signal?: AbortSignal;
+  /** checks and loads one bundle (default loadLearnware; the worker keeps loaded models by hash) */
+  load?: (bytes: Uint8Array, ref: LearnwareRef, options: RunnerOptions) => Promise<Learnware>;
+}
+
+export interface PreparedReuse {
+  /** loaded learnwares, in the choice's order */
+  learnwares: Learnware[];
+  /** their bundles by SHA-256 (to pack a composite) */
+  bundles: Map<string, Uint8Array>;
+  weights?: number[];
+}
+
+export async function prepareReuse(input: PrepareReuseInput): Promise<PreparedReuse> {
+  const { choice } = input;
+  if (choice.refs.length === 0) throw new InputError('NO_LEARNWARES', 'choose at least one learnware to reuse');
+  const bytes = await fetchBundles(
+    input.fetchFn,
+    input.catalogUrl,
+    choice.refs.map((r) => r.bundle),
+    { cache: input.cache, signal: input.signal },
+  );
+  const options = runnerOptions(input.provider ?? 'wasm');
+  const load = input.load ?? ((b: Uint8Array, _ref: LearnwareRef, o: RunnerOptions) => loadLearnware(b, o));
+  const learnwares: Learnware[] = [];
+  for (let i = 0; i < bytes.length; i++) learnwares.push(await load(bytes[i], choice.refs[i], options));
+  return { learnwares, bundles: new Map(learnwares.map((lw, i) => [lw.sha256, bytes[i]])), weights: choice.weights };
+}

@@ -6,10 +6,10 @@
  * soon as it passes the limit, before it is held in memory.
  */
 import { Unzip, UnzipInflate, UnzipPassThrough, zipSync, type UnzipFile } from 'fflate';
-import { DockError } from '../core/errors.js';
+import { IntegrityError } from '../core/errors.js';
 
-/** Integrity or safety failure of an archive; `code` says which rule. */
-export class IntegrityError extends DockError {}
+// defined with the other error classes (so it survives the worker boundary); re-exported for importers
+export { IntegrityError } from '../core/errors.js';
 
 export interface ZipLimits {
   /** archive bytes (default 256 MiB) */

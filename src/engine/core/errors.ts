@@ -6,10 +6,140 @@
 
 export type ErrorDetails = Record<string, unknown>;
 
+/**
+ * Every code the code base throws. A new code is added here first, so a typo in a `throw` or in a
+ * comparison such as `error.code === 'CANCELLED'` fails the type check. Some codes are shared by
+ * several areas (TOO_LARGE for files, fetches and tables); each is listed once, under its first area.
+ */
+export type ErrorCode =
+  // control flow: a cancelled job; anything that was not a DockError when it crossed a worker boundary
+  | 'CANCELLED'
+  | 'INTERNAL'
+  // command line and local files (src/cli)
+  | 'USAGE'
+  | 'FILE_NOT_FOUND'
+  | 'NOT_A_FILE'
+  | 'WRITE_FAILED'
+  | 'SETTINGS_MISMATCH'
+  | 'SPEC_TYPE_MISMATCH'
+  | 'NO_BUNDLES'
+  // reading tables: CSV/TSV text, Parquet, columns and the feature matrix (data/, workers/tables.ts)
+  | 'EMPTY_FILE'
+  | 'NOT_TEXT'
+  | 'TOO_LARGE'
+  | 'BAD_DELIMITER'
+  | 'NO_HEADER'
+  | 'DUPLICATE_COLUMN'
+  | 'EMPTY_COLUMN_NAME'
+  | 'RAGGED_ROW'
+  | 'UNCLOSED_QUOTE'
+  | 'TOO_MANY_COLUMNS'
+  | 'TOO_MANY_ROWS'
+  | 'TOO_MANY_CELLS'
+  | 'NO_ROWS'
+  | 'NO_COLUMNS'
+  | 'NOT_PARQUET'
+  | 'PARQUET_DAMAGED'
+  | 'PARQUET_TRUNCATED'
+  | 'UNSUPPORTED_COLUMN'
+  | 'UNKNOWN_COLUMN'
+  | 'NON_NUMERIC_COLUMN'
+  | 'ALL_MISSING_COLUMN'
+  | 'NO_FEATURES'
+  | 'NO_TABLE'
+  // building, reading and comparing specifications (spec/)
+  | 'BAD_K'
+  | 'BAD_GAMMA'
+  | 'BAD_SCALE'
+  | 'BAD_SEED'
+  | 'BAD_STEPS'
+  | 'BAD_STEP_SIZE'
+  | 'BAD_SHAPE'
+  | 'BAD_COUNT'
+  | 'BAD_SPEC'
+  | 'BAD_JSON'
+  | 'BAD_STAT_JSON'
+  | 'DIMENSION_MISMATCH'
+  | 'GAMMA_MISMATCH'
+  | 'SCALE_MISMATCH'
+  | 'UNSUPPORTED_SPEC_TYPE'
+  | 'DUPLICATE_SPEC_TYPE'
+  | 'SPEC_LIMIT'
+  | 'NO_SPEC_TYPE'
+  // compute backends (kernels/)
+  | 'NO_BACKEND'
+  // models: ONNX export, loading and running (model/, the checker's time limit)
+  | 'BAD_MODEL'
+  | 'MODEL_LOAD'
+  | 'MODEL_RUN'
+  | 'MODEL_OUTPUT'
+  | 'MODEL_TIMEOUT'
+  | 'NON_FINITE_INPUT'
+  // bundles: the hardened zip reader, the manifest, the usability check (bundle/)
+  | 'NOT_A_ZIP'
+  | 'CORRUPT_ZIP'
+  | 'CORRUPT_ENTRY'
+  | 'DUPLICATE_ENTRY'
+  | 'UNSAFE_PATH'
+  | 'ZIP_BOMB'
+  | 'ARCHIVE_TOO_LARGE'
+  | 'TOO_MANY_ENTRIES'
+  | 'BAD_MANIFEST'
+  | 'INVALID_BUNDLE'
+  | 'NOT_USABLE'
+  | 'NO_CLASSES'
+  // catalogs: index, shards, sketch index (catalog/)
+  | 'NO_CATALOG'
+  | 'BAD_INDEX'
+  | 'BAD_SHARD'
+  | 'SHARD_DIMENSION'
+  | 'MISSING_SHARD'
+  | 'NO_SKETCH_LAYOUT'
+  | 'NO_SHARD'
+  | 'DUPLICATE_ID'
+  | 'BAD_SKETCH'
+  | 'BAD_CARD'
+  | 'NO_SKETCH'
+  | 'NO_SKETCH_LAYOUT'
+  | 'SKETCH_LAYOUT'
+  | 'EMPTY_ISLAND'
+  // fetching remote files and validating what came back (catalog/fetch.ts, publish/store.ts)
+  | 'UNREACHABLE'
+  | 'HTTP_STATUS'
+  | 'HTML_RESPONSE'
+  | 'BAD_MAGIC'
+  | 'BAD_HASH'
+  | 'HASH_MISMATCH'
+  | 'SIZE_MISMATCH'
+  // publishing to object storage (publish/, workers/publish.worker.ts)
+  | 'ACCESS_DENIED'
+  | 'PUBLISH_CONTENTION'
+  | 'BAD_TARGET'
+  // search (search/)
+  | 'NO_ISLAND'
+  | 'NO_MATCH'
+  // reuse: methods, labels, learnwares, composites (reuse/, workers/reuse.worker.ts)
+  | 'UNKNOWN_METHOD'
+  | 'UNKNOWN_LEARNWARE'
+  | 'NO_LEARNWARES'
+  | 'NO_LABELS'
+  | 'TOO_FEW_LABELS'
+  | 'TOO_FEW_ROWS'
+  | 'BAD_LABEL'
+  | 'BAD_OUTPUT'
+  | 'BAD_WEIGHTS'
+  | 'MISSING_COLUMNS'
+  | 'MIXED_FEATURES'
+  | 'MIXED_TASKS'
+  | 'BAD_COMPOSITE'
+  | 'MISSING_COMPONENT'
+  | 'NO_COMPOSITE'
+  | 'NOTHING_TO_SAVE';
+
 export class DockError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details: ErrorDetails;
-  constructor(code: string, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -29,6 +159,12 @@ export class BackendError extends DockError {}
 /** A remote file could not be fetched or is not what was expected (status, type, bytes, hash). */
 export class NetworkError extends DockError {}
 
+/** An ONNX model could not be loaded or run, or its output is not what its manifest promises. */
+export class ModelError extends DockError {}
+
+/** Integrity or safety failure of an archive (zip bomb, unsafe path, corrupt entry…); `code` says which rule. */
+export class IntegrityError extends DockError {}
+
 /** The job was cancelled through its AbortSignal. */
 export class CancelledError extends DockError {
   constructor(message = 'cancelled') {
@@ -42,12 +178,12 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
 }
 
 /** Error classes by name, so errors that crossed a worker boundary can be rebuilt. */
-export const ERROR_CLASSES = { DockError, InputError, FormatError, BackendError, NetworkError, CancelledError } as const;
+export const ERROR_CLASSES = { DockError, InputError, FormatError, BackendError, NetworkError, ModelError, IntegrityError, CancelledError } as const;
 
 /** Plain-data form of an error for structured clone (postMessage drops custom fields). */
 export interface SerializedError {
   name: string;
-  code: string;
+  code: ErrorCode;
   message: string;
   details: ErrorDetails;
 }

@@ -5,9 +5,10 @@
  * The only engine module that imports onnxruntime-web.
  */
 import * as ort from 'onnxruntime-web';
-import { DockError, InputError } from '../core/errors.js';
+import { InputError, ModelError } from '../core/errors.js';
 
-export class ModelError extends DockError {}
+// defined with the other error classes (so it survives the worker boundary); re-exported for importers
+export { ModelError } from '../core/errors.js';
 
 export interface ModelIo {
   inputNames: readonly string[];

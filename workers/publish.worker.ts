@@ -1,20 +1,18 @@
 /**
- * Publish worker: the developer's journey off the main thread — training data in, RKME computed,
+ * Publish worker: the developer's journey off the main thread — training data in, spec computed,
  * bundle packed and checked (model run by onnxruntime-web, never executed as code), then either
  * handed back for download or published to S3-compatible storage with signed requests. Only the
  * bundle the developer chose to publish leaves the browser; the training rows never do.
  */
 import * as Comlink from 'comlink';
 import {
-  buildTableRkme,
-  checkBundle,
   checkSemanticSpec,
   InputError,
-  OnnxModel,
-  packBundle,
+  packLearnware,
   publishBundle,
   resolveBackend,
   s3Store,
+  tableDataset,
   toFeatureMatrix,
   type CheckReason,
   type CheckStatus,
@@ -24,6 +22,7 @@ import {
   type PublishResult,
   type S3Target,
   type SemanticSpec,
+  type TableSpecOptions,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
@@ -71,35 +70,25 @@ const api = {
     return loadTableFile(bytes, fileName);
   },
 
-  /** Builds the RKME of the training features, packs the bundle and runs the checker. */
+  /** Builds the spec of the training features, packs the bundle and runs the checker (engine packLearnware, as the CLI). */
   async pack(tableId: number, request: PackRequest, onProgress?: ProgressCallback): Promise<PackResult> {
     const drop = [...request.dropColumns, ...(request.labelColumn ? [request.labelColumn] : [])];
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: drop });
     const progress = progressRelay(onProgress);
-    const modelBytes = new Uint8Array(request.model);
-    const model = await OnnxModel.load(modelBytes);
-    const io = model.io;
-    await model.dispose();
-    const { spec } = await buildTableRkme((await backend()).backend, matrix.values, matrix.rows, matrix.cols, {
-      scale: 'std',
-      K: Math.min(100, Math.max(1, Math.floor(matrix.rows / 5))),
-      featureNames: matrix.featureNames,
-      job: 'publish',
-      onProgress: progress.callback,
-    });
+    const { bundle, check } = await packLearnware(
+      {
+        backend: (await backend()).backend,
+        data: tableDataset(matrix),
+        model: new Uint8Array(request.model),
+        semantic: request.semantic,
+        id: request.id,
+        output: { kind: request.outputKind, classes: request.classes, width: request.width },
+        specOptions: { scale: 'std' } satisfies TableSpecOptions,
+      },
+      { onProgress: progress.callback },
+    );
     await progress.flush();
-    const width = request.outputKind === 'probabilities' ? (request.classes?.length ?? 0) : request.outputKind === 'labels' ? 1 : request.width;
-    const { bundle } = await packBundle({
-      id: request.id,
-      name: request.semantic.Name.Values,
-      semantic: request.semantic,
-      model: modelBytes,
-      input: { name: io.inputNames[0], features: matrix.featureNames },
-      output: { name: io.outputNames[0], kind: request.outputKind, classes: request.outputKind === 'regression' ? null : request.classes, width },
-      spec,
-    });
-    const result = await checkBundle(bundle);
-    return Comlink.transfer({ bundle, status: result.status, reasons: result.reasons, sha256: result.sha256, features: matrix.featureNames }, [bundle.buffer]);
+    return Comlink.transfer({ bundle, status: check.status, reasons: check.reasons, sha256: check.sha256, features: matrix.featureNames }, [bundle.buffer]);
   },
 
   /** Publishes a USABLE bundle to a catalog in an S3-compatible bucket (signed in this worker). */

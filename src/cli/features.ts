@@ -2,7 +2,7 @@
  * The feature matrix of a table given on the command line — CSV, TSV or Parquet (recognised by its
  * magic bytes) — with --delimiter (CSV only), --drop-columns and --label-column applied.
  */
-import { parseTableFile, userTable, type FeatureMatrix, type UserTable } from '../engine/index.js';
+import { InputError, loaderFor, userTable, type FeatureMatrix, type LoadedTable, type UserTable } from '../engine/index.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
 import { readInput } from './files.js';
 
@@ -15,6 +15,9 @@ export async function readFeatureMatrix(file: string, args: ParsedArgs): Promise
  * with --fill-missing (commands that accept it), empty feature cells take their column's mean.
  */
 export async function readUserTable(file: string, args: ParsedArgs): Promise<UserTable> {
-  const table = await parseTableFile(readInput(file), file, { delimiter: stringOption(args, 'delimiter') });
+  const bytes = readInput(file);
+  const loader = loaderFor(bytes, file);
+  if (loader.kind !== 'table') throw new InputError('NOT_A_TABLE', `${file} holds ${loader.label}; this command reads tables (CSV, TSV, Parquet)`);
+  const { table } = (await loader.load(bytes, file, { delimiter: stringOption(args, 'delimiter') })) as LoadedTable;
   return userTable(table, { dropColumns: listOption(args, 'drop-columns'), labelColumn: stringOption(args, 'label-column'), fillMissing: args.options.has('fill-missing') });
 }

@@ -1,12 +1,12 @@
 /** `learnware-dock pack` and `learnware-dock check`: build and check learnware bundles. */
 import { writeFileSync } from 'node:fs';
 import {
-  buildTableRkme,
   checkBundle,
   InputError,
-  OnnxModel,
-  packBundle,
+  packLearnware,
+  tableDataset,
   type CheckResult,
+  type TableSpecOptions,
   type OutputKind,
   type SemanticSpec,
 } from '../../engine/index.js';
@@ -68,34 +68,28 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
 
   const matrix = await readFeatureMatrix(trainFile, args);
   const { backend } = await nodeBackend(undefined);
-  const { spec, report } = await buildTableRkme(backend, matrix.values, matrix.rows, matrix.cols, {
-    scale,
-    K: numberOption(args, 'k', (v) => Number.isInteger(v) && v >= 1, 'a positive integer'),
-    seed: numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff, 'an integer in 0..4294967295'),
-    gamma: numberOption(args, 'gamma', (v) => v > 0, 'a positive number'),
-    featureNames: matrix.featureNames,
-    onProgress: args.options.has('quiet') ? undefined : printProgress,
-  });
-  for (const w of report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
-
-  const modelBytes = readInput(modelFile, 256 * 2 ** 20);
-  const model = await OnnxModel.load(modelBytes);
-  const io = model.io;
-  await model.dispose();
-  const name = (semantic as { Name?: { Values?: unknown } })?.Name?.Values;
-  const id = stringOption(args, 'id') ?? slug(typeof name === 'string' ? name : 'learnware');
   const readmeFile = stringOption(args, 'readme');
-  const { bundle } = await packBundle({
-    id,
-    name: typeof name === 'string' ? name : id,
-    semantic,
-    model: modelBytes,
-    input: { name: io.inputNames[0], features: matrix.featureNames },
-    output: { name: io.outputNames[0], kind, classes, width: kind === 'probabilities' ? classes!.length : kind === 'labels' ? 1 : outputDimension },
-    spec,
-    readme: readmeFile ? new TextDecoder().decode(readInput(readmeFile, 2 ** 20)) : undefined,
-  });
-  const result = await checkBundle(bundle);
+  const packed = await packLearnware(
+    {
+      backend,
+      data: tableDataset(matrix),
+      model: readInput(modelFile, 256 * 2 ** 20),
+      semantic,
+      id: stringOption(args, 'id'),
+      output: { kind, classes, width: outputDimension },
+      specOptions: {
+        scale,
+        K: numberOption(args, 'k', (v) => Number.isInteger(v) && v >= 1, 'a positive integer'),
+        seed: numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff, 'an integer in 0..4294967295'),
+        gamma: numberOption(args, 'gamma', (v) => v > 0, 'a positive number'),
+      } satisfies TableSpecOptions,
+      readme: readmeFile ? new TextDecoder().decode(readInput(readmeFile, 2 ** 20)) : undefined,
+    },
+    { onProgress: args.options.has('quiet') ? undefined : printProgress },
+  );
+  for (const w of packed.report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
+  const { bundle, check: result } = packed;
+  const id = packed.manifest.id;
   if (result.status !== 'USABLE') {
     printReasons(result);
     throw new InputError('NOT_USABLE', `the bundle is ${result.status}: ${result.reasons[0]?.message ?? 'see above'}; nothing written`);
@@ -126,8 +120,4 @@ function classNames(given: string[], semantic: SemanticSpec, dimension: number):
   if (given.length > 0) return given;
   const described = (semantic as { Output?: { Description?: Record<string, string> } })?.Output?.Description ?? {};
   return Array.from({ length: dimension }, (_, i) => described[String(i)] ?? String(i));
-}
-
-function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'learnware';
 }

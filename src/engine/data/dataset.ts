@@ -2,12 +2,17 @@
  * Datasets: the data a spec type builds from and a model runs on, one kind per data input
  * plug-in (docs/architecture.md, "Plug-ins"). Today the table: a numeric feature matrix with its
  * column names, selected from a parsed file (data/table.ts). Images and text join as further kinds.
- * Imports only core and the generic spec contract.
+ * Imports only data types.
  */
-import type { Dataset } from '../spec/spec-type.js';
 import type { FeatureMatrix } from './table.js';
 
-export type { Dataset };
+/** The user's or a developer's data in the form a spec type builds from and a model runs on. */
+export interface Dataset {
+  /** 'table', later 'image', 'text' */
+  readonly kind: string;
+  /** rows, images or texts */
+  rows: number;
+}
 
 export const TABLE_DATASET = 'table';
 

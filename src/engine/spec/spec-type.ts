@@ -5,10 +5,14 @@
  * records, how the catalog stores them, what rows the checker feeds a model, and what a model
  * taking this kind of data must accept. The catalog, search, checker, bundle, reuse code, the
  * workers and the UI only ever go through this contract (spec/registry.ts), so a new type
- * (image, text) is one module plus a data loader. Imports only core and kernel types.
+ * (image, text) is one module plus a data loader. Imports only types.
  */
 import type { JobOptions } from '../core/progress.js';
+import type { Dataset } from '../data/dataset.js';
 import type { ComputeBackend } from '../kernels/backend.js';
+import type { ModelFeed } from '../model/feed.js';
+
+export type { Dataset, ModelFeed };
 
 /** What every statistical specification has, whatever its type. */
 export interface StatSpec {
@@ -20,13 +24,6 @@ export interface StatSpec {
   numPoints: number;
 }
 
-/** The user's or a developer's data in a form a spec type builds from (data/dataset.ts). */
-export interface Dataset {
-  /** 'table', later 'image', 'text' */
-  readonly kind: string;
-  /** rows, images or texts */
-  rows: number;
-}
 
 /** What a model's manifest says it takes (bundle/manifest.ts `model.input`). */
 export interface ModelInputSchema {
@@ -36,8 +33,6 @@ export interface ModelInputSchema {
   shape: (number | null)[];
 }
 
-/** One input tensor for an ONNX model. */
-export type ModelFeed = { dtype: 'float32'; data: Float32Array; dims: number[] } | { dtype: 'int64'; data: BigInt64Array; dims: number[] };
 
 /** Where an island of this type sits: its dimension and the names of its model inputs. */
 export interface IslandSchema {

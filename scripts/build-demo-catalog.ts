@@ -21,19 +21,28 @@
  * Deterministic: the same repository gives the same catalog bytes except creation times, and the
  * same holdout bytes.
  * Usage: tsx scripts/build-demo-catalog.ts [out-dir] [--holdout <dir>] [--if-missing]
- *   --if-missing  do nothing when both <out-dir>/catalog.json and <holdout>/index.json exist
+ *   --if-missing  do nothing when <holdout>/index.json exists and <out-dir>/catalog.json is in this version's format
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportDenseOnnx, imputeColumnMeans, parseCsv, Prng, solveLinear, type SemanticSpec } from '../src/engine/index.js';
+import { CATALOG_FORMAT_VERSION, exportDenseOnnx, imputeColumnMeans, parseCsv, Prng, solveLinear, type SemanticSpec } from '../src/engine/index.js';
 import { main } from '../src/cli/main.js';
 import { busiestOrigins, type HoldoutEntry, FLIGHT_FEATURES, FLIGHT_LABEL, FLIGHTS_TRAIN, flightRow, flightSample, fnv1a as hash, loadFlights } from './demo-sources.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { out: OUT, holdout: HOLDOUT, ifMissing } = parseCommandLine(process.argv.slice(2));
-if (ifMissing && existsSync(join(OUT, 'catalog.json')) && existsSync(join(HOLDOUT, 'index.json'))) process.exit(0);
+if (ifMissing && existsSync(join(HOLDOUT, 'index.json')) && currentFormat(join(OUT, 'catalog.json'))) process.exit(0);
+
+/** Whether a catalog index exists in this version's format (an older one is rebuilt). */
+function currentFormat(index: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(index, 'utf8')) as { formatVersion?: unknown }).formatVersion === CATALOG_FORMAT_VERSION;
+  } catch {
+    return false;
+  }
+}
 const FEATURES = ['sales', 'volume', 'listings', 'inventory', 'month'];
 const TARGET = 'median';
 const RIDGE = 1;

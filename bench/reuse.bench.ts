@@ -5,7 +5,7 @@
  *     WebGPU execution providers in headless Chromium (SwiftShader's WebGPU adapter on a machine
  *     without a GPU). Every provider's output is compared with Node's; a provider that cannot be
  *     created is recorded with its error message.
- *  2. The reference paper's protocol (learnware-algorithms.md §7.2–7.3, Table A) on the demo catalog:
+ *  2. The reference paper's protocol (docs/algorithms.md §7.2–7.3, Table A) on the demo catalog:
  *     every learnware's held-out rows (public/catalog-holdout) are a user with known labels; on the
  *     user's rows: the average of every island learnware's predictions, the mean of the learnwares'
  *     errors ("Mean in Market"), the oracle best single learnware, the top-1 searched single, the job

@@ -48,7 +48,7 @@ describe('stat.json interoperability', () => {
     expect(squaredMmd(back, scaled)).toBeCloseTo(0, 15);
   });
 
-  it('matches the reference MMD test vector (§1.7) to 1e-9', () => {
+  it('matches the reference MMD test vector (docs/algorithms.md §1.7) to 1e-9', () => {
     const a = spec([[0, 0], [1, 0]], [0.5, 0.5]);
     const b = spec([[0, 1]], [1]);
     expect(innerProduct(a, a)).toBeCloseTo(0.952418709018, 9);

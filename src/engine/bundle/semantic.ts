@@ -1,5 +1,5 @@
 /**
- * The semantic specification in the reference's JSON shape (learnware-algorithms.md §4.1) and its
+ * The semantic specification in the reference's JSON shape (docs/algorithms.md §4.1) and its
  * validity rules (§4.2, plus the Beimingwu backend's length limits). Returns every problem found,
  * each naming the field, instead of stopping at the first.
  */

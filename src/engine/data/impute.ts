@@ -1,5 +1,5 @@
 /**
- * Column-mean imputation as in the reference (learnware-algorithms.md §1.3): ±Inf become NaN,
+ * Column-mean imputation as in the reference (docs/algorithms.md §1.3): ±Inf become NaN,
  * NaN become the mean of the column's finite values; a column with no finite value is an error.
  */
 import { InputError } from '../core/errors.js';

@@ -5,7 +5,7 @@
  * tfjs-webgpu's reduction shaders are ~20× slower than a matmul of the same size on software
  * adapters, and tfjs-wasm multiplies untransposed operands ~10× faster (measured, see README).
  * Every result read back is small (m×(d+1) moments) or one block of distances, and is accumulated
- * on the host in Float64 (design-notes §2). Reads are always asynchronous (`await t.data()`).
+ * on the host in Float64 (docs/design-notes.md §2). Reads are always asynchronous (`await t.data()`).
  * The only module, with resolve.ts, that imports @tensorflow/*.
  */
 import * as tf from '@tensorflow/tfjs-core';

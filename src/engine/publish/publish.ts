@@ -1,6 +1,6 @@
 /**
  * Publishing a bundle to a catalog on object storage without lost updates, on any S3-compatible
- * store (design-notes §4: s3rver and some others ignore If-Match / If-None-Match):
+ * store (docs/design-notes.md §4: s3rver and some others ignore If-Match / If-None-Match):
  *  1. the bundle goes to its content address `bundles/<sha256>.zip`;
  *  2. one small immutable entry object `entries/<time>-<sha256>.json` (manifest + spec) records
  *     the publish — entry objects are the source of truth and are never rewritten;

@@ -1,5 +1,5 @@
 /**
- * Mixture search (learnware-algorithms.md §4.6): the convex combination of learnware embeddings
+ * Mixture search (docs/algorithms.md §4.6): the convex combination of learnware embeddings
  * Σ w_i Φ_i nearest to the user's Φ_u. Weights by the simplex QP on K_ij = ⟨Φ_i, Φ_j⟩,
  * c_i = ⟨Φ_u, Φ_i⟩; the mixture's squared MMD is ⟨Φ_u,Φ_u⟩ + 2·objective. Unlike the reference,
  * the weights are returned (it discards them).

@@ -1,6 +1,6 @@
 /**
  * Distance → score conversions.
- *  - `referenceScores`: the reference's min–max conversion (learnware-algorithms.md §4.6), kept
+ *  - `referenceScores`: the reference's min–max conversion (docs/algorithms.md §4.6), kept
  *    for compatibility and tested against its vectors. Relative to the candidate list: the best
  *    candidate scores ≥ 0.92 even if it fits badly, a lone candidate scores 1.
  *  - `absoluteScore`: a score that means the same across queries and catalogs — the squared MMD

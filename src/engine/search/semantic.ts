@@ -1,5 +1,5 @@
 /**
- * Semantic search over catalog entries (learnware-algorithms.md §4.5, improved): tag filters on
+ * Semantic search over catalog entries (docs/algorithms.md §4.5, improved): tag filters on
  * Data, Task, Library, Scenario and License (each a list of accepted values: OR within a key, AND
  * across keys), then a free-text query ranked by BM25 over the name, the description and the
  * input/output descriptions (the reference ignores the description), tolerant to typos: a query

@@ -1,5 +1,5 @@
 /**
- * Statistical search inside one island (learnware-algorithms.md §4.6): rank the island's specs by
+ * Statistical search inside one island (docs/algorithms.md §4.6): rank the island's specs by
  * squared MMD to the user's spec, all compared under the island's settings (its spec type's inner
  * product), then look for a mixture among the best candidates. Self inner products of the learnwares can be precomputed
  * (catalog build) and passed in. Scores are absolute (score.ts), not min–max over the list.

@@ -1,5 +1,5 @@
 /**
- * Dense QP on the probability simplex (learnware-algorithms.md §1.5 and §4.6):
+ * Dense QP on the probability simplex (docs/algorithms.md §1.5 and §4.6):
  *
  *     minimise ½ βᵀHβ − cᵀβ   subject to   Σβ = 1,  β ≥ 0
  *

@@ -1,5 +1,5 @@
 /**
- * Generation of the RKME table specification (learnware-algorithms.md §1.2–1.6), on any compute
+ * Generation of the RKME table specification (docs/algorithms.md §1.2–1.6), on any compute
  * backend. Differences from the reference, each fixing a documented bug or weakness (§8.2–8.3):
  *  - k-means++ seeding from a seeded PRNG; empty clusters keep their centroid (§1.4).
  *  - Z steps use the exact gradient of MMD² (the reference halves the Z–Z term, §1.6). The step is
@@ -7,7 +7,7 @@
  *    kernel-weighted data mean, corrected by the repulsion from the other reduced points), and a
  *    step is only accepted when the MMD after the β re-solve is lower (backtracking halves η).
  *    The reference's fixed step 0.1 in raw units barely moves Z on most data.
- *  - Optional per-feature kernel scale (design-notes §1), recorded in the spec.
+ *  - Optional per-feature kernel scale (docs/design-notes.md §1), recorded in the spec.
  *  - k-means runs on a seeded row sample when n is large; the gradient steps and β use all rows.
  * All optimisation happens in a centred, scaled working space; Z is returned in raw units.
  */
@@ -65,7 +65,7 @@ export interface TableSpecReport {
   ms: number;
 }
 
-/** Applies the reference's K caps (§1.2): K·d ≤ 1,310,720, then K < n. */
+/** Applies the reference's K caps (docs/algorithms.md §1.2): K·d ≤ 1,310,720, then K < n. */
 export function effectiveK(requested: number, n: number, d: number): number {
   let K = requested;
   if (K * d > MAX_REDUCED_SET_SIZE) K = Math.max(20, Math.floor(MAX_REDUCED_SET_SIZE / d));
@@ -226,7 +226,7 @@ export async function fitBeta(
 /**
  * Exact gradient of f(Z) = βᵀKzzβ − 2βᵀc (= MMD² − ‖μ_X‖² at fixed β) with respect to Z:
  * G_i = −2γβ_i(2·t1_i + t2_i), t1_i = Σ_j β_j k(z_i,z_j)(z_i − z_j), t2_i = −2(c_i z_i − m_i)
- * (learnware-algorithms.md §1.6; the reference uses 1·t1). K×d, working space.
+ * (docs/algorithms.md §1.6; the reference uses 1·t1). K×d, working space.
  */
 export function zGradient(z: Float64Array, state: BetaState, K: number, d: number, gamma: number): Float64Array {
   const t1 = repulsion(z, state, K, d);

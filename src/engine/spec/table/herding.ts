@@ -1,5 +1,5 @@
 /**
- * Kernel herding from a table RKME (learnware-algorithms.md §1.8): draws pseudo-rows whose
+ * Kernel herding from a table RKME (docs/algorithms.md §1.8): draws pseudo-rows whose
  * empirical kernel mean tracks the spec's. Candidate pool: 100·T points z_i + ε with i ~ β and
  * ε ~ N(0, 0.25²) in the spec's working units (scaled units when the spec has a scale, raw units
  * otherwise, as the reference). Fixes: β is never mutated (the reference clamps it in place), the

@@ -1,6 +1,6 @@
 /**
  * k-means with k-means++ seeding (Arthur & Vassilvitskii) from the engine's seeded PRNG.
- * Replaces the reference's uniform-with-replacement init (learnware-algorithms.md §1.4), which can
+ * Replaces the reference's uniform-with-replacement init (docs/algorithms.md §1.4), which can
  * pick duplicate rows and collapses empty clusters to the origin: here empty clusters keep their
  * previous centroid. Distances run on the compute backend; centroid sums on the host in Float64.
  */

@@ -1,6 +1,6 @@
 /**
  * Inner products and squared MMD between table RKMEs, and between an RKME and raw data
- * (learnware-algorithms.md §1.7). Fixes over the reference:
+ * (docs/algorithms.md §1.7). Fixes over the reference:
  *  - specs fitted under a feature scale are compared under that scale; specs with different
  *    scales or different γ are refused (the reference silently mixes γ between terms);
  *  - the self inner products can be cached by the caller (search precomputes them).

@@ -1,5 +1,5 @@
 /**
- * Reading and writing the `learnware` package's stat.json (learnware-algorithms.md §1.9):
+ * Reading and writing the `learnware` package's stat.json (docs/algorithms.md §1.9):
  *   {"z": [[...], ...], "beta": [...], "gamma": 0.1, "num_points": n, "type": "RKMETableSpecification"}
  * written compactly, like Python's json.dump(separators=(",", ":")). A spec without a feature
  * scale is written with exactly these five fields. Our optional extensions are extra top-level

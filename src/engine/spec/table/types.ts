@@ -19,7 +19,7 @@ export interface SpecProvenance {
 }
 
 /**
- * RKME of a table (learnware-algorithms.md §1): reduced set Z with simplex weights β.
+ * RKME of a table (docs/algorithms.md §1): reduced set Z with simplex weights β.
  * Kernel: k(a, b) = exp(−γ Σ_f ((a_f − b_f)/s_f)²) with s = `scale`, or s = 1 (raw units, the
  * reference's kernel) when `scale` is null. Z stays in raw feature units either way, so the
  * stat.json fields keep their reference meaning.

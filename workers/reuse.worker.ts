@@ -1,33 +1,36 @@
 /**
- * Reuse worker: downloads the chosen learnwares' bundles (validated by SHA-256, cached by hash),
- * checks and loads their ONNX models with onnxruntime-web — the WebGPU execution provider when the
- * browser has an adapter, WASM otherwise — and runs every reuse method on the user's table, which
- * never leaves this worker. Exposed with comlink; jobs report progress and are cancellable by id.
+ * Reuse worker: runs the found learnwares on the user's rows with onnxruntime-web — WebGPU on a
+ * hardware adapter, WASM otherwise (model/execution-provider.ts) — and combines them with a reuse
+ * method (reuse/registry.ts). It parses no file: the spec worker hands it the selected columns of
+ * the user's table and the search result by id over the page's MessageChannel (handover.ts).
+ * Results are kept by id, so saving or downloading names the result it means. Exposed with
+ * comlink; jobs report progress and are cancellable by id.
  */
 import * as Comlink from 'comlink';
 // Engine modules imported one by one: this worker needs onnxruntime-web, not tfjs.
 import { InputError } from '../src/engine/core/errors.js';
 import type { ProgressCallback } from '../src/engine/core/progress.js';
-import type { FileRef } from '../src/engine/catalog/catalog.js';
 import { bundleCache } from '../src/local/bundle-cache.js';
-import { setOnnxWasmThreads } from '../src/engine/model/onnx-runner.js';
-import { isSoftwareAdapter, type GpuLike } from '../src/engine/kernels/adapter.js';
+import { chooseExecutionProvider, runnerOptions, wasmThreadsFor, type ExecutionProvider } from '../src/engine/model/execution-provider.js';
+import { setOnnxWasmThreads, type RunnerOptions } from '../src/engine/model/onnx-runner.js';
+import type { GpuLike } from '../src/engine/kernels/adapter.js';
 import { loadComposite, packComposite, predictComposite, type Composite, type CompositeSpec } from '../src/engine/reuse/composite.js';
 import type { Evaluation } from '../src/engine/reuse/evaluate.js';
 import { loadLearnware, type Learnware } from '../src/engine/reuse/learnware.js';
-import { LABELLED_METHODS, defaultLearnwares, type ReuseMethod } from '../src/engine/reuse/registry.js';
-import { fetchBundles } from '../src/engine/catalog/bundles.js';
+import type { LearnwareRef, ReuseMethodDescriptor } from '../src/engine/reuse/method.js';
 import { predictionsCsv, type Predictions } from '../src/engine/reuse/predictions.js';
+import { chooseLearnwares, prepareReuse, reusableIsland } from '../src/engine/reuse/prepare.js';
+import { recommendedReuseMethod, reuseMethod, reuseMethodDescriptors, type ReuseMethod } from '../src/engine/reuse/registry.js';
 import { evaluateTable, labelledTargets, reuseLearnwares } from '../src/engine/reuse/reuse.js';
-import type { CatalogSearchIsland } from '../src/engine/search/catalog-search.js';
-import { userTable } from '../src/engine/reuse/user-table.js';
 import { registerErrorTransfer } from './errors.js';
+import { handoverFrom, type RowSelection, type TableHandover } from './handover.js';
+import { HeldById } from './held.js';
+import { Jobs } from './jobs.js';
 import { progressRelay } from './progress.js';
-import { getTable, loadTableFile, type LoadedTable } from './tables.js';
 
 registerErrorTransfer();
 
-export type ExecutionProvider = 'webgpu' | 'wasm';
+export type { ExecutionProvider, RowSelection, ReuseMethodDescriptor };
 
 export interface RunnerInfo {
   provider: ExecutionProvider;
@@ -38,26 +41,33 @@ export interface RunnerInfo {
   wasmThreads: number;
 }
 
-export interface TableSelection {
-  /** columns that are not features (ids, text); the label column is left out of the features too */
-  dropColumns: string[];
-  labelColumn?: string;
-  /** fill empty feature cells with the column mean (otherwise an empty cell is an error) */
-  fillMissing: boolean;
+export interface RunnerRequest {
+  /** 'wasm' forces WASM; 'webgpu' accepts a software WebGPU adapter (tests, or a user who asks) */
+  prefer?: ExecutionProvider;
+}
+
+/** The user's rows a job reads: a table the spec worker loaded, and the columns chosen. */
+export interface TableSelection extends RowSelection {
+  tableId: number;
 }
 
 export interface ReuseRequest extends TableSelection {
-  /** catalog directory URL the bundle references are relative to */
-  catalogUrl: string;
-  /** the search result: the method's default learnwares are taken from it (engine defaultLearnwares) */
-  island?: CatalogSearchIsland;
-  /** or the learnwares to reuse, best first, with their catalog bundle references */
-  learnwares?: { id: string; bundle: FileRef }[];
-  weights?: number[];
+  /** the search (spec worker) whose result gives the learnwares: the method's default choice from it */
+  searchId: string;
   method: ReuseMethod;
 }
 
+export interface EvaluateRequest extends TableSelection {
+  searchId: string;
+  /** labelled rows given to the methods that learn and to the from-scratch model */
+  labelled: number;
+  testFraction?: number;
+  seed?: number;
+}
+
 export interface ReuseOutcome {
+  /** names this result for saveComposite and predictionsCsv */
+  resultId: string;
   kind: 'regression' | 'classification';
   classes: string[] | null;
   rows: number;
@@ -71,156 +81,140 @@ export interface ReuseOutcome {
   provider: ExecutionProvider;
 }
 
-export interface EvaluateRequest extends Omit<ReuseRequest, 'method'> {
-  /** labelled rows given to the methods that learn and to the from-scratch model */
-  labelled: number;
-  testFraction?: number;
-  seed?: number;
+/** The methods as people see them, and the one to preselect for a search (with or without a label column). */
+export interface ReuseOptions {
+  methods: ReuseMethodDescriptor[];
+  recommended: { labelled: ReuseMethod; unlabelled: ReuseMethod };
+}
+
+/** A result as kept: enough to write its predictions and save it as a composite. */
+interface HeldResult {
+  predictions: Predictions;
+  composite: CompositeSpec;
+  bundles: ReadonlyMap<string, Uint8Array>;
 }
 
 let runner: Promise<RunnerInfo> | null = null;
+let spec: Comlink.Remote<TableHandover> | null = null;
 /** validated bundles by SHA-256, kept across jobs and (IndexedDB) across visits */
 const bundleFiles = bundleCache(256 * 2 ** 20);
+/** checked and loaded learnwares by execution provider and SHA-256 (a cache of models, not of results) */
 const learnwares = new Map<string, Promise<Learnware>>();
-const jobs = new Map<string, AbortController>();
-/** the last reuse, to be saved as a composite */
-let last: { composite: CompositeSpec; bundles: Map<string, Uint8Array> } | null = null;
-/** the last predictions, for predictionsCsv */
-let lastPredictions: Predictions | null = null;
-let composite: Composite | null = null;
+const jobs = new Jobs();
+const results = new HeldById<HeldResult>('result', 16);
+const composites = new HeldById<Composite>('composite', 4, async (c) => {
+  for (const lw of c.learnwares) await lw.model.dispose();
+});
 
-export interface RunnerRequest {
-  /** 'wasm' forces WASM; 'webgpu' accepts a software WebGPU adapter (tests, or a user who asks) */
-  prefer?: ExecutionProvider;
-}
-
-/** WebGPU when the browser has a hardware adapter (a software one is slower than WASM), else WASM. */
-async function pickProvider(request: RunnerRequest): Promise<RunnerInfo> {
+async function pickRunner(request: RunnerRequest): Promise<RunnerInfo> {
   const isolated = self.crossOriginIsolated === true;
-  const wasmThreads = isolated ? Math.min(4, Math.max(2, Math.floor((navigator.hardwareConcurrency ?? 2) / 2))) : 1;
+  const wasmThreads = wasmThreadsFor(isolated, navigator.hardwareConcurrency);
   setOnnxWasmThreads(wasmThreads);
-  return { ...(await choose(request)), crossOriginIsolated: isolated, wasmThreads };
-}
-
-async function choose(request: RunnerRequest): Promise<{ provider: ExecutionProvider; reason?: string }> {
-  if (request.prefer === 'wasm') return { provider: 'wasm', reason: 'WASM was asked for' };
   const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
-  if (!gpu) return { provider: 'wasm', reason: 'this browser has no WebGPU' };
-  try {
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return { provider: 'wasm', reason: 'no WebGPU adapter' };
-    if (isSoftwareAdapter(adapter) && request.prefer !== 'webgpu') return { provider: 'wasm', reason: 'the WebGPU adapter is a software renderer, slower than WASM' };
-    return { provider: 'webgpu' };
-  } catch (error) {
-    return { provider: 'wasm', reason: `WebGPU failed: ${(error as Error).message}` };
-  }
+  return { ...(await chooseExecutionProvider({ prefer: request.prefer, gpu })), crossOriginIsolated: isolated, wasmThreads };
 }
 
 async function provider(): Promise<ExecutionProvider> {
-  runner ??= pickProvider({});
+  runner ??= pickRunner({});
   return (await runner).provider;
 }
 
-/** A learnware's bundle, downloaded once, checked (USABLE only) and loaded; WASM if WebGPU cannot run it. */
-function learnware(bytes: Uint8Array, sha256: string, ep: ExecutionProvider): Promise<Learnware> {
-  const key = `${ep}:${sha256}`;
+function handover(): Comlink.Remote<TableHandover> {
+  if (!spec) throw new InputError('NO_TABLE', 'the page has not connected this worker to the spec worker, which holds your table');
+  return spec;
+}
+
+/** The selected columns of the user's table, from the spec worker (a fresh matrix, transferred). */
+function rowsOf(selection: TableSelection) {
+  return handover().rows(selection.tableId, { features: selection.features, labelColumn: selection.labelColumn, fillMissing: selection.fillMissing });
+}
+
+/** A learnware's bundle checked (USABLE only) and loaded once per provider. */
+function loadOnce(bytes: Uint8Array, ref: LearnwareRef, options: RunnerOptions): Promise<Learnware> {
+  const key = `${options.executionProviders?.join('+')}:${ref.bundle.sha256}`;
   let loaded = learnwares.get(key);
   if (!loaded) {
-    loaded = loadLearnware(bytes, { executionProviders: ep === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'] });
+    loaded = loadLearnware(bytes, options);
     loaded.catch(() => learnwares.delete(key));
     learnwares.set(key, loaded);
   }
   return loaded;
 }
 
-/** The loaded table's features (and labels), as the request selects them. */
-const selectedTable = (tableId: number, selection: TableSelection) => userTable(getTable(tableId), selection);
-
-async function withJob<T>(jobId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  jobs.set(jobId, controller);
-  try {
-    return await run(controller.signal);
-  } finally {
-    jobs.delete(jobId);
-  }
+/** The learnwares a search gives a method, fetched, checked and loaded (engine prepareReuse). */
+async function prepare(searchId: string, method: ReuseMethod | 'evaluate', signal: AbortSignal) {
+  const search = await handover().search(searchId);
+  const choice = chooseLearnwares({ islands: search.islands }, method);
+  return prepareReuse({ fetchFn: (u, init) => fetch(u, init), catalogUrl: search.catalogUrl, choice, provider: await provider(), cache: bundleFiles, signal, load: loadOnce });
 }
 
-async function loadChosen(request: EvaluateRequest | ReuseRequest, signal: AbortSignal): Promise<{ lws: Learnware[]; bytes: Uint8Array[]; weights?: number[] }> {
-  const method = 'method' in request ? request.method : 'evaluate';
-  const choice = request.learnwares ? { refs: request.learnwares, weights: request.weights } : request.island ? defaultLearnwares(request.island, method) : null;
-  if (!choice || choice.refs.length === 0) throw new InputError('NO_LEARNWARES', 'choose at least one learnware to reuse');
-  const bytes = await fetchBundles(
-    (u, init) => fetch(u, init),
-    request.catalogUrl,
-    choice.refs.map((l) => l.bundle),
-    { cache: bundleFiles, signal },
-  );
-  const ep = await provider();
-  const lws: Learnware[] = [];
-  for (let i = 0; i < bytes.length; i++) lws.push(await learnware(bytes[i], choice.refs[i].bundle.sha256, ep));
-  return { lws, bytes, weights: choice.weights };
+/** Keeps a result and makes its outcome for the page (a copy of the values, transferred). */
+function outcome(held: HeldResult, extra: { routedCounts?: number[]; labelledRows: number; filledCells: number; provider: ExecutionProvider }): ReuseOutcome {
+  const { kind, classes, rows, values } = held.predictions;
+  const out: ReuseOutcome = { resultId: results.add(held), kind, classes, rows, values: values.slice(), composite: held.composite, ...extra };
+  return Comlink.transfer(out, [out.values.buffer]);
 }
 
 const api = {
   /** Picks the execution provider once per worker. */
   init(request: RunnerRequest = {}): Promise<RunnerInfo> {
-    runner ??= pickProvider(request);
+    runner ??= pickRunner(request);
     return runner;
   },
 
-  /** Parses a CSV, TSV or Parquet file (buffer transferred in) for the jobs below. */
-  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
-    return loadTableFile(bytes, fileName);
+  /** Takes the page's port to the spec worker (handover.ts). */
+  connect(port: MessagePort): void {
+    spec = handoverFrom(port);
   },
 
-  /** Predicts the table with the chosen learnwares and method; keeps the result for saveComposite. */
-  async reuse(jobId: string, tableId: number, request: ReuseRequest, onProgress?: ProgressCallback): Promise<ReuseOutcome> {
-    return withJob(jobId, async (signal) => {
+  /** The methods to offer for a search, and the one to preselect (registry order and rule). */
+  async reuseOptions(searchId: string): Promise<ReuseOptions> {
+    const island = reusableIsland((await handover().search(searchId)).islands);
+    return {
+      methods: reuseMethodDescriptors(),
+      recommended: {
+        labelled: recommendedReuseMethod({ recommended: island.recommended, hasLabels: true }),
+        unlabelled: recommendedReuseMethod({ recommended: island.recommended, hasLabels: false }),
+      },
+    };
+  },
+
+  /** Predicts the table with the search's learnwares and the method; the result is kept by its resultId. */
+  async reuse(jobId: string, request: ReuseRequest, onProgress?: ProgressCallback): Promise<ReuseOutcome> {
+    return jobs.run(jobId, async (signal) => {
+      const method = reuseMethod(request.method);
       const progress = progressRelay(onProgress);
-      const { matrix, labels, filledCells } = selectedTable(tableId, request);
-      const { lws, bytes, weights } = await loadChosen(request, signal);
-      const labelled = labels ? labelledTargets(labels, lws) : undefined;
+      const table = await rowsOf(request);
+      const { learnwares: lws, bundles, weights } = await prepare(request.searchId, request.method, signal);
+      const labelled = table.labels ? labelledTargets(table.labels, lws) : undefined;
       const result = await reuseLearnwares(
-        { method: request.method, learnwares: lws, weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels: labelled },
+        { method: request.method, learnwares: lws, weights, values: table.values, rows: table.rows, columns: table.columns, labels: labelled },
         { signal, onProgress: progress.callback },
       );
       await progress.flush();
-      last = { composite: result.composite, bundles: new Map(lws.map((lw, i) => [lw.sha256, bytes[i]])) };
-      lastPredictions = result.predictions;
       const routedCounts = result.routed ? lws.map((_, k) => result.routed!.filter((r) => r === k).length) : undefined;
-      // a copy crosses to the page (transferred); the worker keeps the original for predictionsCsv
-      const { kind, classes, rows, values } = result.predictions;
-      const outcome: ReuseOutcome = {
-        kind,
-        classes,
-        rows,
-        values: values.slice(),
-        composite: result.composite,
-        routedCounts,
-        labelledRows: LABELLED_METHODS.includes(request.method) ? (labelled?.rows.length ?? 0) : 0,
-        filledCells,
-        provider: await provider(),
-      };
-      return Comlink.transfer(outcome, [outcome.values.buffer]);
+      return outcome(
+        { predictions: result.predictions, composite: result.composite, bundles },
+        { routedCounts, labelledRows: method.needsLabels ? (labelled?.rows.length ?? 0) : 0, filledCells: table.filledCells, provider: await provider() },
+      );
     });
   },
 
   /** Every reuse method and a from-scratch model on a held-out part of the labelled rows. */
-  async evaluate(jobId: string, tableId: number, request: EvaluateRequest, onProgress?: ProgressCallback): Promise<Evaluation & { learnwares: string[] }> {
-    return withJob(jobId, async (signal) => {
+  async evaluate(jobId: string, request: EvaluateRequest, onProgress?: ProgressCallback): Promise<Evaluation & { learnwares: string[] }> {
+    return jobs.run(jobId, async (signal) => {
       if (!request.labelColumn) throw new InputError('NO_LABELS', 'choose the label column: evaluation compares predictions with your labels');
       const progress = progressRelay(onProgress);
-      const { matrix, labels } = selectedTable(tableId, request);
-      const { lws, weights } = await loadChosen(request, signal);
+      const table = await rowsOf(request);
+      const { learnwares: lws, weights } = await prepare(request.searchId, 'evaluate', signal);
       const evaluation = await evaluateTable(
         {
           learnwares: lws,
           weights,
-          values: matrix.values,
-          rows: matrix.rows,
-          columns: matrix.featureNames,
-          labels: labels!,
+          values: table.values,
+          rows: table.rows,
+          columns: table.columns,
+          labels: table.labels!,
           labelled: request.labelled,
           testFraction: request.testFraction,
           seed: request.seed,
@@ -232,47 +226,38 @@ const api = {
     });
   },
 
-  /** The last reuse as a composite learnware bundle (zip bytes, transferred out). */
-  saveComposite(name?: string): Uint8Array {
-    if (!last) throw new InputError('NOTHING_TO_SAVE', 'reuse learnwares first, then save the result');
-    const spec = name ? { ...last.composite, name } : last.composite;
-    const zip = packComposite(spec, last.bundles);
+  /** A kept result as a composite learnware bundle (zip bytes, transferred out), optionally renamed. */
+  saveComposite(resultId: string, name?: string): Uint8Array {
+    const held = results.get(resultId);
+    const zip = packComposite(name ? { ...held.composite, name } : held.composite, held.bundles);
     return Comlink.transfer(zip, [zip.buffer]);
   },
 
-  /** Loads a saved composite (every component re-checked); replaces the one loaded before. */
-  async openComposite(bytes: Uint8Array): Promise<CompositeSpec> {
-    if (composite) for (const lw of composite.learnwares) await lw.model.dispose();
-    composite = null;
-    const ep = await provider();
-    composite = await loadComposite(bytes, { executionProviders: ep === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'] });
-    return composite.spec;
+  /** A kept result's predictions as CSV (row, prediction, class probabilities). */
+  predictionsCsv(resultId: string): string {
+    return predictionsCsv(results.get(resultId).predictions);
   },
 
-  /** Predicts the loaded table with the opened composite. */
-  async predictComposite(jobId: string, tableId: number, selection: TableSelection, onProgress?: ProgressCallback): Promise<Omit<ReuseOutcome, 'routedCounts'>> {
-    return withJob(jobId, async (signal) => {
-      if (!composite) throw new InputError('NO_COMPOSITE', 'open a saved model first');
+  /** Loads a saved composite (every component re-checked); kept by its compositeId. */
+  async openComposite(bytes: Uint8Array): Promise<{ compositeId: string; spec: CompositeSpec }> {
+    const composite = await loadComposite(bytes, runnerOptions(await provider()));
+    return { compositeId: composites.add(composite), spec: composite.spec };
+  },
+
+  /** Predicts the table with an opened composite; the result is kept like a reuse's. */
+  async predictComposite(jobId: string, compositeId: string, selection: TableSelection, onProgress?: ProgressCallback): Promise<ReuseOutcome> {
+    return jobs.run(jobId, async (signal) => {
+      const composite = composites.get(compositeId);
       const progress = progressRelay(onProgress);
-      const { matrix, filledCells } = selectedTable(tableId, selection);
-      const p = await predictComposite(composite, matrix.values, matrix.rows, matrix.featureNames, { signal, onProgress: progress.callback });
+      const table = await rowsOf(selection);
+      const predictions = await predictComposite(composite, table.values, table.rows, table.columns, { signal, onProgress: progress.callback });
       await progress.flush();
-      lastPredictions = p;
-      const outcome = { kind: p.kind, classes: p.classes, rows: p.rows, values: p.values.slice(), composite: composite.spec, labelledRows: 0, filledCells, provider: await provider() };
-      return Comlink.transfer(outcome, [outcome.values.buffer]);
+      return outcome({ predictions, composite: composite.spec, bundles: composite.bundles }, { labelledRows: 0, filledCells: table.filledCells, provider: await provider() });
     });
   },
 
-  /** The last predictions as CSV (row, prediction, class probabilities). */
-  predictionsCsv(): string {
-    if (!lastPredictions) throw new InputError('NOTHING_TO_SAVE', 'predict first');
-    return predictionsCsv(lastPredictions);
-  },
-
   cancel(jobId: string): boolean {
-    const controller = jobs.get(jobId);
-    controller?.abort();
-    return controller !== undefined;
+    return jobs.cancel(jobId);
   },
 };
 

@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import {
+  tableDataset,
   buildTableRkme,
   describeBundle,
   fetchBundles,
@@ -26,11 +27,15 @@ import {
   type ProgressCallback,
   type ResolvedBackend,
   type TableSpecOptions,
+  userTable,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
-import { getTable, loadTableFile, type LoadedTable } from './tables.js';
+import { droppedColumns, getTable, loadTableFile, type LoadedTable } from './tables.js';
+import { offerHandover, transferRows, type HeldSearch } from './handover.js';
+import { HeldById } from './held.js';
+import { Jobs } from './jobs.js';
 import { bundleCache } from '../src/local/bundle-cache.js';
 
 registerErrorTransfer();
@@ -83,10 +88,16 @@ export interface LearnwareDetail extends BundleDescription {
   featureDescriptions: Record<string, string>;
 }
 
-export type SpecOptions = Pick<TableSpecOptions, 'gamma' | 'K' | 'seed' | 'steps'> & {
-  scale?: 'none' | 'std';
+/** Which columns are features: the chosen ones (what the page sends), or all but the dropped ones. */
+export interface FeatureSelection {
+  features?: string[];
   dropColumns?: string[];
-};
+}
+
+export type SpecOptions = Pick<TableSpecOptions, 'gamma' | 'K' | 'seed' | 'steps'> &
+  FeatureSelection & {
+    scale?: 'none' | 'std';
+  };
 
 export interface SpecResult {
   /** stat.json text */
@@ -105,8 +116,7 @@ export interface SpecResult {
 }
 
 /** a search: the feature columns and the semantic requirements ('' or absent = any) */
-export interface SearchRequest {
-  dropColumns?: string[];
+export interface SearchRequest extends FeatureSelection {
   text?: string;
   task?: string;
   scenario?: string;
@@ -118,7 +128,15 @@ let catalog: { url: string; index: CatalogIndex } | null = null;
 const catalogFiles = memoryFileCache(128 * 2 ** 20);
 /** validated bundles (the detail page reads them), shared with the reuse worker through IndexedDB */
 const bundleFiles = bundleCache(64 * 2 ** 20);
-const jobs = new Map<string, AbortController>();
+const jobs = new Jobs();
+/** searches by id: the reuse worker asks for them over the handover port (the page sends only the id) */
+const searches = new HeldById<HeldSearch>('search', 8);
+
+/** A search as the page gets it: the results to show, and the id the reuse worker takes. */
+export interface SearchAnswer {
+  searchId: string;
+  islands: CatalogSearchIsland[];
+}
 
 export interface BackendRequest {
   /** backends to try, in order (default webgpu, wasm, cpu, ts) */
@@ -150,11 +168,9 @@ const api = {
 
   /** Builds the table spec of a loaded CSV. */
   async buildSpec(jobId: string, tableId: number, options: SpecOptions, onProgress?: ProgressCallback): Promise<SpecResult> {
-    const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: options.dropColumns });
-    const controller = new AbortController();
-    jobs.set(jobId, controller);
-    const progress = progressRelay(onProgress);
-    try {
+    const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: droppedColumns(tableId, options) });
+    return jobs.run(jobId, async (signal) => {
+      const progress = progressRelay(onProgress);
       const { backend: b } = await backend();
       const { spec, report } = await buildTableRkme(b, matrix.values, matrix.rows, matrix.cols, {
         gamma: options.gamma,
@@ -164,7 +180,7 @@ const api = {
         scale: options.scale ?? 'none',
         featureNames: matrix.featureNames,
         job: jobId,
-        signal: controller.signal,
+        signal,
         onProgress: progress.callback,
       });
       await progress.flush();
@@ -181,9 +197,7 @@ const api = {
         warnings: report.warnings,
         objectiveHistory: report.objectiveHistory,
       };
-    } finally {
-      jobs.delete(jobId);
-    }
+    });
   },
 
   /** Fetches and validates a catalog index (absolute URL of the catalog directory). Catalog files
@@ -202,33 +216,43 @@ const api = {
    * Searches the loaded catalog for a loaded table: semantic text filter, then statistical ranking
    * in every island whose features are the table's selected columns. The rows stay in this worker.
    */
-  async searchCatalog(jobId: string, tableId: number, options: SearchRequest, onProgress?: ProgressCallback): Promise<CatalogSearchIsland[]> {
+  async searchCatalog(jobId: string, tableId: number, options: SearchRequest, onProgress?: ProgressCallback): Promise<SearchAnswer> {
     if (!catalog) throw new InputError('NO_CATALOG', 'load a catalog first');
-    const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: options.dropColumns });
-    const controller = new AbortController();
-    jobs.set(jobId, controller);
-    const progress = progressRelay(onProgress);
-    try {
-      const results = await searchCatalog(
+    const searched = catalog;
+    const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: droppedColumns(tableId, options) });
+    return jobs.run(jobId, async (signal) => {
+      const progress = progressRelay(onProgress);
+      const islands = await searchCatalog(
         {
-          index: catalog.index,
+          index: searched.index,
           fetchFn: (u, init) => fetch(u, init),
-          base: catalog.url,
+          base: searched.url,
           backend: (await backend()).backend,
-          values: matrix.values,
-          rows: matrix.rows,
-          featureNames: matrix.featureNames,
+          data: tableDataset(matrix),
           query: { text: options.text, Task: options.task ? [options.task] : undefined, Scenario: options.scenario ? [options.scenario] : undefined },
           top: 10,
           cache: catalogFiles,
         },
-        { signal: controller.signal, onProgress: progress.callback },
+        { signal, onProgress: progress.callback },
       );
       await progress.flush();
-      return results;
-    } finally {
-      jobs.delete(jobId);
-    }
+      return { searchId: searches.add({ catalogUrl: searched.url, islands, tableId }), islands };
+    });
+  },
+
+  /**
+   * Takes one end of the page's MessageChannel; the reuse worker holds the other. Over it this
+   * worker hands over the selected columns of a loaded table and search results by id: the user's
+   * file is parsed here only (workers/handover.ts).
+   */
+  connectReuse(port: MessagePort): void {
+    offerHandover(port, {
+      rows: (tableId, selection) => {
+        const { matrix, labels, filledCells } = userTable(getTable(tableId), selection);
+        return transferRows({ values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels, filledCells });
+      },
+      search: (searchId) => searches.get(searchId),
+    });
   },
 
   /** The catalog's learnwares passing the filters, best text matches first (index entries only:
@@ -257,9 +281,7 @@ const api = {
 
   /** Cancels a running job; it rejects with CancelledError. */
   cancel(jobId: string): boolean {
-    const controller = jobs.get(jobId);
-    controller?.abort();
-    return controller !== undefined;
+    return jobs.cancel(jobId);
   },
 };
 

@@ -1,16 +1,27 @@
 /**
  * The app's handle on the reuse worker (created on first use: onnxruntime-web loads only when the
- * user reuses a learnware). File buffers are transferred; progress callbacks are comlink proxies.
+ * user gets to reuse). It parses nothing: `connect` gives it the port to the spec worker, which
+ * hands over the user's rows and the search result (workers/handover.ts). Results are named by the
+ * resultId each job returns. Progress callbacks are comlink proxies; buffers are transferred.
  */
 import * as Comlink from 'comlink';
 import type { Evaluation, ProgressCallback } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
-import type { EvaluateRequest, ReuseOutcome, ReuseRequest, ReuseWorkerApi, RunnerInfo, RunnerRequest, TableSelection } from '../../workers/reuse.worker.js';
-import type { LoadedTable } from '../../workers/spec.worker.js';
+import type {
+  EvaluateRequest,
+  ReuseOptions,
+  ReuseOutcome,
+  ReuseRequest,
+  ReuseWorkerApi,
+  RunnerInfo,
+  RunnerRequest,
+  TableSelection,
+  ReuseMethodDescriptor,
+} from '../../workers/reuse.worker.js';
 
 registerErrorTransfer();
 
-export type { EvaluateRequest, ReuseOutcome, ReuseRequest, RunnerInfo, TableSelection };
+export type { EvaluateRequest, ReuseOptions, ReuseOutcome, ReuseRequest, RunnerInfo, TableSelection, ReuseMethodDescriptor };
 
 export class ReuseClient {
   private readonly worker: Worker;
@@ -26,36 +37,40 @@ export class ReuseClient {
     return this.api.init(request);
   }
 
-  /** The buffer is transferred: it is unusable by the caller afterwards. */
-  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
-    return this.api.loadTable(Comlink.transfer(bytes, [bytes]), fileName);
+  /** The port to the spec worker (transferred). */
+  connect(port: MessagePort): Promise<void> {
+    return this.api.connect(Comlink.transfer(port, [port]));
   }
 
-  reuse(tableId: number, request: ReuseRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<ReuseOutcome> } {
+  reuseOptions(searchId: string): Promise<ReuseOptions> {
+    return this.api.reuseOptions(searchId);
+  }
+
+  reuse(request: ReuseRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<ReuseOutcome> } {
     const jobId = `reuse-${this.nextJob++}`;
-    return { jobId, result: this.api.reuse(jobId, tableId, request, Comlink.proxy(onProgress)) };
+    return { jobId, result: this.api.reuse(jobId, request, Comlink.proxy(onProgress)) };
   }
 
-  evaluate(tableId: number, request: EvaluateRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<Evaluation & { learnwares: string[] }> } {
+  evaluate(request: EvaluateRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<Evaluation & { learnwares: string[] }> } {
     const jobId = `evaluate-${this.nextJob++}`;
-    return { jobId, result: this.api.evaluate(jobId, tableId, request, Comlink.proxy(onProgress)) };
+    return { jobId, result: this.api.evaluate(jobId, request, Comlink.proxy(onProgress)) };
   }
 
-  saveComposite(name?: string): Promise<Uint8Array> {
-    return this.api.saveComposite(name);
+  saveComposite(resultId: string, name?: string): Promise<Uint8Array> {
+    return this.api.saveComposite(resultId, name);
+  }
+
+  predictionsCsv(resultId: string): Promise<string> {
+    return this.api.predictionsCsv(resultId);
   }
 
   openComposite(bytes: Uint8Array) {
     return this.api.openComposite(Comlink.transfer(bytes, [bytes.buffer]));
   }
 
-  predictComposite(tableId: number, selection: TableSelection, onProgress: ProgressCallback) {
+  predictComposite(compositeId: string, selection: TableSelection, onProgress: ProgressCallback): { jobId: string; result: Promise<ReuseOutcome> } {
     const jobId = `predict-${this.nextJob++}`;
-    return { jobId, result: this.api.predictComposite(jobId, tableId, selection, Comlink.proxy(onProgress)) };
-  }
-
-  predictionsCsv(): Promise<string> {
-    return this.api.predictionsCsv();
+    return { jobId, result: this.api.predictComposite(jobId, compositeId, selection, Comlink.proxy(onProgress)) };
   }
 
   cancel(jobId: string): Promise<boolean> {

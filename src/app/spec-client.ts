@@ -1,11 +1,25 @@
 /**
  * The app's handle on the spec worker: creates it once, wraps it with comlink, transfers file
- * buffers instead of copying them, and passes progress callbacks as comlink proxies.
+ * buffers instead of copying them, and passes progress callbacks as comlink proxies. The spec
+ * worker owns the user's parsed table and search results (it hands them to the reuse worker).
  */
 import * as Comlink from 'comlink';
-import type { CatalogSearchIsland, ProgressCallback } from '../engine/index.js';
+import type { ProgressCallback } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
-import type { BackendInfo, BackendRequest, CatalogFilter, CatalogListing, CatalogSummary, LearnwareDetail, LoadedTable, SearchRequest, SpecOptions, SpecResult, SpecWorkerApi } from '../../workers/spec.worker.js';
+import type {
+  BackendInfo,
+  BackendRequest,
+  CatalogFilter,
+  CatalogListing,
+  CatalogSummary,
+  LearnwareDetail,
+  LoadedTable,
+  SearchAnswer,
+  SearchRequest,
+  SpecOptions,
+  SpecResult,
+  SpecWorkerApi,
+} from '../../workers/spec.worker.js';
 
 registerErrorTransfer();
 
@@ -34,9 +48,15 @@ export class SpecClient {
     return { jobId, result: this.api.buildSpec(jobId, tableId, options, Comlink.proxy(onProgress)) };
   }
 
-  searchCatalog(tableId: number, options: SearchRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<CatalogSearchIsland[]> } {
+  /** The answer's searchId names the result for the reuse worker (it gets it over the handover port). */
+  searchCatalog(tableId: number, options: SearchRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<SearchAnswer> } {
     const jobId = `search-${this.nextJob++}`;
     return { jobId, result: this.api.searchCatalog(jobId, tableId, options, Comlink.proxy(onProgress)) };
+  }
+
+  /** Gives the spec worker its end of the handover channel to the reuse worker (transferred). */
+  connectReuse(port: MessagePort): Promise<void> {
+    return this.api.connectReuse(Comlink.transfer(port, [port]));
   }
 
   loadCatalog(url: string): Promise<CatalogSummary> {

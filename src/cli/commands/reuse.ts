@@ -1,21 +1,23 @@
 /** `learnware-dock reuse` and `learnware-dock evaluate`: run found learnwares on a CSV file locally. */
 import { writeFileSync } from 'node:fs';
 import {
-  defaultLearnwares,
+  tableDataset,
+  chooseExecutionProvider,
+  chooseLearnwares,
   evaluateTable,
-  fetchBundles,
-  InputError,
+  isReuseMethod,
   labelledTargets,
   loadCatalogIndex,
   loadComposite,
-  loadLearnware,
   packComposite,
   predictComposite,
   predictionsCsv,
+  prepareReuse,
+  refsFromIndex,
   REUSE_METHODS,
   reuseLearnwares,
+  reuseMethods,
   searchCatalog,
-  type FileRef,
   type Learnware,
   type ReuseMethod,
 } from '../../engine/index.js';
@@ -38,9 +40,8 @@ const COMMON = `  --catalog <dir|url>   the catalog (directory or http(s) URL)
 export const REUSE_HELP = `learnware-dock reuse --catalog <dir|url> --data user.csv --method M --out predictions.csv [options]
 
 Runs learnwares from the catalog on your rows with onnxruntime-web (WASM) and combines them.
-Methods: single, average (weighted by the mixture weights), job-selector (routes each row to one
-learnware; trained on rows herded from the learnwares' specs, no labels needed), ensemble-pruning
-and feature-augment (both fit on your labelled rows).
+Methods:
+${reuseMethods.map((m) => `  ${m.id.padEnd(18)}${m.description}${m.needsLabels ? ' (needs --label-column)' : ''}`).join('\n')}
 
 Options:
 ${COMMON}
@@ -77,37 +78,38 @@ interface Prepared {
 }
 
 async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Promise<Prepared> {
-  const catalog = stringOption(args, 'catalog') ?? (() => { throw usage('needs --catalog <dir|url>'); })();
-  const data = stringOption(args, 'data') ?? (() => { throw usage('needs --data <file.csv>'); })();
+  const catalog =
+    stringOption(args, 'catalog') ??
+    (() => {
+      throw usage('needs --catalog <dir|url>');
+    })();
+  const data =
+    stringOption(args, 'data') ??
+    (() => {
+      throw usage('needs --data <file.csv>');
+    })();
   const { matrix, labels } = await readUserTable(data, args);
   const { fetchFn, base } = catalogSource(catalog);
   const index = await loadCatalogIndex(fetchFn, base);
-  const chosen = listOption(args, 'learnwares');
-  let refs: { id: string; bundle: FileRef }[];
-  let weights: number[] | undefined;
-  if (chosen.length > 0) {
-    refs = chosen.map((id) => {
-      const entry = index.entries.find((e) => e.id === id);
-      if (!entry) throw new InputError('UNKNOWN_LEARNWARE', `no learnware "${id}" in the catalog index (learnwares of sketch-layout islands: reuse the search result)`);
-      return entry;
-    });
-  } else {
-    const { backend } = await nodeBackend(undefined);
-    const [island] = await searchCatalog({ index, fetchFn, base, backend, values: matrix.values, rows: matrix.rows, featureNames: matrix.featureNames, top: 5 });
-    if (!island) throw new InputError('NO_ISLAND', 'no learnware in the catalog takes the columns of your table');
-    ({ refs, weights } = defaultLearnwares(island, method));
-  }
-  const bytes = await fetchBundles(fetchFn, base, refs.map((r) => r.bundle));
-  const learnwares: Learnware[] = [];
-  for (const b of bytes) learnwares.push(await loadLearnware(b));
-  return { learnwares, bundles: new Map(learnwares.map((lw, i) => [lw.sha256, bytes[i]])), weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels };
+  const named = listOption(args, 'learnwares');
+  const choice =
+    named.length > 0
+      ? chooseLearnwares({ learnwares: refsFromIndex(index, named) }, method)
+      : chooseLearnwares({ islands: await searchCatalog({ index, fetchFn, base, backend: (await nodeBackend(undefined)).backend, data: tableDataset(matrix), top: 5 }) }, method);
+  const { provider } = await chooseExecutionProvider();
+  const { learnwares, bundles, weights } = await prepareReuse({ fetchFn, catalogUrl: base, choice, provider });
+  return { learnwares, bundles, weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels };
 }
 
 export async function reuseCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, ['catalog', 'data', 'method', 'label-column', 'drop-columns', 'learnwares', 'out', 'save', 'delimiter'], ['fill-missing']);
-  const method = stringOption(args, 'method') as ReuseMethod | undefined;
-  if (!method || !REUSE_METHODS.includes(method)) throw usage(`--method must be one of ${REUSE_METHODS.join(', ')}`);
-  const out = stringOption(args, 'out') ?? (() => { throw usage('reuse needs --out <predictions.csv>'); })();
+  const method = stringOption(args, 'method');
+  if (!isReuseMethod(method)) throw usage(`--method must be one of ${REUSE_METHODS.join(', ')}`);
+  const out =
+    stringOption(args, 'out') ??
+    (() => {
+      throw usage('reuse needs --out <predictions.csv>');
+    })();
   const p = await prepare(args, method);
   const labels = p.labels ? labelledTargets(p.labels, p.learnwares) : undefined;
   const result = await reuseLearnwares({ method, learnwares: p.learnwares, weights: p.weights, values: p.values, rows: p.rows, columns: p.columns, labels });
@@ -126,14 +128,26 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
   const testFraction = numberOption(args, 'test-fraction', (v) => v > 0 && v < 1, 'a number between 0 and 1') ?? 0.3;
   const seed = numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer') ?? 0;
   const p = await prepare(args, 'evaluate');
-  const evaluation = await evaluateTable({ learnwares: p.learnwares, weights: p.weights, values: p.values, rows: p.rows, columns: p.columns, labels: p.labels!, labelled, testFraction, seed });
+  const evaluation = await evaluateTable({
+    learnwares: p.learnwares,
+    weights: p.weights,
+    values: p.values,
+    rows: p.rows,
+    columns: p.columns,
+    labels: p.labels!,
+    labelled,
+    testFraction,
+    seed,
+  });
   for (const lw of p.learnwares) await lw.model.dispose();
   if (args.options.has('json')) {
     process.stdout.write(JSON.stringify({ ...evaluation, learnwares: p.learnwares.map((lw) => lw.id) }, null, 2) + '\n');
     return;
   }
   process.stdout.write(`learnwares: ${p.learnwares.map((lw) => lw.id).join(', ')}\n`);
-  process.stdout.write(`${evaluation.labelledRows} labelled rows for the methods that learn, ${evaluation.testRows} test rows; ${evaluation.metric === 'rmse' ? 'RMSE' : 'error rate'} on the test rows:\n`);
+  process.stdout.write(
+    `${evaluation.labelledRows} labelled rows for the methods that learn, ${evaluation.testRows} test rows; ${evaluation.metric === 'rmse' ? 'RMSE' : 'error rate'} on the test rows:\n`,
+  );
   for (const row of evaluation.rows) {
     const loss = row.logLoss === undefined ? '' : `log loss ${row.logLoss.toFixed(4)}  `;
     process.stdout.write(`  ${row.method.padEnd(18)}${formatError(row.error, evaluation.metric).padEnd(10)}${loss}${row.usesLabels ? 'uses the labelled rows' : 'no labels'}\n`);
@@ -143,8 +157,16 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
 export async function predictCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, ['data', 'out', 'drop-columns', 'delimiter'], ['fill-missing']);
   if (args.positionals.length !== 1) throw usage('predict needs one composite.zip');
-  const data = stringOption(args, 'data') ?? (() => { throw usage('predict needs --data <file.csv>'); })();
-  const out = stringOption(args, 'out') ?? (() => { throw usage('predict needs --out <predictions.csv>'); })();
+  const data =
+    stringOption(args, 'data') ??
+    (() => {
+      throw usage('predict needs --data <file.csv>');
+    })();
+  const out =
+    stringOption(args, 'out') ??
+    (() => {
+      throw usage('predict needs --out <predictions.csv>');
+    })();
   const composite = await loadComposite(readInput(args.positionals[0], 1024 * 2 ** 20));
   const { matrix } = await readUserTable(data, args);
   const predictions = await predictComposite(composite, matrix.values, matrix.rows, matrix.featureNames);

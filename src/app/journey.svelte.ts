@@ -1,0 +1,483 @@
+/**
+ * The user's journey ("Find and reuse learnwares") as one object: the catalog, the file and its
+ * table, the chosen columns and label, the specification options, the search, the reuse and the
+ * evaluation, every job's progress and errors — the page's state, with a method for each step.
+ * App.svelte, SearchResults and ReusePanel only read it and call its methods.
+ *
+ * Who holds what: the spec worker reads and parses the user's file (once) and keeps the table and
+ * the search results; the reuse worker gets the selected columns and the search result from it
+ * over a MessageChannel (workers/handover.ts); the page keeps ids (tableId, searchId, resultId)
+ * and what it shows.
+ */
+import type { CatalogListing, CatalogSummary, BackendInfo, LoadedTable, SearchAnswer, SpecResult } from '../../workers/spec.worker.js';
+import type { Evaluation, ProgressEvent, ReuseMethod } from '../engine/index.js';
+import { ReuseClient, type ReuseMethodDescriptor, type ReuseOptions, type ReuseOutcome, type RunnerInfo } from './reuse-client.js';
+import { SpecClient } from './spec-client.js';
+import { addRecent, deleteComposite, saveCatalogUrl, saveComposite as storeComposite, savedCatalogUrl, savedComposites, type SavedComposite } from './storage.js';
+import { saveFile } from './download.js';
+import { absoluteUrl, addressParam, nowIso, originOf, sortedUnique } from './plain.js';
+
+export const BACKEND_LABELS: Record<string, string> = { webgpu: 'WebGPU', wasm: 'WASM', cpu: 'CPU', ts: 'plain TypeScript' };
+
+export const PHASE_LABELS: Record<string, string> = {
+  impute: 'filling missing cells',
+  kmeans: 'summarising your rows (k-means)',
+  beta: 'weighting the reduced points',
+  'z-step': 'refining the reduced points',
+  rank: 'comparing with the learnwares',
+};
+
+export const SEARCH_LABEL = 'Searching the catalog';
+
+/** Tables are parsed whole in the spec worker: beyond this a tab runs out of memory on small devices. */
+export const MAX_TABLE_BYTES = 100 * 2 ** 20;
+export const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB`;
+
+type Started<T> = { jobId: string; result: Promise<T> };
+
+/** One cancellable worker job at a time: its label, phase, progress and error. */
+export class Job {
+  busy = $state(false);
+  id = $state<string | null>(null);
+  label = $state('');
+  phase = $state('');
+  fraction = $state(0);
+  error = $state<string | null>(null);
+  private cancelRequested = false;
+  private cancelJob: ((jobId: string) => void) | null = null;
+  /** a phase shown once another is done (a search ranks learnwares after the user's spec: no events for that) */
+  private after: Record<string, string> = {};
+
+  readonly onProgress = (event: ProgressEvent) => {
+    this.phase = event.phase;
+    if (event.status === 'start') this.fraction = 0;
+    else if (event.status === 'progress') this.fraction = event.total > 0 ? event.done / event.total : 0;
+    else this.fraction = 1;
+    if (event.status === 'done' && this.after[event.phase]) this.phase = this.after[event.phase];
+  };
+
+  /** Runs a job; null when it failed or was cancelled (the error is shown). */
+  async run<T>(label: string, start: () => Started<T> | Promise<Started<T>>, cancel: (jobId: string) => void, after: Record<string, string> = {}): Promise<T | null> {
+    this.error = null;
+    this.busy = true;
+    this.label = label;
+    this.phase = '';
+    this.fraction = 0;
+    this.cancelRequested = false;
+    this.cancelJob = cancel;
+    this.after = after;
+    try {
+      const job = await start();
+      this.id = job.jobId;
+      return await job.result;
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      // a cancel can also surface as the abort of a pending fetch (a network error)
+      this.error = err.code === 'CANCELLED' || this.cancelRequested ? 'Cancelled.' : err.message;
+      return null;
+    } finally {
+      this.busy = false;
+      this.id = null;
+      this.label = '';
+      this.phase = '';
+    }
+  }
+
+  cancel(): void {
+    if (!this.id || !this.cancelJob) return;
+    this.cancelRequested = true;
+    this.cancelJob(this.id);
+  }
+}
+
+/** #/ (solve my task), #/publish, #/catalog, #/learnware/<id>, #/storage */
+export function route(hash: string): { page: 'spec' | 'publish' | 'catalog' | 'storage'; learnware: string | null } {
+  if (hash === '#/publish') return { page: 'publish', learnware: null };
+  if (hash === '#/storage') return { page: 'storage', learnware: null };
+  if (hash === '#/catalog') return { page: 'catalog', learnware: null };
+  const detail = /^#\/learnware\/(.+)$/.exec(hash);
+  if (detail) return { page: 'catalog', learnware: decodeURIComponent(detail[1]) };
+  return { page: 'spec', learnware: null };
+}
+
+export class Journey {
+  readonly spec = new SpecClient();
+  private reuseWorker: ReuseClient | null = null;
+
+  // which page is shown (the address's hash)
+  page = $state(route(location.hash).page);
+  learnwareShown = $state(route(location.hash).learnware);
+  private readonly demoCatalog = `${import.meta.env.BASE_URL}catalog/`;
+
+  // the spec worker's compute backend
+  backend = $state<BackendInfo | null>(null);
+  backendError = $state<string | null>(null);
+
+  // the catalog (a setting: ?catalog=URL, else the one last loaded with the field, else the demo catalog)
+  catalogUrl = $state('');
+  catalog = $state.raw<CatalogSummary | null>(null);
+  catalogError = $state<string | null>(null);
+  catalogLoading = $state(false);
+
+  // the user's file and its table (parsed in the spec worker)
+  fileName = $state<string | null>(null);
+  fileSize = $state<number | null>(null);
+  table = $state.raw<LoadedTable | null>(null);
+  /** feature columns ticked */
+  included = $state<Record<string, boolean>>({});
+  /** the label column ('' = none): left out of the features; evaluation and the methods that learn use it */
+  labelColumn = $state('');
+
+  // specification options and result
+  gamma = $state(0.1);
+  K = $state(100);
+  seed = $state(0);
+  scale = $state<'std' | 'none'>('std');
+  result = $state.raw<SpecResult | null>(null);
+
+  /** the spec worker's jobs (build, search) and the file's errors */
+  readonly job = new Job();
+
+  // the search: semantic requirements ('' = any) and the answer
+  searchText = $state('');
+  wantedTask = $state('');
+  wantedScenario = $state('');
+  search = $state.raw<SearchAnswer | null>(null);
+  /** set by "Try it on my data": the search text that restricts the search to that learnware */
+  tryingName = $state<string | null>(null);
+
+  // reuse (the reuse worker)
+  runner = $state<RunnerInfo | null>(null);
+  reuseOptions = $state.raw<ReuseOptions | null>(null);
+  /** the method the user picked (null: the recommended one) */
+  method = $state<ReuseMethod | null>(null);
+  fillMissing = $state(true);
+  labelled = $state(100);
+  readonly reuseJob = new Job();
+  outcome = $state.raw<ReuseOutcome | null>(null);
+  evaluation = $state.raw<(Evaluation & { learnwares: string[] }) | null>(null);
+  saved = $state<SavedComposite[]>([]);
+  savedNote = $state<string | null>(null);
+
+  readonly selectedCount = $derived(this.table ? this.table.columns.filter((c) => this.included[c.name]).length : 0);
+  /** the feature columns the workers get (never the label) */
+  readonly features = $derived(this.table ? this.table.columns.filter((c) => this.included[c.name] && c.name !== this.labelColumn).map((c) => c.name) : []);
+  readonly catalogNames = $derived(this.catalog ? Object.fromEntries(this.catalog.entries.map((e) => [e.id, e.name])) : {});
+  readonly catalogTasks = $derived(this.catalog ? sortedUnique(this.catalog.entries.map((e) => e.task)) : []);
+  readonly catalogScenarios = $derived(this.catalog ? sortedUnique(this.catalog.entries.flatMap((e) => e.scenario)) : []);
+  /** the island the results show for reuse: the first with a learnware */
+  readonly found = $derived(this.search?.islands.find((i) => i.singles.length > 0) ?? null);
+  readonly methods = $derived<ReuseMethodDescriptor[]>(this.reuseOptions?.methods ?? []);
+  readonly recommended = $derived(this.reuseOptions ? (this.labelColumn ? this.reuseOptions.recommended.labelled : this.reuseOptions.recommended.unlabelled) : null);
+  readonly chosen = $derived(this.method ?? this.recommended);
+
+  constructor() {
+    addEventListener('hashchange', () => ({ page: this.page, learnware: this.learnwareShown } = route(location.hash)));
+    const addressCatalog = addressParam('catalog');
+    this.catalogUrl = addressCatalog ?? this.demoCatalog;
+    if (addressCatalog) void this.loadCatalog();
+    else
+      void savedCatalogUrl().then((saved) => {
+        if (saved) this.catalogUrl = saved;
+        return this.loadCatalog();
+      });
+    // ?backend=webgpu|wasm|cpu|ts forces one backend (and accepts a software WebGPU adapter)
+    const forced = addressParam('backend');
+    const request = forced && forced in BACKEND_LABELS ? { preference: [forced as BackendInfo['name']], allowSoftwareGpu: true } : {};
+    this.spec.init(request).then(
+      (info) => (this.backend = info),
+      (e: Error) => (this.backendError = e.message),
+    );
+  }
+
+  get error(): string | null {
+    return this.job.error;
+  }
+
+  dispose(): void {
+    this.spec.dispose();
+    this.reuseWorker?.dispose();
+  }
+
+  async loadCatalog(remember = false): Promise<void> {
+    this.catalogLoading = true;
+    this.catalogError = null;
+    this.catalog = null;
+    try {
+      this.catalog = await this.spec.loadCatalog(absoluteUrl(this.catalogUrl));
+      if (remember) await saveCatalogUrl(this.catalogUrl);
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      const origin = originOf(this.catalogUrl);
+      // a browser blocking the origin by CSP looks like any network failure to the code: say it may be that
+      this.catalogError =
+        err.code === 'UNREACHABLE' && origin !== location.origin
+          ? `${err.message}. If ${origin} is up, this deployment's Content-Security-Policy may not list it: catalogs and storage on other origins must be named in LEARNWARE_CONNECT_SRC when the app is built (README, "Deploying").`
+          : err.message;
+    } finally {
+      this.catalogLoading = false;
+    }
+  }
+
+  /** Reads and parses the user's file, in the spec worker (the only time it is parsed). */
+  async loadFile(file: File): Promise<void> {
+    this.job.error = null;
+    this.result = null;
+    this.table = null;
+    this.search = null;
+    this.resetReuse();
+    this.labelColumn = '';
+    this.fileName = file.name;
+    this.fileSize = file.size;
+    const refusal =
+      file.size === 0
+        ? `${file.name} is empty.`
+        : file.size > MAX_TABLE_BYTES
+          ? `${file.name} is ${megabytes(file.size)}; this page reads tables up to ${megabytes(MAX_TABLE_BYTES)}. A random sample of your rows gives the same search results (100,000 rows are plenty for a specification).`
+          : null;
+    if (refusal) {
+      this.job.error = refusal;
+      this.fileName = this.fileSize = null;
+      return;
+    }
+    this.job.busy = true;
+    try {
+      const loaded = await this.spec.loadTable(await file.arrayBuffer(), file.name);
+      this.table = loaded;
+      this.included = Object.fromEntries(loaded.columns.map((c) => [c.name, c.kind === 'numeric' && !/^(year|month|date|id)$/i.test(c.name)]));
+      if (!loaded.columns.some((c) => this.included[c.name])) this.included = Object.fromEntries(loaded.columns.map((c) => [c.name, c.kind === 'numeric']));
+    } catch (e) {
+      this.job.error = (e as Error).message;
+    } finally {
+      this.job.busy = false;
+    }
+  }
+
+  async loadSample(): Promise<void> {
+    const response = await fetch(`${import.meta.env.BASE_URL}samples/txhousing.csv`);
+    if (!response.ok) {
+      this.job.error = `could not load the sample (HTTP ${response.status})`;
+      return;
+    }
+    await this.loadFile(new File([await response.blob()], 'txhousing.csv'));
+  }
+
+  /** The label column is never a feature. */
+  chooseLabel(column: string): void {
+    this.labelColumn = column;
+    if (column) this.included[column] = false;
+  }
+
+  async buildSpec(): Promise<void> {
+    const table = this.table;
+    if (!table) return;
+    this.result = null;
+    const { gamma, K, seed, scale, features } = this;
+    this.result = await this.job.run(
+      'Building the specification',
+      () => this.spec.buildSpec(table.tableId, { gamma, K, seed, scale, features }, this.job.onProgress),
+      (id) => this.spec.cancel(id),
+    );
+    const result = this.result;
+    if (result)
+      void addRecent({
+        id: crypto.randomUUID(),
+        kind: 'spec',
+        at: nowIso(),
+        fileName: this.fileName ?? 'data',
+        rows: result.n,
+        features: result.featureNames,
+        specJson: result.json,
+      });
+  }
+
+  downloadSpec(): void {
+    if (this.result) saveFile(this.result.json, 'application/json', `${this.baseName()}.stat.json`);
+  }
+
+  async searchCatalog(): Promise<void> {
+    const table = this.table;
+    if (!table) return;
+    this.search = null;
+    this.resetReuse();
+    const request = { features: this.features, text: this.searchText || undefined, task: this.wantedTask || undefined, scenario: this.wantedScenario || undefined };
+    const answer = await this.job.run(
+      SEARCH_LABEL,
+      () => this.spec.searchCatalog(table.tableId, request, this.job.onProgress),
+      (id) => this.spec.cancel(id),
+      { 'z-step': 'rank' },
+    );
+    this.search = answer;
+    if (!answer) return;
+    const found = answer.islands.find((i) => i.singles.length > 0);
+    void addRecent({
+      id: crypto.randomUUID(),
+      kind: 'search',
+      at: nowIso(),
+      fileName: this.fileName ?? 'data',
+      rows: table.rows,
+      features: found?.features ?? table.columns.filter((c) => this.included[c.name]).map((c) => c.name),
+      found: found?.singles.slice(0, 5).map((s) => ({ name: s.name, score: s.score })) ?? [],
+      mixture: found?.mixture ? { names: found.mixture.names, weights: found.mixture.weights, score: found.mixture.score } : null,
+    });
+    if (found) await this.offerReuse(answer.searchId);
+  }
+
+  cancel(): void {
+    this.job.cancel();
+  }
+
+  tryLearnware(listing: CatalogListing): void {
+    this.tryingName = listing.name;
+    this.searchText = listing.name;
+    location.hash = '#/';
+  }
+
+  stopTrying(): void {
+    this.tryingName = null;
+    this.searchText = '';
+  }
+
+  // ---- reuse ----
+
+  /** The reuse worker, started on first use and connected to the spec worker by a MessageChannel. */
+  private reuseClient(): ReuseClient {
+    if (!this.reuseWorker) {
+      const channel = new MessageChannel();
+      const client = new ReuseClient();
+      void this.spec.connectReuse(channel.port1);
+      void client.connect(channel.port2);
+      this.reuseWorker = client;
+    }
+    return this.reuseWorker;
+  }
+
+  private async readyReuse(): Promise<ReuseClient> {
+    const client = this.reuseClient();
+    // ?backend=webgpu or ?backend=wasm (as for the spec worker) picks the execution provider
+    const forced = addressParam('backend');
+    this.runner ??= await client.init(forced === 'webgpu' || forced === 'wasm' ? { prefer: forced } : {});
+    return client;
+  }
+
+  private resetReuse(): void {
+    this.reuseOptions = null;
+    this.method = null;
+    this.outcome = null;
+    this.evaluation = null;
+    this.savedNote = null;
+    this.reuseJob.error = null;
+  }
+
+  /** The methods the registry offers for this search and the one to preselect (from the reuse worker). */
+  private async offerReuse(searchId: string): Promise<void> {
+    try {
+      const options = await this.reuseClient().reuseOptions(searchId);
+      if (this.search?.searchId === searchId) this.reuseOptions = options;
+    } catch (e) {
+      this.reuseJob.error = (e as Error).message;
+    }
+  }
+
+  methodLabel(id: string): string {
+    return this.methods.find((m) => m.id === id)?.label ?? id;
+  }
+
+  /** The rows the reuse worker reads: the loaded table's chosen features, the label, the fill option. */
+  private selection() {
+    return { tableId: this.table!.tableId, features: this.features, labelColumn: this.labelColumn || undefined, fillMissing: this.fillMissing };
+  }
+
+  async reuse(): Promise<void> {
+    const search = this.search;
+    const method = this.chosen;
+    if (!search || !this.table || !method) return;
+    this.outcome = null;
+    this.savedNote = null;
+    const selection = this.selection();
+    this.outcome = await this.reuseJob.run(
+      `Predicting with ${this.methodLabel(method).toLowerCase()}`,
+      async () => (await this.readyReuse()).reuse({ ...selection, searchId: search.searchId, method }, this.reuseJob.onProgress),
+      (id) => this.reuseWorker?.cancel(id),
+    );
+  }
+
+  async evaluate(): Promise<void> {
+    const search = this.search;
+    if (!search || !this.table) return;
+    this.evaluation = null;
+    const request = { ...this.selection(), searchId: search.searchId, labelled: this.labelled };
+    this.evaluation = await this.reuseJob.run(
+      'Comparing every method with training from scratch',
+      async () => (await this.readyReuse()).evaluate(request, this.reuseJob.onProgress),
+      (id) => this.reuseWorker?.cancel(id),
+    );
+  }
+
+  cancelReuse(): void {
+    this.reuseJob.cancel();
+  }
+
+  private baseName(): string {
+    return (this.fileName ?? 'data').replace(/\.[^.]+$/, '');
+  }
+
+  async downloadPredictions(): Promise<void> {
+    const outcome = this.outcome;
+    if (!outcome || !this.reuseWorker) return;
+    try {
+      saveFile(await this.reuseWorker.predictionsCsv(outcome.resultId), 'text/csv', `${this.baseName()}.predictions.csv`);
+    } catch (e) {
+      this.reuseJob.error = (e as Error).message;
+    }
+  }
+
+  async saveModel(): Promise<void> {
+    const outcome = this.outcome;
+    if (!outcome || !this.reuseWorker) return;
+    try {
+      const name = `${this.methodLabel(outcome.composite.method)} for ${this.fileName ?? 'data'}`;
+      const bytes = await this.reuseWorker.saveComposite(outcome.resultId, name);
+      const item: SavedComposite = { id: crypto.randomUUID(), name, method: outcome.composite.method, savedAt: nowIso(), bytes };
+      const where = await storeComposite(item);
+      this.savedNote = where === 'indexeddb' ? 'Saved in this browser.' : 'Browser storage is unavailable or full: kept for this session only — download it to keep it.';
+      this.saved = await savedComposites();
+    } catch (e) {
+      this.reuseJob.error = (e as Error).message;
+    }
+  }
+
+  async downloadModel(): Promise<void> {
+    const outcome = this.outcome;
+    if (!outcome || !this.reuseWorker) return;
+    try {
+      saveFile(await this.reuseWorker.saveComposite(outcome.resultId), 'application/zip', `${this.baseName()}.composite.zip`);
+    } catch (e) {
+      this.reuseJob.error = (e as Error).message;
+    }
+  }
+
+  async refreshSaved(): Promise<void> {
+    this.saved = await savedComposites();
+  }
+
+  async predictWith(item: SavedComposite): Promise<void> {
+    if (!this.table) return;
+    this.outcome = null;
+    const selection = this.selection();
+    this.outcome = await this.reuseJob.run(
+      `Predicting with the saved model “${item.name}”`,
+      async () => {
+        const client = await this.readyReuse();
+        const { compositeId } = await client.openComposite(item.bytes.slice());
+        return client.predictComposite(compositeId, selection, this.reuseJob.onProgress);
+      },
+      (id) => this.reuseWorker?.cancel(id),
+    );
+  }
+
+  async forget(item: SavedComposite): Promise<void> {
+    await deleteComposite(item.id);
+    this.saved = await savedComposites();
+  }
+}

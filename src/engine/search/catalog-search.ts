@@ -57,8 +57,9 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
   const islands = reachableIslands(index, data);
   if (islands.length === 0) {
     const schemas = index.islands.map((i) => `[${i.features.join(', ')}]`).join('; ');
-    const columns = 'featureNames' in data ? ` [${(data as { featureNames: string[] }).featureNames.join(', ')}]` : '';
-    throw new InputError('NO_ISLAND', `no learnware in the catalog takes the ${data.kind} features${columns}; its feature schemas: ${schemas}`);
+    const names = (data as { featureNames?: unknown }).featureNames;
+    const what = Array.isArray(names) ? `the features [${names.join(', ')}]` : `your ${data.kind} data`;
+    throw new InputError('NO_ISLAND', `no learnware in the catalog takes ${what}; its feature schemas: ${schemas}`);
   }
   const query = input.query ?? {};
   const filtered = Object.values(query).some((v) => (Array.isArray(v) ? v.length > 0 : Boolean(v)));

@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // pure, fast tests of engine modules: no subprocess, no server, no large inputs
         test: {
           name: 'unit',
           environment: 'node',
@@ -14,6 +15,17 @@ export default defineConfig({
           globalSetup: ['tests/demo-catalog-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // CLI subprocesses, the s3rver S3 server, 10^6-row inputs, the demo catalog's ONNX reuse end to end
+        test: {
+          name: 'integration',
+          environment: 'node',
+          include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['tests/demo-catalog-setup.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
         },
       },
       {

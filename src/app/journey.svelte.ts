@@ -10,7 +10,7 @@
  * and what it shows.
  */
 import type { CatalogListing, CatalogSummary, BackendInfo, LoadedTable, SearchAnswer, SpecResult } from '../../workers/spec.worker.js';
-import type { Evaluation, ProgressEvent, ReuseMethod } from '../engine/index.js';
+import type { ErrorCode, Evaluation, ProgressEvent, ReuseMethod } from '../engine/index.js';
 import { ReuseClient, type ReuseMethodDescriptor, type ReuseOptions, type ReuseOutcome, type RunnerInfo } from './reuse-client.js';
 import { SpecClient } from './spec-client.js';
 import { addRecent, deleteComposite, saveCatalogUrl, saveComposite as storeComposite, savedCatalogUrl, savedComposites, type SavedComposite } from './storage.js';
@@ -71,7 +71,7 @@ export class Job {
       this.id = job.jobId;
       return await job.result;
     } catch (e) {
-      const err = e as Error & { code?: string };
+      const err = e as Error & { code?: ErrorCode };
       // a cancel can also surface as the abort of a pending fetch (a network error)
       this.error = err.code === 'CANCELLED' || this.cancelRequested ? 'Cancelled.' : err.message;
       return null;
@@ -207,7 +207,7 @@ export class Journey {
       this.catalog = await this.spec.loadCatalog(absoluteUrl(this.catalogUrl));
       if (remember) await saveCatalogUrl(this.catalogUrl);
     } catch (e) {
-      const err = e as Error & { code?: string };
+      const err = e as Error & { code?: ErrorCode };
       const origin = originOf(this.catalogUrl);
       // a browser blocking the origin by CSP looks like any network failure to the code: say it may be that
       this.catalogError =

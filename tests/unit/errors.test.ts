@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, DockError, ERROR_CLASSES, deserializeError, serializeError, type ErrorCode } from '../../src/engine/core/errors.js';
 import { ModelError } from '../../src/engine/model/onnx-runner.js';
@@ -51,5 +54,15 @@ describe('errors across the worker boundary', () => {
     const back = acrossWorkerBoundary(new DockError('BAD_SPEC', 'cyclic details', cyclic));
     expect(back.code).toBe('BAD_SPEC');
     expect(back.details).toEqual({});
+  });
+});
+
+describe('error codes in the page', () => {
+  it('compares codes through ErrorCode, so a misspelt code fails the type check', () => {
+    const app = fileURLToPath(new URL('../../src/app', import.meta.url));
+    const untyped = readdirSync(app)
+      .filter((name) => /\.(ts|svelte)$/.test(name))
+      .filter((name) => /Error\s*&\s*\{\s*code\??:\s*string/.test(readFileSync(join(app, name), 'utf8')));
+    expect(untyped).toEqual([]);
   });
 });

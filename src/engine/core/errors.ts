@@ -134,6 +134,8 @@ export type ErrorCode =
   | 'BAD_COMPOSITE'
   | 'MISSING_COMPONENT'
   | 'NO_COMPOSITE'
+  // a search, reuse result or opened composite the worker no longer keeps (workers/held.ts)
+  | 'UNKNOWN_RESULT'
   | 'NOTHING_TO_SAVE';
 
 export class DockError extends Error {

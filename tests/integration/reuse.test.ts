@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  tableDataset,
   averageOutputs,
   evaluateTable,
   fetchBundles,
@@ -184,7 +185,7 @@ describe('ensemble pruning', () => {
     const users = index.entries.filter((e) => e.id.startsWith('txhousing')).slice(0, 20);
     for (const entry of users) {
       const user = heldOut(entry.id);
-      const [island] = await searchCatalog({ index, fetchFn, base: BASE, backend, values: user.values, rows: user.rows, featureNames: user.columns, top: 5 });
+      const [island] = await searchCatalog({ index, fetchFn, base: BASE, backend, data: tableDataset({ values: user.values, rows: user.rows, cols: user.columns.length, featureNames: user.columns }), top: 5 });
       const lws = await Promise.all(island.singles.map((s) => learnware(s.id)));
       const outputs = await Promise.all(lws.map((lw) => predict(lw, user)));
       const y = targetsOf(user);
@@ -247,7 +248,7 @@ describe('evaluation: reuse against training from scratch on the same labelled r
     for (const city of ['austin', 'houston', 'dallas', 'san-antonio', 'fort-worth', 'el-paso']) {
       const user = heldOut(`txhousing-${city}`);
       const backend = new TsBackend();
-      const [island] = await searchCatalog({ index, fetchFn, base: BASE, backend, values: user.values, rows: user.rows, featureNames: user.columns, top: 5 });
+      const [island] = await searchCatalog({ index, fetchFn, base: BASE, backend, data: tableDataset({ values: user.values, rows: user.rows, cols: user.columns.length, featureNames: user.columns }), top: 5 });
       const lws = await Promise.all(island.singles.map((s) => learnware(s.id)));
       const evaluation = await evaluateTable({ learnwares: lws, values: user.values, rows: user.rows, columns: user.columns, labels: user.labels, labelled: 10, seed: 1 });
       expect(evaluation.metric).toBe('rmse');

@@ -6,7 +6,7 @@
  * evaluated in Node by its squared MMD to the data (data self-term exact up to 10k rows, else
  * estimated once per data set from 20k sampled rows, so differences between backends are exact), next to the
  * k-means (all rows) + QP baseline. Writes bench/results/spec.json and prints a table.
- * Options: --quick (n ≤ 10k), --no-browser, --print (reprint the table of the last results).
+ * Options: --quick (n ≤ 10k; writes spec-quick.json), --no-browser, --print (reprint the table of the last results).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +33,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
 const withBrowser = !process.argv.includes('--no-browser');
 const SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+/** a quick run never overwrites the full results (bench/results/*-quick* is not committed) */
+const RESULTS = join(ROOT, 'bench', 'results', quick ? 'spec-quick.json' : 'spec.json');
 const DIMS = [10, 50, 200];
 const SEED = 1;
 const BROWSER_TIMEOUT_MS = 240_000;
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
     rows,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'spec.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(RESULTS, JSON.stringify(result, null, 2) + '\n');
   printTable(rows);
 }
 
@@ -176,7 +178,7 @@ function printTable(rows: Row[]): void {
 }
 
 if (process.argv.includes('--print')) {
-  printTable((JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'spec.json'), 'utf8')) as { rows: Row[] }).rows);
+  printTable((JSON.parse(readFileSync(RESULTS, 'utf8')) as { rows: Row[] }).rows);
 } else {
   await main();
 }

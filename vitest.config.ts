@@ -23,7 +23,7 @@ export default defineConfig({
           name: 'integration',
           environment: 'node',
           include: ['tests/integration/**/*.test.ts'],
-          globalSetup: ['tests/demo-catalog-setup.ts'],
+          globalSetup: ['tests/demo-catalog-setup.ts', 'tests/integration/fresh-demo-catalog.ts'],
           testTimeout: 240_000,
           hookTimeout: 240_000,
         },

@@ -1,18 +1,15 @@
 /** The bundle and catalog commands, end to end through the real CLI process. */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkBundle, exportDenseOnnx, readZip, writeZip, type CatalogIndex } from '../../src/engine/index.js';
 import { denseModel, semanticSpec } from '../helpers/bundles.js';
 import { cli } from '../helpers/cli.js';
 import { gaussianMixture } from '../shared/synthetic.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const run = promisify(execFile);
 
 let dir: string;
 beforeAll(() => {
@@ -96,8 +93,8 @@ describe('learnware-dock pack / check / catalog', () => {
   });
 
   it('the demo catalog script builds at least 30 real learnwares in two islands', async () => {
-    const out = join(dir, 'demo');
-    const { stdout } = await run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'build-demo-catalog.ts'), out], { timeout: 120_000 });
+    // built once per run by the project's global setup (tests/integration/fresh-demo-catalog.ts)
+    const { catalog: out, stdout } = inject('freshDemoCatalog');
     expect(stdout).toMatch(/66 learnwares in 2 islands/);
     const index = JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8')) as CatalogIndex;
     expect(index.entries.length).toBeGreaterThanOrEqual(30);

@@ -1,22 +1,17 @@
 /**
- * Held-out data of the demo catalog (scripts/build-demo-catalog.ts, built here into a temporary
- * directory) and how well search identifies a learnware from rows it was not trained on.
+ * Held-out data of the demo catalog (scripts/build-demo-catalog.ts, built into a temporary
+ * directory by the integration project's global setup) and how well search identifies a learnware
+ * from rows it was not trained on.
  * Measured when written (ts backend; wasm gives the same ranks): 66 users, top-1 0.68, top-5 0.94;
  * flights 20 users, top-1 1.00; txhousing 46 users, top-1 0.54, top-5 0.91.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCatalogIndex, TsBackend, type CatalogIndex } from '../../src/engine/index.js';
 import { txhousing } from '../helpers/data.js';
 import { directoryFetch, identificationAccuracy, identify, readHoldoutIndex, type HoldoutEntry } from '../shared/identification.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const run = promisify(execFile);
 const backend = new TsBackend();
 
 let catalog: string;
@@ -24,12 +19,12 @@ let holdout: string;
 let index: CatalogIndex;
 let held: HoldoutEntry[];
 
-beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lwd-identification-'));
-  catalog = join(dir, 'catalog');
-  holdout = join(dir, 'held-out');
-  const { stdout } = await run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'build-demo-catalog.ts'), catalog, '--holdout', holdout], { timeout: 120_000, maxBuffer: 16 * 2 ** 20 });
-  expect(stdout).toMatch(/66 learnwares in 2 islands/);
+beforeAll(() => {
+  // built once per run by the project's global setup (tests/integration/fresh-demo-catalog.ts)
+  const built = inject('freshDemoCatalog');
+  catalog = built.catalog;
+  holdout = built.holdout;
+  expect(built.stdout).toMatch(/66 learnwares in 2 islands/);
   index = JSON.parse(readFileSync(join(catalog, 'catalog.json'), 'utf8')) as CatalogIndex;
   held = readHoldoutIndex(holdout);
 });

@@ -17,10 +17,10 @@ import type { GpuLike } from '../src/engine/kernels/adapter.js';
 import { loadComposite, packComposite, predictComposite, type Composite, type CompositeSpec } from '../src/engine/reuse/composite.js';
 import type { Evaluation } from '../src/engine/reuse/evaluate.js';
 import { loadLearnware, type Learnware } from '../src/engine/reuse/learnware.js';
-import type { LearnwareRef, ReuseMethodDescriptor } from '../src/engine/reuse/method.js';
+import type { LearnwareRef } from '../src/engine/reuse/method.js';
 import { predictionsCsv, type Predictions } from '../src/engine/reuse/predictions.js';
-import { chooseLearnwares, prepareReuse, reusableIsland } from '../src/engine/reuse/prepare.js';
-import { recommendedReuseMethod, reuseMethod, reuseMethodDescriptors, type ReuseMethod } from '../src/engine/reuse/registry.js';
+import { chooseLearnwares, prepareReuse } from '../src/engine/reuse/prepare.js';
+import { reuseMethod, type ReuseMethod } from '../src/engine/reuse/registry.js';
 import { evaluateTable, labelledTargets, reuseLearnwares } from '../src/engine/reuse/reuse.js';
 import { registerErrorTransfer } from './errors.js';
 import { handoverFrom, type RowSelection, type TableHandover } from './handover.js';
@@ -30,7 +30,7 @@ import { progressRelay } from './progress.js';
 
 registerErrorTransfer();
 
-export type { ExecutionProvider, RowSelection, ReuseMethodDescriptor };
+export type { ExecutionProvider, RowSelection };
 
 export interface RunnerInfo {
   provider: ExecutionProvider;
@@ -79,12 +79,6 @@ export interface ReuseOutcome {
   labelledRows: number;
   filledCells: number;
   provider: ExecutionProvider;
-}
-
-/** The methods as people see them, and the one to preselect for a search (with or without a label column). */
-export interface ReuseOptions {
-  methods: ReuseMethodDescriptor[];
-  recommended: { labelled: ReuseMethod; unlabelled: ReuseMethod };
 }
 
 /** A result as kept: enough to write its predictions and save it as a composite. */
@@ -165,18 +159,6 @@ const api = {
   /** Takes the page's port to the spec worker (handover.ts). */
   connect(port: MessagePort): void {
     spec = handoverFrom(port);
-  },
-
-  /** The methods to offer for a search, and the one to preselect (registry order and rule). */
-  async reuseOptions(searchId: string): Promise<ReuseOptions> {
-    const island = reusableIsland((await handover().search(searchId)).islands);
-    return {
-      methods: reuseMethodDescriptors(),
-      recommended: {
-        labelled: recommendedReuseMethod({ recommended: island.recommended, hasLabels: true }),
-        unlabelled: recommendedReuseMethod({ recommended: island.recommended, hasLabels: false }),
-      },
-    };
   },
 
   /** Predicts the table with the search's learnwares and the method; the result is kept by its resultId. */

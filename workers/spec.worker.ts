@@ -28,6 +28,8 @@ import {
   type ResolvedBackend,
   type TableSpecOptions,
   userTable,
+  reuseOffer,
+  type ReuseOffer,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
@@ -132,10 +134,15 @@ const jobs = new Jobs();
 /** searches by id: the reuse worker asks for them over the handover port (the page sends only the id) */
 const searches = new HeldById<HeldSearch>('search', 8);
 
-/** A search as the page gets it: the results to show, and the id the reuse worker takes. */
+/**
+ * A search as the page gets it: the results to show, the id the reuse worker takes, and what can
+ * be reused — the reuse method registry's methods and recommended one, as plain data (answered here,
+ * where the search is, so onnxruntime loads only when the user reuses); null when nothing can be.
+ */
 export interface SearchAnswer {
   searchId: string;
   islands: CatalogSearchIsland[];
+  reuse: ReuseOffer | null;
 }
 
 export interface BackendRequest {
@@ -236,7 +243,7 @@ const api = {
         { signal, onProgress: progress.callback },
       );
       await progress.flush();
-      return { searchId: searches.add({ catalogUrl: searched.url, islands, tableId }), islands };
+      return { searchId: searches.add({ catalogUrl: searched.url, islands, tableId }), islands, reuse: reuseOffer(islands) };
     });
   },
 

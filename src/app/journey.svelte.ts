@@ -10,8 +10,8 @@
  * and what it shows.
  */
 import type { CatalogListing, CatalogSummary, BackendInfo, LoadedTable, SearchAnswer, SpecResult } from '../../workers/spec.worker.js';
-import type { ErrorCode, Evaluation, ProgressEvent, ReuseMethod } from '../engine/index.js';
-import { ReuseClient, type ReuseMethodDescriptor, type ReuseOptions, type ReuseOutcome, type RunnerInfo } from './reuse-client.js';
+import type { ErrorCode, Evaluation, ProgressEvent, ReuseMethod, ReuseMethodDescriptor } from '../engine/index.js';
+import { ReuseClient, type ReuseOutcome, type RunnerInfo } from './reuse-client.js';
 import { SpecClient } from './spec-client.js';
 import { addRecent, deleteComposite, saveCatalogUrl, saveComposite as storeComposite, savedCatalogUrl, savedComposites, type SavedComposite } from './storage.js';
 import { saveFile } from './download.js';
@@ -148,7 +148,6 @@ export class Journey {
 
   // reuse (the reuse worker)
   runner = $state<RunnerInfo | null>(null);
-  reuseOptions = $state.raw<ReuseOptions | null>(null);
   /** the method the user picked (null: the recommended one) */
   method = $state<ReuseMethod | null>(null);
   fillMissing = $state(true);
@@ -165,10 +164,12 @@ export class Journey {
   readonly catalogNames = $derived(this.catalog ? Object.fromEntries(this.catalog.entries.map((e) => [e.id, e.name])) : {});
   readonly catalogTasks = $derived(this.catalog ? sortedUnique(this.catalog.entries.map((e) => e.task)) : []);
   readonly catalogScenarios = $derived(this.catalog ? sortedUnique(this.catalog.entries.flatMap((e) => e.scenario)) : []);
-  /** the island the results show for reuse: the first with a learnware */
-  readonly found = $derived(this.search?.islands.find((i) => i.singles.length > 0) ?? null);
-  readonly methods = $derived<ReuseMethodDescriptor[]>(this.reuseOptions?.methods ?? []);
-  readonly recommended = $derived(this.reuseOptions ? (this.labelColumn ? this.reuseOptions.recommended.labelled : this.reuseOptions.recommended.unlabelled) : null);
+  /** the island the results show for reuse (the engine's choice: reuseOffer) */
+  readonly found = $derived(this.search?.reuse ? this.search.islands[this.search.reuse.island] : null);
+  /** what the search allows to reuse (the registry's methods and rule, from the spec worker) */
+  readonly offer = $derived(this.search?.reuse ?? null);
+  readonly methods = $derived<ReuseMethodDescriptor[]>(this.offer?.methods ?? []);
+  readonly recommended = $derived(this.offer ? (this.labelColumn ? this.offer.recommended.labelled : this.offer.recommended.unlabelled) : null);
   readonly chosen = $derived(this.method ?? this.recommended);
 
   constructor() {
@@ -309,7 +310,7 @@ export class Journey {
     );
     this.search = answer;
     if (!answer) return;
-    const found = answer.islands.find((i) => i.singles.length > 0);
+    const found = answer.reuse ? answer.islands[answer.reuse.island] : undefined;
     void addRecent({
       id: crypto.randomUUID(),
       kind: 'search',
@@ -320,7 +321,6 @@ export class Journey {
       found: found?.singles.slice(0, 5).map((s) => ({ name: s.name, score: s.score })) ?? [],
       mixture: found?.mixture ? { names: found.mixture.names, weights: found.mixture.weights, score: found.mixture.score } : null,
     });
-    if (found) await this.offerReuse(answer.searchId);
   }
 
   cancel(): void {
@@ -361,22 +361,11 @@ export class Journey {
   }
 
   private resetReuse(): void {
-    this.reuseOptions = null;
     this.method = null;
     this.outcome = null;
     this.evaluation = null;
     this.savedNote = null;
     this.reuseJob.error = null;
-  }
-
-  /** The methods the registry offers for this search and the one to preselect (from the reuse worker). */
-  private async offerReuse(searchId: string): Promise<void> {
-    try {
-      const options = await this.reuseClient().reuseOptions(searchId);
-      if (this.search?.searchId === searchId) this.reuseOptions = options;
-    } catch (e) {
-      this.reuseJob.error = (e as Error).message;
-    }
   }
 
   methodLabel(id: string): string {

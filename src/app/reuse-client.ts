@@ -7,21 +7,11 @@
 import * as Comlink from 'comlink';
 import type { Evaluation, ProgressCallback } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
-import type {
-  EvaluateRequest,
-  ReuseOptions,
-  ReuseOutcome,
-  ReuseRequest,
-  ReuseWorkerApi,
-  RunnerInfo,
-  RunnerRequest,
-  TableSelection,
-  ReuseMethodDescriptor,
-} from '../../workers/reuse.worker.js';
+import type { EvaluateRequest, ReuseOutcome, ReuseRequest, ReuseWorkerApi, RunnerInfo, RunnerRequest, TableSelection } from '../../workers/reuse.worker.js';
 
 registerErrorTransfer();
 
-export type { EvaluateRequest, ReuseOptions, ReuseOutcome, ReuseRequest, RunnerInfo, TableSelection, ReuseMethodDescriptor };
+export type { EvaluateRequest, ReuseOutcome, ReuseRequest, RunnerInfo, TableSelection };
 
 export class ReuseClient {
   private readonly worker: Worker;
@@ -40,10 +30,6 @@ export class ReuseClient {
   /** The port to the spec worker (transferred). */
   connect(port: MessagePort): Promise<void> {
     return this.api.connect(Comlink.transfer(port, [port]));
-  }
-
-  reuseOptions(searchId: string): Promise<ReuseOptions> {
-    return this.api.reuseOptions(searchId);
   }
 
   reuse(request: ReuseRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<ReuseOutcome> } {

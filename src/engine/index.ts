@@ -61,4 +61,4 @@ export { loadLearnware, learnwareTask, alignColumns, alignRows, predictLearnware
 export { packComposite, loadComposite, predictComposite, COMPOSITE_FORMAT, COMPOSITE_FILE, type CompositeSpec, type Composite } from './reuse/composite.js';
 export { userTable, type UserTable, type UserTableOptions } from './reuse/user-table.js';
 export { reuseLearnwares, labelledTargets, evaluateTable, type ReuseInput, type ReuseResult, type TableEvaluationInput } from './reuse/reuse.js';
-export { prepareReuse, chooseLearnwares, reusableIsland, refsFromIndex, type PrepareReuseInput, type PreparedReuse } from './reuse/prepare.js';
+export { prepareReuse, chooseLearnwares, reusableIsland, reuseOffer, refsFromIndex, type PrepareReuseInput, type PreparedReuse, type ReuseOffer } from './reuse/prepare.js';

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReuseClient } from '../../src/app/reuse-client.js';
 import { SpecClient } from '../../src/app/spec-client.js';
 import { readZip, type CompositeSpec } from '../../src/engine/index.js';
+import type { SearchAnswer } from '../../workers/spec.worker.js';
 
 const FEATURES = ['sales', 'volume', 'listings', 'inventory', 'month'];
 const noProgress = () => {};
@@ -17,6 +18,7 @@ describe('reuse worker with the spec worker', () => {
   const reuse = new ReuseClient();
   let tableId = 0;
   let searchId = '';
+  let offer: SearchAnswer['reuse'] = null;
 
   beforeAll(async () => {
     const channel = new MessageChannel();
@@ -26,15 +28,15 @@ describe('reuse worker with the spec worker', () => {
     await spec.loadCatalog(new URL('/catalog/', location.href).href);
     const bytes = await (await fetch('/catalog-holdout/txhousing-austin.csv')).arrayBuffer();
     tableId = (await spec.loadTable(bytes, 'txhousing-austin.csv')).tableId;
-    ({ searchId } = await spec.searchCatalog(tableId, { features: FEATURES }, noProgress).result);
+    ({ searchId, reuse: offer } = await spec.searchCatalog(tableId, { features: FEATURES }, noProgress).result);
   });
   afterAll(() => {
     spec.dispose();
     reuse.dispose();
   });
 
-  it('offers the registry’s methods and the recommended one for the search', async () => {
-    const options = await reuse.reuseOptions(searchId);
+  it('the search offers the registry’s methods and the recommended one', () => {
+    const options = offer!;
     expect(options.methods.map((m) => m.id)).toEqual(['single', 'average', 'job-selector', 'ensemble-pruning', 'feature-augment']);
     expect(options.methods.filter((m) => m.needsLabels).map((m) => m.id)).toEqual(['ensemble-pruning', 'feature-augment']);
     expect(options.recommended.labelled).toBe(options.recommended.unlabelled);

@@ -15,6 +15,7 @@ import {
   recommendedReuseMethod,
   refsFromIndex,
   reusableIsland,
+  reuseOffer,
   reuseLearnwares,
   reuseMethod,
   reuseMethodDescriptors,
@@ -113,6 +114,16 @@ describe('the use case’s choices', () => {
     expect(reusableIsland([island('none', 0), island('single', 2)]).singles).toHaveLength(2);
     expect(() => reusableIsland([])).toThrow(expect.objectContaining({ code: 'NO_ISLAND' }));
     expect(() => reusableIsland([island('none', 0)])).toThrow(expect.objectContaining({ code: 'NO_LEARNWARES' }));
+  });
+
+  it('offers the registry’s methods and recommendation for the island reused, or nothing', () => {
+    const offer = reuseOffer([island('none', 0), island('mixture')])!;
+    expect(offer.island).toBe(1);
+    expect(offer.methods).toEqual(reuseMethodDescriptors());
+    expect(offer.recommended).toEqual({ labelled: 'job-selector', unlabelled: 'job-selector' });
+    expect(reuseOffer([island('single')])!.recommended).toEqual({ labelled: 'single', unlabelled: 'single' });
+    expect(reuseOffer([island('none', 0)])).toBeNull();
+    expect(reuseOffer([])).toBeNull();
   });
 
   it('named learnwares win over the search result; unknown names are UNKNOWN_LEARNWARE', () => {

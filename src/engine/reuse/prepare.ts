@@ -12,15 +12,33 @@ import { runnerOptions, type ExecutionProvider } from '../model/execution-provid
 import type { RunnerOptions } from '../model/onnx-runner.js';
 import type { CatalogSearchIsland } from '../search/catalog-search.js';
 import { loadLearnware, type Learnware } from './learnware.js';
-import type { LearnwareChoice, LearnwareRef } from './method.js';
-import { defaultLearnwares, type ReuseMethod } from './registry.js';
+import type { LearnwareChoice, LearnwareRef, ReuseMethodDescriptor } from './method.js';
+import { defaultLearnwares, recommendedReuseMethod, reuseMethodDescriptors, type ReuseMethod } from './registry.js';
+
+const firstWithLearnwares = (islands: readonly CatalogSearchIsland[]) => islands.find((i) => i.singles.length > 0);
 
 /** The island of a search result that reuse takes: the first with a learnware. */
 export function reusableIsland(islands: readonly CatalogSearchIsland[]): CatalogSearchIsland {
   if (islands.length === 0) throw new InputError('NO_ISLAND', 'no learnware in the catalog takes the columns of your table');
-  const found = islands.find((i) => i.singles.length > 0);
+  const found = firstWithLearnwares(islands);
   if (!found) throw new InputError('NO_LEARNWARES', 'the search found no learnware to reuse');
   return found;
+}
+
+/** What a page offers after a search: the methods (plain data) and the one to preselect, with and without a label column. */
+export interface ReuseOffer {
+  /** the island reused (index into the search result) */
+  island: number;
+  methods: ReuseMethodDescriptor[];
+  recommended: { labelled: ReuseMethod; unlabelled: ReuseMethod };
+}
+
+/** The reuse a search result allows (null: no learnware to reuse): the registry's methods and rule, for the UI. */
+export function reuseOffer(islands: readonly CatalogSearchIsland[]): ReuseOffer | null {
+  const island = firstWithLearnwares(islands);
+  if (!island) return null;
+  const recommend = (hasLabels: boolean) => recommendedReuseMethod({ recommended: island.recommended, hasLabels });
+  return { island: islands.indexOf(island), methods: reuseMethodDescriptors(), recommended: { labelled: recommend(true), unlabelled: recommend(false) } };
 }
 
 /** The catalog references of learnwares named by id (UNKNOWN_LEARNWARE for an id the index lacks). */

@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import {
+  tableDataset,
   alignRows,
   applyJobSelector,
   applyLinearHead,
@@ -157,7 +158,7 @@ function holdoutUser(entry: HoldoutEntry): UserTable {
 }
 
 async function search(user: UserTable): Promise<CatalogSearchIsland> {
-  const islands = await searchCatalog({ index, fetchFn, base, backend, values: user.values, rows: user.rows, featureNames: user.features });
+  const islands = await searchCatalog({ index, fetchFn, base, backend, data: tableDataset({ values: user.values, rows: user.rows, cols: user.features.length, featureNames: user.features }) });
   return islands.find((i) => i.island === user.island) ?? fail(`the search from ${user.id}'s rows did not rank its island`);
 }
 

@@ -47,6 +47,8 @@ export type ErrorCode =
   | 'ALL_MISSING_COLUMN'
   | 'NO_FEATURES'
   | 'NO_TABLE'
+  | 'DUPLICATE_DATA_LOADER'
+  | 'NOT_A_TABLE'
   // building, reading and comparing specifications (spec/)
   | 'BAD_K'
   | 'BAD_GAMMA'

@@ -1,11 +1,13 @@
 /**
  * Runs ONNX models with onnxruntime-web (WASM in Node; the caller picks WebGPU or WASM in the
  * browser). One promise queue per session: onnxruntime-web refuses concurrent run() calls on a
- * session. Inputs are Float32 [rows, features]; outputs come back as Float32 with their shape.
+ * session. Inputs are one tensor (ModelFeed: Float32 rows × features for tables, int64 token ids
+ * later); outputs come back as Float32 with their shape.
  * The only engine module that imports onnxruntime-web.
  */
 import * as ort from 'onnxruntime-web';
 import { InputError, ModelError } from '../core/errors.js';
+import type { ModelFeed } from './feed.js';
 
 // defined with the other error classes (so it survives the worker boundary); re-exported for importers
 export { ModelError } from '../core/errors.js';
@@ -63,11 +65,19 @@ export class OnnxModel {
     return { inputNames: this.session.inputNames, outputNames: this.session.outputNames };
   }
 
-  /** Runs rows×features through the first input; returns the first output. Calls are serialised. */
+  /** Runs rows×features through the first input; returns the first output. */
   run(values: Float32Array, rows: number, features: number): Promise<ModelOutput> {
-    if (values.length !== rows * features) throw new InputError('BAD_SHAPE', `input has ${values.length} values, expected ${rows}×${features}`);
+    return this.runFeed({ dtype: 'float32', data: values, dims: [rows, features] });
+  }
+
+  /** Runs one tensor through the first input; returns the first output. Calls are serialised. */
+  runFeed(feed: ModelFeed): Promise<ModelOutput> {
+    const expected = feed.dims.reduce((a, b) => a * b, 1);
+    if (feed.data.length !== expected) throw new InputError('BAD_SHAPE', `input has ${feed.data.length} values, expected ${feed.dims.join('×')}`);
+    const rows = feed.dims[0];
     const next = this.queue.then(async () => {
-      const feeds = { [this.session.inputNames[0]]: new ort.Tensor('float32', values, [rows, features]) };
+      const tensor = feed.dtype === 'float32' ? new ort.Tensor('float32', feed.data, feed.dims) : new ort.Tensor('int64', feed.data, feed.dims);
+      const feeds = { [this.session.inputNames[0]]: tensor };
       let results: ort.InferenceSession.OnnxValueMapType;
       try {
         results = await this.session.run(feeds);

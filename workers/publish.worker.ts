@@ -27,7 +27,7 @@ import {
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
-import { getTable, loadTableFile, type LoadedTable } from './tables.js';
+import { getTable, loadDataFile, type LoadedData } from './tables.js';
 
 registerErrorTransfer();
 
@@ -66,8 +66,8 @@ const api = {
     return checkSemanticSpec(semantic);
   },
 
-  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
-    return loadTableFile(bytes, fileName);
+  loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedData> {
+    return loadDataFile(bytes, fileName);
   },
 
   /** Builds the spec of the training features, packs the bundle and runs the checker (engine packLearnware, as the CLI). */

@@ -34,7 +34,7 @@ import {
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
-import { droppedColumns, getTable, loadTableFile, type LoadedTable } from './tables.js';
+import { droppedColumns, getTable, loadDataFile, type LoadedData } from './tables.js';
 import { offerHandover, transferRows, type HeldSearch } from './handover.js';
 import { HeldById } from './held.js';
 import { Jobs } from './jobs.js';
@@ -50,7 +50,7 @@ export interface BackendInfo {
   crossOriginIsolated: boolean;
 }
 
-export type { ColumnInfo, LoadedTable } from './tables.js';
+export type { ColumnInfo, LoadedData, LoadedTable } from './tables.js';
 
 export interface CatalogSummary {
   url: string;
@@ -168,9 +168,9 @@ const api = {
     return { name: b.name, device: b.device, precision: b.precision, attempts, crossOriginIsolated: self.crossOriginIsolated === true };
   },
 
-  /** Parses a CSV, TSV or Parquet file (buffer transferred in) and keeps it for buildSpec; returns its schema. */
-  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
-    return loadTableFile(bytes, fileName);
+  /** Reads a file with the loader that claims it (tables: CSV, TSV, Parquet; buffer transferred in) and keeps it for the jobs; returns its schema. */
+  loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedData> {
+    return loadDataFile(bytes, fileName);
   },
 
   /** Builds the table spec of a loaded CSV. */

@@ -1,7 +1,11 @@
-/** Tables parsed inside a worker, kept by id for later jobs (one at a time: tables can be large). */
+/**
+ * The user's files, read inside a worker through the engine's data loaders (data/loaders.ts) and
+ * kept by id for later jobs (one at a time: tables can be large). Tables are the only kind the
+ * pages take so far; a file another loader claims gets a message saying it is not supported here.
+ */
 import { InputError } from '../src/engine/core/errors.js';
 import type { Table } from '../src/engine/data/csv.js';
-import { parseTableFile } from '../src/engine/data/table-file.js';
+import { loaderFor, type ParsedTable } from '../src/engine/data/loaders.js';
 
 export interface ColumnInfo {
   name: string;
@@ -11,7 +15,9 @@ export interface ColumnInfo {
   missing: number;
 }
 
+/** What the page learns of a loaded file (its rows stay in the worker). */
 export interface LoadedTable {
+  kind: 'table';
   tableId: number;
   rows: number;
   columns: ColumnInfo[];
@@ -22,11 +28,17 @@ let nextTableId = 1;
 /** Files this worker was asked to parse so far (failed parses count too), readable from outside as `self.tableParses` (e2e: one parse per journey). */
 let parses = 0;
 
-/** Parses a CSV, TSV or Parquet file (Parquet is recognised by its magic bytes, not its name). */
-export async function loadTableFile(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
-  // limits sized for a browser tab: 512 MiB of text, 2^26 cells (512 MiB as float64)
+/** A loaded file of any kind the pages take (tables today). */
+export type LoadedData = LoadedTable;
+
+/** Reads a user's file with the loader that claims it (tables: CSV, TSV, or Parquet by its magic bytes). */
+export async function loadDataFile(bytes: ArrayBuffer, fileName: string): Promise<LoadedData> {
   (globalThis as { tableParses?: number }).tableParses = ++parses;
-  const table = await parseTableFile(new Uint8Array(bytes), fileName, { maxChars: 512 * 2 ** 20, maxCells: 2 ** 26, maxUncompressedBytes: 2 ** 30 });
+  const data = new Uint8Array(bytes);
+  const loader = loaderFor(data, fileName);
+  if (loader.kind !== 'table') throw new InputError('NOT_A_TABLE', `${fileName} holds ${loader.label}, which this page does not take yet; choose a table (CSV, TSV or Parquet)`);
+  // limits sized for a browser tab: 512 MiB of text, 2^26 cells (512 MiB as float64)
+  const { table } = (await loader.load(data, fileName, { maxChars: 512 * 2 ** 20, maxCells: 2 ** 26, maxUncompressedBytes: 2 ** 30 })) as ParsedTable;
   const tableId = nextTableId++;
   tables.clear();
   tables.set(tableId, table);
@@ -36,7 +48,7 @@ export async function loadTableFile(bytes: ArrayBuffer, fileName: string): Promi
     for (const v of c.values) if (!Number.isFinite(v)) missing++;
     return { name: c.name, kind: 'numeric', missing };
   });
-  return { tableId, rows: table.rowCount, columns };
+  return { kind: 'table', tableId, rows: table.rowCount, columns };
 }
 
 export function getTable(tableId: number): Table {

@@ -243,7 +243,7 @@ export class Journey {
     }
     this.job.busy = true;
     try {
-      const loaded = await this.spec.loadTable(await file.arrayBuffer(), file.name);
+      const loaded = await this.spec.loadData(await file.arrayBuffer(), file.name);
       this.table = loaded;
       this.included = Object.fromEntries(loaded.columns.map((c) => [c.name, c.kind === 'numeric' && !/^(year|month|date|id)$/i.test(c.name)]));
       if (!loaded.columns.some((c) => this.included[c.name])) this.included = Object.fromEntries(loaded.columns.map((c) => [c.name, c.kind === 'numeric']));

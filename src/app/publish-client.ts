@@ -16,8 +16,8 @@ export class PublishClient {
   }
 
   /** A CSV, TSV or Parquet file; the buffer is transferred: it is unusable by the caller afterwards. */
-  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
-    return this.api.loadTable(Comlink.transfer(bytes, [bytes]), fileName);
+  loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
+    return this.api.loadData(Comlink.transfer(bytes, [bytes]), fileName);
   }
 
   pack(tableId: number, request: PackRequest, onProgress: ProgressCallback): Promise<PackResult> {

@@ -38,8 +38,8 @@ export class SpecClient {
   }
 
   /** The buffer is transferred: it is unusable by the caller afterwards. */
-  loadTable(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
-    return this.api.loadTable(Comlink.transfer(bytes, [bytes]), fileName);
+  loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
+    return this.api.loadData(Comlink.transfer(bytes, [bytes]), fileName);
   }
 
   /** Starts a spec job; returns its id (for cancel) and the result promise. */

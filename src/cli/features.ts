@@ -2,7 +2,7 @@
  * The feature matrix of a table given on the command line — CSV, TSV or Parquet (recognised by its
  * magic bytes) — with --delimiter (CSV only), --drop-columns and --label-column applied.
  */
-import { InputError, loaderFor, userTable, type FeatureMatrix, type LoadedTable, type UserTable } from '../engine/index.js';
+import { InputError, loaderFor, userTable, type FeatureMatrix, type ParsedTable, type UserTable } from '../engine/index.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
 import { readInput } from './files.js';
 
@@ -18,6 +18,6 @@ export async function readUserTable(file: string, args: ParsedArgs): Promise<Use
   const bytes = readInput(file);
   const loader = loaderFor(bytes, file);
   if (loader.kind !== 'table') throw new InputError('NOT_A_TABLE', `${file} holds ${loader.label}; this command reads tables (CSV, TSV, Parquet)`);
-  const { table } = (await loader.load(bytes, file, { delimiter: stringOption(args, 'delimiter') })) as LoadedTable;
+  const { table } = (await loader.load(bytes, file, { delimiter: stringOption(args, 'delimiter') })) as ParsedTable;
   return userTable(table, { dropColumns: listOption(args, 'drop-columns'), labelColumn: stringOption(args, 'label-column'), fillMissing: args.options.has('fill-missing') });
 }

@@ -12,7 +12,7 @@ export { resolveBackend, type BackendSettings, type BackendAttempt, type Resolve
 export { parseCsv, parseCsvBytes, type Table, type Column, type CsvOptions } from './data/csv.js';
 export { parseParquetBytes, startsWithParquetMagic, type ParquetOptions } from './data/parquet.js';
 export { parseTableFile, type TableFileOptions } from './data/table-file.js';
-export { tableLoader, registerDataLoader, dataLoaders, loaderFor, type DataLoader, type DataLimits, type LoadedTable } from './data/loaders.js';
+export { tableLoader, registerDataLoader, dataLoaders, loaderFor, type DataLoader, type DataLimits, type ParsedTable } from './data/loaders.js';
 export { toFeatureMatrix, labelValues, gatherRows, type FeatureMatrix, type SelectOptions } from './data/table.js';
 export type * from './spec/spec-type.js';
 export { registerSpecType, specType, specTypes, specTypesFor, parseStatSpec, serializeStatSpec, type AnySpecType } from './spec/registry.js';

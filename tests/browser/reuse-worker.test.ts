@@ -27,7 +27,7 @@ describe('reuse worker with the spec worker', () => {
     await reuse.init({ prefer: 'wasm' });
     await spec.loadCatalog(new URL('/catalog/', location.href).href);
     const bytes = await (await fetch('/catalog-holdout/txhousing-austin.csv')).arrayBuffer();
-    tableId = (await spec.loadTable(bytes, 'txhousing-austin.csv')).tableId;
+    tableId = (await spec.loadData(bytes, 'txhousing-austin.csv')).tableId;
     ({ searchId, reuse: offer } = await spec.searchCatalog(tableId, { features: FEATURES }, noProgress).result);
   });
   afterAll(() => {

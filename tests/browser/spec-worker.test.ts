@@ -26,7 +26,7 @@ describe('spec worker', () => {
   it('takes the file by transfer, reports progress, and returns a valid stat.json', async () => {
     const rows = 1500;
     const buffer = csvOf(gaussianMixture(rows, 3, 4, 2), rows, 3, (r) => (r % 2 ? 'yes' : 'no'));
-    const table = await client.loadTable(buffer, 'table.csv');
+    const table = await client.loadData(buffer, 'table.csv');
     // transferred, not copied: the page's buffer is detached
     expect((buffer as ArrayBuffer & { detached?: boolean }).detached).toBe(true);
     expect(buffer.byteLength).toBe(0);
@@ -51,7 +51,7 @@ describe('spec worker', () => {
 
   it('cancels a running job with CancelledError', async () => {
     const rows = 20_000;
-    const table = await client.loadTable(csvOf(gaussianMixture(rows, 8, 6, 3), rows, 8), 'mixture.csv');
+    const table = await client.loadData(csvOf(gaussianMixture(rows, 8, 6, 3), rows, 8), 'mixture.csv');
     let jobId = '';
     const job = client.buildSpec(table.tableId, { K: 200 }, (e) => {
       if (e.phase === 'kmeans' && e.status === 'progress') client.cancel(jobId);
@@ -62,8 +62,8 @@ describe('spec worker', () => {
 
   it('carries error codes across the worker boundary', async () => {
     const ragged = new TextEncoder().encode('a,b\n1,2\n3\n').buffer as ArrayBuffer;
-    await expect(client.loadTable(ragged, 'ragged.csv')).rejects.toMatchObject({ code: 'RAGGED_ROW', details: { line: 3 } });
-    const table = await client.loadTable(new TextEncoder().encode('a,b\n1,x\n2,y\n').buffer as ArrayBuffer, 'text.csv');
+    await expect(client.loadData(ragged, 'ragged.csv')).rejects.toMatchObject({ code: 'RAGGED_ROW', details: { line: 3 } });
+    const table = await client.loadData(new TextEncoder().encode('a,b\n1,x\n2,y\n').buffer as ArrayBuffer, 'text.csv');
     const job = client.buildSpec(table.tableId, {}, () => {});
     await expect(job.result).rejects.toBeInstanceOf(InputError);
     await expect(client.buildSpec(table.tableId, {}, () => {}).result).rejects.toMatchObject({ code: 'NON_NUMERIC_COLUMN' });

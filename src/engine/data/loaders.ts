@@ -31,12 +31,12 @@ export interface DataLoader<T = unknown> {
   load(bytes: Uint8Array, fileName: string, limits: DataLimits & Record<string, unknown>): Promise<T>;
 }
 
-export interface LoadedTable {
+export interface ParsedTable {
   kind: 'table';
   table: Table;
 }
 
-export const tableLoader: DataLoader<LoadedTable> = {
+export const tableLoader: DataLoader<ParsedTable> = {
   kind: 'table',
   label: 'tables: CSV, TSV (header row) or Parquet',
   extensions: ['.csv', '.tsv', '.txt', '.parquet'],

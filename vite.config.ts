@@ -55,7 +55,13 @@ function serviceWorkerAndHeaders(): Plugin {
       }).outputText;
       this.emitFile({ type: 'asset', fileName: 'sw.js', source: `const PRECACHE = ${JSON.stringify(files)};\nconst VERSION = ${JSON.stringify(version)};\n${source}` });
       const headers = { ...isolation, 'Content-Security-Policy': contentSecurityPolicy() };
-      this.emitFile({ type: 'asset', fileName: '_headers', source: `/*\n${Object.entries(headers).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n` });
+      this.emitFile({
+        type: 'asset',
+        fileName: '_headers',
+        source: `/*\n${Object.entries(headers)
+          .map(([k, v]) => `  ${k}: ${v}`)
+          .join('\n')}\n`,
+      });
     },
   };
 }

@@ -71,7 +71,9 @@ function kindOf(url: string): Kind {
 
 /** header + `n` rows of the sample drawn with replacement by Prng(seed) */
 function resampledCsv(n: number, seedValue: number): string {
-  const lines = readFileSync(join(ROOT, 'public', 'samples', 'txhousing.csv'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(join(ROOT, 'public', 'samples', 'txhousing.csv'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const [header, ...body] = lines;
   const prng = new Prng(seedValue);
   const out = [header];
@@ -80,7 +82,11 @@ function resampledCsv(n: number, seedValue: number): string {
 }
 
 /** spec.worker-AbCd1234.js → spec.worker */
-const workerName = (path: string) => path.replace(/^.*\//, '').replace(/-[\w-]{8}\.js$/, '').replace(/\.js$/, '');
+const workerName = (path: string) =>
+  path
+    .replace(/^.*\//, '')
+    .replace(/-[\w-]{8}\.js$/, '')
+    .replace(/\.js$/, '');
 
 /**
  * Who each built JS file belongs to: the page (reachable from index.html's scripts through static
@@ -220,7 +226,10 @@ async function oneRun(browser: Browser, url: string, csvPath: string, code: Map<
   await page.goto(url);
   await page.getByTestId('backend').waitFor({ timeout: 120_000 });
   const backendShownMs = await page.evaluate(() => performance.now());
-  await page.getByTestId('catalog-summary').filter({ hasText: /learnwares/ }).waitFor({ timeout: 60_000 });
+  await page
+    .getByTestId('catalog-summary')
+    .filter({ hasText: /learnwares/ })
+    .waitFor({ timeout: 60_000 });
   await networkIdle(() => inFlight, IDLE_MS);
   const idleAfterMs = (await page.evaluate(() => performance.now())) - IDLE_MS;
   const first = await marks(page);
@@ -286,7 +295,10 @@ async function oneRun(browser: Browser, url: string, csvPath: string, code: Map<
     const owners = bySw ? ['service-worker'] : ((kindOf(u) === 'js' ? code.get(new URL(u).pathname) : undefined) ?? (attribution.has(u) ? [attribution.get(u)!] : []));
     const onPage = owners.includes('page');
     const inWorker = !bySw && owners.some((o) => o !== 'page');
-    const sizes = await response.request().sizes().catch(() => null);
+    const sizes = await response
+      .request()
+      .sizes()
+      .catch(() => null);
     const body = await response.body().catch(() => null);
     resources.push({
       url: new URL(u).pathname + new URL(u).search,
@@ -348,11 +360,16 @@ try {
     const run = await oneRun(browser, url, csvPath, code);
     runs.push(run);
     const mb = (b: number) => (b / 1e6).toFixed(2);
-    log(`run ${r + 1}/${repeats}: FCP ${run.fcpMs?.toFixed(0)} ms, nav ${run.navInDomMs.toFixed(0)} ms, backend ${run.backend} at ${run.backendShownMs.toFixed(0)} ms; ` +
-      `start bytes js ${mb(run.start.all.js.encodedBytes)} MB, wasm ${mb(run.start.all.wasm.encodedBytes)} MB, other ${mb(run.start.all.other.encodedBytes)} MB; ` +
-      `file → results ${run.fileToResultsMs.toFixed(0)} ms (table ${run.fileToTableMs.toFixed(0)}, click → results ${run.clickToResultsMs.toFixed(0)})`);
+    log(
+      `run ${r + 1}/${repeats}: FCP ${run.fcpMs?.toFixed(0)} ms, nav ${run.navInDomMs.toFixed(0)} ms, backend ${run.backend} at ${run.backendShownMs.toFixed(0)} ms; ` +
+        `start bytes js ${mb(run.start.all.js.encodedBytes)} MB, wasm ${mb(run.start.all.wasm.encodedBytes)} MB, other ${mb(run.start.all.other.encodedBytes)} MB; ` +
+        `file → results ${run.fileToResultsMs.toFixed(0)} ms (table ${run.fileToTableMs.toFixed(0)}, click → results ${run.clickToResultsMs.toFixed(0)})`,
+    );
     log(`  libraries at start: ${JSON.stringify(run.start.librariesLoadedBy)}; during the search: ${JSON.stringify(run.search.librariesLoadedBy)}`);
-    for (const [who, kinds] of Object.entries(run.start.bySide)) log(`  start, ${who}: js ${mb(kinds.js.encodedBytes)} MB (${kinds.js.files}), wasm ${mb(kinds.wasm.encodedBytes)} MB (${kinds.wasm.files}), other ${mb(kinds.other.encodedBytes)} MB (${kinds.other.files})`);
+    for (const [who, kinds] of Object.entries(run.start.bySide))
+      log(
+        `  start, ${who}: js ${mb(kinds.js.encodedBytes)} MB (${kinds.js.files}), wasm ${mb(kinds.wasm.encodedBytes)} MB (${kinds.wasm.files}), other ${mb(kinds.other.encodedBytes)} MB (${kinds.other.files})`,
+      );
   }
   const med = (f: (r: Run) => number | null) => {
     const xs = runs.map(f).filter((x): x is number => x !== null);
@@ -369,10 +386,13 @@ try {
     options: { repeats, rows, seed, idleMs: IDLE_MS, cache: 'fresh browser context per repeat (cold HTTP cache)', server: 'vite preview (COOP/COEP from vite.config.ts), loopback' },
     buildSeconds: round(buildSeconds, 2),
     /** the app is built from the working tree: uncommitted changes are part of what was measured */
-    git: { commit: execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(), uncommittedFiles: execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean).length },
+    git: {
+      commit: execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+      uncommittedFiles: execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean).length,
+    },
     csvBytes: Buffer.byteLength(csv),
     description:
-      'Times in ms from navigation start (first render) or from the file input\'s change event (search). fcp = first-contentful-paint; navInDom = nav[aria-label="pages"] inserted; navFrame = two animation frames later. Bytes loaded before any interaction: until the backend badge and catalog summary are shown and the network has been quiet for idleMs; encoded = bytes on the wire (encodedBodySize of the page\'s or worker\'s resource timing, gzip from vite preview; else Playwright\'s responseBodySize), decoded = decodedBodySize or body length. side/owners = whose it is: JS files by the build\'s import graphs (page: reachable from index.html; a worker: reachable from its *.worker-*.js entry; Chromium lists a module worker\'s static imports in the page\'s resource timing, so timing alone would put them on the page); other files by the page\'s or a worker\'s resource timing. A chunk shared by several workers\' graphs was loaded by a worker that was running (see workers). librariesLoadedBy: which sides loaded JS carrying tfjs or onnxruntime-web code (marker strings). fileToResults includes the bench selecting the housing columns (month on, median off) and clicking Search.',
+      "Times in ms from navigation start (first render) or from the file input's change event (search). fcp = first-contentful-paint; navInDom = nav[aria-label=\"pages\"] inserted; navFrame = two animation frames later. Bytes loaded before any interaction: until the backend badge and catalog summary are shown and the network has been quiet for idleMs; encoded = bytes on the wire (encodedBodySize of the page's or worker's resource timing, gzip from vite preview; else Playwright's responseBodySize), decoded = decodedBodySize or body length. side/owners = whose it is: JS files by the build's import graphs (page: reachable from index.html; a worker: reachable from its *.worker-*.js entry; Chromium lists a module worker's static imports in the page's resource timing, so timing alone would put them on the page); other files by the page's or a worker's resource timing. A chunk shared by several workers' graphs was loaded by a worker that was running (see workers). librariesLoadedBy: which sides loaded JS carrying tfjs or onnxruntime-web code (marker strings). fileToResults includes the bench selecting the housing columns (month on, median off) and clicking Search.",
     median: {
       fcpMs: med((r) => r.fcpMs),
       navInDomMs: med((r) => r.navInDomMs),
@@ -388,7 +408,9 @@ try {
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   const out = join(ROOT, 'bench', 'results', quick ? 'app-quick.json' : 'app.json');
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
-  log(`median: FCP ${results.median.fcpMs} ms, nav ${results.median.navInDomMs} ms, file → results ${results.median.fileToResultsMs} ms (each: ${runs.map((r) => r.fileToResultsMs.toFixed(0)).join(', ')}); backend ${results.backends.join(', ')}`);
+  log(
+    `median: FCP ${results.median.fcpMs} ms, nav ${results.median.navInDomMs} ms, file → results ${results.median.fileToResultsMs} ms (each: ${runs.map((r) => r.fileToResultsMs.toFixed(0)).join(', ')}); backend ${results.backends.join(', ')}`,
+  );
   log(`wrote ${out} in ${results.seconds} s (load average ${results.loadAverage.end.map((x) => x.toFixed(2)).join(' ')})`);
   rmSync(csvPath, { force: true });
 } catch (error) {

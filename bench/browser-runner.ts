@@ -85,7 +85,17 @@ Object.assign(globalThis, { runSketchSearchBench });
  * reported as `error`, not thrown. Returns the first `sample` output values, so the driver can check
  * the provider computes what onnxruntime in Node does.
  */
-async function runReuseThroughputBench(config: { model: string; input: string; rows: number; d: number; executionProvider: 'wasm' | 'webgpu'; minMs: number; minRuns: number; maxRuns: number; sample: number }) {
+async function runReuseThroughputBench(config: {
+  model: string;
+  input: string;
+  rows: number;
+  d: number;
+  executionProvider: 'wasm' | 'webgpu';
+  minMs: number;
+  minRuns: number;
+  maxRuns: number;
+  sample: number;
+}) {
   const decode = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const inputBytes = decode(config.input);
   const input = new Float32Array(inputBytes.buffer, inputBytes.byteOffset, inputBytes.byteLength / 4);

@@ -86,9 +86,17 @@ for (const count of quick ? [1_000] : [1_000, 10_000]) {
     const beta = new Float64Array(K).map(() => prng.nextFloat() + 0.1);
     const total = beta.reduce((s, v) => s + v, 0);
     const spec: RkmeTableSpec = {
-      type: 'RKMETableSpecification', K, d: D, gamma: 0.1, numPoints: 1000 + i,
+      type: 'RKMETableSpecification',
+      K,
+      d: D,
+      gamma: 0.1,
+      numPoints: 1000 + i,
       z: new Float64Array(K * D).map(() => prng.nextNormal() * 2 + (i % 7)),
-      beta: beta.map((b) => b / total), scale: new Float64Array(D).fill(1), scaleSource: 'std', featureNames: FEATURES, provenance: null,
+      beta: beta.map((b) => b / total),
+      scale: new Float64Array(D).fill(1),
+      scaleSource: 'std',
+      featureNames: FEATURES,
+      provenance: null,
     };
     bundles.push({ file: `${i}.zip`, bytes: (await pack(`lw-${String(i).padStart(6, '0')}`, spec)).bundle });
   }
@@ -100,10 +108,19 @@ for (const count of quick ? [1_000] : [1_000, 10_000]) {
   const shardBytes = index.islands.reduce((s, i) => s + (i.shard?.size ?? 0), 0);
   const bundleBytes = bundles.reduce((s, b) => s + b.bytes.length, 0);
   rows.push({
-    task: 'catalog build (check every bundle)', learnwares: count, rejected: rejected.length, generateSeconds, buildSeconds,
-    perLearnwareMs: (buildSeconds * 1000) / count, indexBytesPerLearnware: indexBytes / count, shardBytesPerLearnware: shardBytes / count, bundleBytesPerLearnware: bundleBytes / count,
+    task: 'catalog build (check every bundle)',
+    learnwares: count,
+    rejected: rejected.length,
+    generateSeconds,
+    buildSeconds,
+    perLearnwareMs: (buildSeconds * 1000) / count,
+    indexBytesPerLearnware: indexBytes / count,
+    shardBytesPerLearnware: shardBytes / count,
+    bundleBytesPerLearnware: bundleBytes / count,
   });
-  console.error(`catalog of ${count}: build ${buildSeconds.toFixed(1)} s (${((buildSeconds * 1000) / count).toFixed(1)} ms each), index ${(indexBytes / count).toFixed(0)} B/learnware, shards ${(shardBytes / count).toFixed(0)} B/learnware`);
+  console.error(
+    `catalog of ${count}: build ${buildSeconds.toFixed(1)} s (${((buildSeconds * 1000) / count).toFixed(1)} ms each), index ${(indexBytes / count).toFixed(0)} B/learnware, shards ${(shardBytes / count).toFixed(0)} B/learnware`,
+  );
 }
 
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

@@ -32,7 +32,7 @@ export function islandOf(c: SyntheticCatalog, head: { file: string; sha256: stri
 const encoder = new TextEncoder();
 
 export function cardBytes(c: SyntheticCatalog, i: number): Uint8Array {
-  const hash = (i * 2654435761 >>> 0).toString(16).padStart(8, '0').repeat(8);
+  const hash = ((i * 2654435761) >>> 0).toString(16).padStart(8, '0').repeat(8);
   const card: CatalogCard = {
     id: `generated-${i}`,
     name: `Generated learnware ${i}`,

@@ -112,7 +112,10 @@ const catalogDir = join(ROOT, 'public', 'catalog');
 const holdoutDir = join(ROOT, 'public', 'catalog-holdout');
 if (!existsSync(join(catalogDir, 'catalog.json')) || !existsSync(join(holdoutDir, 'index.json'))) {
   log('building the demo catalog …');
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'build-demo-catalog.ts'), '--if-missing'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'build-demo-catalog.ts'), '--if-missing'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 }
 const { backend } = await nodeBackend('wasm');
 const fetchFn = directoryFetch(catalogDir);
@@ -154,11 +157,26 @@ function holdoutUser(entry: HoldoutEntry): UserTable {
   if (!label || label.kind !== 'numeric') throw new Error(`${entry.file}: no numeric label column ${entry.labelColumn}`);
   const labels = Array.from(label.values, (v, r) => finite(v, `label of row ${r + 1} in ${entry.file}`));
   const { values, imputed } = imputeColumnMeans(matrix.values, matrix.rows, matrix.cols, matrix.featureNames);
-  return { id: entry.id, group: groupOf(entry.id), island: islandOf.get(entry.id) ?? fail(`${entry.id} is not in the catalog`), values, rows: matrix.rows, features: matrix.featureNames, labels, imputedCells: imputed };
+  return {
+    id: entry.id,
+    group: groupOf(entry.id),
+    island: islandOf.get(entry.id) ?? fail(`${entry.id} is not in the catalog`),
+    values,
+    rows: matrix.rows,
+    features: matrix.featureNames,
+    labels,
+    imputedCells: imputed,
+  };
 }
 
 async function search(user: UserTable): Promise<CatalogSearchIsland> {
-  const islands = await searchCatalog({ index, fetchFn, base, backend, data: tableDataset({ values: user.values, rows: user.rows, cols: user.features.length, featureNames: user.features }) });
+  const islands = await searchCatalog({
+    index,
+    fetchFn,
+    base,
+    backend,
+    data: tableDataset({ values: user.values, rows: user.rows, cols: user.features.length, featureNames: user.features }),
+  });
   return islands.find((i) => i.island === user.island) ?? fail(`the search from ${user.id}'s rows did not rank its island`);
 }
 
@@ -240,7 +258,14 @@ function throughputModels(): ThroughputModel[] {
     return { inputs, outputs, weights: Float32Array.from({ length: inputs * outputs }, () => prng.nextNormal() * Math.sqrt(2 / inputs)), bias: new Float32Array(outputs) };
   });
   const input = Float32Array.from({ length: BATCH * 32 }, () => prng.nextNormal());
-  models.push({ name: 'mlp-32-256-256-8', bytes: exportDenseOnnx({ layers, output: 'softmax' }), d: 32, outputs: 8, params: layers.reduce((s, l) => s + l.inputs * l.outputs + l.outputs, 0), input });
+  models.push({
+    name: 'mlp-32-256-256-8',
+    bytes: exportDenseOnnx({ layers, output: 'softmax' }),
+    d: 32,
+    outputs: 8,
+    params: layers.reduce((s, l) => s + l.inputs * l.outputs + l.outputs, 0),
+    input,
+  });
   return models;
 }
 
@@ -272,7 +297,18 @@ async function nodeThroughput(m: ThroughputModel): Promise<{ row: ThroughputRow;
   }
   const ms = performance.now() - t;
   await model.dispose();
-  const row: ThroughputRow = { model: m.name, where: 'node', provider: 'wasm', path: 'OnnxModel.run', rows: BATCH, rowsPerSecond: finite((runs * BATCH) / (ms / 1000), 'rows/s'), loadMs, firstRunMs, runs, ms };
+  const row: ThroughputRow = {
+    model: m.name,
+    where: 'node',
+    provider: 'wasm',
+    path: 'OnnxModel.run',
+    rows: BATCH,
+    rowsPerSecond: finite((runs * BATCH) / (ms / 1000), 'rows/s'),
+    loadMs,
+    firstRunMs,
+    runs,
+    ms,
+  };
   return { row, sample: Array.from(first.values.subarray(0, SAMPLE)) };
 }
 
@@ -404,7 +440,11 @@ async function protocolUser(user: UserTable, found: CatalogSearchIsland): Promis
   const combinedOutputs = combined.ids.map((id) => outputs.get(id) ?? fail(`${id} is not in ${user.island}`));
   const features = members[0].manifest.model.input.features;
   const x = alignRows(user.values, user.rows, user.features, features);
-  const selector = trainJobSelector(combined.ids.map((id) => learnwares.get(id)!.spec), combined.weights, { seed: 0 });
+  const selector = trainJobSelector(
+    combined.ids.map((id) => learnwares.get(id)!.spec),
+    combined.weights,
+    { seed: 0 },
+  );
   const top1 = found.singles[0].id;
   const averaging = score(averageOutputs(combinedOutputs, combined.weights));
   const scores: Record<Setting, Scores> = {
@@ -441,7 +481,11 @@ function median(a: readonly number[]): number {
 function protocolSummary(users: ProtocolUser[], group: Group) {
   const list = users.filter((u) => u.group === group);
   const metrics = METRICS[group];
-  const over = (f: (v: number[]) => number) => Object.fromEntries(SETTINGS.map((s) => [s, Object.fromEntries(metrics.map((k) => [k, finite(f(list.map((u) => u.scores[s][k])), `${group} ${s} ${k}`)]))])) as Record<Setting, Scores>;
+  const over = (f: (v: number[]) => number) =>
+    Object.fromEntries(SETTINGS.map((s) => [s, Object.fromEntries(metrics.map((k) => [k, finite(f(list.map((u) => u.scores[s][k])), `${group} ${s} ${k}`)]))])) as Record<
+      Setting,
+      Scores
+    >;
   const means = over(mean);
   const medians = over(median);
   const gap = (of: Record<Setting, Scores>, baseline: Setting) => Object.fromEntries(metrics.map((k) => [k, (of[baseline][k] - of.top1[k]) / (of[baseline][k] - of.oracle[k])]));
@@ -559,7 +603,12 @@ function curveSummary(group: Group, sizes: (number | 'all')[], runs: { user: Cur
     CURVE_METHODS.map((m) => [
       m,
       sizes.map((size, si): CurvePoint => {
-        const point: CurvePoint = { size, n: mean(runs.map((r) => r.result.n[si])), nMin: Math.min(...runs.map((r) => r.result.n[si])), nMax: Math.max(...runs.map((r) => r.result.n[si])) };
+        const point: CurvePoint = {
+          size,
+          n: mean(runs.map((r) => r.result.n[si])),
+          nMin: Math.min(...runs.map((r) => r.result.n[si])),
+          nMax: Math.max(...runs.map((r) => r.result.n[si])),
+        };
         for (const k of metrics) {
           const perSeed = Array.from({ length: SEEDS }, (_, s) => mean(runs.map((r) => r.result.scores[m][si][s][k])));
           point[k] = { mean: finite(mean(perSeed), `${group} ${m} ${k}`), std: std(perSeed) };
@@ -569,7 +618,8 @@ function curveSummary(group: Group, sizes: (number | 'all')[], runs: { user: Cur
     ]),
   ) as Record<CurveMethod, CurvePoint[]>;
   const top1 = Object.fromEntries(metrics.map((k) => [k, finite(mean(runs.map((r) => r.result.top1[k])), `${group} top-1 ${k}`)]));
-  const constant = group === 'flights' ? { constantTestBaseRate: Object.fromEntries(metrics.map((k) => [k, finite(mean(runs.map((r) => r.result.constant![k])), `${group} constant ${k}`)])) } : {};
+  const constant =
+    group === 'flights' ? { constantTestBaseRate: Object.fromEntries(metrics.map((k) => [k, finite(mean(runs.map((r) => r.result.constant![k])), `${group} constant ${k}`)])) } : {};
   return { users: runs.map((r) => r.user.id), seeds: SEEDS, metrics, methods, top1NoLabels: top1, ...constant };
 }
 
@@ -610,7 +660,9 @@ function plots(rows: ThroughputRow[], modelNames: string[], protocol: Record<Gro
       .map((k) =>
         barChart({
           title: `${g} (${protocol[g].users} users): ${METRIC_LABELS[k]}${g === 'housing' ? '' : ' (axis not from 0)'}`,
-          reference: protocol[g].constantBaseRate ? { value: protocol[g].constantBaseRate[k], label: `constant: the user's own delay rate ${fmt(protocol[g].constantBaseRate[k])}` } : undefined,
+          reference: protocol[g].constantBaseRate
+            ? { value: protocol[g].constantBaseRate[k], label: `constant: the user's own delay rate ${fmt(protocol[g].constantBaseRate[k])}` }
+            : undefined,
           yLabel: `${METRIC_LABELS[k]}, mean over users`,
           series: [METRIC_LABELS[k]],
           // housing: a few learnwares extrapolate wildly (average of all ≫ the rest): log scale;
@@ -636,17 +688,17 @@ function plots(rows: ThroughputRow[], modelNames: string[], protocol: Record<Gro
           width: 560,
           height: 380,
           series: [
-            ...CURVE_METHODS.map(
-              (m): LineSeries => ({
-                name: CURVE_LABELS[m],
-                points: curves[g].methods[m].map((p) => {
-                  const v = p[k] as { mean: number; std: number };
-                  return { x: p.n, y: v.mean, err: v.std, label: p.size === 'all' ? `all (~${p.n.toFixed(0)})` : undefined };
-                }),
+            ...CURVE_METHODS.map((m): LineSeries => ({
+              name: CURVE_LABELS[m],
+              points: curves[g].methods[m].map((p) => {
+                const v = p[k] as { mean: number; std: number };
+                return { x: p.n, y: v.mean, err: v.std, label: p.size === 'all' ? `all (~${p.n.toFixed(0)})` : undefined };
               }),
-            ),
+            })),
             { name: CURVE_LABELS.top1, dashed: true, points: curves[g].methods['from-scratch'].map((p) => ({ x: p.n, y: curves[g].top1NoLabels[k] })) },
-            ...(curves[g].constantTestBaseRate ? [{ name: 'constant: test delay rate', dashed: true, points: curves[g].methods['from-scratch'].map((p) => ({ x: p.n, y: curves[g].constantTestBaseRate![k] })) }] : []),
+            ...(curves[g].constantTestBaseRate
+              ? [{ name: 'constant: test delay rate', dashed: true, points: curves[g].methods['from-scratch'].map((p) => ({ x: p.n, y: curves[g].constantTestBaseRate![k] })) }]
+              : []),
           ],
           // flights: 10 labels give log losses near 1.5; clip so that the rest stays readable
           yMax: g === 'flights' ? 1.2 * curves[g].top1NoLabels[k] : undefined,
@@ -663,23 +715,41 @@ function plots(rows: ThroughputRow[], modelNames: string[], protocol: Record<Gro
 function printSummary(rows: ThroughputRow[], protocol: Record<Group, ProtocolSummary>, curves: Record<Group, CurveSummary>): void {
   log('\n== summary ==');
   log('throughput (rows/s, 10k-row batches):');
-  for (const r of rows) log(`  ${r.model.padEnd(20)} ${`${r.where} ${r.provider}`.padEnd(16)} ${r.path.padEnd(16)} ${r.rowsPerSecond === null ? `n/a (${(r.error ?? '').slice(0, 100)})` : r.rowsPerSecond.toExponential(2)}`);
+  for (const r of rows)
+    log(
+      `  ${r.model.padEnd(20)} ${`${r.where} ${r.provider}`.padEnd(16)} ${r.path.padEnd(16)} ${r.rowsPerSecond === null ? `n/a (${(r.error ?? '').slice(0, 100)})` : r.rowsPerSecond.toExponential(2)}`,
+    );
   for (const g of ['housing', 'flights'] as Group[]) {
     const p = protocol[g];
-    log(`\nprotocol, ${g}: ${p.users} users; top-1 is the source ${(100 * p.top1IsSource).toFixed(0)} %, the oracle ${(100 * p.top1IsOracle).toFixed(0)} %; mixture recommended ${(100 * p.recommendedMixture).toFixed(0)} %`);
+    log(
+      `\nprotocol, ${g}: ${p.users} users; top-1 is the source ${(100 * p.top1IsSource).toFixed(0)} %, the oracle ${(100 * p.top1IsOracle).toFixed(0)} %; mixture recommended ${(100 * p.recommendedMixture).toFixed(0)} %`,
+    );
     log(`  ${'setting'.padEnd(20)}${p.metrics.map((k) => `mean ${k}`.padStart(16)).join('')}${p.metrics.map((k) => `median ${k}`.padStart(18)).join('')}`);
-    for (const s of SETTINGS) log(`  ${SETTING_LABELS[s].padEnd(20)}${p.metrics.map((k) => fmt(p.means[s][k]).padStart(16)).join('')}${p.metrics.map((k) => fmt(p.medians[s][k]).padStart(18)).join('')}`);
+    for (const s of SETTINGS)
+      log(`  ${SETTING_LABELS[s].padEnd(20)}${p.metrics.map((k) => fmt(p.means[s][k]).padStart(16)).join('')}${p.metrics.map((k) => fmt(p.medians[s][k]).padStart(18)).join('')}`);
     if (p.constantBaseRate) log(`  ${'constant (own rate)'.padEnd(20)}${p.metrics.map((k) => fmt(p.constantBaseRate![k]).padStart(16)).join('')}`);
     const pct = (gap: Scores) => p.metrics.map((k) => `${k} ${(100 * gap[k]).toFixed(0)} %`).join(', ');
     log(`  gap recovered by top-1 (means) vs average of all: ${pct(p.gapRecoveredByTop1.vsAverageOfAll)}; vs mean in market: ${pct(p.gapRecoveredByTop1.vsMeanInMarket)}`);
-    log(`  gap recovered by top-1 (medians) vs average of all: ${pct(p.gapRecoveredByTop1OfMedians.vsAverageOfAll)}; vs mean in market: ${pct(p.gapRecoveredByTop1OfMedians.vsMeanInMarket)}`);
+    log(
+      `  gap recovered by top-1 (medians) vs average of all: ${pct(p.gapRecoveredByTop1OfMedians.vsAverageOfAll)}; vs mean in market: ${pct(p.gapRecoveredByTop1OfMedians.vsMeanInMarket)}`,
+    );
   }
   for (const g of ['housing', 'flights'] as Group[]) {
     const c = curves[g];
     for (const k of c.metrics.filter((m) => m !== 'rmse')) {
-      log(`\ncurves, ${g}, ${k} (mean ± std over ${SEEDS} seeds; top-1 without labels ${fmt(c.top1NoLabels[k])}${c.constantTestBaseRate ? `; constant at the test delay rate ${fmt(c.constantTestBaseRate[k])}` : ''}):`);
+      log(
+        `\ncurves, ${g}, ${k} (mean ± std over ${SEEDS} seeds; top-1 without labels ${fmt(c.top1NoLabels[k])}${c.constantTestBaseRate ? `; constant at the test delay rate ${fmt(c.constantTestBaseRate[k])}` : ''}):`,
+      );
       log(`  ${'n'.padEnd(26)}${c.methods['from-scratch'].map((p) => (p.size === 'all' ? `all(~${p.n.toFixed(0)})` : String(p.size)).padStart(16)).join('')}`);
-      for (const m of CURVE_METHODS) log(`  ${CURVE_LABELS[m].padEnd(26)}${c.methods[m].map((p) => { const v = p[k] as { mean: number; std: number }; return `${fmt(v.mean)}±${v.std < 5e-7 ? '0' : fmt(v.std, 2)}`.padStart(16); }).join('')}`);
+      for (const m of CURVE_METHODS)
+        log(
+          `  ${CURVE_LABELS[m].padEnd(26)}${c.methods[m]
+            .map((p) => {
+              const v = p[k] as { mean: number; std: number };
+              return `${fmt(v.mean)}±${v.std < 5e-7 ? '0' : fmt(v.std, 2)}`.padStart(16);
+            })
+            .join('')}`,
+        );
     }
   }
 }
@@ -716,7 +786,9 @@ try {
       for (const m of models) {
         const row = await browserThroughput(page, m, provider, nodeSamples.get(m.name)!);
         throughput.push(row);
-        log(`  chromium ${provider.padEnd(6)} ${m.name.padEnd(20)} ${row.rowsPerSecond === null ? `failed: ${row.error!.slice(0, 160)}` : `${row.rowsPerSecond.toExponential(2)} rows/s (max rel. diff vs Node ${row.maxRelDiffVsNode!.toExponential(1)})`}`);
+        log(
+          `  chromium ${provider.padEnd(6)} ${m.name.padEnd(20)} ${row.rowsPerSecond === null ? `failed: ${row.error!.slice(0, 160)}` : `${row.rowsPerSecond.toExponential(2)} rows/s (max rel. diff vs Node ${row.maxRelDiffVsNode!.toExponential(1)})`}`,
+        );
       }
     }
     await browser!.close();
@@ -779,7 +851,16 @@ try {
     const draw = new Prng(fnv1a(`reuse-bench users ${origin}`)).sampleWithoutReplacement(unseen.length, need);
     const rows = Array.from(draw, (j) => flightRow(flights[indices[unseen[j]]]));
     const values = Float64Array.from(rows.flatMap((r) => r.slice(0, 4)));
-    flightUsers.push({ id, group: 'flights', island: islandOf.get(id) ?? fail(`${id} is not in the catalog`), values, rows: need, features: FLIGHT_FEATURES, labels: rows.map((r) => r[4]), imputedCells: 0 });
+    flightUsers.push({
+      id,
+      group: 'flights',
+      island: islandOf.get(id) ?? fail(`${id} is not in the catalog`),
+      values,
+      rows: need,
+      features: FLIGHT_FEATURES,
+      labels: rows.map((r) => r[4]),
+      imputedCells: 0,
+    });
   }
   const flightsLoadSeconds = (performance.now() - t) / 1000;
   const flightCurveRuns: { user: CurveUser; result: ReturnType<typeof curveScores> }[] = [];
@@ -821,11 +902,19 @@ try {
     loadAverage: { start: loadStart, end: loadavg() },
     backends: {
       search: `tfjs-${backend.name} (Node): user RKME for the search`,
-      inference: [`onnxruntime-web ${ortVersion()} wasm (Node, 1 thread)`, ...(useBrowser ? [`onnxruntime-web ${ortVersion()} wasm (Chromium ${chromiumVersion}, 1 thread)`, `onnxruntime-web ${ortVersion()} webgpu (Chromium ${chromiumVersion})`] : [])],
+      inference: [
+        `onnxruntime-web ${ortVersion()} wasm (Node, 1 thread)`,
+        ...(useBrowser ? [`onnxruntime-web ${ortVersion()} wasm (Chromium ${chromiumVersion}, 1 thread)`, `onnxruntime-web ${ortVersion()} webgpu (Chromium ${chromiumVersion})`] : []),
+      ],
       reuseFits: 'plain TypeScript (src/engine/reuse/fit.ts): ridge λ = 1, logistic regression (Adam, 300 epochs, l2 1e-2), job selector: softmax with 32 ReLU units',
     },
     seconds: { total: runSeconds, throughput: throughputSeconds, protocol: protocolSeconds, flightsLoad: flightsLoadSeconds, curves: curvesSeconds },
-    throughput: { batchRows: BATCH, timedMs: TIMED_MS, models: models.map((m) => ({ name: m.name, d: m.d, outputs: m.outputs, params: m.params, onnxBytes: m.bytes.length })), rows: throughput },
+    throughput: {
+      batchRows: BATCH,
+      timedMs: TIMED_MS,
+      models: models.map((m) => ({ name: m.name, d: m.d, outputs: m.outputs, params: m.params, onnxBytes: m.bytes.length })),
+      rows: throughput,
+    },
     protocol: {
       description:
         "Users: each learnware's held-out rows (public/catalog-holdout; the learnware itself is in the market). Settings, on all of the user's rows, no labels used: averageOfAll = error of the average of every island learnware's predictions; meanInMarket = mean of the island learnwares' errors (the paper's 'Mean in Market'); oracle = min over the island's learnwares of the error (per metric); top1 = top-1 searched single; jobSelector / averaging = over the search's mixture with its weights (top-3 singles, equal weights, when there is no mixture); recommended = averaging when the search recommends the mixture, else top-1. gapRecoveredByTop1 = (baseline − top1) / (baseline − oracle) on the means over users (gapRecoveredByTop1OfMedians: on the medians, less swayed by the few housing learnwares that extrapolate wildly). housing: rmse and nrmse = rmse / std of the user's labels; flights: errorRate and logLoss, and constantBaseRate = always predicting the user's own delay rate (the majority class for the error rate; an oracle constant, since it knows the user's labels).",
@@ -837,11 +926,20 @@ try {
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   const stem = quick ? 'reuse-quick' : 'reuse';
   const out = join(ROOT, 'bench', 'results', `${stem}.json`);
-  const svgs = plots(results.throughput.rows, models.map((m) => m.name), protocol, curves);
+  const svgs = plots(
+    results.throughput.rows,
+    models.map((m) => m.name),
+    protocol,
+    curves,
+  );
   for (const [name, svg] of Object.entries(svgs)) writeFileSync(join(ROOT, 'bench', 'results', `${stem}-${name}.svg`), svg);
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   printSummary(throughput, protocol, curves);
-  log(`\nwrote ${out} and ${Object.keys(svgs).map((n) => `${stem}-${n}.svg`).join(', ')} in ${runSeconds.toFixed(0)} s`);
+  log(
+    `\nwrote ${out} and ${Object.keys(svgs)
+      .map((n) => `${stem}-${n}.svg`)
+      .join(', ')} in ${runSeconds.toFixed(0)} s`,
+  );
   for (const lw of learnwares.values()) await lw.model.dispose();
 } catch (error) {
   process.stderr.write(`bench:reuse failed: ${(error as Error).stack ?? error}\n`);

@@ -196,7 +196,12 @@ async function buildIsland(c: SyntheticCatalog): Promise<{ island: Island; build
 }
 
 /** Exact top 10 by MMD² under the island scale (whole island, or the source's family when large). */
-function exactTop(c: SyntheticCatalog, user: RkmeTableSpec, source: number, scale: Float64Array): { ids: number[]; relevant: Record<0.1 | 0.25 | 0.5, number[]>; scope: number; inFamily: number | null } {
+function exactTop(
+  c: SyntheticCatalog,
+  user: RkmeTableSpec,
+  source: number,
+  scale: Float64Array,
+): { ids: number[]; relevant: Record<0.1 | 0.25 | 0.5, number[]>; scope: number; inFamily: number | null } {
   const family = syntheticFamily(c, source);
   const scope: number[] = [];
   for (let i = 0; i < c.count; i++) if (c.count <= 20_000 || syntheticFamily(c, i) === family) scope.push(i);
@@ -208,7 +213,11 @@ function exactTop(c: SyntheticCatalog, user: RkmeTableSpec, source: number, scal
   });
   scored.sort((a, b) => a.mmd2 - b.mmd2);
   const ids = scored.slice(0, 10).map((s) => s.i);
-  const overlapping = (threshold: number) => scored.slice(0, 10).filter((s) => s.cross >= threshold * (s.cross + s.mmd2)).map((s) => s.i);
+  const overlapping = (threshold: number) =>
+    scored
+      .slice(0, 10)
+      .filter((s) => s.cross >= threshold * (s.cross + s.mmd2))
+      .map((s) => s.i);
   const relevant = { 0.1: overlapping(0.1), 0.25: overlapping(0.25), 0.5: overlapping(0.5) };
   const familySize = scope.filter((i) => syntheticFamily(c, i) === family).length;
   const inFamily = familySize >= 10 ? ids.filter((i) => syntheticFamily(c, i) === family).length / 10 : null;
@@ -248,28 +257,64 @@ const demo = await (async () => {
   const mean = (f: (x: { cold: number; warm: number }) => number) => times.reduce((s, x) => s + f(x), 0) / times.length;
   return { learnwares: index.entries.length, users: times.length, coldMsMean: mean((x) => x.cold), warmMsMean: mean((x) => x.warm), identification };
 })();
-console.log(`demo catalog: ${demo.users} users, cold ${demo.coldMsMean.toFixed(0)} ms, warm ${demo.warmMsMean.toFixed(0)} ms, top-1 ${demo.identification.top1.toFixed(3)}, top-5 ${demo.identification.top5.toFixed(3)}`);
+console.log(
+  `demo catalog: ${demo.users} users, cold ${demo.coldMsMean.toFixed(0)} ms, warm ${demo.warmMsMean.toFixed(0)} ms, top-1 ${demo.identification.top1.toFixed(3)}, top-5 ${demo.identification.top5.toFixed(3)}`,
+);
 
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 const out = join(ROOT, 'bench', 'results', quick ? 'search-quick.json' : 'search.json');
 // Written after every generated catalog, so a long run that is cut short keeps what it measured.
 const writeResults = (complete: boolean) =>
-  writeFileSync(out, JSON.stringify({ benchmark: 'search', complete, machine: machineInfo(), backend: backend.name, sketch: { pairs: DEFAULT_SKETCH_PAIRS, probe: searchOptions.probe ?? DEFAULT_PROBE, rerank: searchOptions.rerank ?? DEFAULT_RERANK }, loadAverage: loadavg(), generated: generatedRows, demo }, null, 2) + '\n');
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        benchmark: 'search',
+        complete,
+        machine: machineInfo(),
+        backend: backend.name,
+        sketch: { pairs: DEFAULT_SKETCH_PAIRS, probe: searchOptions.probe ?? DEFAULT_PROBE, rerank: searchOptions.rerank ?? DEFAULT_RERANK },
+        loadAverage: loadavg(),
+        generated: generatedRows,
+        demo,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 
 // --merge: keep the rows of an earlier run for the (size, d) pairs not measured now (each row says when it ran)
-const generatedRows: Record<string, unknown>[] = flag('merge') && existsSync(out)
-  ? (JSON.parse(readFileSync(out, 'utf8')) as { generated: Record<string, unknown>[] }).generated.filter((r) => !(dims.includes(r.d as number) && sizes.includes(r.learnwares as number)))
-  : [];
+const generatedRows: Record<string, unknown>[] =
+  flag('merge') && existsSync(out)
+    ? (JSON.parse(readFileSync(out, 'utf8')) as { generated: Record<string, unknown>[] }).generated.filter(
+        (r) => !(dims.includes(r.d as number) && sizes.includes(r.learnwares as number)),
+      )
+    : [];
 for (const d of dims) {
   for (const count of sizes) {
     const c = syntheticCatalog(count, d);
     console.log(`building ${count} × d=${d} …`);
     const { island, buildSeconds, indexBytes, membersCached } = await buildIsland(c);
-    console.log(`  built in ${buildSeconds.toFixed(1)} s${membersCached ? ' from cached member sketches' : ''} (head ${(indexBytes.head / 1e6).toFixed(2)} MB, lists ${(indexBytes.lists / 1e6).toFixed(1)} MB)`);
+    console.log(
+      `  built in ${buildSeconds.toFixed(1)} s${membersCached ? ' from cached member sketches' : ''} (head ${(indexBytes.head / 1e6).toFixed(2)} MB, lists ${(indexBytes.lists / 1e6).toFixed(1)} MB)`,
+    );
     const base = `${origin}/generated/${count}-${d}/`;
     const scale = settingsScale(island.settings)!;
     const queries = Number(option('queries') ?? (count >= 1_000_000 ? 8 : 16));
-    const rows: { where: string; coldMs: number; warmMs: number; bytes: number; requests: number; recall: number; strictRecall: number; recall10: number; recall25: number; relevant: number; sourceRank: number; heapBytes?: number }[] = [];
+    const rows: {
+      where: string;
+      coldMs: number;
+      warmMs: number;
+      bytes: number;
+      requests: number;
+      recall: number;
+      strictRecall: number;
+      recall10: number;
+      recall25: number;
+      relevant: number;
+      sourceRank: number;
+      heapBytes?: number;
+    }[] = [];
     let scope = 0;
     const inFamily: number[] = [];
     for (let q = 0; q < queries; q++) {
@@ -298,7 +343,19 @@ for (const d of dims) {
       await searchSketchIsland(nodeFetch, base, island, user, { cache, top: 10, ...searchOptions });
       const warmMs = performance.now() - t;
       const ids = cold.singles.map((s) => cold.cards[s.index]!.id);
-      rows.push({ where: 'node', coldMs, warmMs, bytes, requests: reqs, recall: recallOf(ids), strictRecall: strictRecallOf(ids), recall10: recallOf(ids, 0.1), recall25: recallOf(ids, 0.25), relevant: truth.relevant[0.5].length, sourceRank: ids.indexOf(`generated-${source}`) + 1 });
+      rows.push({
+        where: 'node',
+        coldMs,
+        warmMs,
+        bytes,
+        requests: reqs,
+        recall: recallOf(ids),
+        strictRecall: strictRecallOf(ids),
+        recall10: recallOf(ids, 0.1),
+        recall25: recallOf(ids, 0.25),
+        relevant: truth.relevant[0.5].length,
+        sourceRank: ids.indexOf(`generated-${source}`) + 1,
+      });
       if (page) {
         bytesSent = 0;
         requests = 0;
@@ -306,7 +363,20 @@ for (const d of dims) {
           ([b, i, u]) => (globalThis as unknown as { runSketchSearchBench: (b: string, i: Island, u: string) => Promise<unknown> }).runSketchSearchBench(b, i, u),
           [base, island, serializeStatSpec(user)] as const,
         )) as { coldMs: number; warmMs: number; ids: string[]; heapBytes: number };
-        rows.push({ where: 'chromium', coldMs: run.coldMs, warmMs: run.warmMs, bytes: bytesSent, requests, recall: recallOf(run.ids), strictRecall: strictRecallOf(run.ids), recall10: recallOf(run.ids, 0.1), recall25: recallOf(run.ids, 0.25), relevant: truth.relevant[0.5].length, sourceRank: run.ids.indexOf(`generated-${source}`) + 1, heapBytes: run.heapBytes });
+        rows.push({
+          where: 'chromium',
+          coldMs: run.coldMs,
+          warmMs: run.warmMs,
+          bytes: bytesSent,
+          requests,
+          recall: recallOf(run.ids),
+          strictRecall: strictRecallOf(run.ids),
+          recall10: recallOf(run.ids, 0.1),
+          recall25: recallOf(run.ids, 0.25),
+          relevant: truth.relevant[0.5].length,
+          sourceRank: run.ids.indexOf(`generated-${source}`) + 1,
+          heapBytes: run.heapBytes,
+        });
       }
     }
     for (const where of ['node', 'chromium']) {

@@ -13,15 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
-import {
-  buildTableRkme,
-  parseTableSpec,
-  resolveBackend,
-  squaredMmdToData,
-  type BackendName,
-  type ComputeBackend,
-  type RkmeTableSpec,
-} from '../src/engine/index.js';
+import { buildTableRkme, parseTableSpec, resolveBackend, squaredMmdToData, type BackendName, type ComputeBackend, type RkmeTableSpec } from '../src/engine/index.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.js';
 import { marketMatrix } from '../tests/helpers/data.js';
 import { gaussianMixture } from '../tests/shared/synthetic.js';
@@ -99,20 +91,38 @@ async function main(): Promise<void> {
     const baselineStart = performance.now();
     const baseline = await buildTableRkme(await nodeBackend('wasm'), x, n, d, { scale: 'std', steps: 0, kmeansRows: 0 });
     rows.push({
-      data, n, d, where: 'node', backend: 'baseline: k-means(all rows)+QP, wasm',
-      seconds: (performance.now() - baselineStart) / 1000, ...(await evaluate(baseline.spec, x, n, d)),
+      data,
+      n,
+      d,
+      where: 'node',
+      backend: 'baseline: k-means(all rows)+QP, wasm',
+      seconds: (performance.now() - baselineStart) / 1000,
+      ...(await evaluate(baseline.spec, x, n, d)),
     });
     log(rows.at(-1)!);
   }
 
   let browserInfo: Record<string, unknown> = { skipped: true };
-  if (withBrowser) browserInfo = await runBrowser(cells.filter((c) => c.data === 'mixture'), rows);
+  if (withBrowser)
+    browserInfo = await runBrowser(
+      cells.filter((c) => c.data === 'mixture'),
+      rows,
+    );
 
   const result = {
     benchmark: 'spec',
     machine: machineInfo(),
     browser: browserInfo,
-    settings: { K: 100, gamma: 0.1, steps: 3, scale: 'std', seed: 0, dataSeed: SEED, clusters: 20, mmdDataTerm: 'exact for n <= 10k, else U-statistic on 20k sampled rows (same for all backends)' },
+    settings: {
+      K: 100,
+      gamma: 0.1,
+      steps: 3,
+      scale: 'std',
+      seed: 0,
+      dataSeed: SEED,
+      clusters: 20,
+      mmdDataTerm: 'exact for n <= 10k, else U-statistic on 20k sampled rows (same for all backends)',
+    },
     rows,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -131,14 +141,21 @@ async function runBrowser(cells: { n: number; d: number; x: Float64Array }[], ro
     let device = '';
     for (const { n, d, x } of cells) {
       for (const backend of ['webgpu', 'wasm'] as BackendName[]) {
-        const run = (await page.evaluate(
-          (config) => (globalThis as unknown as { runSpecBench: (c: unknown) => Promise<unknown> }).runSpecBench(config),
-          { backend, n, d, seed: SEED, timeoutMs: BROWSER_TIMEOUT_MS },
-        )) as BrowserSpecRun;
+        const run = (await page.evaluate((config) => (globalThis as unknown as { runSpecBench: (c: unknown) => Promise<unknown> }).runSpecBench(config), {
+          backend,
+          n,
+          d,
+          seed: SEED,
+          timeoutMs: BROWSER_TIMEOUT_MS,
+        })) as BrowserSpecRun;
         if (backend === 'webgpu') device = run.device;
         const ok = !run.error;
         rows.push({
-          data: 'mixture', n, d, where: 'chromium', backend,
+          data: 'mixture',
+          n,
+          d,
+          where: 'chromium',
+          backend,
           seconds: ok ? run.ms / 1000 : null,
           ...(ok ? await evaluate(parseTableSpec(run.json), x, n, d) : { mmd2: null, mmd2Exact: false, objective: null }),
           note: run.error ? (/cancel/i.test(run.error) ? `stopped after ${BROWSER_TIMEOUT_MS / 1000} s` : run.error) : undefined,
@@ -154,7 +171,9 @@ async function runBrowser(cells: { n: number; d: number; x: Float64Array }[], ro
 }
 
 function log(row: Row): void {
-  process.stderr.write(`${row.where} ${row.backend} ${row.data} n=${row.n} d=${row.d}: ${row.seconds?.toFixed(2) ?? '-'} s, objective ${row.objective?.toExponential(4) ?? '-'}${row.note ? ` (${row.note})` : ''}\n`);
+  process.stderr.write(
+    `${row.where} ${row.backend} ${row.data} n=${row.n} d=${row.d}: ${row.seconds?.toFixed(2) ?? '-'} s, objective ${row.objective?.toExponential(4) ?? '-'}${row.note ? ` (${row.note})` : ''}\n`,
+  );
 }
 
 /** MMD² is shown where the data self-term is exact; Δ is exact everywhere (same data, same term). */
@@ -164,10 +183,7 @@ function printTable(rows: Row[]): void {
   const lines = rows.map((r) => {
     const base = baselines.get(`${r.data}/${r.n}/${r.d}`);
     const delta = r.objective !== null && base != null && !r.backend.startsWith('baseline') ? (r.objective - base).toExponential(2) : '';
-    return [
-      r.data, String(r.n), String(r.d), r.where, r.backend, r.seconds?.toFixed(2) ?? r.note ?? '-',
-      r.mmd2 !== null && r.mmd2Exact ? r.mmd2.toExponential(3) : '-', delta,
-    ];
+    return [r.data, String(r.n), String(r.d), r.where, r.backend, r.seconds?.toFixed(2) ?? r.note ?? '-', r.mmd2 !== null && r.mmd2Exact ? r.mmd2.toExponential(3) : '-', delta];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cols: string[]) => `| ${cols.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

@@ -104,7 +104,17 @@ export interface LineSeries {
 }
 
 /** `yMax` clips the y axis: points above it sit on the top edge, labelled with their value. */
-export function lineChart(opts: { title: string; xLabel: string; yLabel: string; series: LineSeries[]; logX?: boolean; yMax?: number; width?: number; height?: number; legendAt?: 'top-right' | 'bottom-left' }): Panel {
+export function lineChart(opts: {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: LineSeries[];
+  logX?: boolean;
+  yMax?: number;
+  width?: number;
+  height?: number;
+  legendAt?: 'top-right' | 'bottom-left';
+}): Panel {
   const w = opts.width ?? 520;
   const h = opts.height ?? 360;
   const pw = w - MARGIN.left - MARGIN.right;
@@ -143,10 +153,15 @@ export function lineChart(opts: { title: string; xLabel: string; yLabel: string;
     for (const p of pts) {
       parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(clipped(p.y)).toFixed(1)}" r="3" fill="${color}"/>`);
       if (p.y > y1) {
-        parts.push(`<text x="${(px(p.x) + 6).toFixed(1)}" y="${(MARGIN.top + 14 + 12 * i).toFixed(1)}" font-size="10" fill="${color}" stroke="white" stroke-width="3" paint-order="stroke" ${FONT}>↑ ${formatTick(p.y)}</text>`);
+        parts.push(
+          `<text x="${(px(p.x) + 6).toFixed(1)}" y="${(MARGIN.top + 14 + 12 * i).toFixed(1)}" font-size="10" fill="${color}" stroke="white" stroke-width="3" paint-order="stroke" ${FONT}>↑ ${formatTick(p.y)}</text>`,
+        );
         continue;
       }
-      if (p.err && p.err > 0) parts.push(`<line x1="${px(p.x).toFixed(1)}" x2="${px(p.x).toFixed(1)}" y1="${py(p.y - p.err).toFixed(1)}" y2="${py(p.y + p.err).toFixed(1)}" stroke="${color}" stroke-width="1"/>`);
+      if (p.err && p.err > 0)
+        parts.push(
+          `<line x1="${px(p.x).toFixed(1)}" x2="${px(p.x).toFixed(1)}" y1="${py(p.y - p.err).toFixed(1)}" y2="${py(p.y + p.err).toFixed(1)}" stroke="${color}" stroke-width="1"/>`,
+        );
     }
   });
   const names = opts.series.map((s) => s.name);
@@ -169,7 +184,19 @@ export interface BarGroup {
  * Grouped bars. `zero: false` zooms the (linear) y axis onto the values, for differences of a few
  * per cent; say so in the title, since bar lengths are then not proportional to the values.
  */
-export function barChart(opts: { title: string; yLabel: string; xLabel?: string; series: string[]; groups: BarGroup[]; logY?: boolean; zero?: boolean; width?: number; height?: number; labels?: boolean; reference?: { value: number; label: string } }): Panel {
+export function barChart(opts: {
+  title: string;
+  yLabel: string;
+  xLabel?: string;
+  series: string[];
+  groups: BarGroup[];
+  logY?: boolean;
+  zero?: boolean;
+  width?: number;
+  height?: number;
+  labels?: boolean;
+  reference?: { value: number; label: string };
+}): Panel {
   const w = opts.width ?? 520;
   const h = opts.height ?? 360;
   const pw = w - MARGIN.left - MARGIN.right;
@@ -206,7 +233,9 @@ export function barChart(opts: { title: string; yLabel: string; xLabel?: string;
       if (lines.length && (lines[lines.length - 1] + ' ' + word).length <= 12) lines[lines.length - 1] += ' ' + word;
       else lines.push(word);
     }
-    lines.forEach((line, li) => parts.push(`<text x="${MARGIN.left + (gi + 0.5) * groupWidth}" y="${MARGIN.top + ph + 15 + li * 12}" text-anchor="middle" font-size="11" ${FONT}>${escapeXml(line)}</text>`));
+    lines.forEach((line, li) =>
+      parts.push(`<text x="${MARGIN.left + (gi + 0.5) * groupWidth}" y="${MARGIN.top + ph + 15 + li * 12}" text-anchor="middle" font-size="11" ${FONT}>${escapeXml(line)}</text>`),
+    );
     g.values.forEach((v, si) => {
       const x = gx + si * barWidth;
       if (v === null || !Number.isFinite(v) || (opts.logY && v <= 0)) {
@@ -214,14 +243,19 @@ export function barChart(opts: { title: string; yLabel: string; xLabel?: string;
         return;
       }
       const y = py(v);
-      parts.push(`<rect x="${x.toFixed(1)}" y="${Math.min(y, base).toFixed(1)}" width="${(barWidth - 1).toFixed(1)}" height="${Math.abs(base - y).toFixed(1)}" fill="${COLORS[si % COLORS.length]}"/>`);
-      if (opts.labels !== false) parts.push(`<text x="${(x + barWidth / 2).toFixed(1)}" y="${(Math.min(y, base) - 3).toFixed(1)}" text-anchor="middle" font-size="9" ${FONT}>${formatTick(v)}</text>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${Math.min(y, base).toFixed(1)}" width="${(barWidth - 1).toFixed(1)}" height="${Math.abs(base - y).toFixed(1)}" fill="${COLORS[si % COLORS.length]}"/>`,
+      );
+      if (opts.labels !== false)
+        parts.push(`<text x="${(x + barWidth / 2).toFixed(1)}" y="${(Math.min(y, base) - 3).toFixed(1)}" text-anchor="middle" font-size="9" ${FONT}>${formatTick(v)}</text>`);
     });
   });
   if (opts.reference) {
     const y = py(opts.reference.value).toFixed(1);
     parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + pw}" y1="${y}" y2="${y}" stroke="#8c564b" stroke-width="1.5" stroke-dasharray="6,4"/>`);
-    parts.push(`<text x="${MARGIN.left + pw - 4}" y="${Number(y) - 4}" text-anchor="end" font-size="10" fill="#8c564b" stroke="white" stroke-width="3" paint-order="stroke" ${FONT}>${escapeXml(opts.reference.label)}</text>`);
+    parts.push(
+      `<text x="${MARGIN.left + pw - 4}" y="${Number(y) - 4}" text-anchor="end" font-size="10" fill="#8c564b" stroke="white" stroke-width="3" paint-order="stroke" ${FONT}>${escapeXml(opts.reference.label)}</text>`,
+    );
   }
   if (opts.series.length > 1) parts.push(legend(opts.series, MARGIN.left + pw - 6, MARGIN.top + 6, 'box'));
   return { width: w, height: h, body: parts.join('\n') };

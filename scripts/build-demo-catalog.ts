@@ -69,7 +69,8 @@ try {
     const heldRows = all.filter((_, k) => held.has(k));
     const slug = city.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     const id = `txhousing-${slug}`;
-    const toCsv = (part: number[]) => [[...FEATURES, TARGET].join(','), ...part.map((r) => [...FEATURES, TARGET].map((f) => formatCell((column(f).values as Float64Array)[r])).join(','))].join('\n');
+    const toCsv = (part: number[]) =>
+      [[...FEATURES, TARGET].join(','), ...part.map((r) => [...FEATURES, TARGET].map((f) => formatCell((column(f).values as Float64Array)[r])).join(','))].join('\n');
     const csvPath = join(work, `${slug}.csv`);
     writeFileSync(csvPath, toCsv(rows));
     holdout.push({ entry: { id, file: `${id}.csv`, rows: heldRows.length, trainingRows: rows.length, labelColumn: TARGET, features: FEATURES }, csv: toCsv(heldRows) });
@@ -77,7 +78,24 @@ try {
     writeFileSync(modelPath, trainRidge(rows));
     const semanticPath = join(work, `${slug}.semantic.json`);
     writeFileSync(semanticPath, JSON.stringify(semantic(city, rows.length)));
-    const code = await main(['pack', '--model', modelPath, '--train', csvPath, '--semantic', semanticPath, '--label-column', TARGET, '--id', id, '--k', '30', '--out', join(bundles, `${slug}.zip`), '--quiet']);
+    const code = await main([
+      'pack',
+      '--model',
+      modelPath,
+      '--train',
+      csvPath,
+      '--semantic',
+      semanticPath,
+      '--label-column',
+      TARGET,
+      '--id',
+      id,
+      '--k',
+      '30',
+      '--out',
+      join(bundles, `${slug}.zip`),
+      '--quiet',
+    ]);
     if (code !== 0) throw new Error(`pack failed for ${city}`);
   }
   await buildFlights();
@@ -106,7 +124,24 @@ async function buildFlights(): Promise<void> {
     writeFileSync(modelPath, trainLogistic(rows));
     const semanticPath = join(work, `flights-${slug}.semantic.json`);
     writeFileSync(semanticPath, JSON.stringify(flightSemantic(origin, rows.length)));
-    const code = await main(['pack', '--model', modelPath, '--train', csvPath, '--semantic', semanticPath, '--label-column', FLIGHT_LABEL, '--id', id, '--k', '50', '--out', join(bundles, `flights-${slug}.zip`), '--quiet']);
+    const code = await main([
+      'pack',
+      '--model',
+      modelPath,
+      '--train',
+      csvPath,
+      '--semantic',
+      semanticPath,
+      '--label-column',
+      FLIGHT_LABEL,
+      '--id',
+      id,
+      '--k',
+      '50',
+      '--out',
+      join(bundles, `flights-${slug}.zip`),
+      '--quiet',
+    ]);
     if (code !== 0) throw new Error(`pack failed for ${origin}`);
   }
 }

@@ -96,7 +96,10 @@ const api = {
     if (!target.endpoint || !target.bucket || !target.accessKeyId || !target.secretAccessKey) {
       throw new InputError('BAD_TARGET', 'endpoint, bucket, access key and secret key are all needed to publish');
     }
-    return publishBundle(s3Store(target, (request) => fetch(request)), new Uint8Array(bundle));
+    return publishBundle(
+      s3Store(target, (request) => fetch(request)),
+      new Uint8Array(bundle),
+    );
   },
 };
 

@@ -54,5 +54,8 @@ export function stringOption(args: ParsedArgs, name: string): string | undefined
 export function listOption(args: ParsedArgs, name: string): string[] {
   const raw = stringOption(args, name);
   if (raw === undefined) return [];
-  return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }

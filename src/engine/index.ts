@@ -41,10 +41,59 @@ export { packBundle, type PackInput } from './bundle/pack.js';
 export { packLearnware, defaultSpecType, slug, type PackLearnwareInput, type PackedLearnware } from './bundle/pack-learnware.js';
 export { describeBundle, MODEL_CARD_FILE, type BundleDescription } from './bundle/describe.js';
 export { checkBundle, inspectBundle, checkOutputs, type InspectedBundle, type CheckResult, type CheckReason, type CheckStatus, type CheckOptions } from './bundle/checker.js';
-export { buildCatalog, catalogMembers, CATALOG_INDEX, CATALOG_FORMAT, CATALOG_FORMAT_VERSION, type CatalogIndex, type CatalogEntry, type CatalogCard, type CatalogBuildOptions, SKETCH_LAYOUT_BYTES, type Island, type FileRef, type Member, type BuildResult } from './catalog/catalog.js';
-export { fetchValidated, loadCatalogIndex, loadShard, checkCatalogIndex, memoryFileCache, resolveUrl, type FetchLike, type FileKind, type FetchExpectation, type FileCache } from './catalog/fetch.js';
+export {
+  buildCatalog,
+  catalogMembers,
+  CATALOG_INDEX,
+  CATALOG_FORMAT,
+  CATALOG_FORMAT_VERSION,
+  type CatalogIndex,
+  type CatalogEntry,
+  type CatalogCard,
+  type CatalogBuildOptions,
+  SKETCH_LAYOUT_BYTES,
+  type Island,
+  type FileRef,
+  type Member,
+  type BuildResult,
+} from './catalog/catalog.js';
+export {
+  fetchValidated,
+  loadCatalogIndex,
+  loadShard,
+  checkCatalogIndex,
+  memoryFileCache,
+  resolveUrl,
+  type FetchLike,
+  type FileKind,
+  type FetchExpectation,
+  type FileCache,
+} from './catalog/fetch.js';
 export { fetchBundles, MAX_BUNDLE_BYTES } from './catalog/bundles.js';
-export { buildSketchIndex, assembleSketchIndex, sketchMember, specFileBytes, allocateSketches, islandSketchParams, sketchingType, quantizeSketch, DEFAULT_SKETCH_SEED, type SketchedMembers, encodeHead, decodeHead, encodeList, decodeList, listPath, specPath, cardPath, DEFAULT_SKETCH_PAIRS, type SketchHead, type SketchRecord, type SketchBuildInput, type SketchBuildOptions } from './catalog/sketch-index.js';
+export {
+  buildSketchIndex,
+  assembleSketchIndex,
+  sketchMember,
+  specFileBytes,
+  allocateSketches,
+  islandSketchParams,
+  sketchingType,
+  quantizeSketch,
+  DEFAULT_SKETCH_SEED,
+  type SketchedMembers,
+  encodeHead,
+  decodeHead,
+  encodeList,
+  decodeList,
+  listPath,
+  specPath,
+  cardPath,
+  DEFAULT_SKETCH_PAIRS,
+  type SketchHead,
+  type SketchRecord,
+  type SketchBuildInput,
+  type SketchBuildOptions,
+} from './catalog/sketch-index.js';
 export { s3Store, type ObjectStore, type S3Target, type PutOptions, type StoredObject, type RequestFetch } from './publish/store.js';
 export { publishBundle, compact, type PublishResult, type PublishOptions, type EntryObject } from './publish/publish.js';
 export { referenceScores, absoluteScore, mmdNoise } from './search/score.js';
@@ -53,10 +102,32 @@ export { searchIsland, type StatisticalResult, type SingleResult, type MixtureRe
 export { semanticSearch, tokenize, type SemanticQuery, type SemanticHit } from './search/semantic.js';
 export { searchCatalog, reachableIslands, type CatalogSearchInput, type CatalogSearchIsland } from './search/catalog-search.js';
 export { searchSketchIsland, DEFAULT_PROBE, DEFAULT_RERANK, type SketchSearchOptions, type SketchSearchResult } from './search/sketch-search.js';
-export { fromModelOutput, predictionsCsv, toClasses, commonTask, predictedLabels, encodeTargets, predictionError, logLoss, selectRows, type Predictions, type TaskKind } from './reuse/predictions.js';
+export {
+  fromModelOutput,
+  predictionsCsv,
+  toClasses,
+  commonTask,
+  predictedLabels,
+  encodeTargets,
+  predictionError,
+  logLoss,
+  selectRows,
+  type Predictions,
+  type TaskKind,
+} from './reuse/predictions.js';
 export { solveLinear, fitRidge, fitRidgeLoo, fitSoftmaxCv, predictRidge, fitSoftmax, predictSoftmax, type RidgeModel, type SoftmaxModel, type SoftmaxOptions } from './reuse/fit.js';
 export type { ReuseMethodPlugin, ReuseMethodDescriptor, RecommendContext, LearnwareChoice, LearnwareRef, FitInput, Fitted, PredictInput, MethodRows } from './reuse/method.js';
-export { reuseMethods, reuseMethod, isReuseMethod, reuseMethodDescriptors, recommendedReuseMethod, defaultLearnwares, REUSE_METHODS, LABELLED_METHODS, type ReuseMethod } from './reuse/registry.js';
+export {
+  reuseMethods,
+  reuseMethod,
+  isReuseMethod,
+  reuseMethodDescriptors,
+  recommendedReuseMethod,
+  defaultLearnwares,
+  REUSE_METHODS,
+  LABELLED_METHODS,
+  type ReuseMethod,
+} from './reuse/registry.js';
 export { alignOutputs } from './reuse/predictions.js';
 export { averageOutputs } from './reuse/methods/average.js';
 export { trainJobSelector, routeRows, applyJobSelector, type JobSelector } from './reuse/methods/job-selector.js';

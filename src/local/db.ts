@@ -18,25 +18,26 @@ export type LocalDb = IDBPDatabase;
 let opened: Promise<LocalDb | null> | null = null;
 
 export function localDb(): Promise<LocalDb | null> {
-  opened ??= (typeof indexedDB === 'undefined'
-    ? Promise.resolve(null)
-    : openDB(DB_NAME, DB_VERSION, {
-        upgrade(d, oldVersion) {
-          if (oldVersion < 1) d.createObjectStore('settings');
-          if (oldVersion < 2) d.createObjectStore('composites', { keyPath: 'id' });
-          if (oldVersion < 3) {
-            d.createObjectStore('bundles', { keyPath: 'sha256' });
-            d.createObjectStore('recent', { keyPath: 'id' });
-          }
-        },
-        // another tab (or worker) holds an older version open: let it close, then retry on next use
-        blocked() {
-          opened = null;
-        },
-        terminated() {
-          opened = null;
-        },
-      })
+  opened ??= (
+    typeof indexedDB === 'undefined'
+      ? Promise.resolve(null)
+      : openDB(DB_NAME, DB_VERSION, {
+          upgrade(d, oldVersion) {
+            if (oldVersion < 1) d.createObjectStore('settings');
+            if (oldVersion < 2) d.createObjectStore('composites', { keyPath: 'id' });
+            if (oldVersion < 3) {
+              d.createObjectStore('bundles', { keyPath: 'sha256' });
+              d.createObjectStore('recent', { keyPath: 'id' });
+            }
+          },
+          // another tab (or worker) holds an older version open: let it close, then retry on next use
+          blocked() {
+            opened = null;
+          },
+          terminated() {
+            opened = null;
+          },
+        })
   ).catch(() => null);
   return opened;
 }

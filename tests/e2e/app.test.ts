@@ -45,7 +45,9 @@ async function openApp(query = '', serviceWorkers: 'allow' | 'block' = 'allow', 
 describe('app', () => {
   it('loads the demo catalog served with the app', async () => {
     const { page, errors } = await openApp();
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares in 2 islands\s+\(20 × 4 features: hour, weekday, month, distance; 46 × 5 features: sales, volume, listings, inventory, month\)/);
+    await expect
+      .poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 })
+      .toMatch(/66 learnwares in 2 islands\s+\(20 × 4 features: hour, weekday, month, distance; 46 × 5 features: sales, volume, listings, inventory, month\)/);
     await page.getByText('learnwares', { exact: true }).click();
     expect(await page.getByText(/Housing prices: Abilene/).isVisible()).toBe(true);
     expect(await page.getByText(/Flight delays from ORD/).isVisible()).toBe(true);
@@ -153,7 +155,13 @@ describe('app', () => {
   it('builds a spec from a chosen CSV on WebGPU and downloads it; nothing leaves the page', { timeout: 600_000 }, async () => {
     const rows = 2_000;
     const subset = join(mkdtempSync(join(files, 'webgpu-')), 'txhousing.csv');
-    writeFileSync(subset, readFileSync(TXHOUSING_PATH, 'utf8').split('\n').slice(0, rows + 1).join('\n') + '\n');
+    writeFileSync(
+      subset,
+      readFileSync(TXHOUSING_PATH, 'utf8')
+        .split('\n')
+        .slice(0, rows + 1)
+        .join('\n') + '\n',
+    );
     const { page, errors, requests } = await openApp('?backend=webgpu', 'allow', 0);
     expect(await page.getByTestId('backend').textContent()).toBe('WebGPU');
     await page.getByTestId('file-input').setInputFiles(subset);
@@ -183,7 +191,7 @@ describe('app', () => {
     ['binary garbage', 'garbage.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a, 0x0a, 0xff, 0x00]), /not text/],
     ['a header only', 'header.csv', Buffer.from('a,b,c\n'), /header but no data rows/],
     ['ragged rows', 'ragged.csv', Buffer.from('a,b\n1,2\n3\n'), /line 3 has 1 fields/],
-    ['random bytes without a NUL', 'random.csv', Buffer.from(Array.from({ length: 65536 }, (_, i) => 1 + ((i * 2654435761) >>> 24) % 255)), /not text/],
+    ['random bytes without a NUL', 'random.csv', Buffer.from(Array.from({ length: 65536 }, (_, i) => 1 + (((i * 2654435761) >>> 24) % 255))), /not text/],
     ['no header row', 'noheader.csv', Buffer.from('1.5,2,3\n4,5,6\n7,8,9\n'), /holds numbers, not column names: add a header row/],
     ['an empty file', 'empty.csv', Buffer.alloc(0), /empty\.csv is empty/],
   ])('shows a clear message for %s', async (_name, fileName, content, message) => {
@@ -258,7 +266,8 @@ describe('app', () => {
         [...document.querySelectorAll('input, select, button, textarea')]
           .filter((el) => (el as HTMLElement).offsetParent !== null || el.getAttribute('type') === 'file')
           .filter((el) => {
-            const labelled = (el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent?.trim());
+            const labelled =
+              (el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent?.trim());
             return !labelled;
           })
           .map((el) => el.outerHTML.slice(0, 80)),

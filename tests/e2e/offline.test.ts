@@ -40,7 +40,14 @@ describe('offline and CSP', () => {
     await expect.poll(() => page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.active?.state)), { timeout: 60_000 }).toBe('activated');
 
     await context.setOffline(true);
-    expect(await page.evaluate(() => fetch('/catalog-holdout/txhousing-austin.csv').then(() => 'online', () => 'offline'))).toBe('offline');
+    expect(
+      await page.evaluate(() =>
+        fetch('/catalog-holdout/txhousing-austin.csv').then(
+          () => 'online',
+          () => 'offline',
+        ),
+      ),
+    ).toBe('offline');
     await page.reload();
     await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/66 learnwares in 2 islands/);
     await page.getByTestId('backend').waitFor({ timeout: 60_000 });
@@ -58,7 +65,16 @@ describe('offline and CSP', () => {
     await page.getByTestId('backend').waitFor({ timeout: 60_000 });
     const address = elsewhere.address() as { port: number };
     const other = `http://localhost:${address.port}/`;
-    expect(await page.evaluate((url) => fetch(url).then(() => 'fetched', () => 'blocked'), other)).toBe('blocked');
+    expect(
+      await page.evaluate(
+        (url) =>
+          fetch(url).then(
+            () => 'fetched',
+            () => 'blocked',
+          ),
+        other,
+      ),
+    ).toBe('blocked');
     // the spec worker fetches catalogs: a catalog on that origin is refused with a message
     await page.getByTestId('catalog-url').fill(`${other}catalog/`);
     await page.getByRole('button', { name: 'Load' }).click();

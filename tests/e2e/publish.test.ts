@@ -27,7 +27,10 @@ beforeAll(async () => {
   const lines = ['temperature,pressure,humidity,rain'];
   for (let r = 0; r < n; r++) lines.push(`${x[r * 3].toFixed(4)},${x[r * 3 + 1].toFixed(4)},${x[r * 3 + 2].toFixed(4)},${x[r * 3] > 0 ? 'yes' : 'no'}`);
   writeFileSync(join(files, 'weather.csv'), lines.join('\n'));
-  writeFileSync(join(files, 'weather.onnx'), exportDenseOnnx({ layers: [{ inputs: 3, outputs: 2, weights: new Float32Array([1, -1, 0.2, 0.1, -0.3, 0.4]), bias: new Float32Array([0, 0]) }], output: 'softmax' }));
+  writeFileSync(
+    join(files, 'weather.onnx'),
+    exportDenseOnnx({ layers: [{ inputs: 3, outputs: 2, weights: new Float32Array([1, -1, 0.2, 0.1, -0.3, 0.4]), bias: new Float32Array([0, 0]) }], output: 'softmax' }),
+  );
   server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: mkdtempSync(join(tmpdir(), 'lwd-s3e2e-')), configureBuckets: [{ name: 'dock', configs: [CORS] }] });
   endpoint = `http://127.0.0.1:${(await server.run()).port}`;
   browser = await launchChromium();

@@ -59,8 +59,7 @@ async function searchAustin(query: string): Promise<{ page: Page; errors: string
   return { page, errors, requests };
 }
 
-const predictionsShown = async (page: Page) =>
-  (await page.getByTestId('prediction').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
+const predictionsShown = async (page: Page) => (await page.getByTestId('prediction').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
 
 describe('reuse in the app', () => {
   it('predicts with the recommended learnware on WebGPU, matching Node; compares with from-scratch; saves and reuses the model; nothing leaves the page', async () => {
@@ -80,7 +79,9 @@ describe('reuse in the app', () => {
     // the full predictions as CSV
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-predictions').click()]);
     expect(download.suggestedFilename()).toBe('txhousing-austin.predictions.csv');
-    const lines = readFileSync(await download.path(), 'utf8').trim().split('\n');
+    const lines = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines[0]).toBe('row,prediction');
     expect(lines).toHaveLength(48);
     lines.slice(1).forEach((line, r) => expect(Math.abs(Number(line.split(',')[1]) - expected[r])).toBeLessThan(1e-4 * Math.abs(expected[r])));

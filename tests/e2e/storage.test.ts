@@ -69,7 +69,9 @@ describe('local state', () => {
     await reuseTopLearnware(first.page);
     expect(first.bundleRequests()).toBe(1);
     await openStoragePage(first.page);
-    await expect.poll(() => first.page.getByTestId('recent').textContent()).toMatch(/Search of txhousing-austin\.csv \(47 rows × 5 features\).*best Housing prices: Austin \(score 1\.00\)/);
+    await expect
+      .poll(() => first.page.getByTestId('recent').textContent())
+      .toMatch(/Search of txhousing-austin\.csv \(47 rows × 5 features\).*best Housing prices: Austin \(score 1\.00\)/);
     await expect.poll(() => first.page.getByTestId('bundle-summary').textContent()).toMatch(/^1 bundle, \d+\.\d KB/);
     expect(first.errors).toEqual([]);
     await first.page.close();
@@ -81,7 +83,7 @@ describe('local state', () => {
     expect(second.bundleRequests()).toBe(before);
 
     await openStoragePage(second.page);
-    await expect.poll(async () => (await second.page.getByTestId('recent').locator('li').count())).toBe(2);
+    await expect.poll(async () => await second.page.getByTestId('recent').locator('li').count()).toBe(2);
     await second.page.getByTestId('clear-all').click();
     await expect.poll(() => second.page.getByTestId('storage-message').textContent()).toBe('Cleared everything.');
     expect(await second.page.getByTestId('bundle-summary').textContent()).toMatch(/^0 bundles/);

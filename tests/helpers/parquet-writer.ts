@@ -66,12 +66,24 @@ export function fileWithFooter(body: number[], footer: Field[]): Uint8Array {
 
 /** A file with a schema (schema elements as thrift fields) and row groups without column chunks. */
 export function footerOnly(schema: Field[][], numRows = 0n, groupRows: bigint[] = []): Uint8Array {
-  return fileWithFooter([], [
-    [1, 'i32', 1],
-    [2, 'list', 'struct', schema],
-    [3, 'i64', numRows],
-    [4, 'list', 'struct', groupRows.map((rows): Field[] => [[1, 'list', 'struct', []], [2, 'i64', 0n], [3, 'i64', rows]])],
-  ]);
+  return fileWithFooter(
+    [],
+    [
+      [1, 'i32', 1],
+      [2, 'list', 'struct', schema],
+      [3, 'i64', numRows],
+      [
+        4,
+        'list',
+        'struct',
+        groupRows.map((rows): Field[] => [
+          [1, 'list', 'struct', []],
+          [2, 'i64', 0n],
+          [3, 'i64', rows],
+        ]),
+      ],
+    ],
+  );
 }
 
 export type PhysicalType = 'BOOLEAN' | 'INT32' | 'INT64' | 'DOUBLE' | 'BYTE_ARRAY' | 'FIXED_LEN_BYTE_ARRAY';
@@ -121,7 +133,7 @@ export function plainValues(column: TestColumn, values: TestColumn['values']): n
 /** Definition levels (1 = present) as RLE runs, with their 4-byte length prefix. */
 export function definitionLevels(values: TestColumn['values']): number[] {
   const runs: number[] = [];
-  for (let i = 0; i < values.length; ) {
+  for (let i = 0; i < values.length;) {
     const level = values[i] === null ? 0 : 1;
     let j = i;
     while (j < values.length && (values[j] === null ? 0 : 1) === level) j++;
@@ -149,7 +161,16 @@ export function writeParquet(columns: TestColumn[], groupSizes?: number[], page:
         [1, 'i32', 0],
         [2, 'i32', page.uncompressedPageSize ?? data.length],
         [3, 'i32', data.length],
-        [5, 'struct', [[1, 'i32', values.length], [2, 'i32', 0], [3, 'i32', 3], [4, 'i32', 3]]],
+        [
+          5,
+          'struct',
+          [
+            [1, 'i32', values.length],
+            [2, 'i32', 0],
+            [3, 'i32', 3],
+            [4, 'i32', 3],
+          ],
+        ],
       ]);
       const offset = 4 + body.length;
       for (const b of header) body.push(b);
@@ -157,23 +178,34 @@ export function writeParquet(columns: TestColumn[], groupSizes?: number[], page:
       const length = header.length + data.length;
       chunks.push([
         [2, 'i64', offset],
-        [3, 'struct', [
-          [1, 'i32', TYPE_CODES[column.type]],
-          [2, 'list', 'i32', [0, 3]],
-          [3, 'list', 'bin', [column.name]],
-          [4, 'i32', page.codec ?? 0],
-          [5, 'i64', values.length],
-          [6, 'i64', length],
-          [7, 'i64', length],
-          [9, 'i64', offset],
-        ]],
+        [
+          3,
+          'struct',
+          [
+            [1, 'i32', TYPE_CODES[column.type]],
+            [2, 'list', 'i32', [0, 3]],
+            [3, 'list', 'bin', [column.name]],
+            [4, 'i32', page.codec ?? 0],
+            [5, 'i64', values.length],
+            [6, 'i64', length],
+            [7, 'i64', length],
+            [9, 'i64', offset],
+          ],
+        ],
       ]);
     }
-    rowGroups.push([[1, 'list', 'struct', chunks], [2, 'i64', 0], [3, 'i64', size]]);
+    rowGroups.push([
+      [1, 'list', 'struct', chunks],
+      [2, 'i64', 0],
+      [3, 'i64', size],
+    ]);
     start += size;
   }
   const schema: Field[][] = [
-    [[4, 'bin', 'schema'], [5, 'i32', columns.length]],
+    [
+      [4, 'bin', 'schema'],
+      [5, 'i32', columns.length],
+    ],
     ...columns.map((c): Field[] => [
       [1, 'i32', TYPE_CODES[c.type]],
       ...(c.type === 'FIXED_LEN_BYTE_ARRAY' ? [[2, 'i32', (c.values[0] as Uint8Array).length] as Field] : []),
@@ -182,7 +214,12 @@ export function writeParquet(columns: TestColumn[], groupSizes?: number[], page:
       ...(c.converted ? [[6, 'i32', CONVERTED_CODES[c.converted]] as Field] : []),
     ]),
   ];
-  return fileWithFooter(body, [[1, 'i32', 1], [2, 'list', 'struct', schema], [3, 'i64', rows], [4, 'list', 'struct', rowGroups]]);
+  return fileWithFooter(body, [
+    [1, 'i32', 1],
+    [2, 'list', 'struct', schema],
+    [3, 'i64', rows],
+    [4, 'list', 'struct', rowGroups],
+  ]);
 }
 
 /** A parsed table written back as Parquet: numeric columns as DOUBLE (NaN → null), text as UTF8. */

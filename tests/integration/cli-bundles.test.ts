@@ -26,7 +26,22 @@ beforeAll(() => {
 describe('learnware-dock pack / check / catalog', () => {
   it('packs a USABLE bundle from a model, training data and a semantic file, then checks it', async () => {
     const out = join(dir, 'weather.zip');
-    const packed = await cli('pack', '--model', join(dir, 'model.onnx'), '--train', join(dir, 'train.csv'), '--semantic', join(dir, 'semantic.json'), '--label-column', 'rain', '--drop-columns', 'station', '--out', out, '--quiet');
+    const packed = await cli(
+      'pack',
+      '--model',
+      join(dir, 'model.onnx'),
+      '--train',
+      join(dir, 'train.csv'),
+      '--semantic',
+      join(dir, 'semantic.json'),
+      '--label-column',
+      'rain',
+      '--drop-columns',
+      'station',
+      '--out',
+      out,
+      '--quiet',
+    );
     expect(packed.stderr).toBe('');
     expect(packed.code).toBe(0);
     expect(packed.stdout).toMatch(/^USABLE weather-classifier sha256=[0-9a-f]{64} \d+ bytes/);
@@ -41,7 +56,22 @@ describe('learnware-dock pack / check / catalog', () => {
   it('refuses to write a bundle that is not usable, printing every reason', async () => {
     writeFileSync(join(dir, 'sigmoid.onnx'), denseModel('sigmoid', 2));
     const out = join(dir, 'bad.zip');
-    const packed = await cli('pack', '--model', join(dir, 'sigmoid.onnx'), '--train', join(dir, 'train.csv'), '--semantic', join(dir, 'semantic.json'), '--label-column', 'rain', '--drop-columns', 'station', '--out', out, '--quiet');
+    const packed = await cli(
+      'pack',
+      '--model',
+      join(dir, 'sigmoid.onnx'),
+      '--train',
+      join(dir, 'train.csv'),
+      '--semantic',
+      join(dir, 'semantic.json'),
+      '--label-column',
+      'rain',
+      '--drop-columns',
+      'station',
+      '--out',
+      out,
+      '--quiet',
+    );
     expect(packed.code).toBe(1);
     expect(packed.stdout).toMatch(/PROBABILITY_SUM/);
     expect(packed.stderr).toMatch(/^error\[NOT_USABLE\]: the bundle is NONUSABLE/);
@@ -75,10 +105,25 @@ describe('learnware-dock pack / check / catalog', () => {
 
     // a second learnware on other features
     writeFileSync(join(dir, 'train2.csv'), 'a,b\n' + Array.from({ length: 200 }, (_, i) => `${Math.sin(i)},${Math.cos(i)}`).join('\n'));
-    writeFileSync(join(dir, 'model2.onnx'), exportDenseOnnx({ layers: [{ inputs: 2, outputs: 1, weights: new Float32Array([1, 2]), bias: new Float32Array([0]) }], output: 'identity' }));
-    writeFileSync(join(dir, 'semantic2.json'), JSON.stringify(semanticSpec({ Task: { Type: 'Class', Values: ['Regression'] }, Name: { Type: 'String', Values: 'wave regressor' }, Input: { Dimension: 2, Description: {} }, Output: { Dimension: 1, Description: {} } })));
+    writeFileSync(
+      join(dir, 'model2.onnx'),
+      exportDenseOnnx({ layers: [{ inputs: 2, outputs: 1, weights: new Float32Array([1, 2]), bias: new Float32Array([0]) }], output: 'identity' }),
+    );
+    writeFileSync(
+      join(dir, 'semantic2.json'),
+      JSON.stringify(
+        semanticSpec({
+          Task: { Type: 'Class', Values: ['Regression'] },
+          Name: { Type: 'String', Values: 'wave regressor' },
+          Input: { Dimension: 2, Description: {} },
+          Output: { Dimension: 1, Description: {} },
+        }),
+      ),
+    );
     const second = join(dir, 'wave.zip');
-    expect((await cli('pack', '--model', join(dir, 'model2.onnx'), '--train', join(dir, 'train2.csv'), '--semantic', join(dir, 'semantic2.json'), '--out', second, '--quiet')).code).toBe(0);
+    expect(
+      (await cli('pack', '--model', join(dir, 'model2.onnx'), '--train', join(dir, 'train2.csv'), '--semantic', join(dir, 'semantic2.json'), '--out', second, '--quiet')).code,
+    ).toBe(0);
     const added = await cli('catalog', 'add', catalog, second);
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/2 learnwares in 2 islands/);
@@ -106,8 +151,16 @@ describe('learnware-dock pack / check / catalog', () => {
     expect(new Set(tasks)).toEqual(new Set(['txhousing:Regression:regression', 'flights:Classification:probabilities']));
 
     // search it: a user holding Austin's rows (columns in another order) finds Austin first
-    const rows = readFileSync(join(ROOT, 'public', 'samples', 'txhousing.csv'), 'utf8').split('\n').filter((l) => l.startsWith('"Austin"'));
-    const user = ['inventory,month,sales,listings,volume', ...rows.map((l) => { const c = l.split(','); return [c[7], c[2], c[3], c[6], c[4]].join(','); })];
+    const rows = readFileSync(join(ROOT, 'public', 'samples', 'txhousing.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('"Austin"'));
+    const user = [
+      'inventory,month,sales,listings,volume',
+      ...rows.map((l) => {
+        const c = l.split(',');
+        return [c[7], c[2], c[3], c[6], c[4]].join(',');
+      }),
+    ];
     writeFileSync(join(dir, 'austin.csv'), user.join('\n'));
     const found = await cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--json');
     expect(found.code).toBe(0);

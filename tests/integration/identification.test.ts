@@ -72,7 +72,11 @@ describe('demo catalog held-out rows', () => {
     const base = 'file:///catalog/';
     const loaded = await loadCatalogIndex(fetchFn, base);
     for (const id of ['txhousing-austin', 'txhousing-houston', 'txhousing-dallas', 'flights-atl', 'flights-ord']) {
-      const found = await identify(held.find((h) => h.id === id)!, holdout, { index: loaded, fetchFn, base, backend });
+      const found = await identify(
+        held.find((h) => h.id === id)!,
+        holdout,
+        { index: loaded, fetchFn, base, backend },
+      );
       expect(found, id).toMatchObject({ rank: 1, top: id });
     }
   });

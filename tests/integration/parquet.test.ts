@@ -53,7 +53,12 @@ describe('Parquet reader on flights-3m.parquet', () => {
 
   it('has the values hyparquet reads (timestamps as ms since the epoch, INT64 as numbers), across row-group boundaries', async () => {
     const groupRows = 272_727; // the file's row groups
-    for (const [start, end] of [[0, 300], [groupRows - 50, groupRows + 50], [5 * groupRows - 7, 5 * groupRows + 7], [2_999_800, 3_000_000]]) {
+    for (const [start, end] of [
+      [0, 300],
+      [groupRows - 50, groupRows + 50],
+      [5 * groupRows - 7, 5 * groupRows + 7],
+      [2_999_800, 3_000_000],
+    ]) {
       let rows: unknown[][] = [];
       await parquetRead({ file: flightsBytes.slice().buffer, compressors, rowStart: start, rowEnd: end, onComplete: (r) => (rows = r) });
       expect(rows.length).toBe(end - start);

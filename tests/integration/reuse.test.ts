@@ -103,7 +103,11 @@ beforeAll(async () => {
 
 describe('single learnware on held-out users', () => {
   it("a city's own learnware predicts its held-out months far better than the label mean or another city's learnware", async () => {
-    for (const [city, other] of [['austin', 'abilene'], ['houston', 'waco'], ['dallas', 'laredo']]) {
+    for (const [city, other] of [
+      ['austin', 'abilene'],
+      ['houston', 'waco'],
+      ['dallas', 'laredo'],
+    ]) {
       const user = heldOut(`txhousing-${city}`);
       const y = targetsOf(user);
       const mean = y.reduce((s, v) => s + v, 0) / y.length;
@@ -185,7 +189,14 @@ describe('ensemble pruning', () => {
     const users = index.entries.filter((e) => e.id.startsWith('txhousing')).slice(0, 20);
     for (const entry of users) {
       const user = heldOut(entry.id);
-      const [island] = await searchCatalog({ index, fetchFn, base: BASE, backend, data: tableDataset({ values: user.values, rows: user.rows, cols: user.columns.length, featureNames: user.columns }), top: 5 });
+      const [island] = await searchCatalog({
+        index,
+        fetchFn,
+        base: BASE,
+        backend,
+        data: tableDataset({ values: user.values, rows: user.rows, cols: user.columns.length, featureNames: user.columns }),
+        top: 5,
+      });
       const lws = await Promise.all(island.singles.map((s) => learnware(s.id)));
       const outputs = await Promise.all(lws.map((lw) => predict(lw, user)));
       const y = targetsOf(user);
@@ -248,7 +259,14 @@ describe('evaluation: reuse against training from scratch on the same labelled r
     for (const city of ['austin', 'houston', 'dallas', 'san-antonio', 'fort-worth', 'el-paso']) {
       const user = heldOut(`txhousing-${city}`);
       const backend = new TsBackend();
-      const [island] = await searchCatalog({ index, fetchFn, base: BASE, backend, data: tableDataset({ values: user.values, rows: user.rows, cols: user.columns.length, featureNames: user.columns }), top: 5 });
+      const [island] = await searchCatalog({
+        index,
+        fetchFn,
+        base: BASE,
+        backend,
+        data: tableDataset({ values: user.values, rows: user.rows, cols: user.columns.length, featureNames: user.columns }),
+        top: 5,
+      });
       const lws = await Promise.all(island.singles.map((s) => learnware(s.id)));
       const evaluation = await evaluateTable({ learnwares: lws, values: user.values, rows: user.rows, columns: user.columns, labels: user.labels, labelled: 10, seed: 1 });
       expect(evaluation.metric).toBe('rmse');
@@ -265,7 +283,9 @@ describe('evaluation: reuse against training from scratch on the same labelled r
   it('needs labelled rows: too few labels is a clear error', async () => {
     const user = heldOut('txhousing-austin');
     const labels = user.labels.map((v, r) => (r < 3 ? v : null));
-    await expect(evaluateTable({ learnwares: [await learnware('txhousing-austin')], values: user.values, rows: user.rows, columns: user.columns, labels })).rejects.toMatchObject({ code: 'TOO_FEW_LABELS' });
+    await expect(evaluateTable({ learnwares: [await learnware('txhousing-austin')], values: user.values, rows: user.rows, columns: user.columns, labels })).rejects.toMatchObject({
+      code: 'TOO_FEW_LABELS',
+    });
   });
 });
 
@@ -274,7 +294,10 @@ describe('bad inputs give clear errors', () => {
     const user = heldOut('txhousing-austin');
     const lws = [await learnware('txhousing-austin'), await learnware('txhousing-houston')];
     for (const method of ['ensemble-pruning', 'feature-augment'] as ReuseMethod[]) {
-      await expect(reuseLearnwares({ method, learnwares: lws, values: user.values, rows: user.rows, columns: user.columns })).rejects.toMatchObject({ code: 'NO_LABELS', message: expect.stringContaining('label column') });
+      await expect(reuseLearnwares({ method, learnwares: lws, values: user.values, rows: user.rows, columns: user.columns })).rejects.toMatchObject({
+        code: 'NO_LABELS',
+        message: expect.stringContaining('label column'),
+      });
     }
   });
 
@@ -296,7 +319,10 @@ describe('bad inputs give clear errors', () => {
     const user = heldOut('txhousing-austin', false);
     const values = Float64Array.from(user.values);
     values[7 * user.columns.length + 2] = NaN;
-    await expect(predict(await learnware('txhousing-austin'), { ...user, values })).rejects.toMatchObject({ code: 'NON_FINITE_INPUT', message: expect.stringMatching(/row 8, column "listings"/) });
+    await expect(predict(await learnware('txhousing-austin'), { ...user, values })).rejects.toMatchObject({
+      code: 'NON_FINITE_INPUT',
+      message: expect.stringMatching(/row 8, column "listings"/),
+    });
   });
 
   it('labels of the wrong type are rejected with the row', async () => {
@@ -327,7 +353,10 @@ describe('composite learnwares', () => {
     const user = heldOut('txhousing-austin');
     const ids = ['txhousing-austin', 'txhousing-san-antonio', 'txhousing-houston'];
     const lws = await Promise.all(ids.map(learnware));
-    const labels = labelledTargets(user.labels.map((v, r) => (r < 20 ? v : null)), lws);
+    const labels = labelledTargets(
+      user.labels.map((v, r) => (r < 20 ? v : null)),
+      lws,
+    );
     const result = await reuseLearnwares({ method, learnwares: lws, weights: [0.6, 0.3, 0.1], values: user.values, rows: user.rows, columns: user.columns, labels });
     const bundles = new Map(ids.map((id) => [loaded.get(id)!.lw.sha256, loaded.get(id)!.bytes]));
     const zip = packComposite(result.composite, bundles);

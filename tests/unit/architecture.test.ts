@@ -161,7 +161,11 @@ describe('spec types are plug-ins', () => {
 
   it('catalog, search, checker and bundle code never import the table spec folder', () => {
     const generic = ['catalog', 'search', 'bundle', 'publish', 'reuse'].flatMap((layer) => files(join(ROOT, 'src', 'engine', layer)));
-    const offenders = generic.flatMap((f) => imports(f).filter((spec) => spec.includes('spec/table/')).map((spec) => `${relative(ROOT, f)} imports ${spec}`));
+    const offenders = generic.flatMap((f) =>
+      imports(f)
+        .filter((spec) => spec.includes('spec/table/'))
+        .map((spec) => `${relative(ROOT, f)} imports ${spec}`),
+    );
     expect(offenders).toEqual([]);
   });
 });

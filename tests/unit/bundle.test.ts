@@ -11,7 +11,13 @@ describe('ONNX export', () => {
     const b1 = new Float32Array([0.1, 0, -0.2]);
     const w2 = new Float32Array([1, -1, 0.5, 0.5, -2, 1]); // 3×2
     const b2 = new Float32Array([0, 0.3]);
-    const bytes = exportDenseOnnx({ layers: [{ inputs: 2, outputs: 3, weights: w1, bias: b1 }, { inputs: 3, outputs: 2, weights: w2, bias: b2 }], output: 'softmax' });
+    const bytes = exportDenseOnnx({
+      layers: [
+        { inputs: 2, outputs: 3, weights: w1, bias: b1 },
+        { inputs: 3, outputs: 2, weights: w2, bias: b2 },
+      ],
+      output: 'softmax',
+    });
     const model = await OnnxModel.load(bytes);
     const x = [1.5, -0.5, 0.2, 0.7, -1, 2];
     const { values, dims } = await model.run(new Float32Array(x), 3, 2);
@@ -48,7 +54,13 @@ describe('bundle pack → check', () => {
   });
 
   it('regression and label models pass with the right output kind', async () => {
-    const regression = await makeBundle({ model: denseModel('identity', 1), kind: 'regression', classes: null, width: 1, semantic: semanticSpec({ Task: { Type: 'Class', Values: ['Regression'] }, Output: { Dimension: 1, Description: { '0': 'rainfall' } } }) });
+    const regression = await makeBundle({
+      model: denseModel('identity', 1),
+      kind: 'regression',
+      classes: null,
+      width: 1,
+      semantic: semanticSpec({ Task: { Type: 'Class', Values: ['Regression'] }, Output: { Dimension: 1, Description: { '0': 'rainfall' } } }),
+    });
     expect((await checkBundle(regression.bundle)).status).toBe('USABLE');
   });
 
@@ -69,7 +81,13 @@ describe('checker rules, each with a failing bundle', () => {
   });
 
   it('NaN or infinite outputs make the bundle NONUSABLE', async () => {
-    const { bundle } = await makeBundle({ model: denseModel('identity', 1, 1e38), kind: 'regression', classes: null, width: 1, semantic: semanticSpec({ Task: { Type: 'Class', Values: ['Regression'] }, Output: { Dimension: 1 } as never }) });
+    const { bundle } = await makeBundle({
+      model: denseModel('identity', 1, 1e38),
+      kind: 'regression',
+      classes: null,
+      width: 1,
+      semantic: semanticSpec({ Task: { Type: 'Class', Values: ['Regression'] }, Output: { Dimension: 1 } as never }),
+    });
     const result = await checkBundle(bundle);
     expect(result.status).toBe('NONUSABLE');
     expect(codes(result)).toEqual(['NON_FINITE_OUTPUT']);

@@ -7,7 +7,8 @@ function host(files: Map<string, Uint8Array>, fallback: boolean): FetchLike {
   return async (url) => {
     const path = new URL(url).pathname.replace(/^\/catalog\//, '');
     const bytes = files.get(path);
-    if (bytes) return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'content-type': path.endsWith('.json') ? 'application/json' : 'application/octet-stream' } });
+    if (bytes)
+      return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'content-type': path.endsWith('.json') ? 'application/json' : 'application/octet-stream' } });
     if (fallback) return new Response('<!doctype html><html><body>app</body></html>', { status: 200, headers: { 'content-type': 'text/html' } });
     return new Response('not found', { status: 404 });
   };

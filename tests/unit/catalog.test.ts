@@ -68,14 +68,22 @@ describe('static catalog', () => {
     const second = await buildCatalog([{ file: 'b.zip', bytes: b }], members);
     expect(second.index.entries.map((e) => e.id)).toEqual(['weather-test', 'weather-two']);
     expect(second.index.entries[0].bundle).toEqual(first.index.entries[0].bundle);
-    const direct = await buildCatalog([{ file: 'a.zip', bytes: a }, { file: 'b.zip', bytes: b }]);
+    const direct = await buildCatalog([
+      { file: 'a.zip', bytes: a },
+      { file: 'b.zip', bytes: b },
+    ]);
     expect(second.index.islands).toEqual(direct.index.islands);
   });
 
   it('refuses two different bundles with one id', async () => {
     const { a } = await threeBundles();
     const other = await makeBundle({ model: denseModel('softmax', 2, 3) });
-    await expect(buildCatalog([{ file: 'a.zip', bytes: a }, { file: 'c.zip', bytes: other.bundle }])).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
+    await expect(
+      buildCatalog([
+        { file: 'a.zip', bytes: a },
+        { file: 'c.zip', bytes: other.bundle },
+      ]),
+    ).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
   });
 
   it('shards round-trip exactly and refuse hostile bytes', async () => {

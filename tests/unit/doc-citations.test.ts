@@ -55,9 +55,7 @@ describe('citations in comments', () => {
   it('finds the citations (the scan works)', () => {
     expect(all.some((c) => c.doc === 'docs/algorithms.md' && c.sections.length > 0)).toBe(true);
     expect(all.some((c) => c.doc === 'docs/design-notes.md')).toBe(true);
-    expect(citations('x.ts', '// see docs/algorithms.md §1.2–1.6 and https://example.com/README.md')).toEqual([
-      { file: 'x.ts', doc: 'docs/algorithms.md', sections: ['1.2', '1.6'] },
-    ]);
+    expect(citations('x.ts', '// see docs/algorithms.md §1.2–1.6 and https://example.com/README.md')).toEqual([{ file: 'x.ts', doc: 'docs/algorithms.md', sections: ['1.2', '1.6'] }]);
   });
 
   it('every cited *.md file exists in the repository', () => {
@@ -77,7 +75,8 @@ describe('citations in comments', () => {
   });
 
   it('no comment names the reference notes kept outside the repository', () => {
-    const outside = /(?<!docs\/)\b(learnware-algorithms|design-notes|modalities|browser-ml-practices|style-anchors)\b(?!\.md)|(?<!docs\/)\b(learnware-algorithms|modalities|browser-ml-practices|style-anchors)\.md/;
+    const outside =
+      /(?<!docs\/)\b(learnware-algorithms|design-notes|modalities|browser-ml-practices|style-anchors)\b(?!\.md)|(?<!docs\/)\b(learnware-algorithms|modalities|browser-ml-practices|style-anchors)\.md/;
     const offenders = DIRS.flatMap((dir) => files(join(ROOT, dir))).flatMap((path) => {
       const file = relative(ROOT, path);
       return comments(file, readFileSync(path, 'utf8'))

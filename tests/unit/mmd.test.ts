@@ -5,7 +5,19 @@ function randomSpec(prng: Prng, K: number, d: number, scale: Float64Array | null
   const z = new Float64Array(K * d).map(() => prng.nextNormal());
   const beta = new Float64Array(K).map(() => prng.nextFloat());
   const total = beta.reduce((s, b) => s + b, 0);
-  return { type: 'RKMETableSpecification', z, beta: beta.map((b) => b / total), K, d, gamma: 0.1, numPoints: 100, scale, scaleSource: scale ? 'given' : null, featureNames: null, provenance: null };
+  return {
+    type: 'RKMETableSpecification',
+    z,
+    beta: beta.map((b) => b / total),
+    K,
+    d,
+    gamma: 0.1,
+    numPoints: 100,
+    scale,
+    scaleSource: scale ? 'given' : null,
+    featureNames: null,
+    provenance: null,
+  };
 }
 
 /** Plain double loop over all pairs, independent of the engine's kernel code. */

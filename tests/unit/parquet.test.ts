@@ -22,18 +22,21 @@ async function failure(run: () => Promise<unknown>): Promise<DockError> {
 describe('Parquet reader on files written here', () => {
   it('maps booleans, INT64, dates, timestamps, numeric strings and nulls like the CSV reader', async () => {
     const day = Date.UTC(2024, 1, 29) / 86_400_000;
-    const bytes = writeParquet([
-      { name: 'flag', type: 'BOOLEAN', values: [true, false, null, true] },
-      { name: 'count', type: 'INT64', values: [1n, -2n, 2n ** 53n, null] },
-      { name: 'small', type: 'INT32', values: [7, null, -1, 0] },
-      { name: 'when', type: 'INT32', converted: 'DATE', values: [day, day + 1, null, 0] },
-      { name: 'stamp', type: 'INT64', converted: 'TIMESTAMP_MILLIS', values: [1_700_000_000_123n, null, 0n, -1n] },
-      { name: 'micros', type: 'INT64', converted: 'TIMESTAMP_MICROS', values: [1_500n, 2_000_000n, null, 0n] },
-      { name: 'x', type: 'DOUBLE', values: [1.5, NaN, -Infinity, null] },
-      { name: 'numeric text', type: 'BYTE_ARRAY', converted: 'UTF8', values: ['1.50', ' 2e3 ', 'NA', null] },
-      { name: 'label', type: 'BYTE_ARRAY', converted: 'UTF8', values: ['1.50', null, 'yes', 'no'] },
-      { name: 'empty', type: 'DOUBLE', values: [null, null, null, null] },
-    ], [2, 2]);
+    const bytes = writeParquet(
+      [
+        { name: 'flag', type: 'BOOLEAN', values: [true, false, null, true] },
+        { name: 'count', type: 'INT64', values: [1n, -2n, 2n ** 53n, null] },
+        { name: 'small', type: 'INT32', values: [7, null, -1, 0] },
+        { name: 'when', type: 'INT32', converted: 'DATE', values: [day, day + 1, null, 0] },
+        { name: 'stamp', type: 'INT64', converted: 'TIMESTAMP_MILLIS', values: [1_700_000_000_123n, null, 0n, -1n] },
+        { name: 'micros', type: 'INT64', converted: 'TIMESTAMP_MICROS', values: [1_500n, 2_000_000n, null, 0n] },
+        { name: 'x', type: 'DOUBLE', values: [1.5, NaN, -Infinity, null] },
+        { name: 'numeric text', type: 'BYTE_ARRAY', converted: 'UTF8', values: ['1.50', ' 2e3 ', 'NA', null] },
+        { name: 'label', type: 'BYTE_ARRAY', converted: 'UTF8', values: ['1.50', null, 'yes', 'no'] },
+        { name: 'empty', type: 'DOUBLE', values: [null, null, null, null] },
+      ],
+      [2, 2],
+    );
     const table = await parseParquetBytes(bytes);
     expect(table.rowCount).toBe(4);
     const byName = Object.fromEntries(table.columns.map((c) => [c.name, c]));
@@ -76,37 +79,107 @@ describe('Parquet reader on files written here', () => {
   });
 
   it('refuses nested columns naming them, and duplicate or missing column names', async () => {
-    const list = await failure(() => parseParquetBytes(footerOnly([
-      [[4, 'bin', 'schema'], [5, 'i32', 2]],
-      [[1, 'i32', 5], [3, 'i32', 1], [4, 'bin', 'price']],
-      [[3, 'i32', 1], [4, 'bin', 'tags'], [5, 'i32', 1], [6, 'i32', 3]],
-      [[3, 'i32', 2], [4, 'bin', 'list'], [5, 'i32', 1]],
-      [[1, 'i32', 6], [3, 'i32', 1], [4, 'bin', 'element'], [6, 'i32', 0]],
-    ])));
+    const list = await failure(() =>
+      parseParquetBytes(
+        footerOnly([
+          [
+            [4, 'bin', 'schema'],
+            [5, 'i32', 2],
+          ],
+          [
+            [1, 'i32', 5],
+            [3, 'i32', 1],
+            [4, 'bin', 'price'],
+          ],
+          [
+            [3, 'i32', 1],
+            [4, 'bin', 'tags'],
+            [5, 'i32', 1],
+            [6, 'i32', 3],
+          ],
+          [
+            [3, 'i32', 2],
+            [4, 'bin', 'list'],
+            [5, 'i32', 1],
+          ],
+          [
+            [1, 'i32', 6],
+            [3, 'i32', 1],
+            [4, 'bin', 'element'],
+            [6, 'i32', 0],
+          ],
+        ]),
+      ),
+    );
     expect(list).toBeInstanceOf(InputError);
     expect(list.code).toBe('UNSUPPORTED_COLUMN');
     expect(list.message).toMatch(/^column "tags" is a list column; only flat columns/);
     expect(list.details).toEqual({ column: 'tags' });
 
-    const struct = await failure(() => parseParquetBytes(footerOnly([
-      [[4, 'bin', 'schema'], [5, 'i32', 1]],
-      [[3, 'i32', 1], [4, 'bin', 'point'], [5, 'i32', 2]],
-      [[1, 'i32', 5], [3, 'i32', 0], [4, 'bin', 'x']],
-      [[1, 'i32', 5], [3, 'i32', 0], [4, 'bin', 'y']],
-    ])));
+    const struct = await failure(() =>
+      parseParquetBytes(
+        footerOnly([
+          [
+            [4, 'bin', 'schema'],
+            [5, 'i32', 1],
+          ],
+          [
+            [3, 'i32', 1],
+            [4, 'bin', 'point'],
+            [5, 'i32', 2],
+          ],
+          [
+            [1, 'i32', 5],
+            [3, 'i32', 0],
+            [4, 'bin', 'x'],
+          ],
+          [
+            [1, 'i32', 5],
+            [3, 'i32', 0],
+            [4, 'bin', 'y'],
+          ],
+        ]),
+      ),
+    );
     expect(struct.message).toMatch(/^column "point" is a nested column \(list, struct or map\)/);
 
-    const repeated = await failure(() => parseParquetBytes(footerOnly([
-      [[4, 'bin', 'schema'], [5, 'i32', 1]],
-      [[1, 'i32', 1], [3, 'i32', 2], [4, 'bin', 'codes']],
-    ])));
+    const repeated = await failure(() =>
+      parseParquetBytes(
+        footerOnly([
+          [
+            [4, 'bin', 'schema'],
+            [5, 'i32', 1],
+          ],
+          [
+            [1, 'i32', 1],
+            [3, 'i32', 2],
+            [4, 'bin', 'codes'],
+          ],
+        ]),
+      ),
+    );
     expect(repeated.message).toMatch(/^column "codes" is a nested column/);
 
-    const twice = await failure(() => parseParquetBytes(footerOnly([
-      [[4, 'bin', 'schema'], [5, 'i32', 2]],
-      [[1, 'i32', 5], [3, 'i32', 1], [4, 'bin', 'a']],
-      [[1, 'i32', 5], [3, 'i32', 1], [4, 'bin', 'a']],
-    ])));
+    const twice = await failure(() =>
+      parseParquetBytes(
+        footerOnly([
+          [
+            [4, 'bin', 'schema'],
+            [5, 'i32', 2],
+          ],
+          [
+            [1, 'i32', 5],
+            [3, 'i32', 1],
+            [4, 'bin', 'a'],
+          ],
+          [
+            [1, 'i32', 5],
+            [3, 'i32', 1],
+            [4, 'bin', 'a'],
+          ],
+        ]),
+      ),
+    );
     expect(twice.code).toBe('DUPLICATE_COLUMN');
 
     const binary = await failure(() => parseParquetBytes(writeParquet([{ name: 'blob', type: 'FIXED_LEN_BYTE_ARRAY', values: [new Uint8Array([1, 2])] }])));
@@ -116,8 +189,15 @@ describe('Parquet reader on files written here', () => {
 
   it('refuses hostile footers: rows that do not add up, huge row counts, no rows, oversized pages', async () => {
     const schema: Field[][] = [
-      [[4, 'bin', 'schema'], [5, 'i32', 1]],
-      [[1, 'i32', 5], [3, 'i32', 1], [4, 'bin', 'a']],
+      [
+        [4, 'bin', 'schema'],
+        [5, 'i32', 1],
+      ],
+      [
+        [1, 'i32', 5],
+        [3, 'i32', 1],
+        [4, 'bin', 'a'],
+      ],
     ];
     const lying = await failure(() => parseParquetBytes(footerOnly(schema, 10n)));
     expect(lying).toBeInstanceOf(FormatError);

@@ -69,7 +69,10 @@ describe('matchPicture', () => {
     const prng = new Prng(3);
     const z = Array.from({ length: 7 }, () => Array.from({ length: 4 }, () => prng.nextNormal()));
     const beta = [0.05, 0.3, 0.1, 0.2, 0.05, 0.25, 0.05];
-    const other = specOf(z.slice(0, 3).map((r) => r.map((x) => x + 2)), [0.5, 0.25, 0.25]);
+    const other = specOf(
+      z.slice(0, 3).map((r) => r.map((x) => x + 2)),
+      [0.5, 0.25, 0.25],
+    );
     const picture = matchPicture(specOf(z, beta), [{ id: 'x', spec: other }], ones(4));
     expect(picture.user.map((p) => p.w)).toEqual(beta);
     expect(picture.learnwares).toHaveLength(1);
@@ -96,10 +99,14 @@ describe('matchPicture', () => {
     const scale = ones(d);
     const build = async (x: Float64Array, n: number) => (await buildTableRkme(backend, x, n, d, { K: 30, scale })).spec;
     const [specA, specB, user] = await Promise.all([build(sample(a, 600, 1), 600), build(sample(b, 600, 2), 600), build(sample(b, 400, 3), 400)]);
-    const picture = matchPicture(user, [
-      { id: 'A', spec: specA },
-      { id: 'B', spec: specB },
-    ], scale);
+    const picture = matchPicture(
+      user,
+      [
+        { id: 'A', spec: specA },
+        { id: 'B', spec: specB },
+      ],
+      scale,
+    );
     const mean = (ps: { x: number; w: number }[]) => ps.reduce((s, p) => s + p.w * p.x, 0) / ps.reduce((s, p) => s + p.w, 0);
     const [xa, xb, xu] = [mean(picture.learnwares[0].points), mean(picture.learnwares[1].points), mean(picture.user)];
     const xsA = picture.learnwares[0].points.map((p) => p.x);
@@ -125,8 +132,18 @@ describe('matchPicture', () => {
     expect(one.user.map((p) => p.x)).toEqual([expect.closeTo(-1, 9), expect.closeTo(1, 9)]);
     expect(one.user.every((p) => p.y === 0)).toBe(true);
     expect(one.axes.explained[1]).toBe(0);
-    const same = matchPicture(specOf([[1, 1], [1, 1]]), [], ones(2));
-    expect(same.user).toEqual([{ x: 0, y: 0, w: 0.5 }, { x: 0, y: 0, w: 0.5 }]);
+    const same = matchPicture(
+      specOf([
+        [1, 1],
+        [1, 1],
+      ]),
+      [],
+      ones(2),
+    );
+    expect(same.user).toEqual([
+      { x: 0, y: 0, w: 0.5 },
+      { x: 0, y: 0, w: 0.5 },
+    ]);
     expect(same.axes.explained).toEqual([0, 0]);
     expect(() => matchPicture(specOf([[1, 1]]), [], ones(3))).toThrow(/scale has 3 values/);
   });

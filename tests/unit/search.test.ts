@@ -44,10 +44,22 @@ async function island(): Promise<RkmeTableSpec[]> {
 
 describe('reference score conversion (compatibility)', () => {
   it.each([
-    [[0.01, 0.2, 0.5, 1.0], [1.0, 0.808081, 0.7, 0.0]],
-    [[0.3, 0.35, 0.4, 0.9], [0.92, 0.843333, 0.766667, 0.0]],
-    [[0.5, 0.52, 0.6], [0.92, 0.736, 0.0]],
-    [[0.2, 0.2], [1, 1]],
+    [
+      [0.01, 0.2, 0.5, 1.0],
+      [1.0, 0.808081, 0.7, 0.0],
+    ],
+    [
+      [0.3, 0.35, 0.4, 0.9],
+      [0.92, 0.843333, 0.766667, 0.0],
+    ],
+    [
+      [0.5, 0.52, 0.6],
+      [0.92, 0.736, 0.0],
+    ],
+    [
+      [0.2, 0.2],
+      [1, 1],
+    ],
   ])('%j → %j', (distances, expected) => {
     const scores = referenceScores(distances);
     scores.forEach((s, i) => expect(s).toBeCloseTo(expected[i], 6));
@@ -69,7 +81,17 @@ describe('statistical search in an island', () => {
 
   it('recovers the components and weights of a user drawn from a known mixture', async () => {
     const specs = await island();
-    const user = await spec(sample(2000, [[CENTRES[1], 0.7], [CENTRES[4], 0.3]], 77), 2000);
+    const user = await spec(
+      sample(
+        2000,
+        [
+          [CENTRES[1], 0.7],
+          [CENTRES[4], 0.3],
+        ],
+        77,
+      ),
+      2000,
+    );
     const result = searchIsland(tableSpecType, user, specs, { settings: settings });
     expect(result.recommended).toBe('mixture');
     const mixture = result.mixture!;

@@ -129,7 +129,12 @@ describe('sketch index files', () => {
       return 'accepted';
     };
     expect(bad(head.slice(0, head.length - 1), decodeHead)).toBe('BAD_SKETCH');
-    expect(bad(Uint8Array.from(head, (b, i) => (i === 0 ? 0 : b)), decodeHead)).toBe('BAD_SKETCH');
+    expect(
+      bad(
+        Uint8Array.from(head, (b, i) => (i === 0 ? 0 : b)),
+        decodeHead,
+      ),
+    ).toBe('BAD_SKETCH');
     const lying = head.slice();
     new DataView(lying.buffer).setUint32(20, 301, true); // count no longer matches the lists
     expect(bad(lying, decodeHead)).toBe('BAD_SKETCH');
@@ -202,7 +207,13 @@ describe('catalogs with the sketch layout', () => {
     expect([...files.keys()].filter((p) => p.startsWith('cards/'))).toHaveLength(6);
 
     const x = gaussianMixture(300, 3, 2, 13).map((v) => v + 9); // drawn like weather-3's data
-    const input = { index, fetchFn: mapFetch(files), base: 'file:///catalog/', backend: new TsBackend(), data: tableDataset({ values: x, rows: 300, cols: FEATURES.length, featureNames: FEATURES }) };
+    const input = {
+      index,
+      fetchFn: mapFetch(files),
+      base: 'file:///catalog/',
+      backend: new TsBackend(),
+      data: tableDataset({ values: x, rows: 300, cols: FEATURES.length, featureNames: FEATURES }),
+    };
     const [island] = await searchCatalog(input);
     expect(island.singles[0].id).toBe('weather-3');
     expect(island.singles[0].score).toBeGreaterThan(0.5);

@@ -39,7 +39,13 @@ describe('stat.json interoperability', () => {
   });
 
   it('round-trips the scale, feature names and provenance extensions', () => {
-    const s = spec([[1, 2], [3, 4]], [0.25, 0.75]);
+    const s = spec(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [0.25, 0.75],
+    );
     const scaled: RkmeTableSpec = { ...s, scale: new Float64Array([2, 0.5]), scaleSource: 'std', featureNames: ['a', 'b'] };
     const back = parseTableSpec(serializeStatSpec(scaled));
     expect(Array.from(back.scale!)).toEqual([2, 0.5]);
@@ -49,7 +55,13 @@ describe('stat.json interoperability', () => {
   });
 
   it('matches the reference MMD test vector (docs/algorithms.md §1.7) to 1e-9', () => {
-    const a = spec([[0, 0], [1, 0]], [0.5, 0.5]);
+    const a = spec(
+      [
+        [0, 0],
+        [1, 0],
+      ],
+      [0.5, 0.5],
+    );
     const b = spec([[0, 1]], [1]);
     expect(innerProduct(a, a)).toBeCloseTo(0.952418709018, 9);
     expect(innerProduct(a, b)).toBeCloseTo(0.861784085557, 9);

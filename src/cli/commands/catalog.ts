@@ -33,12 +33,18 @@ async function build(argv: readonly string[]): Promise<void> {
   const dir = args.positionals[0];
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.zip')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.zip'))
+      .sort();
   } catch {
     throw new InputError('FILE_NOT_FOUND', `cannot read the directory ${dir}`);
   }
   if (names.length === 0) throw new InputError('NO_BUNDLES', `${dir} holds no .zip bundles`);
-  const result = await buildCatalog(names.map((name) => ({ file: name, bytes: readInput(join(dir, name), 256 * 2 ** 20) })), [], { layout });
+  const result = await buildCatalog(
+    names.map((name) => ({ file: name, bytes: readInput(join(dir, name), 256 * 2 ** 20) })),
+    [],
+    { layout },
+  );
   reportRejected(result);
   if (result.rejected.length > 0 && !args.options.has('skip-unusable')) {
     throw new InputError('NOT_USABLE', `${result.rejected.length} of ${names.length} bundles are not USABLE (listed above); nothing written`);

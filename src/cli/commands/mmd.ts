@@ -27,7 +27,10 @@ export async function mmdCommand(argv: readonly string[]): Promise<void> {
   else if (mode === 'raw') settings = { ...own[0], scale: null };
   else if (mode === 'common') {
     if (JSON.stringify(own[0]) !== JSON.stringify(own[1])) {
-      throw new InputError('SETTINGS_MISMATCH', `the specs were fitted under different settings (${JSON.stringify(own[0])} and ${JSON.stringify(own[1])}); choose one with --settings a, b or raw`);
+      throw new InputError(
+        'SETTINGS_MISMATCH',
+        `the specs were fitted under different settings (${JSON.stringify(own[0])} and ${JSON.stringify(own[1])}); choose one with --settings a, b or raw`,
+      );
     }
     settings = own[0];
   } else throw usage(`--settings must be common, raw, a or b, got ${JSON.stringify(mode)}`);

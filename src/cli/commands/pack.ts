@@ -1,15 +1,6 @@
 /** `learnware-dock pack` and `learnware-dock check`: build and check learnware bundles. */
 import { writeFileSync } from 'node:fs';
-import {
-  checkBundle,
-  InputError,
-  packLearnware,
-  tableDataset,
-  type CheckResult,
-  type TableSpecOptions,
-  type OutputKind,
-  type SemanticSpec,
-} from '../../engine/index.js';
+import { checkBundle, InputError, packLearnware, tableDataset, type CheckResult, type TableSpecOptions, type OutputKind, type SemanticSpec } from '../../engine/index.js';
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readFeatureMatrix } from '../features.js';
 import { readInput, readJson } from '../files.js';
@@ -51,7 +42,11 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
     ['quiet'],
   );
   if (args.positionals.length > 0) throw usage(`unexpected argument ${args.positionals[0]}`);
-  const required = (name: string) => stringOption(args, name) ?? (() => { throw usage(`pack needs --${name}`); })();
+  const required = (name: string) =>
+    stringOption(args, name) ??
+    (() => {
+      throw usage(`pack needs --${name}`);
+    })();
   const modelFile = required('model');
   const trainFile = required('train');
   const semanticFile = required('semantic');

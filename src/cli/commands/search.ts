@@ -27,8 +27,16 @@ Options:
 
 export async function searchCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'top', 'delimiter', 'text', 'task', 'scenario', 'license', 'library', 'probe', 'rerank'], ['json']);
-  const catalog = stringOption(args, 'catalog') ?? (() => { throw usage('search needs --catalog <dir|url>'); })();
-  const data = stringOption(args, 'data') ?? (() => { throw usage('search needs --data <file.csv>'); })();
+  const catalog =
+    stringOption(args, 'catalog') ??
+    (() => {
+      throw usage('search needs --catalog <dir|url>');
+    })();
+  const data =
+    stringOption(args, 'data') ??
+    (() => {
+      throw usage('search needs --data <file.csv>');
+    })();
   const positive = (name: string) => numberOption(args, name, (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
   const top = positive('top') ?? 10;
   const probe = positive('probe');
@@ -70,7 +78,9 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
     if (island.sketch) process.stdout.write(`sketch index: ${island.sketch.lists} lists, ${island.sketch.scanned} sketches scanned, ${island.sketch.specs} specs re-ranked\n`);
     if (island.mixture) {
       const parts = island.mixture.ids.map((id, i) => `${id} ${island.mixture!.weights[i].toFixed(3)}`).join(', ');
-      process.stdout.write(`mixture${island.recommended === 'mixture' ? ' (recommended)' : ''}: ${parts}; MMD² ${island.mixture.mmd2.toExponential(2)}, score ${island.mixture.score.toFixed(3)}\n`);
+      process.stdout.write(
+        `mixture${island.recommended === 'mixture' ? ' (recommended)' : ''}: ${parts}; MMD² ${island.mixture.mmd2.toExponential(2)}, score ${island.mixture.score.toFixed(3)}\n`,
+      );
     }
   }
 }

@@ -66,4 +66,3 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
 export function printProgress(event: ProgressEvent): void {
   if (event.status === 'done') process.stderr.write(`  ${event.phase} done in ${event.ms} ms\n`);
 }
-

@@ -94,8 +94,10 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
       reasons.push({ code: 'MISSING_FILE', message: `${name} is listed in the manifest but not in the bundle`, field: `files.${name}` });
       continue;
     }
-    if (bytes.length !== expected.size) reasons.push({ code: 'SIZE_MISMATCH', message: `${name} is ${bytes.length} bytes, the manifest says ${expected.size}`, field: `files.${name}.size` });
-    if ((await sha256Hex(bytes)) !== expected.sha256) reasons.push({ code: 'HASH_MISMATCH', message: `${name} does not match its SHA-256 in the manifest (tampered or corrupted)`, field: `files.${name}.sha256` });
+    if (bytes.length !== expected.size)
+      reasons.push({ code: 'SIZE_MISMATCH', message: `${name} is ${bytes.length} bytes, the manifest says ${expected.size}`, field: `files.${name}.size` });
+    if ((await sha256Hex(bytes)) !== expected.sha256)
+      reasons.push({ code: 'HASH_MISMATCH', message: `${name} does not match its SHA-256 in the manifest (tampered or corrupted)`, field: `files.${name}.sha256` });
   }
   for (const name of files.keys()) {
     if (name !== MANIFEST_FILE && !(name in manifest.files)) reasons.push({ code: 'UNLISTED_FILE', message: `${name} is in the bundle but not listed in the manifest`, field: 'files' });
@@ -108,7 +110,8 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
     try {
       const parsed = parseStatSpec(new TextDecoder().decode(files.get(entry.file)!));
       if (parsed.type !== entry.type) reasons.push({ code: 'BAD_SPEC', message: `${entry.file} is a ${parsed.type}, the manifest says ${entry.type}`, field: 'specs' });
-      for (const problem of specType(parsed.type).check(parsed, manifest.model.input)) reasons.push({ code: problem.code, message: `${entry.file}: ${problem.message}`, field: 'specs' });
+      for (const problem of specType(parsed.type).check(parsed, manifest.model.input))
+        reasons.push({ code: problem.code, message: `${entry.file}: ${problem.message}`, field: 'specs' });
       spec ??= parsed;
     } catch (error) {
       reasons.push({ code: 'BAD_SPEC', message: `${entry.file}: ${(error as Error).message}`, field: 'specs' });
@@ -131,7 +134,8 @@ async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: StatSp
   try {
     const { input: inputInfo, output: outputInfo } = manifest.model;
     if (model.io.inputNames[0] !== inputInfo.name) return [{ code: 'MODEL_IO', message: `the model's input is "${model.io.inputNames[0]}", the manifest says "${inputInfo.name}"` }];
-    if (model.io.outputNames[0] !== outputInfo.name) return [{ code: 'MODEL_IO', message: `the model's output is "${model.io.outputNames[0]}", the manifest says "${outputInfo.name}"` }];
+    if (model.io.outputNames[0] !== outputInfo.name)
+      return [{ code: 'MODEL_IO', message: `the model's output is "${model.io.outputNames[0]}", the manifest says "${outputInfo.name}"` }];
     const timeout = options.runTimeoutMs ?? 10_000;
     const result = await withTimeout(model.runFeed(feed), timeout, () => new DockError('MODEL_TIMEOUT', `the model took longer than ${timeout / 1000} s on ${rows} rows`));
     return checkOutputs(result.values, result.dims, rows, manifest);

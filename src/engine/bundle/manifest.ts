@@ -58,7 +58,8 @@ export function checkManifest(value: unknown): Problem[] {
       if (input.dtype !== 'float32') add('model.input.dtype', 'model.input.dtype must be "float32"');
       const features = input.features;
       const shape = input.shape as unknown[];
-      if (!Array.isArray(features) || features.length === 0 || features.some((f) => typeof f !== 'string' || f === '')) add('model.input.features', 'model.input.features must list the feature names in order');
+      if (!Array.isArray(features) || features.length === 0 || features.some((f) => typeof f !== 'string' || f === ''))
+        add('model.input.features', 'model.input.features must list the feature names in order');
       else if (new Set(features).size !== features.length) add('model.input.features', 'model.input.features has duplicate names');
       if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== null || shape[1] !== (features as unknown[] | undefined)?.length) {
         add('model.input.shape', 'model.input.shape must be [null, number of features]');
@@ -71,7 +72,8 @@ export function checkManifest(value: unknown): Problem[] {
       if (!['probabilities', 'labels', 'regression'].includes(output.kind as string)) add('model.output.kind', 'model.output.kind must be probabilities, labels or regression');
       const classes = output.classes;
       const classifier = output.kind === 'probabilities' || output.kind === 'labels';
-      if (classifier && (!Array.isArray(classes) || classes.length < 2 || classes.some((c) => typeof c !== 'string'))) add('model.output.classes', 'a classifier must list at least two class names');
+      if (classifier && (!Array.isArray(classes) || classes.length < 2 || classes.some((c) => typeof c !== 'string')))
+        add('model.output.classes', 'a classifier must list at least two class names');
       if (!classifier && classes !== null) add('model.output.classes', 'a regression model has classes: null');
       const shape = output.shape as unknown[];
       const width = output.kind === 'probabilities' ? (classes as unknown[] | undefined)?.length : output.kind === 'labels' ? 1 : undefined;
@@ -82,10 +84,11 @@ export function checkManifest(value: unknown): Problem[] {
   }
   const specs = m.specs as unknown[];
   if (!Array.isArray(specs) || specs.length === 0) add('specs', 'specs must list at least one statistical specification file');
-  else specs.forEach((s, i) => {
-    const spec = s as Record<string, unknown>;
-    if (typeof spec?.file !== 'string' || typeof spec?.type !== 'string') add(`specs[${i}]`, 'each spec needs a file and a type');
-  });
+  else
+    specs.forEach((s, i) => {
+      const spec = s as Record<string, unknown>;
+      if (typeof spec?.file !== 'string' || typeof spec?.type !== 'string') add(`specs[${i}]`, 'each spec needs a file and a type');
+    });
   const files = m.files as Record<string, unknown> | undefined;
   if (!files || typeof files !== 'object' || Array.isArray(files)) add('files', 'files must map every file of the bundle to its sha256 and size');
   else {
@@ -104,7 +107,7 @@ export function checkManifest(value: unknown): Problem[] {
   if (semantic?.Input && Array.isArray(features) && Number(semantic.Input.Dimension) !== features.length) {
     add('semantic.Input.Dimension', `semantic Input.Dimension ${semantic.Input.Dimension} differs from the ${features.length} model input features`);
   }
-  const output = (model?.output as { kind?: unknown; classes?: unknown[]; shape?: unknown[] } | undefined);
+  const output = model?.output as { kind?: unknown; classes?: unknown[]; shape?: unknown[] } | undefined;
   const described = Number(semantic?.Output?.Dimension);
   if (semantic?.Output && output && Number.isFinite(described)) {
     const width = output.kind === 'labels' ? output.classes?.length : output.shape?.[1];

@@ -8,7 +8,23 @@ export const SEMANTIC_VOCABULARY = Object.freeze({
   Data: ['Table', 'Image', 'Text'],
   Task: ['Classification', 'Regression', 'Feature Extraction', 'Segmentation', 'Object Detection', 'Others'],
   Library: ['Scikit-learn', 'PyTorch', 'TensorFlow', 'Others'],
-  Scenario: ['Business', 'Financial', 'Health', 'Politics', 'Computer', 'Internet', 'Traffic', 'Nature', 'Fashion', 'Industry', 'Agriculture', 'Education', 'Entertainment', 'Architecture', 'Others'],
+  Scenario: [
+    'Business',
+    'Financial',
+    'Health',
+    'Politics',
+    'Computer',
+    'Internet',
+    'Traffic',
+    'Nature',
+    'Fashion',
+    'Industry',
+    'Agriculture',
+    'Education',
+    'Entertainment',
+    'Architecture',
+    'Others',
+  ],
   License: ['MIT', 'Apache-2.0', 'BSD-2-Clause', 'BSD-3-Clause', 'GPL-2.0', 'GPL-3.0', 'LGPL-2.1', 'LGPL-3.0', 'AGPL-3.0', 'ECL-2.0', 'AFL-3.0', 'CC-BY-4.0', 'CC-BY-SA-4.0', 'Others'],
 } as const);
 
@@ -61,7 +77,8 @@ export function checkSemanticSpec(value: unknown): Problem[] {
     if (!Array.isArray(values) || values.length === 0) add('Scenario.Values', 'Scenario needs at least one value');
     else {
       for (const v of values) {
-        if (!(SEMANTIC_VOCABULARY.Scenario as readonly string[]).includes(v as string)) add('Scenario.Values', `Scenario "${String(v)}" is not one of ${SEMANTIC_VOCABULARY.Scenario.join(', ')}`);
+        if (!(SEMANTIC_VOCABULARY.Scenario as readonly string[]).includes(v as string))
+          add('Scenario.Values', `Scenario "${String(v)}" is not one of ${SEMANTIC_VOCABULARY.Scenario.join(', ')}`);
       }
     }
   }

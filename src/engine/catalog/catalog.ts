@@ -101,11 +101,7 @@ export const SKETCH_LAYOUT_BYTES = 16 * 2 ** 20;
  * Checks every bundle and builds a catalog of the USABLE ones. `existing` members (from a current
  * catalog) are kept without re-checking. Entry ids must be unique.
  */
-export async function buildCatalog(
-  bundles: { file: string; bytes: Uint8Array }[],
-  existing: Member[] = [],
-  options: CatalogBuildOptions = {},
-): Promise<BuildResult> {
+export async function buildCatalog(bundles: { file: string; bytes: Uint8Array }[], existing: Member[] = [], options: CatalogBuildOptions = {}): Promise<BuildResult> {
   const members = [...existing];
   const files = new Map<string, Uint8Array>();
   const rejected: BuildResult['rejected'] = [];
@@ -140,7 +136,17 @@ export async function buildCatalog(
   for (const [id, group] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const type = specType(group[0].spec.type);
     const schema = type.islandSchema(group[0].spec, group[0].manifest.model.input);
-    const base = { id, type: type.type, d: schema.d, features: schema.features, settings: type.islandSettings(group.map((m) => m.spec), schema), count: group.length };
+    const base = {
+      id,
+      type: type.type,
+      d: schema.d,
+      features: schema.features,
+      settings: type.islandSettings(
+        group.map((m) => m.spec),
+        schema,
+      ),
+      count: group.length,
+    };
     const card = (m: Member): CatalogCard => ({
       id: m.manifest.id,
       name: m.manifest.name,
@@ -171,7 +177,10 @@ export async function buildCatalog(
       continue;
     }
     if (layout === 'sketch') throw new InputError('NO_SKETCH_LAYOUT', `spec type ${type.label} has no sketch layout; build island ${id} with the shard layout`);
-    const { bytes, offsets } = type.encodeShard(group.map((m) => m.spec), schema);
+    const { bytes, offsets } = type.encodeShard(
+      group.map((m) => m.spec),
+      schema,
+    );
     const sha = await sha256Hex(bytes);
     const shard: FileRef = { file: `shards/${id}-${sha.slice(0, 16)}.bin`, sha256: sha, size: bytes.length };
     files.set(shard.file, bytes);

@@ -125,7 +125,14 @@ export async function loadCatalogIndex(fetchFn: FetchLike, base: string, signal?
 /** Fetches one island's shard, checks its hash, and decodes its specs. */
 export async function loadShard(fetchFn: FetchLike, base: string, island: Island, signal?: AbortSignal, cache?: FileCache): Promise<StatSpec[]> {
   if (!island.shard) throw new InputError('NO_SHARD', `island ${island.id} has the sketch layout: search it with its sketch index`);
-  const bytes = await fetchValidated(fetchFn, resolveUrl(base, island.shard.file), { kind: 'shard', maxBytes: 512 * 2 ** 20, sha256: island.shard.sha256, size: island.shard.size, signal, cache });
+  const bytes = await fetchValidated(fetchFn, resolveUrl(base, island.shard.file), {
+    kind: 'shard',
+    maxBytes: 512 * 2 ** 20,
+    sha256: island.shard.sha256,
+    size: island.shard.size,
+    signal,
+    cache,
+  });
   const specs = specType(island.type).decodeShard(bytes);
   if (specs.length !== island.count) throw new FormatError('BAD_SHARD', `shard of ${island.id} holds ${specs.length} specs, the index says ${island.count}`, { field: 'islands' });
   return specs;

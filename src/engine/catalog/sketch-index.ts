@@ -133,7 +133,8 @@ export function decodeHead(bytes: Uint8Array): SketchHead {
       for (let j = 0; j < dims; j++) centroids[c * dims + j] = step * view.getInt8(o + 4 + j);
     }
   }
-  if (!(gamma > 0) || !scale.every((s) => s > 0 && Number.isFinite(s)) || !omega.every(Number.isFinite) || !centroids.every(Number.isFinite)) fail('non-finite or non-positive parameters');
+  if (!(gamma > 0) || !scale.every((s) => s > 0 && Number.isFinite(s)) || !omega.every(Number.isFinite) || !centroids.every(Number.isFinite))
+    fail('non-finite or non-positive parameters');
   const lists: ListRef[] = [];
   let total = 0;
   for (let c = 0; c < C; c++, o += 40) {
@@ -209,7 +210,6 @@ export interface SketchBuildOptions extends JobOptions {
   /** used for the list assignment of every sketch (default: plain TypeScript) */
   backend?: ComputeBackend;
 }
-
 
 export const DEFAULT_SKETCH_SEED = 0x5eed;
 
@@ -294,12 +294,7 @@ export async function buildSketchIndex(input: SketchBuildInput, options: SketchB
 }
 
 /** Clusters sketched members into inverted lists, emits the list files and returns the head. */
-export async function assembleSketchIndex(
-  members: SketchedMembers,
-  params: SketchParams,
-  emit: SketchBuildInput['emit'],
-  options: SketchBuildOptions = {},
-): Promise<Uint8Array> {
+export async function assembleSketchIndex(members: SketchedMembers, params: SketchParams, emit: SketchBuildInput['emit'], options: SketchBuildOptions = {}): Promise<Uint8Array> {
   const { count, dims, codes, steps, selfInner, hashes } = members;
   const seed = options.seed ?? DEFAULT_SKETCH_SEED;
   const C = Math.max(1, Math.min(count, options.lists ?? Math.min(4096, Math.round(Math.sqrt(count)))));

@@ -8,9 +8,7 @@
  */
 import { InputError } from '../core/errors.js';
 
-export type Column =
-  | { name: string; kind: 'numeric'; values: Float64Array }
-  | { name: string; kind: 'text'; values: string[]; firstText: { row: number; value: string } };
+export type Column = { name: string; kind: 'numeric'; values: Float64Array } | { name: string; kind: 'text'; values: string[]; firstText: { row: number; value: string } };
 
 export interface Table {
   columns: Column[];
@@ -84,7 +82,10 @@ export function parseCsv(text: string, options: CsvOptions = {}): Table {
     seen.set(name, i);
   });
   if (names.every((name) => DECIMAL.test(name))) {
-    throw new InputError('NO_HEADER', `the first line (${JSON.stringify(names.slice(0, 4).join(delimiter))}${names.length > 4 ? '…' : ''}) holds numbers, not column names: add a header row naming the columns`);
+    throw new InputError(
+      'NO_HEADER',
+      `the first line (${JSON.stringify(names.slice(0, 4).join(delimiter))}${names.length > 4 ? '…' : ''}) holds numbers, not column names: add a header row naming the columns`,
+    );
   }
 
   const width = names.length;
@@ -93,11 +94,11 @@ export function parseCsv(text: string, options: CsvOptions = {}): Table {
   for (let record = reader.next(); record; record = reader.next()) {
     if (record.fields.length === 1 && record.fields[0].trim() === '' && width > 1) continue; // blank line
     if (record.fields.length !== width) {
-      throw new InputError(
-        'RAGGED_ROW',
-        `line ${record.line} has ${record.fields.length} fields, the header has ${width}`,
-        { line: record.line, fields: record.fields.length, expected: width },
-      );
+      throw new InputError('RAGGED_ROW', `line ${record.line} has ${record.fields.length} fields, the header has ${width}`, {
+        line: record.line,
+        fields: record.fields.length,
+        expected: width,
+      });
     }
     for (let c = 0; c < width; c++) builders[c].push(record.fields[c], rowCount);
     rowCount++;

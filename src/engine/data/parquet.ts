@@ -53,7 +53,10 @@ export async function parseParquetBytes(bytes: Uint8Array, options: ParquetOptio
     throw new FormatError('NOT_PARQUET', 'not a Parquet file: it does not start with the magic bytes PAR1', { field: 'magic' });
   }
   if (bytes.length < 12 || !endsWithParquetMagic(bytes)) {
-    throw new FormatError('PARQUET_TRUNCATED', 'the Parquet file is truncated or damaged: it does not end with the magic bytes PAR1 (was the download or copy complete?)', { field: 'footer', bytes: bytes.length });
+    throw new FormatError('PARQUET_TRUNCATED', 'the Parquet file is truncated or damaged: it does not end with the magic bytes PAR1 (was the download or copy complete?)', {
+      field: 'footer',
+      bytes: bytes.length,
+    });
   }
 
   const [{ parquetMetadata, parquetSchema, parquetScan, snappyUncompress }, codecs] = await Promise.all([import('hyparquet'), import('hyparquet-compressors')]);
@@ -104,7 +107,9 @@ export async function parseParquetBytes(bytes: Uint8Array, options: ParquetOptio
     byteLength: bytes.length,
     slice: (start: number, end?: number): ArrayBuffer => Uint8Array.prototype.slice.call(bytes, start, end ?? bytes.length).buffer as ArrayBuffer,
   };
-  const scan = await guardAsync('its layout', () => parquetScan({ file, metadata, compressors: boundedCompressors(pageLimit, snappyUncompress, codecs), parsers: PARSERS, geoparquet: false }));
+  const scan = await guardAsync('its layout', () =>
+    parquetScan({ file, metadata, compressors: boundedCompressors(pageLimit, snappyUncompress, codecs), parsers: PARSERS, geoparquet: false }),
+  );
 
   const read = scan.ranges.reduce((sum, r) => sum + r.rowEnd - r.rowStart, 0);
   if (read !== rowCount) {
@@ -116,7 +121,11 @@ export async function parseParquetBytes(bytes: Uint8Array, options: ParquetOptio
       const data = await guardAsync(`column "${builder.name}"`, () => scan.readColumn({ column: builder.name, rowStart: range.rowStart, rowEnd: range.rowEnd }));
       const expected = range.rowEnd - range.rowStart;
       if (data.length !== expected) {
-        throw new FormatError('PARQUET_DAMAGED', `the Parquet file is damaged: column "${builder.name}" has ${data.length} values in rows ${range.rowStart}–${range.rowEnd}, expected ${expected}`, { field: builder.name });
+        throw new FormatError(
+          'PARQUET_DAMAGED',
+          `the Parquet file is damaged: column "${builder.name}" has ${data.length} values in rows ${range.rowStart}–${range.rowEnd}, expected ${expected}`,
+          { field: builder.name },
+        );
       }
       builder.pushAll(data, range.rowStart);
     }
@@ -162,7 +171,11 @@ function checkColumns(fields: SchemaTree[], maxColumns: number): void {
     const nested = field.children.length > 0 || element.num_children !== undefined || element.type === undefined || element.repetition_type === 'REPEATED';
     if (nested || refused) {
       const what = refused ?? 'a nested column (list, struct or map)';
-      throw new InputError('UNSUPPORTED_COLUMN', `column "${name}" is ${what}; only flat columns of numbers, booleans, dates and text can be read — flatten or drop it before exporting the table`, { column: name });
+      throw new InputError(
+        'UNSUPPORTED_COLUMN',
+        `column "${name}" is ${what}; only flat columns of numbers, booleans, dates and text can be read — flatten or drop it before exporting the table`,
+        { column: name },
+      );
     }
   });
 }
@@ -173,12 +186,14 @@ function boundedCompressors(
   snappyUncompress: (input: Uint8Array, output: Uint8Array) => void,
   { decompressBrotli, decompressLz4, decompressLz4Raw, decompressZstd, gunzip }: typeof import('hyparquet-compressors'),
 ): Compressors {
-  const bounded = (decompress: (input: Uint8Array, length: number) => Uint8Array) => (input: Uint8Array, length: number): Uint8Array => {
-    if (!Number.isSafeInteger(length) || length < 0 || length > limit) {
-      throw new Error(`a page declares ${length} bytes once decompressed, more than the limit ${limit}`);
-    }
-    return decompress(input, length);
-  };
+  const bounded =
+    (decompress: (input: Uint8Array, length: number) => Uint8Array) =>
+    (input: Uint8Array, length: number): Uint8Array => {
+      if (!Number.isSafeInteger(length) || length < 0 || length > limit) {
+        throw new Error(`a page declares ${length} bytes once decompressed, more than the limit ${limit}`);
+      }
+      return decompress(input, length);
+    };
   return {
     SNAPPY: bounded((input, length) => {
       const out = new Uint8Array(length);
@@ -212,7 +227,12 @@ async function guardAsync<T>(what: string, read: () => Promise<T>): Promise<T> {
 function damaged(what: string, error: unknown): DockError {
   if (error instanceof DockError) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new FormatError('PARQUET_DAMAGED', `the Parquet file is damaged or uses a feature this reader lacks: reading ${what} failed (${reason})`, { field: what, reason }, { cause: error });
+  return new FormatError(
+    'PARQUET_DAMAGED',
+    `the Parquet file is damaged or uses a feature this reader lacks: reading ${what} failed (${reason})`,
+    { field: what, reason },
+    { cause: error },
+  );
 }
 
 /** One column: numbers for every row; the raw text too once a string value appears. */
@@ -285,7 +305,11 @@ class ParquetColumnBuilder {
           text = Number.isNaN(number) ? '' : value.toISOString();
         } else {
           const kind = value instanceof Uint8Array ? 'binary values' : 'structured values';
-          throw new InputError('UNSUPPORTED_COLUMN', `column "${this.name}" holds ${kind} (row ${row + 1}); only numbers, booleans, dates and text can be read — drop it before exporting the table`, { column: this.name, row: row + 1 });
+          throw new InputError(
+            'UNSUPPORTED_COLUMN',
+            `column "${this.name}" holds ${kind} (row ${row + 1}); only numbers, booleans, dates and text can be read — drop it before exporting the table`,
+            { column: this.name, row: row + 1 },
+          );
         }
     }
     this.numbers[row] = number;

@@ -131,14 +131,7 @@ export class TfjsBackend implements ComputeBackend {
     return { index };
   }
 
-  async kernelRowStats(
-    centers: Float64Array,
-    m: number,
-    points: ResidentMatrix,
-    gamma: number,
-    withWeighted: boolean,
-    signal?: AbortSignal,
-  ): Promise<KernelRowStats> {
+  async kernelRowStats(centers: Float64Array, m: number, points: ResidentMatrix, gamma: number, withWeighted: boolean, signal?: AbortSignal): Promise<KernelRowStats> {
     await this.activate();
     const matrix = points as TfjsMatrix;
     const d = matrix.cols;

@@ -46,14 +46,7 @@ export class TsBackend implements ComputeBackend {
     return { index };
   }
 
-  async kernelRowStats(
-    centers: Float64Array,
-    m: number,
-    points: ResidentMatrix,
-    gamma: number,
-    withWeighted: boolean,
-    signal?: AbortSignal,
-  ): Promise<KernelRowStats> {
+  async kernelRowStats(centers: Float64Array, m: number, points: ResidentMatrix, gamma: number, withWeighted: boolean, signal?: AbortSignal): Promise<KernelRowStats> {
     const { values: x, rows: n, cols: d } = points as HostMatrix;
     const sums = new Float64Array(m);
     const weighted = withWeighted ? new Float64Array(m * d) : null;

@@ -46,14 +46,7 @@ export interface ComputeBackend {
    * Row reductions of the Gaussian kernel matrix k(c_i, x_l) = exp(−γ‖c_i − x_l‖²) between
    * `centers` (m×d) and `points`, without materialising the m×n matrix.
    */
-  kernelRowStats(
-    centers: Float64Array,
-    m: number,
-    points: ResidentMatrix,
-    gamma: number,
-    withWeighted: boolean,
-    signal?: AbortSignal,
-  ): Promise<KernelRowStats>;
+  kernelRowStats(centers: Float64Array, m: number, points: ResidentMatrix, gamma: number, withWeighted: boolean, signal?: AbortSignal): Promise<KernelRowStats>;
 
   /** Dense Gaussian kernel matrix between a (m×d) and b (n×d): m×n. */
   gram(a: Float64Array, m: number, b: Float64Array, n: number, d: number, gamma: number): Promise<Float64Array>;

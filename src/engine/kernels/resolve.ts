@@ -64,11 +64,7 @@ export async function resolveBackend(settings: BackendSettings = {}): Promise<Re
       attempts.push({ name, ok: false, reason: error instanceof Error ? error.message : String(error) });
     }
   }
-  throw new BackendError(
-    'NO_BACKEND',
-    `no compute backend could start: ${attempts.map((a) => `[${a.name}] ${a.reason}`).join('; ')}`,
-    { attempts },
-  );
+  throw new BackendError('NO_BACKEND', `no compute backend could start: ${attempts.map((a) => `[${a.name}] ${a.reason}`).join('; ')}`, { attempts });
 }
 
 async function initTfjs(name: TfjsBackendName, settings: BackendSettings): Promise<ComputeBackend> {
@@ -109,4 +105,3 @@ async function initTfjs(name: TfjsBackendName, settings: BackendSettings): Promi
   await tf.ready();
   return new TfjsBackend(name, device, settings.blockRows ?? DEFAULT_BLOCK_ROWS[name]);
 }
-

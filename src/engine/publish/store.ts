@@ -63,7 +63,10 @@ export function s3Store(target: S3Target, fetchFn: RequestFetch): ObjectStore {
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt * (0.5 + Math.random())));
     }
     if (response.status === 403 || response.status === 401) {
-      throw new NetworkError('ACCESS_DENIED', `the object store refused the request (HTTP ${response.status}): check the bucket, keys and CORS settings`, { url: input, status: response.status });
+      throw new NetworkError('ACCESS_DENIED', `the object store refused the request (HTTP ${response.status}): check the bucket, keys and CORS settings`, {
+        url: input,
+        status: response.status,
+      });
     }
     return response;
   };
@@ -101,5 +104,10 @@ export function s3Store(target: S3Target, fetchFn: RequestFetch): ObjectStore {
 }
 
 function decodeXml(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }

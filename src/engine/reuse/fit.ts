@@ -210,7 +210,12 @@ export function fitRidgeLoo(x: Float64Array, n: number, d: number, y: Float64Arr
     const model = fitRidge(x, n, d, y, lambda);
     const A = gram.map((row, i) => Float64Array.from(row, (v, j) => v + (i === j ? lambda : 0)));
     // columns of A⁻¹, for the leverages z_rᵀ A⁻¹ z_r
-    const inverse = Array.from({ length: d }, (_, j) => solveLinear(A, Float64Array.from({ length: d }, (_, i) => (i === j ? 1 : 0))));
+    const inverse = Array.from({ length: d }, (_, j) =>
+      solveLinear(
+        A,
+        Float64Array.from({ length: d }, (_, i) => (i === j ? 1 : 0)),
+      ),
+    );
     const losses = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       const zr = z.subarray(r * d, (r + 1) * d);
@@ -259,7 +264,14 @@ export function fitSoftmaxCv(x: Float64Array, n: number, d: number, y: Float64Ar
   const fit = (l2: number, rows: number[] | null) => {
     if (!rows) return fitSoftmax(x, n, d, y, C, { ...options, l2, penalizeBias });
     const offset = options.offset && gatherRows(options.offset, C, rows);
-    return fitSoftmax(gatherRows(x, d, rows), rows.length, d, Float64Array.from(rows, (r) => y[r]), C, { ...options, offset, l2, penalizeBias });
+    return fitSoftmax(
+      gatherRows(x, d, rows),
+      rows.length,
+      d,
+      Float64Array.from(rows, (r) => y[r]),
+      C,
+      { ...options, offset, l2, penalizeBias },
+    );
   };
   if (n > 1000) return { ...fit(SOFTMAX_L2[0], null), l2: SOFTMAX_L2[0] };
   if (n < 6) {
@@ -273,7 +285,10 @@ export function fitSoftmaxCv(x: Float64Array, n: number, d: number, y: Float64Ar
     const losses = new Float64Array(n);
     for (const held of folds) {
       const heldSet = new Set(held);
-      const model = fit(l2, Array.from(order).filter((r) => !heldSet.has(r)));
+      const model = fit(
+        l2,
+        Array.from(order).filter((r) => !heldSet.has(r)),
+      );
       const p = predictSoftmax(model, gatherRows(x, d, held), held.length, options.offset && gatherRows(options.offset, C, held));
       held.forEach((r, i) => (losses[r] = -Math.log(Math.max(1e-15, p[i * C + y[r]]))));
     }

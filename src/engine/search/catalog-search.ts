@@ -86,7 +86,14 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
         island: island.id,
         features: island.features,
         singles: found.singles.map((s) => ({ id: card(s.index).id, name: card(s.index).name, mmd2: s.mmd2, score: s.score, bundle: card(s.index).bundle })),
-        mixture: found.mixture && { ids: found.mixture.indices.map((i) => card(i).id), names: found.mixture.indices.map((i) => card(i).name), bundles: found.mixture.indices.map((i) => card(i).bundle), weights: found.mixture.weights, mmd2: found.mixture.mmd2, score: found.mixture.score },
+        mixture: found.mixture && {
+          ids: found.mixture.indices.map((i) => card(i).id),
+          names: found.mixture.indices.map((i) => card(i).name),
+          bundles: found.mixture.indices.map((i) => card(i).bundle),
+          weights: found.mixture.weights,
+          mmd2: found.mixture.mmd2,
+          score: found.mixture.score,
+        },
         recommended: found.recommended,
         sketch: found.stats,
         picture: picture(found.singles.slice(0, 5).map((s) => ({ id: card(s.index).id, spec: found.specs[s.index] }))),
@@ -100,14 +107,26 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
       island: island.id,
       features: island.features,
       singles: result.singles.map((s) => ({ id: entries[s.index].id, name: entries[s.index].name, mmd2: s.mmd2, score: s.score, bundle: entries[s.index].bundle })),
-      mixture: result.mixture && { ids: result.mixture.indices.map((i) => entries[i].id), names: result.mixture.indices.map((i) => entries[i].name), bundles: result.mixture.indices.map((i) => entries[i].bundle), weights: result.mixture.weights, mmd2: result.mixture.mmd2, score: result.mixture.score },
+      mixture: result.mixture && {
+        ids: result.mixture.indices.map((i) => entries[i].id),
+        names: result.mixture.indices.map((i) => entries[i].name),
+        bundles: result.mixture.indices.map((i) => entries[i].bundle),
+        weights: result.mixture.weights,
+        mmd2: result.mixture.mmd2,
+        score: result.mixture.score,
+      },
       recommended: result.recommended,
       picture: picture(result.singles.slice(0, 5).map((s) => ({ id: entries[s.index].id, spec: specs[s.index] }))),
     });
   }
   if (results.length === 0) {
-    const asked = Object.entries(query).filter(([, v]) => (Array.isArray(v) ? v.length > 0 : Boolean(v))).map(([k, v]) => `${k === 'text' ? 'words' : k}: ${Array.isArray(v) ? v.join(' or ') : v}`);
-    throw new InputError('NO_MATCH', `no learnware with your features meets the requirements (${asked.join('; ')}); the catalog has ${islands.reduce((s, i) => s + i.count, 0)} with them`);
+    const asked = Object.entries(query)
+      .filter(([, v]) => (Array.isArray(v) ? v.length > 0 : Boolean(v)))
+      .map(([k, v]) => `${k === 'text' ? 'words' : k}: ${Array.isArray(v) ? v.join(' or ') : v}`);
+    throw new InputError(
+      'NO_MATCH',
+      `no learnware with your features meets the requirements (${asked.join('; ')}); the catalog has ${islands.reduce((s, i) => s + i.count, 0)} with them`,
+    );
   }
   return results;
 }

@@ -64,7 +64,10 @@ export function greedyMixture(input: MixtureInput, maxSize = 5): Mixture {
  * drops a real second component whenever two weights sum past 0.98 (0.7 + 0.3 → one learnware).
  */
 export function autoMixture(input: MixtureInput, maxSize = 5): Mixture {
-  const all = fit(input, Array.from({ length: input.cross.length }, (_, i) => i));
+  const all = fit(
+    input,
+    Array.from({ length: input.cross.length }, (_, i) => i),
+  );
   const order = all.members.map((member, i) => ({ member, weight: all.weights[i] })).sort((a, b) => b.weight - a.weight);
   const kept: number[] = [];
   let cumulative = 0;

@@ -79,7 +79,12 @@ function documentText(name: string, s: SemanticSpec): string {
 }
 
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').split(/[^a-z0-9]+/).filter((w) => w.length > 0);
+  return text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
 }
 
 /** 1 exact; 0.8 within the typo budget or as a prefix of the word; 0 otherwise. */

@@ -60,7 +60,8 @@ export async function searchSketchIsland(fetchFn: FetchLike, base: string, islan
   const { params } = head;
   const dims = 2 * params.pairs;
   const type = sketchingType(island);
-  if (params.d !== island.d || params.gamma !== type.sketch.params(island, params.pairs, head.seed).gamma) throw new FormatError('BAD_SKETCH', `the sketch index of ${island.id} does not match its island`);
+  if (params.d !== island.d || params.gamma !== type.sketch.params(island, params.pairs, head.seed).gamma)
+    throw new FormatError('BAD_SKETCH', `the sketch index of ${island.id} does not match its island`);
   const query = type.sketch.sketch(user, params);
 
   // nearest lists by centroid distance
@@ -69,12 +70,17 @@ export async function searchSketchIsland(fetchFn: FetchLike, base: string, islan
   const order = [...centroidDistance.keys()].filter((c) => head.lists[c].count > 0).sort((a, b) => centroidDistance[a] - centroidDistance[b] || a - b);
   const probed = order.slice(0, Math.max(1, options.probe ?? DEFAULT_PROBE));
   const scanning = phase('lists', probed.length);
-  const lists = await parallel(probed, options.concurrency ?? 8, async (c) => {
-    const ref = head.lists[c];
-    const records = decodeList(await get(listPath(ref.sha256), 'list', ref.sha256, ref.size), dims);
-    if (records.length !== ref.count) throw new FormatError('BAD_SKETCH', `list ${c} of ${island.id} holds ${records.length} records, the head says ${ref.count}`);
-    return records;
-  }, (done) => scanning.update(done));
+  const lists = await parallel(
+    probed,
+    options.concurrency ?? 8,
+    async (c) => {
+      const ref = head.lists[c];
+      const records = decodeList(await get(listPath(ref.sha256), 'list', ref.sha256, ref.size), dims);
+      if (records.length !== ref.count) throw new FormatError('BAD_SKETCH', `list ${c} of ${island.id} holds ${records.length} records, the head says ${ref.count}`);
+      return records;
+    },
+    (done) => scanning.update(done),
+  );
   scanning.finish();
 
   // approximate ranking on the int8 sketches, keeping the best `rerank`
@@ -101,11 +107,16 @@ export async function searchSketchIsland(fetchFn: FetchLike, base: string, islan
   best.sort((a, b) => a.d2 - b.d2);
 
   const reranking = phase('rerank', best.length);
-  const specs = await parallel(best, options.concurrency ?? 8, async ({ record }) => {
-    const decoded = type.decodeShard(await get(specPath(record.specHash), 'shard', record.specHash));
-    if (decoded.length !== 1 || !type.belongsTo(decoded[0], island)) throw new FormatError('BAD_SKETCH', `spec ${record.specHash} does not belong to ${island.id}`);
-    return decoded[0];
-  }, (done) => reranking.update(done));
+  const specs = await parallel(
+    best,
+    options.concurrency ?? 8,
+    async ({ record }) => {
+      const decoded = type.decodeShard(await get(specPath(record.specHash), 'shard', record.specHash));
+      if (decoded.length !== 1 || !type.belongsTo(decoded[0], island)) throw new FormatError('BAD_SKETCH', `spec ${record.specHash} does not belong to ${island.id}`);
+      return decoded[0];
+    },
+    (done) => reranking.update(done),
+  );
   reranking.finish();
 
   const cards: (CatalogCard | null)[] = best.map(() => null);
@@ -120,7 +131,12 @@ export async function searchSketchIsland(fetchFn: FetchLike, base: string, islan
     await loadCards(candidates);
     candidates = candidates.filter((p) => options.accept!(cards[p]!));
   }
-  const result = searchIsland(type, user, candidates.map((p) => specs[p]), { settings: island.settings, top, selfInner: Float64Array.from(candidates, (p) => best[p].record.selfInner) });
+  const result = searchIsland(
+    type,
+    user,
+    candidates.map((p) => specs[p]),
+    { settings: island.settings, top, selfInner: Float64Array.from(candidates, (p) => best[p].record.selfInner) },
+  );
   // positions in `result` refer to `candidates`; map them back to positions in `best`
   const singles = result.singles.map((s) => ({ ...s, index: candidates[s.index] }));
   const mixture = result.mixture && { ...result.mixture, indices: result.mixture.indices.map((i) => candidates[i]) };

@@ -24,7 +24,6 @@ export interface StatSpec {
   numPoints: number;
 }
 
-
 /** What a model's manifest says it takes (bundle/manifest.ts `model.input`). */
 export interface ModelInputSchema {
   name: string;
@@ -32,7 +31,6 @@ export interface ModelInputSchema {
   dtype: string;
   shape: (number | null)[];
 }
-
 
 /** Where an island of this type sits: its dimension and the names of its model inputs. */
 export interface IslandSchema {

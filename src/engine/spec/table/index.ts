@@ -59,7 +59,8 @@ export const tableSpecType: SpecType<RkmeTableSpec, TableDataset, TableSpecOptio
 
   fromObject: tableSpecFromObject,
   toJson: tableSpecToJson,
-  describe: (spec) => `${spec.K} reduced points in ${spec.d} dimensions summarise ${spec.numPoints.toLocaleString('en')} training rows (γ = ${spec.gamma}, scale ${spec.scaleSource ?? 'raw units'})`,
+  describe: (spec) =>
+    `${spec.K} reduced points in ${spec.d} dimensions summarise ${spec.numPoints.toLocaleString('en')} training rows (γ = ${spec.gamma}, scale ${spec.scaleSource ?? 'raw units'})`,
 
   build(backend: ComputeBackend, data: TableDataset, options: TableSpecOptions) {
     return buildTableRkme(backend, data.values, data.rows, data.cols, { ...options, featureNames: options.featureNames ?? data.featureNames });
@@ -67,7 +68,8 @@ export const tableSpecType: SpecType<RkmeTableSpec, TableDataset, TableSpecOptio
 
   check(spec: RkmeTableSpec, input: ModelInputSchema): SpecProblem[] {
     const problems: SpecProblem[] = [];
-    if (spec.K > MAX_K || spec.d > MAX_TABLE_D) problems.push({ code: 'SPEC_LIMIT', message: `the spec has K = ${spec.K} and d = ${spec.d}; at most K = ${MAX_K} and d = ${MAX_TABLE_D} are read` });
+    if (spec.K > MAX_K || spec.d > MAX_TABLE_D)
+      problems.push({ code: 'SPEC_LIMIT', message: `the spec has K = ${spec.K} and d = ${spec.d}; at most K = ${MAX_K} and d = ${MAX_TABLE_D} are read` });
     else if (!Number.isFinite(innerProduct(spec, spec, { scale: spec.scale ?? 'raw' }))) problems.push({ code: 'BAD_SPEC', message: "the spec's self inner product is not finite" });
     if (spec.d !== input.features.length) problems.push({ code: 'DIMENSION_MISMATCH', message: `the spec has ${spec.d} features, the model takes ${input.features.length}` });
     return problems;

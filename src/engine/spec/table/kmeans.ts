@@ -22,14 +22,7 @@ export interface KMeansOptions {
  * @param x row-major n×d host copy of the points (same data as `resident`)
  * @returns K×d centroids
  */
-export async function kMeans(
-  backend: ComputeBackend,
-  x: Float64Array,
-  resident: ResidentMatrix,
-  K: number,
-  prng: Prng,
-  options: KMeansOptions,
-): Promise<Float64Array> {
+export async function kMeans(backend: ComputeBackend, x: Float64Array, resident: ResidentMatrix, K: number, prng: Prng, options: KMeansOptions): Promise<Float64Array> {
   const n = resident.rows;
   const d = resident.cols;
   const centers = kMeansPlusPlus(x, n, d, K, prng, options);

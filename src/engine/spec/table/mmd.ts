@@ -33,10 +33,7 @@ export function comparisonScale(a: RkmeTableSpec, b: RkmeTableSpec, options: Com
     return options.scale;
   }
   if (!sameScale(a.scale, b.scale)) {
-    throw new InputError(
-      'SCALE_MISMATCH',
-      'specs were fitted under different feature scales; compare them under one common scale (e.g. the island scale, or raw units)',
-    );
+    throw new InputError('SCALE_MISMATCH', 'specs were fitted under different feature scales; compare them under one common scale (e.g. the island scale, or raw units)');
   }
   return a.scale;
 }
@@ -73,16 +70,7 @@ export function squaredMmd(a: RkmeTableSpec, b: RkmeTableSpec, options: CompareO
   return aa - 2 * ab + bb;
 }
 
-export function weightedKernelSum(
-  za: Float64Array,
-  wa: Float64Array,
-  m: number,
-  zb: Float64Array,
-  wb: Float64Array,
-  n: number,
-  d: number,
-  gamma: number,
-): number {
+export function weightedKernelSum(za: Float64Array, wa: Float64Array, m: number, zb: Float64Array, wb: Float64Array, n: number, d: number, gamma: number): number {
   const gram = gaussianGram(za, m, zb, n, d, gamma);
   let total = 0;
   for (let i = 0; i < m; i++) {
@@ -178,7 +166,15 @@ export async function squaredMmdToData(
 }
 
 /** Σ_l Σ_m k(x_l, x_m), by row blocks used as centers. */
-async function kernelTotal(backend: ComputeBackend, x: Float64Array, n: number, d: number, resident: import('../../kernels/backend.js').ResidentMatrix, gamma: number, signal?: AbortSignal): Promise<number> {
+async function kernelTotal(
+  backend: ComputeBackend,
+  x: Float64Array,
+  n: number,
+  d: number,
+  resident: import('../../kernels/backend.js').ResidentMatrix,
+  gamma: number,
+  signal?: AbortSignal,
+): Promise<number> {
   const block = 512;
   let total = 0;
   for (let start = 0; start < n; start += block) {

@@ -16,7 +16,6 @@ import type { RkmeTableSpec } from './types.js';
 
 export type { SketchParams };
 
-
 /** The sketch parameters of an island: ω drawn from `seed` (docs/prng.md). */
 export function islandSketchParams(d: number, gamma: number, scale: Float64Array, pairs: number, seed: number): SketchParams {
   return { d, pairs, gamma, scale, omega: sketchFrequencies(seed, pairs, d, gamma) };

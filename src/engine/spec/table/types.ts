@@ -42,4 +42,3 @@ export interface RkmeTableSpec extends StatSpec {
   featureNames: string[] | null;
   provenance: SpecProvenance | null;
 }
-

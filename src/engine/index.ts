@@ -32,15 +32,15 @@ export { matchPicture } from './spec/table/picture.js';
 export { imputeColumnMeans } from './data/impute.js';
 export { sha256Hex } from './core/hash.js';
 export { exportDenseOnnx, type DenseLayer, type DenseModel } from './model/onnx-export.js';
-export { OnnxModel, ModelError, type ModelOutput } from './model/onnx-runner.js';
+export { OnnxModel, ModelError, fixedWidth, plainOrtMessage, type ModelIo, type ModelOutput } from './model/onnx-runner.js';
 export { chooseExecutionProvider, runnerOptions, wasmThreadsFor, type ExecutionProvider, type ProviderChoice, type ProviderRequest } from './model/execution-provider.js';
 export { readZip, writeZip, IntegrityError, DEFAULT_ZIP_LIMITS, type ZipLimits } from './bundle/zip.js';
 export { checkSemanticSpec, SEMANTIC_VOCABULARY, type SemanticSpec, type Problem } from './bundle/semantic.js';
 export { checkManifest, MANIFEST_FILE, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Manifest, type OutputKind } from './bundle/manifest.js';
 export { packBundle, type PackInput } from './bundle/pack.js';
-export { packLearnware, defaultSpecType, slug, type PackLearnwareInput, type PackedLearnware } from './bundle/pack-learnware.js';
+export { packLearnware, defaultSpecType, slug, readModelShape, modelMismatches, type ModelShape, type PackLearnwareInput, type PackedLearnware } from './bundle/pack-learnware.js';
 export { describeBundle, MODEL_CARD_FILE, type BundleDescription } from './bundle/describe.js';
-export { checkBundle, inspectBundle, checkOutputs, type InspectedBundle, type CheckResult, type CheckReason, type CheckStatus, type CheckOptions } from './bundle/checker.js';
+export { checkBundle, inspectBundle, checkOutputs, type InspectedBundle, type CheckResult, type CheckReason, type CheckStatus, type CheckOptions, type PassedCheck } from './bundle/checker.js';
 export {
   buildCatalog,
   catalogMembers,

@@ -51,6 +51,9 @@ describe('learnware-dock pack / check / catalog', () => {
     const checked = await cli('check', out);
     expect(checked.code).toBe(0);
     expect(checked.stdout).toMatch(/^USABLE weather-classifier/);
+    // every check that passed is listed, not only the verdict
+    expect(checked.stdout).toMatch(/ok: every file matches its size and SHA-256/);
+    expect(checked.stdout).toMatch(/ok: the model ran on 48 rows/);
   });
 
   it('refuses to write a bundle that is not usable, printing every reason', async () => {

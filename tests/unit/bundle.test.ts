@@ -1,7 +1,22 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { checkBundle, checkSemanticSpec, describeBundle, exportDenseOnnx, OnnxModel, readZip, sha256Hex, type CheckResult } from '../../src/engine/index.js';
-import { denseModel, makeBundle, rawZip, semanticSpec, tamper } from '../helpers/bundles.js';
+import {
+  checkBundle,
+  checkSemanticSpec,
+  describeBundle,
+  exportDenseOnnx,
+  ModelError,
+  modelMismatches,
+  OnnxModel,
+  packLearnware,
+  plainOrtMessage,
+  readZip,
+  sha256Hex,
+  tableDataset,
+  TsBackend,
+  type CheckResult,
+} from '../../src/engine/index.js';
+import { denseModel, FEATURES, makeBundle, rawZip, semanticSpec, tamper } from '../helpers/bundles.js';
 
 const codes = (r: CheckResult) => r.reasons.map((x) => x.code);
 
@@ -200,5 +215,108 @@ describe('describing a bundle for the catalog page (no model run)', () => {
     const { bundle } = await makeBundle();
     const broken = tamper(bundle, 'README.md', (b) => Uint8Array.from([...b, 0x21]));
     await expect(describeBundle(broken)).rejects.toMatchObject({ code: 'INVALID_BUNDLE', message: expect.stringContaining('README.md') });
+  });
+});
+
+describe('what the checker tells a developer', () => {
+  const ids = (r: CheckResult) => r.passed.map((c) => c.id);
+
+  it('lists every check a USABLE bundle passed, in order, with the bundle’s own numbers', async () => {
+    const { bundle } = await makeBundle();
+    const result = await checkBundle(bundle);
+    expect(result.status).toBe('USABLE');
+    expect(ids(result)).toEqual(['zip', 'manifest', 'files', 'spec', 'model-load', 'model-io', 'model-run', 'output-shape', 'finite', 'probabilities']);
+    const labels = result.passed.map((c) => c.label).join('\n');
+    expect(labels).toMatch(/agrees with the model's input \(3 features\)/);
+    expect(labels).toMatch(/ran on 48 rows/);
+    expect(labels).toMatch(/probabilities of 2 classes/);
+  });
+
+  it('a failing bundle lists what passed before the failure, and the failure as a reason', async () => {
+    const nonFinite = await checkBundle(
+      (
+        await makeBundle({
+          model: denseModel('identity', 1, 1e38),
+          kind: 'regression',
+          classes: null,
+          width: 1,
+          semantic: semanticSpec({ Task: { Type: 'Class', Values: ['Regression'] }, Output: { Dimension: 1 } as never }),
+        })
+      ).bundle,
+    );
+    expect(nonFinite.status).toBe('NONUSABLE');
+    expect(ids(nonFinite)).toEqual(['zip', 'manifest', 'files', 'spec', 'model-load', 'model-io', 'model-run']);
+    const tampered = tamper((await makeBundle()).bundle, 'rkme.json', (b) => Uint8Array.from([...b, 0x20]));
+    const invalid = await checkBundle(tampered);
+    expect(invalid.status).toBe('INVALID');
+    expect(ids(invalid)).toEqual(['zip', 'manifest']);
+  });
+
+  it('puts onnxruntime’s error text into a sentence and keeps the raw text as a detail', async () => {
+    const model = await OnnxModel.load(denseModel());
+    expect(model.io.inputShape).toEqual(['N', 3]);
+    expect(model.io.outputShape).toEqual(['N', 2]);
+    const failure = await model.run(new Float32Array(8), 2, 4).catch((e: ModelError) => e);
+    expect(failure).toBeInstanceOf(ModelError);
+    expect((failure as ModelError).message).toBe(
+      'the model failed on 2 rows: the model takes 3 features per row but was given 4: choose the same feature columns the model was trained on',
+    );
+    expect((failure as ModelError).details.raw).toMatch(/failed to call OrtRun\(\)\. ERROR_CODE: 2/);
+    await model.dispose();
+    // a model whose feature axis is symbolic fails inside its first layer: the same sentence
+    const free = await OnnxModel.load(
+      exportDenseOnnx({ layers: [{ inputs: 3, outputs: 2, weights: new Float32Array(6), bias: new Float32Array(2) }], output: 'softmax', freeInputWidth: true }),
+    );
+    expect(free.io.inputShape).toEqual(['N', 'features']);
+    await expect(free.run(new Float32Array(8), 2, 4)).rejects.toThrow('the model failed on 2 rows: the model takes 3 features per row but was given 4');
+    await free.dispose();
+    expect(plainOrtMessage('something else entirely')).toBeNull();
+    expect(plainOrtMessage('failed to call OrtRun(). ERROR_CODE: 2, ERROR_MESSAGE: Invalid rank for input: input Got: 1 Expected: 2 Please fix')).toMatch(
+      /takes 2-dimensional input but was given 1-dimensional/,
+    );
+  });
+
+  it('packing catches a feature count the model does not take before building anything, in plain words', async () => {
+    const n = 50;
+    const values = Float64Array.from({ length: n * 4 }, (_, i) => Math.sin(i));
+    const events: string[] = [];
+    const run = packLearnware(
+      {
+        backend: new TsBackend(),
+        data: tableDataset({ values, rows: n, cols: 4, featureNames: ['a', 'b', 'c', 'd'] }),
+        model: denseModel(),
+        semantic: semanticSpec({ Input: { Dimension: 4, Description: {} } }),
+        output: { kind: 'probabilities', classes: ['rain', 'sun'] },
+      },
+      { onProgress: (e) => events.push(e.phase) },
+    );
+    await expect(run).rejects.toMatchObject({ code: 'DIMENSION_MISMATCH' });
+    await expect(run).rejects.toThrow('The model takes 3 features per row, but 4 columns are chosen (a, b, c, d): untick 1, or choose the model trained on these columns.');
+    expect(events).toEqual([]);
+    expect(modelMismatches({ inputName: 'input', outputName: 'output', features: 3, outputs: 2 }, ['a', 'b', 'c'], { kind: 'probabilities', classes: ['x', 'y', 'z'] })).toEqual([
+      "The model gives 2 values per row, but 3 classes are listed: list one class per model output, in the model's order.",
+    ]);
+    expect(modelMismatches({ inputName: 'input', outputName: 'output', features: null, outputs: null }, ['a'], { kind: 'regression', classes: null })).toEqual([]);
+  });
+
+  it('packing reports its phases after the spec build: packing, then the check', async () => {
+    const n = 60;
+    const values = Float64Array.from({ length: n * 3 }, (_, i) => Math.cos(i * 0.7));
+    const phases: string[] = [];
+    const packed = await packLearnware(
+      {
+        backend: new TsBackend(),
+        data: tableDataset({ values, rows: n, cols: 3, featureNames: FEATURES }),
+        model: denseModel(),
+        semantic: semanticSpec(),
+        output: { kind: 'probabilities', classes: ['rain', 'sun'] },
+        specOptions: { K: 10 },
+      },
+      { onProgress: (e) => e.status === 'start' && phases.push(e.phase) },
+    );
+    expect(packed.check.status).toBe('USABLE');
+    expect(phases.slice(-2)).toEqual(['pack', 'check']);
+    expect(phases.indexOf('kmeans')).toBeGreaterThanOrEqual(0);
+    expect(phases.indexOf('kmeans')).toBeLessThan(phases.indexOf('pack'));
   });
 });

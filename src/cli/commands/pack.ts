@@ -103,12 +103,13 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
   if (args.positionals.length !== 1) throw usage('check needs exactly one bundle file');
   const result = await checkBundle(readInput(args.positionals[0], 256 * 2 ** 20));
   process.stdout.write(`${result.status}${result.manifest ? ` ${result.manifest.id}` : ''} sha256=${result.sha256}\n`);
+  for (const check of result.passed) process.stdout.write(`  ok: ${check.label}\n`);
   printReasons(result);
   return result.status === 'USABLE' ? 0 : 1;
 }
 
 function printReasons(result: CheckResult): void {
-  for (const r of result.reasons) process.stdout.write(`  ${r.code}${r.field ? ` (${r.field})` : ''}: ${r.message}\n`);
+  for (const r of result.reasons) process.stdout.write(`  ${r.code}${r.field ? ` (${r.field})` : ''}: ${r.message}${r.detail ? ` [${r.detail.replace(/\s+/g, ' ')}]` : ''}\n`);
 }
 
 function classNames(given: string[], semantic: SemanticSpec, dimension: number): string[] {

@@ -22,6 +22,16 @@ export interface CheckReason {
   code: string;
   message: string;
   field?: string;
+  /** the underlying tool's own words (onnxruntime's error text), when the message puts them in a sentence */
+  detail?: string;
+}
+
+/** A check the checker ran and the bundle passed. */
+export interface PassedCheck {
+  /** stable id: zip, manifest, files, spec, model-load, model-io, model-run, output-shape, finite, probabilities, labels */
+  id: string;
+  /** what was checked, in a sentence (with the bundle's own numbers) */
+  label: string;
 }
 
 export interface CheckResult {
@@ -32,6 +42,8 @@ export interface CheckResult {
   spec: StatSpec | null;
   /** SHA-256 of the whole bundle (its content address in a catalog) */
   sha256: string;
+  /** every check that was run and passed, in the order they ran (a failed check is a reason instead; later checks are not run) */
+  passed: PassedCheck[];
 }
 
 export interface CheckOptions {
@@ -46,9 +58,9 @@ export interface CheckOptions {
 export async function checkBundle(bundle: Uint8Array, options: CheckOptions = {}): Promise<CheckResult> {
   const inspected = await inspectBundle(bundle, options);
   if ('status' in inspected) return inspected;
-  const { manifest, spec, sha256, files } = inspected;
-  const runReasons = await runCheck(files.get(manifest.model.file)!, manifest, spec, options);
-  return { status: runReasons.length === 0 ? 'USABLE' : 'NONUSABLE', reasons: runReasons, manifest, spec, sha256 };
+  const { manifest, spec, sha256, files, passed } = inspected;
+  const run = await runCheck(files.get(manifest.model.file)!, manifest, spec, options);
+  return { status: run.reasons.length === 0 ? 'USABLE' : 'NONUSABLE', reasons: run.reasons, manifest, spec, sha256, passed: [...passed, ...run.passed] };
 }
 
 export interface InspectedBundle {
@@ -57,6 +69,8 @@ export interface InspectedBundle {
   sha256: string;
   /** the bundle's files, every one matching its size and SHA-256 in the manifest */
   files: Map<string, Uint8Array>;
+  /** the checks passed so far (all but the model run) */
+  passed: PassedCheck[];
 }
 
 /**
@@ -65,7 +79,8 @@ export interface InspectedBundle {
  */
 export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptions, 'zipLimits'> = {}): Promise<InspectedBundle | CheckResult> {
   const sha256 = await sha256Hex(bundle);
-  const invalid = (reasons: CheckReason[], manifest: Manifest | null = null): CheckResult => ({ status: 'INVALID', reasons, manifest, spec: null, sha256 });
+  const passed: PassedCheck[] = [];
+  const invalid = (reasons: CheckReason[], manifest: Manifest | null = null): CheckResult => ({ status: 'INVALID', reasons, manifest, spec: null, sha256, passed });
 
   let files: Map<string, Uint8Array>;
   try {
@@ -74,6 +89,7 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
     const e = error as DockError;
     return invalid([{ code: e.code ?? 'CORRUPT_ZIP', message: e.message }]);
   }
+  passed.push({ id: 'zip', label: `a safe zip archive: ${files.size} entries with plain relative names, within the size limits, no zip bomb` });
   const manifestBytes = files.get(MANIFEST_FILE);
   if (!manifestBytes) return invalid([{ code: 'NO_MANIFEST', message: `the bundle has no ${MANIFEST_FILE}` }]);
   let manifestValue: unknown;
@@ -85,6 +101,10 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
   const problems = checkManifest(manifestValue);
   if (problems.length > 0) return invalid(problems.map((p) => ({ code: 'BAD_MANIFEST', message: p.message, field: p.field })));
   const manifest = manifestValue as Manifest;
+  passed.push({
+    id: 'manifest',
+    label: `${MANIFEST_FILE} is valid, its semantic specification included (${manifest.semantic.Task.Values[0]}, ${manifest.semantic.Scenario.Values.join(', ')})`,
+  });
 
   // integrity: every listed file present with its size and hash; nothing unlisted
   const reasons: CheckReason[] = [];
@@ -103,6 +123,7 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
     if (name !== MANIFEST_FILE && !(name in manifest.files)) reasons.push({ code: 'UNLISTED_FILE', message: `${name} is in the bundle but not listed in the manifest`, field: 'files' });
   }
   if (reasons.length > 0) return invalid(reasons, manifest);
+  passed.push({ id: 'files', label: `every file matches its size and SHA-256 in the manifest (${Object.keys(manifest.files).join(', ')}), and nothing else is in the bundle` });
 
   // statistical spec: parses, and its spec type finds no problem with it against the model input
   let spec: StatSpec | null = null;
@@ -118,33 +139,59 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
     }
   }
   if (reasons.length > 0 || !spec) return invalid(reasons, manifest);
-  return { manifest, spec, sha256, files };
+  const features = manifest.model.input.features.length;
+  passed.push({ id: 'spec', label: `${manifest.specs.map((s) => s.file).join(', ')} parses and agrees with the model's input (${features} feature${features === 1 ? '' : 's'})` });
+  return { manifest, spec, sha256, files, passed };
 }
 
-async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: StatSpec, options: CheckOptions): Promise<CheckReason[]> {
+async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: StatSpec, options: CheckOptions): Promise<{ reasons: CheckReason[]; passed: PassedCheck[] }> {
   // rows drawn from the spec itself (its type knows how): herded ones and random ones around its points
-  const feed = specType(spec.type).probeFeed(spec, manifest.model.input, { herded: options.herdedRows ?? 32, random: options.randomRows ?? 16 });
+  const herded = options.herdedRows ?? 32;
+  const random = options.randomRows ?? 16;
+  const feed = specType(spec.type).probeFeed(spec, manifest.model.input, { herded, random });
   const rows = feed.dims[0];
+  const passed: PassedCheck[] = [];
+  const failed = (reason: CheckReason) => ({ reasons: [reason], passed });
   let model: OnnxModel;
   try {
     model = await OnnxModel.load(modelBytes);
   } catch (error) {
-    return [{ code: 'MODEL_LOAD', message: (error as Error).message }];
+    return failed({ code: 'MODEL_LOAD', message: (error as Error).message });
   }
+  passed.push({ id: 'model-load', label: `${manifest.model.file} loads in onnxruntime (as data: nothing in the bundle is executed as code)` });
   try {
     const { input: inputInfo, output: outputInfo } = manifest.model;
-    if (model.io.inputNames[0] !== inputInfo.name) return [{ code: 'MODEL_IO', message: `the model's input is "${model.io.inputNames[0]}", the manifest says "${inputInfo.name}"` }];
+    if (model.io.inputNames[0] !== inputInfo.name)
+      return failed({ code: 'MODEL_IO', message: `the model's input is "${model.io.inputNames[0]}", the manifest says "${inputInfo.name}"` });
     if (model.io.outputNames[0] !== outputInfo.name)
-      return [{ code: 'MODEL_IO', message: `the model's output is "${model.io.outputNames[0]}", the manifest says "${outputInfo.name}"` }];
+      return failed({ code: 'MODEL_IO', message: `the model's output is "${model.io.outputNames[0]}", the manifest says "${outputInfo.name}"` });
+    passed.push({ id: 'model-io', label: `the model's input "${inputInfo.name}" and output "${outputInfo.name}" are the ones the manifest names` });
     const timeout = options.runTimeoutMs ?? 10_000;
+    const started = Date.now();
     const result = await withTimeout(model.runFeed(feed), timeout, () => new DockError('MODEL_TIMEOUT', `the model took longer than ${timeout / 1000} s on ${rows} rows`));
-    return checkOutputs(result.values, result.dims, rows, manifest);
+    passed.push({ id: 'model-run', label: `the model ran on ${rows} rows drawn from the bundle's own specification in ${Date.now() - started} ms (limit ${timeout / 1000} s)` });
+    const reasons = checkOutputs(result.values, result.dims, rows, manifest);
+    if (reasons.length === 0) passed.push(...outputChecks(rows, manifest));
+    return { reasons, passed };
   } catch (error) {
     const e = error as DockError;
-    return [{ code: e.code ?? 'MODEL_RUN', message: e.message }];
+    const raw = e.details?.raw;
+    return failed({ code: e.code ?? 'MODEL_RUN', message: e.message, ...(typeof raw === 'string' ? { detail: raw } : {}) });
   } finally {
     await model.dispose().catch(() => undefined);
   }
+}
+
+/** The output rules a bundle passed (checkOutputs found nothing), in words. */
+function outputChecks(rows: number, manifest: Manifest): PassedCheck[] {
+  const { kind, classes, shape } = manifest.model.output;
+  const checks: PassedCheck[] = [
+    { id: 'output-shape', label: `one output row per input row (${rows}), ${shape[1]} value${shape[1] === 1 ? '' : 's'} each, as the manifest declares` },
+    { id: 'finite', label: 'every output value is a finite number (no NaN, no infinity)' },
+  ];
+  if (kind === 'probabilities') checks.push({ id: 'probabilities', label: `the outputs are probabilities of ${classes!.length} classes: each in [0, 1], each row summing to 1` });
+  else if (kind === 'labels') checks.push({ id: 'labels', label: `every predicted label is a class index 0..${classes!.length - 1}` });
+  return checks;
 }
 
 /** Output rules: row count, width, finite values, probabilities in [0,1] summing to 1, labels in range. */

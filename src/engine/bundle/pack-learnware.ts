@@ -5,9 +5,9 @@
  * bundle is packed and then checked (the model run by onnxruntime, never executed as code).
  */
 import { InputError } from '../core/errors.js';
-import type { JobOptions } from '../core/progress.js';
+import { PhaseReporter, type JobOptions } from '../core/progress.js';
 import type { ComputeBackend } from '../kernels/backend.js';
-import { OnnxModel } from '../model/onnx-runner.js';
+import { fixedWidth, OnnxModel, type ModelIo } from '../model/onnx-runner.js';
 import { specTypesFor, type AnySpecType } from '../spec/registry.js';
 import type { Dataset, SpecBuildReport, StatSpec } from '../spec/spec-type.js';
 import { checkBundle, type CheckResult } from './checker.js';
@@ -48,19 +48,67 @@ export function defaultSpecType(dataKind: string): AnySpecType {
   return type;
 }
 
-export async function packLearnware(input: PackLearnwareInput, options: JobOptions = {}): Promise<PackedLearnware> {
-  const type = defaultSpecType(input.data.kind);
-  let io: { inputNames: readonly string[]; outputNames: readonly string[] };
-  const model = await OnnxModel.load(input.model);
+/** What a model file says about itself, read without running it: input and output names, and widths when fixed. */
+export interface ModelShape {
+  inputName: string;
+  outputName: string;
+  /** features per row the model takes, when its input shape fixes it */
+  features: number | null;
+  /** values per output row, when its output shape fixes it */
+  outputs: number | null;
+}
+
+/** Loads the model (as data) and reads its declared input and output; a file that is not ONNX is a ModelError (MODEL_LOAD). */
+export async function readModelShape(bytes: Uint8Array): Promise<ModelShape> {
+  const model = await OnnxModel.load(bytes);
   try {
-    io = model.io;
+    return shapeOf(model.io);
   } finally {
     await model.dispose();
   }
-  const { spec, report } = await type.build(input.backend, input.data, { ...input.specOptions, ...options });
+}
+
+function shapeOf(io: ModelIo): ModelShape {
+  return { inputName: io.inputNames[0], outputName: io.outputNames[0], features: fixedWidth(io.inputShape), outputs: fixedWidth(io.outputShape) };
+}
+
+/**
+ * What stops a model from taking the chosen features or giving the declared outputs, in plain
+ * words, found from the model's declared shapes before anything runs (empty: nothing known wrong).
+ */
+export function modelMismatches(shape: ModelShape, features: readonly string[], output: { kind: OutputKind; classes: readonly string[] | null; width?: number }): string[] {
+  const problems: string[] = [];
+  if (shape.features !== null && shape.features !== features.length) {
+    const diff = features.length - shape.features;
+    problems.push(
+      `The model takes ${shape.features} feature${shape.features === 1 ? '' : 's'} per row, but ${features.length} ${features.length === 1 ? 'column is' : 'columns are'} chosen` +
+        (features.length > 0 ? ` (${features.join(', ')})` : '') +
+        `: ${diff > 0 ? `untick ${diff}` : `tick ${-diff} more`}, or choose the model trained on these columns.`,
+    );
+  }
+  const width = output.kind === 'probabilities' ? (output.classes?.length ?? 0) : output.kind === 'labels' ? 1 : (output.width ?? 1);
+  if (shape.outputs !== null && width > 0 && shape.outputs !== width) {
+    problems.push(
+      output.kind === 'probabilities'
+        ? `The model gives ${shape.outputs} value${shape.outputs === 1 ? '' : 's'} per row, but ${width} class${width === 1 ? ' is' : 'es are'} listed: list one class per model output, in the model's order` +
+            (shape.outputs === 1 ? ' (a model with one output is a regressor or gives labels, not probabilities).' : '.')
+        : `The model gives ${shape.outputs} values per row, but a ${output.kind === 'regression' ? 'regressor' : 'label model'} here gives ${width}: ${shape.outputs >= 2 ? 'is it a classifier? Choose Classification and list its classes.' : 'check the model file.'}`,
+    );
+  }
+  return problems;
+}
+
+export async function packLearnware(input: PackLearnwareInput, options: JobOptions = {}): Promise<PackedLearnware> {
+  const type = defaultSpecType(input.data.kind);
   const { kind, classes } = input.output;
   if (kind !== 'regression' && !(classes && classes.length >= 2)) throw new InputError('NO_CLASSES', 'a classifier needs at least two class names, in the order of its outputs');
+  // the model's declared shapes are checked before the spec is built: a mismatch is found in a second, not after the run
+  const io = await readModelShape(input.model);
+  const mismatches = modelMismatches(io, input.data.featureNames, input.output);
+  if (mismatches.length > 0) throw new InputError('DIMENSION_MISMATCH', mismatches.join(' '), { model: io, features: input.data.featureNames });
+  const { spec, report } = await type.build(input.backend, input.data, { ...input.specOptions, ...options });
   const width = kind === 'probabilities' ? classes!.length : kind === 'labels' ? 1 : (input.output.width ?? 1);
+  const packing = new PhaseReporter(options.onProgress, 'pack', 'pack', 1, 'steps');
   const name = input.semantic?.Name?.Values;
   const id = input.id ?? slug(typeof name === 'string' ? name : 'learnware');
   const { bundle, manifest } = await packBundle({
@@ -68,13 +116,17 @@ export async function packLearnware(input: PackLearnwareInput, options: JobOptio
     name: typeof name === 'string' && name.trim() !== '' ? name : id,
     semantic: input.semantic,
     model: input.model,
-    input: { name: io.inputNames[0], features: input.data.featureNames },
-    output: { name: io.outputNames[0], kind, classes: kind === 'regression' ? null : classes, width },
+    input: { name: io.inputName, features: input.data.featureNames },
+    output: { name: io.outputName, kind, classes: kind === 'regression' ? null : classes, width },
     spec,
     readme: input.readme,
     createdAt: input.createdAt,
   });
-  return { bundle, manifest, spec, report, check: await checkBundle(bundle) };
+  packing.finish();
+  const checking = new PhaseReporter(options.onProgress, 'pack', 'check', 1, 'steps');
+  const check = await checkBundle(bundle);
+  checking.finish();
+  return { bundle, manifest, spec, report, check };
 }
 
 /** A bundle id from a name: lower case, a–z 0–9 . _ -, at most 64 characters. */

@@ -23,6 +23,8 @@ export interface DenseModel {
   inputName?: string;
   outputName?: string;
   producer?: string;
+  /** declare the input's feature axis symbolic ("features") instead of fixed, as some exporters do: the width is then known only when the model runs */
+  freeInputWidth?: boolean;
 }
 
 const FLOAT = 1;
@@ -73,7 +75,7 @@ export function exportDenseOnnx(model: DenseModel): Uint8Array {
       for (const n of nodes) g.message(1, n);
       g.string(2, 'dense');
       for (const t of initializers) g.message(5, t);
-      g.message(11, valueInfo(inputName, inDim));
+      g.message(11, valueInfo(inputName, model.freeInputWidth ? 'features' : inDim));
       g.message(12, valueInfo(outputName, outDim));
     })
     .message(8, (o) => o.string(1, '').int(2, 17)) // opset_import: default domain, opset 17
@@ -104,8 +106,8 @@ function tensor(name: string, dims: number[], values: Float32Array): (w: ProtoWr
   };
 }
 
-/** float tensor [N, dim] with a symbolic batch dimension */
-function valueInfo(name: string, dim: number): (w: ProtoWriter) => void {
+/** float tensor [N, dim] with a symbolic batch dimension (and a symbolic width when dim is a name) */
+function valueInfo(name: string, dim: number | string): (w: ProtoWriter) => void {
   return (w) => {
     w.string(1, name);
     w.message(2, (type) =>
@@ -113,7 +115,7 @@ function valueInfo(name: string, dim: number): (w: ProtoWriter) => void {
         tensorType.int(1, FLOAT);
         tensorType.message(2, (shape) => {
           shape.message(1, (d) => d.string(2, 'N'));
-          shape.message(1, (d) => d.int(1, dim));
+          shape.message(1, (d) => (typeof dim === 'string' ? d.string(2, dim) : d.int(1, dim)));
         });
       }),
     );

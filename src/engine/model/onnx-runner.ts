@@ -15,6 +15,41 @@ export { ModelError } from '../core/errors.js';
 export interface ModelIo {
   inputNames: readonly string[];
   outputNames: readonly string[];
+  /** shape of the first input as the model declares it: numbers are fixed sizes, strings symbolic ("N"); null when unknown */
+  inputShape: readonly (number | string)[] | null;
+  /** shape of the first output, likewise */
+  outputShape: readonly (number | string)[] | null;
+}
+
+/** The fixed size of the last axis of a declared shape (features per row, outputs per row), or null when it is free or unknown. */
+export function fixedWidth(shape: readonly (number | string)[] | null): number | null {
+  const last = shape?.at(-1);
+  return typeof last === 'number' && last > 0 ? last : null;
+}
+
+/**
+ * onnxruntime's own error text ("failed to call OrtRun(). ERROR_CODE: 2, ERROR_MESSAGE: Got invalid
+ * dimensions for input: …") in a sentence a developer understands, or null when it is not one we know.
+ */
+export function plainOrtMessage(raw: string): string | null {
+  const dims = /invalid dimensions for input: (\S+) for the following indices\s+index: (\d+) Got: (\d+) Expected: (\d+)/i.exec(raw);
+  if (dims) {
+    const [, , index, got, expected] = dims;
+    return index === '1'
+      ? `the model takes ${expected} feature${expected === '1' ? '' : 's'} per row but was given ${got}: choose the same feature columns the model was trained on`
+      : `the model's input axis ${index} is fixed at ${expected} but was given ${got}`;
+  }
+  const rank = /Invalid rank for input: (\S+) Got: (\d+) Expected: (\d+)/i.exec(raw);
+  if (rank) return `the model takes ${rank[3]}-dimensional input but was given ${rank[2]}-dimensional input (a table is fed as rows × features)`;
+  const type = /Unexpected input data type\. Actual: \((\S+)\)\s*,\s*expected: \((\S+)\)/i.exec(raw);
+  if (type)
+    return `the model's input is ${type[2].replace(/^tensor\((.*)\)$/, '$1')} but this dock feeds ${type[1].replace(/^tensor\((.*)\)$/, '$1')}: export the model with a float32 input`;
+  const gemm = /GEMM: Dimension mismatch, W: \{(\d+),(\d+)\} K: (\d+)/i.exec(raw);
+  if (gemm) return `the model takes ${gemm[1]} feature${gemm[1] === '1' ? '' : 's'} per row but was given ${gemm[3]}: choose the same feature columns the model was trained on`;
+  const node = /running (\w+) node\./i.exec(raw);
+  if (node) return `a ${node[1]} step inside the model failed on these inputs (often a feature count or type the model does not take)`;
+  if (/failed to call OrtRun|ERROR_CODE/i.test(raw)) return 'onnxruntime could not run the model on these inputs';
+  return null;
 }
 
 export interface ModelOutput {
@@ -62,7 +97,16 @@ export class OnnxModel {
   }
 
   get io(): ModelIo {
-    return { inputNames: this.session.inputNames, outputNames: this.session.outputNames };
+    const shape = (meta: readonly ort.InferenceSession.ValueMetadata[] | undefined) => {
+      const first = meta?.[0];
+      return first && first.isTensor && first.shape.length > 0 ? [...first.shape] : null;
+    };
+    return {
+      inputNames: this.session.inputNames,
+      outputNames: this.session.outputNames,
+      inputShape: shape(this.session.inputMetadata),
+      outputShape: shape(this.session.outputMetadata),
+    };
   }
 
   /** Runs rows×features through the first input; returns the first output. */
@@ -82,7 +126,10 @@ export class OnnxModel {
       try {
         results = await this.session.run(feeds);
       } catch (error) {
-        throw new ModelError('MODEL_RUN', `the model failed on ${rows} rows: ${(error as Error).message}`);
+        // the sentence first; onnxruntime's own text is kept as a detail for whoever debugs the model
+        const raw = (error as Error).message;
+        const plain = plainOrtMessage(raw);
+        throw new ModelError('MODEL_RUN', `the model failed on ${rows} rows: ${plain ?? raw}`, plain ? { raw } : {});
       }
       const output = results[this.session.outputNames[0]];
       if (output.type !== 'float32') throw new ModelError('MODEL_OUTPUT', `the model's output is ${output.type}, expected float32`);

@@ -41,7 +41,8 @@ describe('learnware-dock CLI', () => {
     expect(Object.keys(JSON.parse(readFileSync(out, 'utf8'))).sort()).toEqual(['beta', 'feature_names', 'gamma', 'num_points', 'provenance', 'type', 'z']);
   });
 
-  it.each([
+  // independent subprocesses: run side by side (each test uses its own expect, as concurrent tests must)
+  it.concurrent.for([
     ['a text column', (d: string) => [TXHOUSING_PATH, '--out', join(d, 'x.json')], 1, /^error\[NON_NUMERIC_COLUMN\]: column "city" is not numeric/],
     ['an empty file', (d: string) => [write(d, 'empty.csv', '')], 1, /^error\[EMPTY_FILE\]/],
     ['a header only', (d: string) => [write(d, 'header.csv', 'a,b\n')], 1, /^error\[NO_ROWS\]/],
@@ -51,7 +52,7 @@ describe('learnware-dock CLI', () => {
     ['an unknown option', (d: string) => [write(d, 'ok.csv', 'a\n1\n'), '--kk', '3'], 2, /^error\[USAGE\]: unknown option --kk/],
     ['a bad K', (d: string) => [write(d, 'ok2.csv', 'a\n1\n'), '--k', 'ten'], 2, /^error\[USAGE\]: --k must be a positive integer/],
     ['an unknown drop column', (d: string) => [write(d, 'ok3.csv', 'a\n1\n'), '--drop-columns', 'b'], 1, /^error\[UNKNOWN_COLUMN\]/],
-  ])('spec fails with one line on %s', async (_name, args, code, message) => {
+  ] as const)('spec fails with one line on %s', async ([, args, code, message], { expect }) => {
     const result = await cli('spec', ...args(dir));
     expect(result.code).toBe(code);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -224,6 +224,13 @@ describe('Parquet reader on files written here', () => {
 });
 
 describe('parseTableFile', () => {
+  it('reads a Parquet file by its magic bytes whatever the file is called', async () => {
+    const bytes = tableAsParquet(txhousing(), [4000, txhousing().rowCount - 4000]);
+    const table = await parseTableFile(bytes, 'housing.csv');
+    expect(table.rowCount).toBe(8602);
+    expect(table).toEqual(await parseParquetBytes(bytes));
+  });
+
   it('reads a CSV or TSV whatever its name, a .parquet that is really CSV included', async () => {
     const csv = new TextEncoder().encode('a,b\n1,x\n2,y\n');
     const table = await parseTableFile(csv, 'data.parquet');

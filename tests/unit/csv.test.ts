@@ -79,6 +79,40 @@ describe('CSV reader', () => {
   });
 });
 
+describe('decimal commas', () => {
+  it('reads "1,5" as 1.5 in a semicolon-separated file', () => {
+    const t = parseCsv('carat;price;cut\n0,23;326;Ideal\n1,5;2 757;Premium\n-0,5e1;NA;Good\n2;,25;Fair\n');
+    const carat = t.columns[0];
+    expect(carat.kind).toBe('numeric');
+    expect(Array.from(carat.values as Float64Array)).toEqual([0.23, 1.5, -5, 2]);
+    // "2 757" (a space as thousands separator) is not a number: the column stays text, and says where
+    expect(t.columns[1]).toMatchObject({ kind: 'text', firstText: { row: 1, value: '2 757' } });
+    expect(t.columns[2].kind).toBe('text');
+  });
+
+  it('reads decimal commas in a tab-separated file, and a mix of points and commas', () => {
+    const t = parseCsv('a\tb\n1,25\t3.5\n2.5\t4,75\n');
+    expect(Array.from(t.columns[0].values as Float64Array)).toEqual([1.25, 2.5]);
+    expect(Array.from(t.columns[1].values as Float64Array)).toEqual([3.5, 4.75]);
+  });
+
+  it('keeps a comma-separated file as it was: a quoted "1,5" is text there', () => {
+    const t = parseCsv('a,b\n"1,5",2\n3,4\n');
+    expect(t.columns[0]).toMatchObject({ kind: 'text', firstText: { row: 0, value: '1,5' } });
+    expect(Array.from(t.columns[1].values as Float64Array)).toEqual([2, 4]);
+  });
+
+  it('does not read two commas or a thousands-grouped number as a decimal', () => {
+    const t = parseCsv('a;b\n1,2,3;1.234,5\n');
+    expect(t.columns[0].kind).toBe('text');
+    expect(t.columns[1].kind).toBe('text');
+  });
+
+  it('asks for a header when the first line of a semicolon file holds decimal-comma numbers', () => {
+    expect(code(() => parseCsv('1,5;2,5\n3;4\n', { delimiter: ';' }))).toBe('NO_HEADER');
+  });
+});
+
 describe('feature matrix', () => {
   it('refuses text columns unless dropped, naming the column and a value', () => {
     const table = txhousing();

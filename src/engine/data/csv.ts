@@ -2,7 +2,9 @@
  * CSV/TSV reader: RFC 4180 quoting, CRLF/LF, UTF-8 BOM, delimiter detection (',', '\t', ';').
  * Produces a columnar table: a column is numeric when every non-missing cell is a decimal
  * number; otherwise it keeps its text. Missing markers (empty, NA, N/A, NaN, null, None) become
- * NaN in numeric columns. Hostile input gets an InputError that names the line, never a hang:
+ * NaN in numeric columns. In a file whose delimiter is not a comma (e.g. a semicolon-separated
+ * export from a spreadsheet set to a European locale), a decimal comma ("1,5") is read as a
+ * decimal point. Hostile input gets an InputError that names the line, never a hang:
  * the parser is a single linear pass with explicit size limits.
  * Imports only core.
  */
@@ -28,11 +30,17 @@ const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '#n/a']);
 const POS_INF = new Set(['inf', '+inf', 'infinity', '+infinity']);
 const NEG_INF = new Set(['-inf', '-infinity']);
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** one decimal comma and no point: "1,5", "-0,25", ",5", "3,0e-2" */
+const DECIMAL_COMMA = /^[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?$/;
 
-/** Parses one cell as a number: NaN for missing markers, undefined when it is text. */
-export function parseNumericCell(raw: string): number | undefined {
+/**
+ * Parses one cell as a number: NaN for missing markers, undefined when it is text. With
+ * `decimalComma`, "1,5" is 1.5 (only used when the file's delimiter is not a comma).
+ */
+export function parseNumericCell(raw: string, decimalComma = false): number | undefined {
   const cell = raw.trim();
   if (DECIMAL.test(cell)) return Number(cell);
+  if (decimalComma && DECIMAL_COMMA.test(cell)) return Number(cell.replace(',', '.'));
   const lower = cell.toLowerCase();
   if (MISSING.has(lower)) return NaN;
   if (POS_INF.has(lower)) return Infinity;
@@ -81,7 +89,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): Table {
     }
     seen.set(name, i);
   });
-  if (names.every((name) => DECIMAL.test(name))) {
+  if (names.every((name) => DECIMAL.test(name) || (delimiter !== ',' && DECIMAL_COMMA.test(name)))) {
     throw new InputError(
       'NO_HEADER',
       `the first line (${JSON.stringify(names.slice(0, 4).join(delimiter))}${names.length > 4 ? '…' : ''}) holds numbers, not column names: add a header row naming the columns`,
@@ -89,7 +97,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): Table {
   }
 
   const width = names.length;
-  const builders = names.map(() => new ColumnBuilder());
+  const builders = names.map(() => new ColumnBuilder(delimiter !== ','));
   let rowCount = 0;
   for (let record = reader.next(); record; record = reader.next()) {
     if (record.fields.length === 1 && record.fields[0].trim() === '' && width > 1) continue; // blank line
@@ -140,6 +148,8 @@ class ColumnBuilder {
   private texts: string[] | null = null;
   private firstText: { row: number; value: string } | null = null;
   private length = 0;
+  /** read "1,5" as 1.5 (the file's delimiter is not a comma) */
+  constructor(private readonly decimalComma: boolean) {}
 
   push(raw: string, row: number): void {
     if (this.texts) {
@@ -147,7 +157,7 @@ class ColumnBuilder {
       this.length++;
       return;
     }
-    const value = parseNumericCell(raw);
+    const value = parseNumericCell(raw, this.decimalComma);
     if (value === undefined) {
       // First text cell: keep the column as text from now on (earlier numeric cells are re-rendered).
       this.firstText = { row, value: raw };

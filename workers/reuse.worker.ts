@@ -15,7 +15,7 @@ import { chooseExecutionProvider, runnerOptions, wasmThreadsFor, type ExecutionP
 import { setOnnxWasmThreads, type RunnerOptions } from '../src/engine/model/onnx-runner.js';
 import type { GpuLike } from '../src/engine/kernels/adapter.js';
 import { loadComposite, packComposite, predictComposite, type Composite, type CompositeSpec } from '../src/engine/reuse/composite.js';
-import type { Evaluation } from '../src/engine/reuse/evaluate.js';
+import { describeEvaluation, type Evaluation } from '../src/engine/reuse/evaluate.js';
 import { loadLearnware, type Learnware } from '../src/engine/reuse/learnware.js';
 import type { LearnwareRef } from '../src/engine/reuse/method.js';
 import { predictionsCsv, type Predictions } from '../src/engine/reuse/predictions.js';
@@ -63,6 +63,12 @@ export interface EvaluateRequest extends TableSelection {
   labelled: number;
   testFraction?: number;
   seed?: number;
+}
+
+/** an evaluation with the learnwares it ran and its reading in plain words (engine describeEvaluation) */
+export interface EvaluationAnswer extends Evaluation {
+  learnwares: string[];
+  reading: string[];
 }
 
 export interface ReuseOutcome {
@@ -183,7 +189,7 @@ const api = {
   },
 
   /** Every reuse method and a from-scratch model on a held-out part of the labelled rows. */
-  async evaluate(jobId: string, request: EvaluateRequest, onProgress?: ProgressCallback): Promise<Evaluation & { learnwares: string[] }> {
+  async evaluate(jobId: string, request: EvaluateRequest, onProgress?: ProgressCallback): Promise<EvaluationAnswer> {
     return jobs.run(jobId, async (signal) => {
       if (!request.labelColumn) throw new InputError('NO_LABELS', 'choose the label column: evaluation compares predictions with your labels');
       const progress = progressRelay(onProgress);
@@ -204,7 +210,7 @@ const api = {
         { signal, onProgress: progress.callback },
       );
       await progress.flush();
-      return { ...evaluation, learnwares: lws.map((lw) => lw.id) };
+      return { ...evaluation, learnwares: lws.map((lw) => lw.id), reading: describeEvaluation(evaluation).sentences };
     });
   },
 

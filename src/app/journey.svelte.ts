@@ -10,8 +10,8 @@
  * and what it shows.
  */
 import type { CatalogListing, CatalogSummary, BackendInfo, LoadedTable, SearchAnswer, SpecResult } from '../../workers/spec.worker.js';
-import type { ErrorCode, Evaluation, ProgressEvent, ReuseMethod, ReuseMethodDescriptor } from '../engine/index.js';
-import { ReuseClient, type ReuseOutcome, type RunnerInfo } from './reuse-client.js';
+import type { ErrorCode, ProgressEvent, ReuseMethod, ReuseMethodDescriptor } from '../engine/index.js';
+import { ReuseClient, type EvaluationAnswer, type ReuseOutcome, type RunnerInfo } from './reuse-client.js';
 import { SpecClient } from './spec-client.js';
 import { addRecent, deleteComposite, saveCatalogUrl, saveComposite as storeComposite, savedCatalogUrl, savedComposites, type SavedComposite } from './storage.js';
 import { saveFile } from './download.js';
@@ -154,7 +154,7 @@ export class Journey {
   labelled = $state(100);
   readonly reuseJob = new Job();
   outcome = $state.raw<ReuseOutcome | null>(null);
-  evaluation = $state.raw<(Evaluation & { learnwares: string[] }) | null>(null);
+  evaluation = $state.raw<EvaluationAnswer | null>(null);
   saved = $state<SavedComposite[]>([]);
   savedNote = $state<string | null>(null);
 

@@ -5,13 +5,13 @@
  * resultId each job returns. Progress callbacks are comlink proxies; buffers are transferred.
  */
 import * as Comlink from 'comlink';
-import type { Evaluation, ProgressCallback } from '../engine/index.js';
+import type { ProgressCallback } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
-import type { EvaluateRequest, ReuseOutcome, ReuseRequest, ReuseWorkerApi, RunnerInfo, RunnerRequest, TableSelection } from '../../workers/reuse.worker.js';
+import type { EvaluateRequest, EvaluationAnswer, ReuseOutcome, ReuseRequest, ReuseWorkerApi, RunnerInfo, RunnerRequest, TableSelection } from '../../workers/reuse.worker.js';
 
 registerErrorTransfer();
 
-export type { EvaluateRequest, ReuseOutcome, ReuseRequest, RunnerInfo, TableSelection };
+export type { EvaluateRequest, EvaluationAnswer, ReuseOutcome, ReuseRequest, RunnerInfo, TableSelection };
 
 export class ReuseClient {
   private readonly worker: Worker;
@@ -37,7 +37,7 @@ export class ReuseClient {
     return { jobId, result: this.api.reuse(jobId, request, Comlink.proxy(onProgress)) };
   }
 
-  evaluate(request: EvaluateRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<Evaluation & { learnwares: string[] }> } {
+  evaluate(request: EvaluateRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<EvaluationAnswer> } {
     const jobId = `evaluate-${this.nextJob++}`;
     return { jobId, result: this.api.evaluate(jobId, request, Comlink.proxy(onProgress)) };
   }

@@ -135,7 +135,19 @@ export { pruneEnsemble, type PrunedEnsemble } from './reuse/methods/ensemble-pru
 export { fitLinearHead, applyLinearHead, type LinearHead } from './reuse/methods/feature-augment.js';
 export { samplesFromSpec } from './reuse/spec-samples.js';
 export { exactNameAligner, defaultAligner, columnsByName, type ColumnAligner, type RowMapping, type InputSchema } from './reuse/align.js';
-export { evaluateReuse, splitRows, type EvaluationInput, type Evaluation, type EvaluationRow } from './reuse/evaluate.js';
+export {
+  evaluateReuse,
+  splitRows,
+  trivialBaseline,
+  describeEvaluation,
+  evaluatedLabel,
+  FAR_WORSE_RATIO,
+  type EvaluationInput,
+  type Evaluation,
+  type EvaluationRow,
+  type EvaluatedMethod,
+  type EvaluationReading,
+} from './reuse/evaluate.js';
 export { loadLearnware, learnwareTask, alignColumns, alignRows, predictLearnware, type Learnware, type PredictOptions } from './reuse/learnware.js';
 export { packComposite, loadComposite, predictComposite, COMPOSITE_FORMAT, COMPOSITE_FILE, type CompositeSpec, type Composite } from './reuse/composite.js';
 export { userTable, type UserTable, type UserTableOptions } from './reuse/user-table.js';

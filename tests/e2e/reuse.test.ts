@@ -90,10 +90,19 @@ describe('reuse in the app', () => {
     await page.getByTestId('evaluate').click();
     await page.getByTestId('evaluation').waitFor({ timeout: 120_000 });
     const rows = page.getByTestId('evaluation-row');
-    expect(await rows.count()).toBe(6);
+    expect(await rows.count()).toBe(7);
     const errorOf = async (method: string) => Number(await page.locator(`[data-testid="evaluation-row"][data-method="${method}"]`).getAttribute('data-error'));
     expect(await errorOf('single')).toBeLessThan(await errorOf('from-scratch'));
     expect(await page.getByTestId('evaluation').textContent()).toMatch(/RMSE on 14 held-out rows/);
+    // the trivial baseline (the mean of the same labelled rows) is charted and the best method beats it
+    expect(await errorOf('single')).toBeLessThan(await errorOf('baseline'));
+    const reading = (await page.getByTestId('evaluation-reading').textContent())!;
+    expect(reading).toMatch(/Best: best single, RMSE [\d,]+, \d+ % lower than the trivial baseline/);
+    // averaging Austin with other cities' price levels is far worse, and the page says why
+    expect(await errorOf('average')).toBeGreaterThan(2 * (await errorOf('single')));
+    expect(reading).toMatch(/Averaging is [\d.]+ × worse than the best .*their means range from [\d,]+ to [\d,]+; your labels average [\d,]+/);
+    // the labelled rows are counted as they were used: 47 rows, 14 tested, 33 learnt from (not the 100 asked for)
+    expect(reading).toContain('Labelled rows used: 33 of the 47 rows of your table that have a label (14 held out for testing; you asked for 100, more than the table has left).');
     await page.screenshot({ path: join(ARTIFACTS, 'reuse-evaluation.png'), fullPage: true });
 
     // save the reused model in the browser, then use it again

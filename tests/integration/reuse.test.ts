@@ -271,7 +271,7 @@ describe('evaluation: reuse against training from scratch on the same labelled r
       const evaluation = await evaluateTable({ learnwares: lws, values: user.values, rows: user.rows, columns: user.columns, labels: user.labels, labelled: 10, seed: 1 });
       expect(evaluation.metric).toBe('rmse');
       expect(evaluation.labelledRows).toBe(10);
-      expect(evaluation.rows.map((r) => r.method)).toEqual(['single', 'average', 'job-selector', 'ensemble-pruning', 'feature-augment', 'from-scratch']);
+      expect(evaluation.rows.map((r) => r.method)).toEqual(['single', 'average', 'job-selector', 'ensemble-pruning', 'feature-augment', 'from-scratch', 'baseline']);
       const error = (m: string) => evaluation.rows.find((r) => r.method === m)!.error;
       expect(error('ensemble-pruning'), city).toBeLessThan(error('from-scratch'));
       ratios.push(error('feature-augment') / error('from-scratch'));
@@ -414,6 +414,31 @@ describe('CLI reuse, evaluate, predict', () => {
     expect(result.learnwares[0]).toBe('txhousing-austin');
     expect(result.rows.map((r) => r.method)).toContain('from-scratch');
     for (const r of result.rows) expect(Number.isFinite(r.error)).toBe(true);
+  });
+
+  it('evaluate --json has the trivial baseline beside the methods and counts labelled rows truthfully', async () => {
+    const { code, stdout } = await cli('evaluate', '--catalog', CATALOG, '--data', data, '--label-column', 'median', '--labelled', '100000', '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as {
+      labelledRows: number;
+      labelledRequested: number;
+      labelledAvailable: number;
+      testRows: number;
+      baseline: { mean: number };
+      rows: { method: string; error: number }[];
+      reading: string[];
+    };
+    const rows = heldOut('txhousing-austin').labels.filter((v) => v !== null).length;
+    expect(result.labelledAvailable).toBe(rows);
+    expect(result.labelledRows + result.testRows).toBe(rows);
+    expect(result.labelledRequested).toBe(100000);
+    const baseline = result.rows.find((r) => r.method === 'baseline')!;
+    // the mean of Austin's median prices is a poor predictor of them: the learnwares of Austin beat it
+    expect(result.rows.find((r) => r.method === 'single')!.error).toBeLessThan(baseline.error);
+    expect(result.baseline.mean).toBeGreaterThan(100000);
+    expect(result.reading[0]).toMatch(/^Best: .* lower than the trivial baseline/);
+    expect(result.reading.at(-1)).toContain(`Labelled rows used: ${result.labelledRows} of the ${rows} rows`);
+    expect(result.reading.at(-1)).toContain('you asked for 100000, more than the table has left');
   });
 
   it('errors are messages and exit codes, not stack traces', async () => {

@@ -4,6 +4,7 @@ import {
   tableDataset,
   chooseExecutionProvider,
   chooseLearnwares,
+  describeEvaluation,
   evaluateTable,
   isReuseMethod,
   labelledTargets,
@@ -54,14 +55,17 @@ export const EVALUATE_HELP = `learnware-dock evaluate --catalog <dir|url> --data
 
 Holds out a seeded part of your labelled rows and reports the error (RMSE, or error rate for
 classification) of every reuse method next to a model trained from scratch (ridge / logistic
-regression) on the same labelled rows.
+regression) and a trivial baseline (the labelled rows' mean, or their most frequent class), both
+fitted on the same labelled rows, then says in plain words what that means.
 
 Options:
 ${COMMON}
   --labelled N          labelled rows given to the methods that learn (default 100)
   --test-fraction F     share of rows held out for testing (default 0.3)
   --seed S              seed of the split (default 0)
-  --json                print JSON {metric, labelledRows, testRows, learnwares, rows: [{method, error, logLoss?, usesLabels}]}`;
+  --json                print JSON {metric, labelledRows, labelledRequested, labelledAvailable, testRows, learnwares,
+                        rows: [{method, error, logLoss?, usesLabels}] (method "baseline": mean or most
+                        frequent class of the labelled rows), baseline, levels?, reading: [sentences]}`;
 
 export const PREDICT_HELP = `learnware-dock predict <composite.zip> --data user.csv --out predictions.csv [--drop-columns a,b] [--fill-missing]
 
@@ -141,7 +145,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
   });
   for (const lw of p.learnwares) await lw.model.dispose();
   if (args.options.has('json')) {
-    process.stdout.write(JSON.stringify({ ...evaluation, learnwares: p.learnwares.map((lw) => lw.id) }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ ...evaluation, learnwares: p.learnwares.map((lw) => lw.id), reading: describeEvaluation(evaluation).sentences }, null, 2) + '\n');
     return;
   }
   process.stdout.write(`learnwares: ${p.learnwares.map((lw) => lw.id).join(', ')}\n`);
@@ -152,6 +156,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const loss = row.logLoss === undefined ? '' : `log loss ${row.logLoss.toFixed(4)}  `;
     process.stdout.write(`  ${row.method.padEnd(18)}${formatError(row.error, evaluation.metric).padEnd(10)}${loss}${row.usesLabels ? 'uses the labelled rows' : 'no labels'}\n`);
   }
+  for (const sentence of describeEvaluation(evaluation).sentences) process.stdout.write(`${sentence}\n`);
 }
 
 export async function predictCommand(argv: readonly string[]): Promise<void> {

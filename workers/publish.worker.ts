@@ -10,12 +10,16 @@ import {
   InputError,
   packLearnware,
   publishBundle,
+  readModelShape,
+  modelMismatches,
   resolveBackend,
   s3Store,
   tableDataset,
   toFeatureMatrix,
   type CheckReason,
   type CheckStatus,
+  type ModelShape,
+  type PassedCheck,
   type OutputKind,
   type Problem,
   type ProgressCallback,
@@ -49,9 +53,26 @@ export interface PackResult {
   bundle: Uint8Array;
   status: CheckStatus;
   reasons: CheckReason[];
+  /** every check the bundle passed, in the order the checker ran them */
+  passed: PassedCheck[];
   sha256: string;
   features: string[];
 }
+
+/** What the label column's cells say about the task: the page's default for Task and the class names. */
+export interface LabelSummary {
+  kind: 'numeric' | 'text';
+  /** distinct non-missing values, counted up to 1,000 */
+  distinct: number;
+  /** every numeric value is a whole number */
+  integers: boolean;
+  /** the distinct values in sorted order when there are at most 50 (the order scikit-learn gives classes) */
+  values: string[] | null;
+  suggested: 'Classification' | 'Regression';
+}
+
+/** Few distinct values (or text) make a classification label; more, or fractions, a regression target. */
+const MAX_CLASSES = 20;
 
 let backendPromise: ReturnType<typeof resolveBackend> | null = null;
 /** Started on first use, so a failure surfaces in the job that needs it. */
@@ -68,6 +89,42 @@ const api = {
 
   loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedData> {
     return loadDataFile(bytes, fileName);
+  },
+
+  /** The model's declared input and output (names, fixed widths), read without running it. */
+  inspectModel(bytes: ArrayBuffer): Promise<ModelShape> {
+    return readModelShape(new Uint8Array(bytes));
+  },
+
+  /** What stops the model from taking these features or giving these outputs, in plain words (engine modelMismatches). */
+  modelFit(shape: ModelShape, features: string[], output: { kind: OutputKind; classes: string[] | null; width?: number }): string[] {
+    return modelMismatches(shape, features, output);
+  },
+
+  /** The label column's cells summarised: text or numbers, how many distinct values, whole numbers or not. */
+  labelSummary(tableId: number, column: string): LabelSummary {
+    const found = getTable(tableId).columns.find((c) => c.name === column);
+    if (!found) throw new InputError('UNKNOWN_COLUMN', `the table has no column "${column}"`);
+    const seen = new Set<string | number>();
+    let integers = true;
+    if (found.kind === 'text') {
+      for (const v of found.values) if (v.trim() !== '' && seen.size <= 1000) seen.add(v.trim());
+    } else {
+      for (const v of found.values) {
+        if (!Number.isFinite(v)) continue;
+        if (!Number.isInteger(v)) integers = false;
+        if (seen.size <= 1000) seen.add(v);
+      }
+    }
+    const sorted = [...seen].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : a < b ? -1 : a > b ? 1 : 0));
+    const classLike = found.kind === 'text' || (integers && seen.size <= MAX_CLASSES);
+    return {
+      kind: found.kind,
+      distinct: seen.size,
+      integers: found.kind === 'numeric' && integers,
+      values: seen.size <= 50 ? sorted.map(String) : null,
+      suggested: classLike ? 'Classification' : 'Regression',
+    };
   },
 
   /** Builds the spec of the training features, packs the bundle and runs the checker (engine packLearnware, as the CLI). */
@@ -88,7 +145,7 @@ const api = {
       { onProgress: progress.callback },
     );
     await progress.flush();
-    return Comlink.transfer({ bundle, status: check.status, reasons: check.reasons, sha256: check.sha256, features: matrix.featureNames }, [bundle.buffer]);
+    return Comlink.transfer({ bundle, status: check.status, reasons: check.reasons, passed: check.passed, sha256: check.sha256, features: matrix.featureNames }, [bundle.buffer]);
   },
 
   /** Publishes a USABLE bundle to a catalog in an S3-compatible bucket (signed in this worker). */

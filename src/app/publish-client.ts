@@ -1,8 +1,8 @@
 /** The app's handle on the publish worker (comlink; buffers transferred). */
 import * as Comlink from 'comlink';
-import type { Problem, ProgressCallback, PublishResult, S3Target } from '../engine/index.js';
+import type { ModelShape, OutputKind, Problem, ProgressCallback, PublishResult, S3Target } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
-import type { PackRequest, PackResult, PublishWorkerApi } from '../../workers/publish.worker.js';
+import type { LabelSummary, PackRequest, PackResult, PublishWorkerApi } from '../../workers/publish.worker.js';
 import type { LoadedTable } from '../../workers/tables.js';
 
 registerErrorTransfer();
@@ -18,6 +18,20 @@ export class PublishClient {
   /** A CSV, TSV or Parquet file; the buffer is transferred: it is unusable by the caller afterwards. */
   loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
     return this.api.loadData(Comlink.transfer(bytes, [bytes]), fileName);
+  }
+
+  /** The model's declared input and output; the bytes are copied (the page keeps the model for packing). */
+  inspectModel(bytes: ArrayBuffer): Promise<ModelShape> {
+    const copy = bytes.slice(0);
+    return this.api.inspectModel(Comlink.transfer(copy, [copy]));
+  }
+
+  modelFit(shape: ModelShape, features: string[], output: { kind: OutputKind; classes: string[] | null; width?: number }): Promise<string[]> {
+    return this.api.modelFit(shape, features, output);
+  }
+
+  labelSummary(tableId: number, column: string): Promise<LabelSummary> {
+    return this.api.labelSummary(tableId, column);
   }
 
   pack(tableId: number, request: PackRequest, onProgress: ProgressCallback): Promise<PackResult> {

@@ -69,6 +69,7 @@ export {
   type FetchExpectation,
   type FileCache,
 } from './catalog/fetch.js';
+export { catalogCoverage, describeCoverage, namesAnOutput, suggestColumns, type ColumnSuggestion, type IslandCoverage } from './catalog/coverage.js';
 export { fetchBundles, MAX_BUNDLE_BYTES } from './catalog/bundles.js';
 export {
   buildSketchIndex,
@@ -96,8 +97,8 @@ export {
 } from './catalog/sketch-index.js';
 export { s3Store, type ObjectStore, type S3Target, type PutOptions, type StoredObject, type RequestFetch } from './publish/store.js';
 export { publishBundle, compact, type PublishResult, type PublishOptions, type EntryObject } from './publish/publish.js';
-export { referenceScores, absoluteScore, mmdNoise } from './search/score.js';
-export { greedyMixture, autoMixture, type Mixture, type MixtureInput } from './search/mixture.js';
+export { referenceScores, absoluteScore, mmdNoise, queryNoise } from './search/score.js';
+export { greedyMixture, autoMixture, withoutWeightless, MIN_MIXTURE_WEIGHT, type Mixture, type MixtureInput } from './search/mixture.js';
 export { searchIsland, type StatisticalResult, type SingleResult, type MixtureResult, type StatisticalOptions } from './search/statistical.js';
 export { semanticSearch, tokenize, type SemanticQuery, type SemanticHit } from './search/semantic.js';
 export { searchCatalog, reachableIslands, type CatalogSearchInput, type CatalogSearchIsland } from './search/catalog-search.js';

@@ -183,6 +183,9 @@ describe('learnware-dock pack / check / catalog', () => {
     expect(excluded.stderr).toMatch(/^error\[NO_MATCH\]/);
     const none = await cli('search', '--catalog', out, '--data', join(dir, 'train2.csv'));
     expect(none.code).toBe(1);
-    expect(none.stderr).toMatch(/^error\[NO_ISLAND\]: no learnware in the catalog takes the features \[a, b\]/);
+    // an answer in words: what the catalog covers, and what the nearest learnwares take that the file lacks
+    expect(none.stderr).toMatch(
+      /^error\[NO_ISLAND\]: No learnware in this catalog takes the columns a, b\. The catalog covers: .+\. Nearest: .+; your data lack .+; they do not take a, b\./,
+    );
   });
 });

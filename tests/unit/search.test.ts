@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { buildTableRkme, Prng, referenceScores, searchIsland, tableSpecType, TsBackend, type RkmeTableSpec, type TableIslandSettings } from '../../src/engine/index.js';
+import {
+  buildTableRkme,
+  greedyMixture,
+  MIN_MIXTURE_WEIGHT,
+  mmdNoise,
+  Prng,
+  referenceScores,
+  searchIsland,
+  tableSpecType,
+  TsBackend,
+  withoutWeightless,
+  type RkmeTableSpec,
+  type TableIslandSettings,
+} from '../../src/engine/index.js';
 
 const ts = new TsBackend();
 const d = 3;
@@ -112,5 +125,127 @@ describe('statistical search in an island', () => {
     const result = searchIsland(tableSpecType, user, specs, { settings: settings });
     expect(result.singles[0].score).toBeLessThan(0.05);
     expect(referenceScores(result.singles.map((s) => s.mmd2))[0]).toBeGreaterThanOrEqual(0.92);
+  });
+});
+
+describe('scores agree with ranks', () => {
+  it('gives non-increasing scores down the MMD² ranking, also when learnwares summarise very different row counts', async () => {
+    // learnwares near the user's distribution, some from 40 rows and some from 4,000: a per-learnware
+    // noise (1/n_L) used to score the small ones above large ones they rank below
+    const centres = [
+      [0.6, 0, 0],
+      [0.8, 0, 0],
+      [1, 0, 0],
+      [1.2, 0, 0],
+      [1.4, 0, 0],
+      [1.6, 0, 0],
+    ];
+    const rows = [40, 4000, 40, 4000, 40, 4000];
+    const specs = await Promise.all(centres.map((c, i) => spec(sample(rows[i], [[c, 1]], 300 + i), rows[i])));
+    const user = await spec(sample(300, [[[0, 0, 0], 1]], 299), 300);
+    const result = searchIsland(tableSpecType, user, specs, { settings });
+    const scores = result.singles.map((s) => s.score);
+    for (let i = 1; i < scores.length; i++) expect(scores[i]).toBeLessThanOrEqual(scores[i - 1]);
+    expect(scores[0]).toBeGreaterThan(scores.at(-1)!);
+    // the same ranking scored with each learnware's own pairwise noise is out of order: the case is real
+    const inner = (a: RkmeTableSpec, b: RkmeTableSpec) => tableSpecType.innerProduct(a, b, settings);
+    const pairwise = result.singles.map((s) => {
+      const z = s.mmd2 / mmdNoise(inner(user, user), user.numPoints, inner(specs[s.index], specs[s.index]), specs[s.index].numPoints);
+      return z <= 1 ? 1 : Math.exp(-(z - 1) / 10);
+    });
+    expect(pairwise.some((v, i) => i > 0 && v > pairwise[i - 1])).toBe(true);
+  });
+
+  it('scores a recommended mixture at least as high as the best single', async () => {
+    const specs = await island();
+    const user = await spec(
+      sample(
+        1500,
+        [
+          [CENTRES[0], 0.5],
+          [CENTRES[3], 0.5],
+        ],
+        41,
+      ),
+      1500,
+    );
+    const result = searchIsland(tableSpecType, user, specs, { settings });
+    expect(result.recommended).toBe('mixture');
+    expect(result.mixture!.score).toBeGreaterThanOrEqual(result.singles[0].score);
+  });
+});
+
+describe('small samples', () => {
+  it('warns that a user of fewer rows than the learnwares’ reduced sets is too few to judge, and not otherwise', async () => {
+    const specs = await island();
+    const tiny = (await buildTableRkme(ts, sample(3, [[CENTRES[2], 1]], 9), 3, d, { K: 50, scale })).spec;
+    const few = searchIsland(tableSpecType, tiny, specs, { settings });
+    expect(few.warnings.map((w) => w.code)).toEqual(['FEW_ROWS']);
+    expect(few.warnings[0].message).toMatch(/3 rows, fewer than the 50 points/);
+    const enough = searchIsland(tableSpecType, await spec(sample(800, [[CENTRES[2], 1]], 10), 800), specs, { settings });
+    expect(enough.warnings).toEqual([]);
+  });
+});
+
+describe('mixtures carry weight', () => {
+  it('drops members of ~0 weight and re-fits the rest, weights summing to 1', () => {
+    // three candidates: the first is far from the user, the other two each carry half of it
+    const input = {
+      userSelf: 1,
+      cross: Float64Array.from([0.1, 0.6, 0.6]),
+      gram: Float64Array.from([1, 0.1, 0.1, 0.1, 1, 0.2, 0.1, 0.2, 1]),
+    };
+    const kept = withoutWeightless(input, { members: [0, 1, 2], weights: [0.002, 0.6, 0.398], mmd2: 0.5 });
+    expect(kept.members).toEqual([1, 2]);
+    expect(kept.weights.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 9);
+    expect(kept.weights[0]).toBeCloseTo(0.5, 6);
+    expect(Math.min(...kept.weights)).toBeGreaterThanOrEqual(MIN_MIXTURE_WEIGHT);
+  });
+
+  it('never reports a mixture member below the minimum weight in searches', async () => {
+    const specs = await island();
+    for (const [seed, parts] of [
+      [
+        61,
+        [
+          [CENTRES[1], 0.6],
+          [CENTRES[2], 0.3],
+          [CENTRES[5], 0.1],
+        ],
+      ],
+      [
+        62,
+        [
+          [CENTRES[0], 0.45],
+          [CENTRES[4], 0.45],
+          [[2, 2, 2], 0.1],
+        ],
+      ],
+      [
+        63,
+        [
+          [[2, 0, 0], 0.5],
+          [[0, 2, 2], 0.5],
+        ],
+      ],
+    ] as [number, [number[], number][]][]) {
+      const user = await spec(sample(1200, parts, seed), 1200);
+      const mixture = searchIsland(tableSpecType, user, specs, { settings, maxMixtureSize: 5 }).mixture;
+      if (!mixture) continue;
+      expect(mixture.indices.length).toBeGreaterThanOrEqual(2);
+      expect(Math.min(...mixture.weights)).toBeGreaterThanOrEqual(MIN_MIXTURE_WEIGHT);
+      expect(mixture.weights.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 6);
+    }
+    // the user is half of learnware 1 and half of learnware 2; learnware 0 lies between them, so
+    // greedy takes it first, and once 1 and 2 are in, the QP leaves it at weight ~1e-12
+    const input = {
+      userSelf: 0.6,
+      cross: Float64Array.from([0.7, 0.6, 0.6]),
+      gram: Float64Array.from([1, 0.7, 0.7, 0.7, 1, 0.2, 0.7, 0.2, 1]),
+    };
+    const greedy = greedyMixture(input);
+    expect(greedy.members).toEqual([1, 2]);
+    expect(greedy.weights[0]).toBeCloseTo(0.5, 6);
+    expect(greedy.mmd2).toBeLessThan(1e-9);
   });
 });

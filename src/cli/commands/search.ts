@@ -23,7 +23,7 @@ Options:
   --rerank N            sketch-layout islands: candidates re-ranked by exact MMD² (default 160)
   --json                print JSON (docs/search.md, "JSON output"): {islands: [{island, features,
                         singles: [{id, name, mmd2, score}], mixture: {ids, weights, mmd2, score}
-                        | null, recommended, sketch?}]}`;
+                        | null, recommended, warnings, sketch?}]}`;
 
 export async function searchCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'top', 'delimiter', 'text', 'task', 'scenario', 'license', 'library', 'probe', 'rerank'], ['json']);
@@ -75,6 +75,7 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
     island.singles.forEach((s, i) => {
       process.stdout.write(`${String(i + 1).padEnd(5)}${s.id.slice(0, 27).padEnd(28)}${s.name.slice(0, 33).padEnd(34)}${s.mmd2.toExponential(2).padEnd(12)}${s.score.toFixed(3)}\n`);
     });
+    for (const warning of island.warnings ?? []) process.stderr.write(`warning[${warning.code}]: ${warning.message}\n`);
     if (island.sketch) process.stdout.write(`sketch index: ${island.sketch.lists} lists, ${island.sketch.scanned} sketches scanned, ${island.sketch.specs} specs re-ranked\n`);
     if (island.mixture) {
       const parts = island.mixture.ids.map((id, i) => `${id} ${island.mixture!.weights[i].toFixed(3)}`).join(', ');

@@ -14,6 +14,7 @@ import type { Dataset, MatchPicture, StatSpec } from '../spec/spec-type.js';
 import { semanticSearch, type SemanticQuery } from './semantic.js';
 import { searchIsland } from './statistical.js';
 import { searchSketchIsland, type SketchSearchResult } from './sketch-search.js';
+import { catalogCoverage, describeCoverage } from '../catalog/coverage.js';
 
 export interface CatalogSearchInput {
   index: CatalogIndex;
@@ -38,6 +39,8 @@ export interface CatalogSearchIsland {
   singles: { id: string; name: string; mmd2: number; score: number; bundle: FileRef }[];
   mixture: { ids: string[]; names: string[]; bundles: FileRef[]; weights: number[]; mmd2: number; score: number } | null;
   recommended: 'single' | 'mixture' | 'none';
+  /** what limits the result, e.g. `FEW_ROWS`: the user's rows are too few to judge (search/statistical.ts); absent: nothing */
+  warnings?: { code: string; message: string }[];
   /** sketch-layout islands: what the search downloaded and scanned */
   sketch?: SketchSearchResult['stats'];
   /** the user's and the top 5 singles' reduced points on two principal axes (when the spec type draws one) */
@@ -55,12 +58,7 @@ export function reachableIslands(index: CatalogIndex, data: Dataset) {
 export async function searchCatalog(input: CatalogSearchInput, options: JobOptions = {}): Promise<CatalogSearchIsland[]> {
   const { index, data } = input;
   const islands = reachableIslands(index, data);
-  if (islands.length === 0) {
-    const schemas = index.islands.map((i) => `[${i.features.join(', ')}]`).join('; ');
-    const names = (data as { featureNames?: unknown }).featureNames;
-    const what = Array.isArray(names) ? `the features [${names.join(', ')}]` : `your ${data.kind} data`;
-    throw new InputError('NO_ISLAND', `no learnware in the catalog takes ${what}; its feature schemas: ${schemas}`);
-  }
+  if (islands.length === 0) throw noIsland(index, data);
   const query = input.query ?? {};
   const filtered = Object.values(query).some((v) => (Array.isArray(v) ? v.length > 0 : Boolean(v)));
   const allowed = new Set(semanticSearch(index.entries, query).map((hit) => index.entries[hit.index].id));
@@ -95,6 +93,7 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
           score: found.mixture.score,
         },
         recommended: found.recommended,
+        warnings: found.warnings,
         sketch: found.stats,
         picture: picture(found.singles.slice(0, 5).map((s) => ({ id: card(s.index).id, spec: found.specs[s.index] }))),
       });
@@ -116,6 +115,7 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
         score: result.mixture.score,
       },
       recommended: result.recommended,
+      warnings: result.warnings,
       picture: picture(result.singles.slice(0, 5).map((s) => ({ id: entries[s.index].id, spec: specs[s.index] }))),
     });
   }
@@ -129,4 +129,43 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
     );
   }
   return results;
+}
+
+/** One island against the user's columns, in NO_ISLAND's details (nearest first). */
+export interface IslandGap {
+  island: string;
+  /** what the island covers, in words (catalog/coverage.ts) */
+  covers: string;
+  features: string[];
+  /** the island's features the user's data lack */
+  missing: string[];
+  /** the user's columns the island does not take */
+  extra: string[];
+}
+
+/**
+ * Nothing in the catalog takes the user's data: an answer, not a failure. The message says in
+ * words what the catalog covers and, for tables, what the nearest island needs; `details` carries
+ * the same as data (`features`, `islands`: IslandGap[] nearest first) for the page to show.
+ */
+function noIsland(index: CatalogIndex, data: Dataset): InputError {
+  const coverage = catalogCoverage(index);
+  const names = (data as { featureNames?: unknown }).featureNames;
+  const features = Array.isArray(names) ? names.map(String) : null;
+  const gaps: IslandGap[] = coverage.map((c) => ({
+    island: c.island,
+    covers: describeCoverage(c),
+    features: c.features,
+    missing: features ? c.features.filter((f) => !features.includes(f)) : [],
+    extra: features ? features.filter((f) => !c.features.includes(f)) : [],
+  }));
+  if (features) gaps.sort((a, b) => a.missing.length + a.extra.length - (b.missing.length + b.extra.length) || a.missing.length - b.missing.length);
+  const covers = gaps.length === 0 ? 'The catalog is empty.' : `The catalog covers: ${coverage.map((c) => describeCoverage(c)).join('; ')}.`;
+  const near = gaps[0];
+  const nearest =
+    features && near
+      ? ` Nearest: ${near.covers.replace(/ \(.*\)$/, '')}, taking ${near.features.join(', ')}${near.missing.length ? `; your data lack ${near.missing.join(', ')}` : ''}${near.extra.length ? `; they do not take ${near.extra.join(', ')}` : ''}.`
+      : '';
+  const what = features ? `the columns ${features.join(', ')}` : `your ${data.kind} data`;
+  return new InputError('NO_ISLAND', `No learnware in this catalog takes ${what}. ${covers}${nearest}`, { features: features ?? [], islands: gaps });
 }

@@ -54,7 +54,26 @@ export function greedyMixture(input: MixtureInput, maxSize = 5): Mixture {
     best = roundBest;
     selected.push(roundBest.members.at(-1)!);
   }
-  return best!;
+  return withoutWeightless(input, best!);
+}
+
+/** Members below this weight are dropped from a mixture (shown, they read "0 %"). */
+export const MIN_MIXTURE_WEIGHT = 0.005;
+
+/**
+ * The mixture without its members of ~0 weight: the QP often leaves an earlier member at (near)
+ * zero once a later one is added; such a member carries nothing, so it is dropped and the weights
+ * are re-fitted on the rest (renormalised exactly: the simplex QP on the kept members), until every
+ * member carries at least `minWeight`. The mixture MMD² can only rise by what the dropped weight
+ * carried; a single member left is a mixture of one (the caller shows it as a single).
+ */
+export function withoutWeightless(input: MixtureInput, mixture: Mixture, minWeight = MIN_MIXTURE_WEIGHT): Mixture {
+  let current = mixture;
+  while (current.members.length > 1 && current.weights.some((w) => w < minWeight)) {
+    const kept = current.members.filter((_, i) => current.weights[i] >= minWeight);
+    current = fit(input, kept.length > 0 ? kept : [current.members[current.weights.indexOf(Math.max(...current.weights))]]);
+  }
+  return current;
 }
 
 /**
@@ -76,5 +95,5 @@ export function autoMixture(input: MixtureInput, maxSize = 5): Mixture {
     cumulative += weight;
     if (cumulative >= 0.98) break;
   }
-  return fit(input, kept.slice(0, maxSize));
+  return withoutWeightless(input, fit(input, kept.slice(0, maxSize)));
 }

@@ -145,6 +145,7 @@ export async function searchSketchIsland(fetchFn: FetchLike, base: string, islan
     singles,
     mixture,
     recommended: result.recommended,
+    warnings: result.warnings,
     cards,
     specs,
     stats: { lists: probed.length, scanned, specs: best.length, cards: cards.filter((c) => c !== null).length },

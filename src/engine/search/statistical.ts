@@ -7,7 +7,7 @@
 import type { AnySpecType } from '../spec/registry.js';
 import type { IslandSettings, StatSpec } from '../spec/spec-type.js';
 import { autoMixture, greedyMixture, type Mixture } from './mixture.js';
-import { absoluteScore, mmdNoise } from './score.js';
+import { absoluteScore, queryNoise } from './score.js';
 
 export interface SingleResult {
   /** position of the learnware in the island's spec list */
@@ -31,6 +31,8 @@ export interface StatisticalResult {
    * gain larger than twice the sampling noise (else a same-distribution user gets a spurious mixture)
    */
   recommended: 'single' | 'mixture' | 'none';
+  /** what limits the result: `FEW_ROWS` when the user's rows are too few to judge (`fewRowsWarning`) */
+  warnings: { code: string; message: string }[];
 }
 
 export interface StatisticalOptions {
@@ -51,13 +53,20 @@ export function searchIsland(type: AnySpecType, user: StatSpec, specs: readonly 
   const userSelf = inner(user, user);
   const selfInner = options.selfInner ?? Float64Array.from(specs, (s) => inner(s, s));
   const cross = Float64Array.from(specs, (s) => inner(user, s));
+  // one noise scale for the query: every score is the same decreasing function of MMD² (score.ts)
+  const noise = queryNoise(
+    userSelf,
+    user.numPoints,
+    specs.map((s, i) => ({ selfInner: selfInner[i], rows: s.numPoints })),
+  );
   const ranked = specs
-    .map((s, index) => {
+    .map((_, index) => {
       const mmd2 = Math.max(0, userSelf - 2 * cross[index] + selfInner[index]);
-      return { index, mmd2, score: absoluteScore(mmd2, mmdNoise(userSelf, user.numPoints, selfInner[index], s.numPoints)) };
+      return { index, mmd2, score: absoluteScore(mmd2, noise) };
     })
     .sort((a, b) => a.mmd2 - b.mmd2 || a.index - b.index);
-  if (ranked.length === 0) return { singles: [], mixture: null, recommended: 'none' };
+  if (ranked.length === 0) return { singles: [], mixture: null, recommended: 'none', warnings: [] };
+  const few = fewRowsWarning(user, specs);
 
   const candidates = ranked.slice(0, options.mixtureCandidates ?? 25);
   let mixture: MixtureResult | null = null;
@@ -76,13 +85,29 @@ export function searchIsland(type: AnySpecType, user: StatSpec, specs: readonly 
     const found: Mixture = (options.mixtureMethod ?? 'greedy') === 'greedy' ? greedyMixture(input, options.maxMixtureSize) : autoMixture(input, options.maxMixtureSize);
     if (found.members.length >= 2) {
       const indices = found.members.map((p) => candidates[p].index);
-      const n = indices.reduce((s, i) => s + specs[i].numPoints, 0);
-      const mixtureSelf = found.mmd2 - userSelf + 2 * found.members.reduce((s, p, i) => s + found.weights[i] * input.cross[p], 0);
-      mixture = { indices, weights: found.weights, mmd2: found.mmd2, score: absoluteScore(found.mmd2, mmdNoise(userSelf, user.numPoints, mixtureSelf, n)) };
+      mixture = { indices, weights: found.weights, mmd2: found.mmd2, score: absoluteScore(found.mmd2, noise) };
     }
   }
   const best = ranked[0];
-  const bestNoise = mmdNoise(userSelf, user.numPoints, selfInner[best.index], specs[best.index].numPoints);
-  const recommended = mixture && mixture.mmd2 <= 0.8 * best.mmd2 && best.mmd2 - mixture.mmd2 > 2 * bestNoise ? 'mixture' : 'single';
-  return { singles: ranked.slice(0, options.top ?? ranked.length), mixture, recommended };
+  const recommended = mixture && mixture.mmd2 <= 0.8 * best.mmd2 && best.mmd2 - mixture.mmd2 > 2 * noise ? 'mixture' : 'single';
+  return { singles: ranked.slice(0, options.top ?? ranked.length), mixture, recommended, warnings: few ? [few] : [] };
+}
+
+/**
+ * Too few rows to judge: the user's data have fewer rows than the reduced set that summarises a
+ * typical learnware of the island (the median K). Such a sample cannot show the shape of its
+ * distribution at the resolution the learnwares are described with: its own spec is a handful of
+ * raw rows (the spec builder's FEW_ROWS), the sampling noise is of the order of the differences
+ * between learnwares, and the ranking is close to chance — the scores still say how far each
+ * learnware is, but not reliably which one is best.
+ */
+export function fewRowsWarning(user: StatSpec, specs: readonly StatSpec[]): { code: string; message: string } | null {
+  const ks = specs.map((s) => s.K).sort((a, b) => a - b);
+  const typicalK = ks[ks.length >> 1];
+  if (typicalK === undefined || user.numPoints >= typicalK) return null;
+  const rows = `${user.numPoints} row${user.numPoints === 1 ? '' : 's'}`;
+  return {
+    code: 'FEW_ROWS',
+    message: `Your data have ${rows}, fewer than the ${typicalK} points that summarise each of these learnwares: too few to judge which fits best. The ranking and scores are rough; search with more rows (at least ${typicalK}, better a few hundred).`,
+  };
 }

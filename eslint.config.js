@@ -26,6 +26,12 @@ export default tseslint.config(
       // The pages key the lists whose items carry state or are reordered (search results, saved composites, the
       // catalog grid); the unkeyed ones are static text and <option> lists rebuilt whole, where a key adds nothing.
       'svelte/require-each-key': 'off',
+      // The rendered state lives in $state fields that are reassigned, never mutated in place; the Sets and Maps in
+      // these files are lookups built and dropped inside one function, where SvelteSet/SvelteMap would only add proxies.
+      'svelte/prefer-svelte-reactivity': 'off',
+      // `{' '}` is how the pages keep a space between inline elements that line breaks (or the formatter) must not
+      // remove or add; the rule calls that a useless mustache.
+      'svelte/no-useless-mustaches': 'off',
     },
   },
 );

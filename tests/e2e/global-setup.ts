@@ -1,12 +1,13 @@
 /**
- * Builds the demo catalog (when absent) and the app once, and serves it with `vite preview` on
+ * Builds the demo catalog (when absent) and the app once — into a folder of this run's own, so
+ * that two runs at once never serve each other's half-written build — and serves it with `vite preview` on
  * loopback for the e2e tests; also a second static server with an SPA fallback (every unknown
  * path answered by index.html with status 200), as many static hosts do.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';
 import { ensureDemoCatalog } from '../demo-catalog-setup.js';
 import type { TestProject } from 'vitest/node';
@@ -18,7 +19,6 @@ declare module 'vitest' {
   }
 }
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
   '.js': 'text/javascript',
@@ -33,9 +33,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // the CSP lets the page connect to its own origin and to the loopback servers the tests start
   // (s3rver for publishing) — any port of 127.0.0.1, nothing else (offline.test.ts checks)
   process.env.LEARNWARE_CONNECT_SRC = 'http://127.0.0.1:*';
-  await build({ logLevel: 'warn' });
-  const fallback = await spaFallbackServer(join(ROOT, 'dist'));
-  const server = await preview({ logLevel: 'warn', preview: { host: '127.0.0.1', port: 4317, strictPort: false } });
+  const outDir = mkdtempSync(join(tmpdir(), 'lwd-e2e-dist-'));
+  await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  const fallback = await spaFallbackServer(outDir);
+  const server = await preview({ logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 4317, strictPort: false } });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report a URL');
   project.provide('appUrl', url);
@@ -44,6 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await server.close();
     await new Promise((done) => fallback.close(done));
+    rmSync(outDir, { recursive: true, force: true });
   };
 }
 

@@ -18,7 +18,7 @@ import { loadComposite, packComposite, predictComposite, type Composite, type Co
 import { describeEvaluation, type Evaluation } from '../src/engine/reuse/evaluate.js';
 import { loadLearnware, type Learnware } from '../src/engine/reuse/learnware.js';
 import type { LearnwareRef } from '../src/engine/reuse/method.js';
-import { predictionsCsv, type Predictions } from '../src/engine/reuse/predictions.js';
+import { predictionsCsv, type PredictionContext, type Predictions } from '../src/engine/reuse/predictions.js';
 import { chooseLearnwares, prepareReuse } from '../src/engine/reuse/prepare.js';
 import { reuseMethod, type ReuseMethod } from '../src/engine/reuse/registry.js';
 import { evaluateTable, labelledTargets, reuseLearnwares } from '../src/engine/reuse/reuse.js';
@@ -85,13 +85,28 @@ export interface ReuseOutcome {
   labelledRows: number;
   filledCells: number;
   provider: ExecutionProvider;
+  /** the user's columns shown next to the predictions (the features read, then the label when there is one): names, and the first rows' cells */
+  context: { columns: string[]; label: string | null; preview: (number | string | null)[][] };
 }
 
-/** A result as kept: enough to write its predictions and save it as a composite. */
+/** A result as kept: enough to write its predictions (with the user's columns) and save it as a composite. */
 interface HeldResult {
   predictions: Predictions;
   composite: CompositeSpec;
   bundles: ReadonlyMap<string, Uint8Array>;
+  context: PredictionContext;
+  label: string | null;
+}
+
+/** rows of the context previewed in the outcome (the page shows the first 20) */
+const PREVIEW_ROWS = 20;
+
+/** The user's columns a result is written with: the features as read, then the actual label. */
+function contextOf(table: { values: Float64Array; rows: number; columns: string[]; labels: (number | string | null)[] | null }, labelColumn?: string): PredictionContext {
+  const d = table.columns.length;
+  const columns: PredictionContext['columns'] = table.columns.map((name, f) => ({ name, values: Float64Array.from({ length: table.rows }, (_, r) => table.values[r * d + f]) }));
+  if (labelColumn && table.labels) columns.push({ name: labelColumn, values: table.labels });
+  return { columns };
 }
 
 let runner: Promise<RunnerInfo> | null = null;
@@ -151,7 +166,9 @@ async function prepare(searchId: string, method: ReuseMethod | 'evaluate', signa
 /** Keeps a result and makes its outcome for the page (a copy of the values, transferred). */
 function outcome(held: HeldResult, extra: { routedCounts?: number[]; labelledRows: number; filledCells: number; provider: ExecutionProvider }): ReuseOutcome {
   const { kind, classes, rows, values } = held.predictions;
-  const out: ReuseOutcome = { resultId: results.add(held), kind, classes, rows, values: values.slice(), composite: held.composite, ...extra };
+  const preview = Array.from({ length: Math.min(PREVIEW_ROWS, rows) }, (_, r) => held.context.columns.map((c) => c.values[r]));
+  const context = { columns: held.context.columns.map((c) => c.name), label: held.label, preview };
+  const out: ReuseOutcome = { resultId: results.add(held), kind, classes, rows, values: values.slice(), composite: held.composite, context, ...extra };
   return Comlink.transfer(out, [out.values.buffer]);
 }
 
@@ -182,7 +199,13 @@ const api = {
       await progress.flush();
       const routedCounts = result.routed ? lws.map((_, k) => result.routed!.filter((r) => r === k).length) : undefined;
       return outcome(
-        { predictions: result.predictions, composite: result.composite, bundles },
+        {
+          predictions: result.predictions,
+          composite: result.composite,
+          bundles,
+          context: contextOf(table, request.labelColumn),
+          label: request.labelColumn && table.labels ? request.labelColumn : null,
+        },
         { routedCounts, labelledRows: method.needsLabels ? (labelled?.rows.length ?? 0) : 0, filledCells: table.filledCells, provider: await provider() },
       );
     });
@@ -221,9 +244,10 @@ const api = {
     return Comlink.transfer(zip, [zip.buffer]);
   },
 
-  /** A kept result's predictions as CSV (row, prediction, class probabilities). */
+  /** A kept result's predictions as CSV (row, the user's columns and actual label, prediction, class probabilities). */
   predictionsCsv(resultId: string): string {
-    return predictionsCsv(results.get(resultId).predictions);
+    const held = results.get(resultId);
+    return predictionsCsv(held.predictions, held.context);
   },
 
   /** Loads a saved composite (every component re-checked); kept by its compositeId. */
@@ -240,7 +264,11 @@ const api = {
       const table = await rowsOf(selection);
       const predictions = await predictComposite(composite, table.values, table.rows, table.columns, { signal, onProgress: progress.callback });
       await progress.flush();
-      return outcome({ predictions, composite: composite.spec, bundles: composite.bundles }, { labelledRows: 0, filledCells: table.filledCells, provider: await provider() });
+      const label = selection.labelColumn && table.labels ? selection.labelColumn : null;
+      return outcome(
+        { predictions, composite: composite.spec, bundles: composite.bundles, context: contextOf(table, selection.labelColumn), label },
+        { labelledRows: 0, filledCells: table.filledCells, provider: await provider() },
+      );
     });
   },
 

@@ -106,6 +106,7 @@ export { searchSketchIsland, DEFAULT_PROBE, DEFAULT_RERANK, type SketchSearchOpt
 export {
   fromModelOutput,
   predictionsCsv,
+  csvCell,
   toClasses,
   commonTask,
   predictedLabels,
@@ -115,6 +116,7 @@ export {
   selectRows,
   type Predictions,
   type TaskKind,
+  type PredictionContext,
 } from './reuse/predictions.js';
 export { solveLinear, fitRidge, fitRidgeLoo, fitSoftmaxCv, predictRidge, fitSoftmax, predictSoftmax, type RidgeModel, type SoftmaxModel, type SoftmaxOptions } from './reuse/fit.js';
 export type { ReuseMethodPlugin, ReuseMethodDescriptor, RecommendContext, LearnwareChoice, LearnwareRef, FitInput, Fitted, PredictInput, MethodRows } from './reuse/method.js';

@@ -82,9 +82,29 @@ describe('reuse in the app', () => {
     const lines = readFileSync(await download.path(), 'utf8')
       .trim()
       .split('\n');
-    expect(lines[0]).toBe('row,prediction');
+    // with the user's columns and the actual label next to the prediction
+    expect(lines[0]).toBe('row,sales,volume,listings,inventory,month,median,prediction');
     expect(lines).toHaveLength(48);
-    lines.slice(1).forEach((line, r) => expect(Math.abs(Number(line.split(',')[1]) - expected[r])).toBeLessThan(1e-4 * Math.abs(expected[r])));
+    const source = parseCsvBytes(readFileSync(AUSTIN_HOLDOUT_PATH));
+    const column = (name: string) => source.columns.find((c) => c.name === name)!.values as Float64Array;
+    lines.slice(1).forEach((line, r) => {
+      const cells = line.split(',');
+      expect(Number(cells[0])).toBe(r + 1);
+      expect(Number(cells[1]), `sales of row ${r + 1}`).toBe(column('sales')[r]);
+      expect(Number(cells[6]), `median of row ${r + 1}`).toBe(column('median')[r]);
+      expect(Math.abs(Number(cells[7]) - expected[r])).toBeLessThan(1e-4 * Math.abs(expected[r]));
+    });
+    // the table on the page shows the same columns
+    expect(await page.getByTestId('predictions').locator('thead th').allTextContents()).toEqual([
+      'row',
+      'sales',
+      'volume',
+      'listings',
+      'inventory',
+      'month',
+      'median (actual)',
+      'prediction',
+    ]);
 
     // every method against a model trained from scratch on the same labelled rows
     await page.getByTestId('evaluate').click();

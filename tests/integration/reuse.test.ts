@@ -44,6 +44,7 @@ import {
   type Predictions,
   type ReuseMethod,
 } from '../../src/engine/index.js';
+import type { ProgressEvent } from '../../src/engine/index.js';
 import { cli } from '../helpers/cli.js';
 import { tamper } from '../helpers/bundles.js';
 import { Prng } from '../../src/engine/core/prng.js';
@@ -286,6 +287,33 @@ describe('evaluation: reuse against training from scratch on the same labelled r
     await expect(evaluateTable({ learnwares: [await learnware('txhousing-austin')], values: user.values, rows: user.rows, columns: user.columns, labels })).rejects.toMatchObject({
       code: 'TOO_FEW_LABELS',
     });
+  });
+});
+
+describe('progress of a large prediction', () => {
+  it('moves per batch of rows through every learnware and through the method, and batching changes no prediction', async () => {
+    const austin = heldOut('txhousing-austin');
+    let user = austin;
+    while (user.rows < 20_000) user = concat(user, user);
+    const lws = [await learnware('txhousing-austin'), await learnware('txhousing-houston')];
+    for (const method of ['average', 'job-selector'] as ReuseMethod[]) {
+      const events: ProgressEvent[] = [];
+      const big = await reuseLearnwares({ method, learnwares: lws, values: user.values, rows: user.rows, columns: user.columns }, { onProgress: (e) => events.push(e) });
+      // one phase for the whole job: no learnware's own start/done in between
+      expect(new Set(events.map((e) => e.phase))).toEqual(new Set(['predict']));
+      expect(events[0]).toMatchObject({ status: 'start', total: user.rows * 3 });
+      expect(events.at(-1)).toMatchObject({ status: 'done' });
+      const done = events.flatMap((e) => (e.status === 'progress' ? [e.done] : []));
+      for (let i = 1; i < done.length; i++) expect(done[i]).toBeGreaterThanOrEqual(done[i - 1]);
+      expect(done.at(-1)).toBe(user.rows * 3);
+      // within each learnware (batches of 4,096 rows) and within the method's own pass (batches of 8,192)
+      expect(done.some((v) => v > 0 && v < user.rows)).toBe(true);
+      expect(done.some((v) => v > user.rows * 2 && v < user.rows * 3)).toBe(true);
+      const small = await reuseLearnwares({ method, learnwares: lws, values: austin.values, rows: austin.rows, columns: austin.columns });
+      if (method === 'average') expect(Array.from(big.predictions.values.subarray(0, austin.rows))).toEqual(Array.from(small.predictions.values));
+      expect(big.predictions.rows).toBe(user.rows);
+      expect(big.predictions.values.every(Number.isFinite)).toBe(true);
+    }
   });
 });
 

@@ -132,13 +132,41 @@ export function selectRows(p: Predictions, indices: ArrayLike<number>): Predicti
   return { ...p, rows: indices.length, values: gatherRows(p.values, p.kind === 'regression' ? 1 : p.classes!.length, indices) };
 }
 
-/** Predictions as CSV: `row,prediction` (and one `p(class)` column per class for classification). */
-export function predictionsCsv(p: Predictions): string {
-  if (p.kind === 'regression') return ['row,prediction', ...Array.from(p.values, (v, r) => `${r + 1},${v}`)].join('\n') + '\n';
-  const classes = p.classes!;
-  const labels = predictedLabels(p);
-  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const header = ['row', 'prediction', ...classes.map((c) => quote(`p(${c})`))].join(',');
-  const lines = Array.from(labels, (k, r) => [r + 1, quote(classes[k]), ...classes.map((_, j) => p.values[r * classes.length + j].toPrecision(6))].join(','));
-  return [header, ...lines].join('\n') + '\n';
+/** Columns of the user's table written next to the predictions (the features, the actual label). */
+export interface PredictionContext {
+  columns: { name: string; values: ArrayLike<number | string | null> }[];
+}
+
+/**
+ * One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF (quotes doubled). Text
+ * that a spreadsheet would run as a formula (starting with = + - @, tab or CR) is neutralised with
+ * a leading apostrophe; numbers are written as numbers (a negative number stays a number).
+ */
+export function csvCell(value: number | string | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isNaN(value) ? '' : String(value);
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Predictions as CSV: `row`, the context columns (the user's features, the actual label) when
+ * given, `prediction`, and for classification one `p(class)` column per class.
+ */
+export function predictionsCsv(p: Predictions, context?: PredictionContext): string {
+  const extra = context?.columns ?? [];
+  const classes = p.classes ?? [];
+  const header = ['row', ...extra.map((c) => c.name), 'prediction', ...classes.map((c) => `p(${c})`)].map(csvCell).join(',');
+  const labels = p.kind === 'classification' ? predictedLabels(p) : null;
+  const lines = new Array<string>(p.rows + 1);
+  lines[0] = header;
+  for (let r = 0; r < p.rows; r++) {
+    const cells = [String(r + 1), ...extra.map((c) => csvCell(c.values[r]))];
+    if (labels) {
+      cells.push(csvCell(classes[labels[r]]));
+      for (let j = 0; j < classes.length; j++) cells.push(p.values[r * classes.length + j].toPrecision(6));
+    } else cells.push(String(p.values[r]));
+    lines[r + 1] = cells.join(',');
+  }
+  return lines.join('\n') + '\n';
 }

@@ -3,9 +3,9 @@
  * through prepare.ts): predict the user's rows with each learnware, fit the chosen method
  * (registry.ts) on those outputs, and describe the result as a composite learnware.
  */
-import { InputError } from '../core/errors.js';
+import { InputError, throwIfCancelled } from '../core/errors.js';
 import { gatherRows } from '../data/table.js';
-import type { JobOptions } from '../core/progress.js';
+import { PhaseReporter, type JobOptions } from '../core/progress.js';
 import type { ColumnAligner } from './align.js';
 import type { CompositeSpec } from './composite.js';
 import { alignRows, predictLearnware, type Learnware, type PredictOptions } from './learnware.js';
@@ -54,8 +54,13 @@ export async function reuseLearnwares(input: ReuseInput, options: JobOptions = {
   if (method.needsLabels && !(input.labels && input.labels.rows.length > 0)) {
     throw new InputError('NO_LABELS', `${method.id} learns from labelled rows: choose the label column of your table (rows with an empty label are predicted, not used for fitting)`);
   }
+  // one progress phase for the whole prediction: every learnware's batches of rows, then the method's
+  const progress = new PhaseReporter(options.onProgress, 'reuse', 'predict', rows * (learnwares.length + 1), 'rows');
   const outputs: Predictions[] = [];
-  for (const lw of learnwares) outputs.push(await predictLearnware(lw, input.values, rows, input.columns, { ...options, aligner: input.aligner }));
+  for (const [k, lw] of learnwares.entries()) {
+    const onProgress: JobOptions['onProgress'] = (event) => event.status === 'progress' && progress.update(k * rows + event.done);
+    outputs.push(await predictLearnware(lw, input.values, rows, input.columns, { signal: options.signal, aligner: input.aligner, onProgress }));
+  }
   const aligned = alignOutputs(outputs);
   const task = commonTask(aligned);
   const features = learnwares[0].manifest.model.input.features;
@@ -78,8 +83,48 @@ export async function reuseLearnwares(input: ReuseInput, options: JobOptions = {
     components: members.map((i, k) => ({ id: learnwares[i].id, name: learnwares[i].name, sha256: learnwares[i].sha256, weight: fitted.weights[k] })),
     ...method.save(fitted.state),
   };
-  const predictions = method.predict(fitted.state, { ...rowsOf, outputs: members.map((i) => aligned[i]), weights: fitted.weights });
+  // the method predicts row by row: in batches, so that progress moves and a cancel is seen on large tables
+  const done = learnwares.length * rows;
+  const predictions = await predictInBatches(
+    rows,
+    (start, n) => {
+      const slice = (p: Predictions): Predictions => {
+        const w = p.kind === 'regression' ? 1 : p.classes!.length;
+        return { ...p, rows: n, values: p.values.subarray(start * w, (start + n) * w) };
+      };
+      const d = rowsOf.d;
+      return method.predict(fitted.state, {
+        rows: n,
+        d,
+        x: () => rowsOf.x().subarray(start * d, (start + n) * d),
+        outputs: members.map((i) => slice(aligned[i])),
+        weights: fitted.weights,
+      });
+    },
+    (rowsDone) => progress.update(done + rowsDone),
+    options.signal,
+  );
+  progress.finish();
   return { predictions, composite, ...(fitted.routed ? { routed: fitted.routed } : {}) };
+}
+
+/** rows a method predicts at a time (progress and cancel between batches) */
+export const METHOD_BATCH_ROWS = 8192;
+
+async function predictInBatches(rows: number, predict: (start: number, n: number) => Predictions, onRows: (done: number) => void, signal?: AbortSignal): Promise<Predictions> {
+  let out: Predictions | null = null;
+  for (let start = 0; start < rows; start += METHOD_BATCH_ROWS) {
+    throwIfCancelled(signal);
+    const n = Math.min(METHOD_BATCH_ROWS, rows - start);
+    const part = predict(start, n);
+    const w = part.values.length / n;
+    out ??= { kind: part.kind, rows, classes: part.classes, values: new Float64Array(rows * w) };
+    out.values.set(part.values, start * w);
+    onRows(start + n);
+    // let the worker post the progress and see a cancel
+    if (start + n < rows) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  return out!;
 }
 
 /** The labelled rows of a label column (null = unlabelled) and their encoded targets. */

@@ -150,11 +150,12 @@ export async function clearStored(which: StoreName | 'all'): Promise<void> {
   });
 }
 
-/** What the browser reports for this origin (usage counts every store, the service worker cache too). */
-export async function storageEstimate(): Promise<{ usage: number; quota: number } | null> {
+/** What the browser reports for this origin (usage counts every store, the service worker cache too); `parts` splits the usage where the browser says (Chromium: caches, IndexedDB, service worker). */
+export async function storageEstimate(): Promise<{ usage: number; quota: number; parts: Record<string, number> | null } | null> {
   try {
     const estimate = await navigator.storage?.estimate?.();
-    return estimate ? { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0 } : null;
+    const details = (estimate as { usageDetails?: Record<string, number> } | undefined)?.usageDetails;
+    return estimate ? { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0, parts: details && Object.keys(details).length > 0 ? { ...details } : null } : null;
   } catch {
     return null;
   }

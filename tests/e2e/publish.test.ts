@@ -3,7 +3,7 @@
  * worker → checker report → download the bundle → publish to a real S3-compatible server (s3rver
  * on loopback, CORS enabled) with signed requests from the browser.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Request } from 'playwright-core';
@@ -20,8 +20,10 @@ let server: S3rver;
 let endpoint: string;
 let files: string;
 let distinctPrices: number;
+const ARTIFACTS = join(process.cwd(), 'tests', 'artifacts');
 
 beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
   files = mkdtempSync(join(tmpdir(), 'lwd-publish-'));
   const n = 400;
   const x = gaussianMixture(n, 3, 2, 12);
@@ -110,6 +112,7 @@ describe('publish a learnware', () => {
     expect(passed).toHaveLength(10);
     expect(passed.join('\n')).toMatch(/agrees with the model's input \(3 features\)[\s\S]*ran on 48 rows[\s\S]*probabilities of 2 classes/);
     expect(await page.getByTestId('check-report').textContent()).toMatch(/passed all 10 checks/);
+    await page.screenshot({ path: join(ARTIFACTS, 'publish-usable-report.png'), fullPage: true });
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download bundle' }).click()]);
     const bundle = readFileSync(await download.path());
@@ -165,6 +168,7 @@ describe('publish a learnware', () => {
     await page.getByLabel('Business').check();
     await page.getByTestId('output-description').fill('price in thousands');
     await page.getByTestId('pack').click();
+    await page.screenshot({ path: join(ARTIFACTS, 'publish-feature-mismatch.png'), fullPage: true });
     expect(await page.getByTestId('build-progress').count()).toBe(0);
     expect(await page.getByTestId('check-report').count()).toBe(0);
     await page.getByLabel('use feature floor').uncheck();
@@ -188,6 +192,7 @@ describe('publish a learnware', () => {
     ).not.toMatch(/OrtRun/);
     await reasons.getByText("onnxruntime's message").click();
     expect(await reasons.locator('pre').textContent()).toMatch(/failed to call OrtRun\(\)/);
+    await page.screenshot({ path: join(ARTIFACTS, 'publish-nonusable-report.png'), fullPage: true });
     // not offered for download as if it were fine: no Download bundle, no publishing; only behind "download anyway"
     expect(await page.getByRole('button', { name: 'Download bundle' }).count()).toBe(0);
     expect(await page.getByTestId('publish').count()).toBe(0);

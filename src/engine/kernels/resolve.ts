@@ -81,7 +81,7 @@ async function initTfjs(name: TfjsBackendName, settings: BackendSettings): Promi
     const info = adapter.info;
     const label = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
     if (!settings.allowSoftwareGpu && isSoftwareAdapter(adapter)) {
-      throw new Error(`the WebGPU adapter is a software renderer (${label}), slower than WASM; allowSoftwareGpu forces it`);
+      throw new Error(`the WebGPU adapter is a software renderer (${label}), slower than WASM, so it is skipped`);
     }
     device = `webgpu: ${label}`;
     await import('@tensorflow/tfjs-backend-webgpu');

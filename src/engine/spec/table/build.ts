@@ -161,7 +161,7 @@ export async function buildTableRkme(
     if (K * 3 > n) {
       warnings.push({
         code: 'FEW_ROWS',
-        message: `only ${n} rows for ${K} reduced points: each point summarises ~${(n / K).toFixed(1)} rows and is close to raw data; share such a spec with care`,
+        message: `only ${n.toLocaleString('en')} rows for ${K.toLocaleString('en')} reduced points: each point summarises ~${(n / K).toFixed(1)} rows and is close to raw data; share such a spec with care`,
       });
     }
     const kernelLevel = medianPairKernel(work, n, d, gamma, prng);

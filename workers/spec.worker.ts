@@ -30,6 +30,8 @@ import {
   userTable,
   reuseOffer,
   type ReuseOffer,
+  catalogCoverage,
+  type IslandCoverage,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
@@ -56,6 +58,8 @@ export interface CatalogSummary {
   url: string;
   islands: { id: string; d: number; features: string[]; count: number }[];
   entries: { id: string; name: string; data: string; task: string; scenario: string[] }[];
+  /** what each island covers, from its entries (engine catalog/coverage.ts): the first screen, the default columns, "nothing matches" */
+  coverage: IslandCoverage[];
 }
 
 /** One learnware as the catalog page lists it. */
@@ -216,6 +220,7 @@ const api = {
       url,
       islands: index.islands.map((i) => ({ id: i.id, d: i.d, features: i.features, count: i.count })),
       entries: index.entries.map((e) => ({ id: e.id, name: e.name, data: e.semantic.Data.Values[0], task: e.semantic.Task.Values[0], scenario: e.semantic.Scenario.Values })),
+      coverage: catalogCoverage(index),
     };
   },
 

@@ -10,12 +10,15 @@
  * and what it shows.
  */
 import type { CatalogListing, CatalogSummary, BackendInfo, LoadedTable, SearchAnswer, SpecResult } from '../../workers/spec.worker.js';
-import type { CompositeSpec, ErrorCode, ProgressEvent, ReuseMethod, ReuseMethodDescriptor } from '../engine/index.js';
+import type { ErrorCode, ProgressEvent, ReuseMethod, ReuseMethodDescriptor } from '../engine/index.js';
 import { ReuseClient, type EvaluationAnswer, type ReuseOutcome, type RunnerInfo } from './reuse-client.js';
 import { SpecClient } from './spec-client.js';
 import { addRecent, deleteComposite, saveCatalogUrl, saveComposite as storeComposite, savedCatalogUrl, savedComposites, type SavedComposite } from './storage.js';
 import { saveFile } from './download.js';
 import { absoluteUrl, addressParam, nowIso, originOf, sortedUnique } from './plain.js';
+import { suggestColumns, type ColumnSuggestion } from '../engine/catalog/coverage.js';
+import type { IslandGap } from '../engine/search/catalog-search.js';
+import { bestFit } from './best-fit.js';
 
 export const BACKEND_LABELS: Record<string, string> = { webgpu: 'WebGPU', wasm: 'WASM', cpu: 'CPU', ts: 'plain TypeScript' };
 
@@ -43,6 +46,8 @@ export class Job {
   phase = $state('');
   fraction = $state(0);
   error = $state<string | null>(null);
+  /** the last failure's code and details (e.g. NO_ISLAND's islands), for pages that answer it in words */
+  failure = $state.raw<{ code?: ErrorCode; details?: Record<string, unknown> } | null>(null);
   private cancelRequested = false;
   private cancelJob: ((jobId: string) => void) | null = null;
   /** a phase shown once another is done (a search ranks learnwares after the user's spec: no events for that) */
@@ -59,6 +64,7 @@ export class Job {
   /** Runs a job; null when it failed or was cancelled (the error is shown). */
   async run<T>(label: string, start: () => Started<T> | Promise<Started<T>>, cancel: (jobId: string) => void, after: Record<string, string> = {}): Promise<T | null> {
     this.error = null;
+    this.failure = null;
     this.busy = true;
     this.label = label;
     this.phase = '';
@@ -71,9 +77,10 @@ export class Job {
       this.id = job.jobId;
       return await job.result;
     } catch (e) {
-      const err = e as Error & { code?: ErrorCode };
+      const err = e as Error & { code?: ErrorCode; details?: Record<string, unknown> };
       // a cancel can also surface as the abort of a pending fetch (a network error)
       this.error = err.code === 'CANCELLED' || this.cancelRequested ? 'Cancelled.' : err.message;
+      this.failure = { code: err.code, details: err.details };
       return null;
     } finally {
       this.busy = false;
@@ -90,10 +97,9 @@ export class Job {
   }
 }
 
-/** #/ (solve my task), #/publish, #/catalog, #/learnware/<id>, #/storage, #/models (saved models) */
-export function route(hash: string): { page: 'spec' | 'publish' | 'catalog' | 'storage' | 'models'; learnware: string | null } {
+/** #/ (solve my task), #/publish, #/catalog, #/learnware/<id>, #/storage */
+export function route(hash: string): { page: 'spec' | 'publish' | 'catalog' | 'storage'; learnware: string | null } {
   if (hash === '#/publish') return { page: 'publish', learnware: null };
-  if (hash === '#/models') return { page: 'models', learnware: null };
   if (hash === '#/storage') return { page: 'storage', learnware: null };
   if (hash === '#/catalog') return { page: 'catalog', learnware: null };
   const detail = /^#\/learnware\/(.+)$/.exec(hash);
@@ -108,7 +114,8 @@ export class Journey {
   // which page is shown (the address's hash)
   page = $state(route(location.hash).page);
   learnwareShown = $state(route(location.hash).learnware);
-  private readonly demoCatalog = `${import.meta.env.BASE_URL}catalog/`;
+  /** the demo catalog served with the app (relative to the page), the catalog URL's default */
+  readonly defaultCatalog = `${import.meta.env.BASE_URL}catalog/`;
 
   // the spec worker's compute backend
   backend = $state<BackendInfo | null>(null);
@@ -128,6 +135,10 @@ export class Journey {
   included = $state<Record<string, boolean>>({});
   /** the label column ('' = none): left out of the features; evaluation and the methods that learn use it */
   labelColumn = $state('');
+  /** the default columns for the table: the features of the island it holds, the column the learnwares predict (engine catalog/coverage.ts) */
+  suggestion = $state.raw<ColumnSuggestion | null>(null);
+  /** the search found no island taking the columns: what the catalog covers and what the nearest islands need (NO_ISLAND's details) */
+  noIsland = $state.raw<{ features: string[]; islands: IslandGap[] } | null>(null);
 
   // specification options and result
   gamma = $state(0.1);
@@ -176,7 +187,7 @@ export class Journey {
   constructor() {
     addEventListener('hashchange', () => ({ page: this.page, learnware: this.learnwareShown } = route(location.hash)));
     const addressCatalog = addressParam('catalog');
-    this.catalogUrl = addressCatalog ?? this.demoCatalog;
+    this.catalogUrl = addressCatalog ?? this.defaultCatalog;
     if (addressCatalog) void this.loadCatalog();
     else
       void savedCatalogUrl().then((saved) => {
@@ -207,6 +218,8 @@ export class Journey {
     this.catalog = null;
     try {
       this.catalog = await this.spec.loadCatalog(absoluteUrl(this.catalogUrl));
+      // a table read before the catalog (or against another one) gets this catalog's defaults
+      if (this.table && !this.search) this.applyDefaults();
       if (remember) await saveCatalogUrl(this.catalogUrl);
     } catch (e) {
       const err = e as Error & { code?: ErrorCode };
@@ -221,14 +234,22 @@ export class Journey {
     }
   }
 
+  /** Back to the demo catalog: loads it and remembers it as the catalog URL. */
+  async useDefaultCatalog(): Promise<void> {
+    this.catalogUrl = this.defaultCatalog;
+    await this.loadCatalog(true);
+  }
+
   /** Reads and parses the user's file, in the spec worker (the only time it is parsed). */
   async loadFile(file: File): Promise<void> {
     this.job.error = null;
     this.result = null;
     this.table = null;
     this.search = null;
+    this.noIsland = null;
     this.resetReuse();
     this.labelColumn = '';
+    this.suggestion = null;
     this.fileName = file.name;
     this.fileSize = file.size;
     const refusal =
@@ -246,8 +267,7 @@ export class Journey {
     try {
       const loaded = await this.spec.loadData(await file.arrayBuffer(), file.name);
       this.table = loaded;
-      this.included = Object.fromEntries(loaded.columns.map((c) => [c.name, c.kind === 'numeric' && !/^(year|month|date|id)$/i.test(c.name)]));
-      if (!loaded.columns.some((c) => this.included[c.name])) this.included = Object.fromEntries(loaded.columns.map((c) => [c.name, c.kind === 'numeric']));
+      this.applyDefaults();
     } catch (e) {
       this.job.error = (e as Error).message;
     } finally {
@@ -262,6 +282,21 @@ export class Journey {
       return;
     }
     await this.loadFile(new File([await response.blob()], 'txhousing.csv'));
+  }
+
+  /**
+   * Default columns: the features of the catalog island the table holds (by name), else every
+   * numeric column — never a column dropped by its name alone; a column naming what the island's
+   * learnwares predict is taken as the label, so it is never a feature.
+   */
+  private applyDefaults(): void {
+    const table = this.table;
+    if (!table) return;
+    const suggestion = this.catalog ? suggestColumns(this.catalog.coverage, table.columns) : null;
+    this.suggestion = suggestion;
+    const features = new Set(suggestion ? suggestion.features : table.columns.filter((c) => c.kind === 'numeric').map((c) => c.name));
+    this.included = Object.fromEntries(table.columns.map((c) => [c.name, c.kind === 'numeric' && features.has(c.name)]));
+    this.labelColumn = suggestion?.label?.column ?? '';
   }
 
   /** The label column is never a feature. */
@@ -301,6 +336,7 @@ export class Journey {
     const table = this.table;
     if (!table) return;
     this.search = null;
+    this.noIsland = null;
     this.resetReuse();
     const request = { features: this.features, text: this.searchText || undefined, task: this.wantedTask || undefined, scenario: this.wantedScenario || undefined };
     const answer = await this.job.run(
@@ -310,8 +346,15 @@ export class Journey {
       { 'z-step': 'rank' },
     );
     this.search = answer;
+    const failure = this.job.failure;
+    if (!answer && failure?.code === 'NO_ISLAND' && Array.isArray(failure.details?.islands)) {
+      // an answer, not an error: the page says what the catalog covers and what to do
+      this.noIsland = { features: (failure.details.features as string[] | undefined) ?? this.features, islands: failure.details.islands as IslandGap[] };
+      this.job.error = null;
+    }
     if (!answer) return;
     const found = answer.reuse ? answer.islands[answer.reuse.island] : undefined;
+    const fit = found ? bestFit(found) : null;
     void addRecent({
       id: crypto.randomUUID(),
       kind: 'search',
@@ -320,7 +363,8 @@ export class Journey {
       rows: table.rows,
       features: found?.features ?? table.columns.filter((c) => this.included[c.name]).map((c) => c.name),
       found: found?.singles.slice(0, 5).map((s) => ({ name: s.name, score: s.score })) ?? [],
-      mixture: found?.mixture ? { names: found.mixture.names, weights: found.mixture.weights, score: found.mixture.score } : null,
+      // what the results page shows as the best fit (best-fit.ts): a mixture only when it is the recommended one
+      mixture: fit?.kind === 'mixture' ? { names: fit.names, weights: fit.weights, score: fit.score } : null,
     });
   }
 
@@ -461,39 +505,6 @@ export class Journey {
         const client = await this.readyReuse();
         const { compositeId } = await client.openComposite(item.bytes.slice());
         return client.predictComposite(compositeId, selection, this.reuseJob.onProgress);
-      },
-      (id) => this.reuseWorker?.cancel(id),
-    );
-  }
-
-  /** What a saved model is (its composite.json, read and checked by the reuse worker). */
-  async inspectSaved(item: SavedComposite): Promise<CompositeSpec> {
-    const client = await this.readyReuse();
-    return (await client.openComposite(item.bytes.slice())).spec;
-  }
-
-  /**
-   * The saved models page: predict a new file with a saved model, no search needed. The file
-   * becomes the journey's table; the model's own features are read from it (a missing one is
-   * named).
-   */
-  async predictFileWith(item: SavedComposite, file: File): Promise<void> {
-    this.outcome = null;
-    await this.loadFile(file);
-    const table = this.table;
-    if (!table) return;
-    this.outcome = await this.reuseJob.run(
-      `Predicting ${file.name} with the saved model “${item.name}”`,
-      async () => {
-        const client = await this.readyReuse();
-        const { compositeId, spec } = await client.openComposite(item.bytes.slice());
-        const missing = spec.features.filter((f) => !table.columns.some((c) => c.name === f));
-        if (missing.length) {
-          throw new Error(
-            `${file.name} lacks ${missing.length === 1 ? 'a column' : 'columns'} the model takes: ${missing.join(', ')} (it has ${table.columns.map((c) => c.name).join(', ')}).`,
-          );
-        }
-        return client.predictComposite(compositeId, { tableId: table.tableId, features: spec.features, fillMissing: this.fillMissing }, this.reuseJob.onProgress);
       },
       (id) => this.reuseWorker?.cancel(id),
     );

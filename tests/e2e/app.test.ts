@@ -47,7 +47,9 @@ describe('app', () => {
     const { page, errors } = await openApp();
     await expect
       .poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 })
-      .toMatch(/66 learnwares in 2 islands\s+\(20 × 4 features: hour, weekday, month, distance; 46 × 5 features: sales, volume, listings, inventory, month\)/);
+      .toMatch(
+        /66 learnwares in 2 groups, each taking its own columns:\s+Flight delays take hour, weekday, month, distance and predict on time \/ delayed; Housing prices take sales, volume, listings, inventory, month and predict median sale price \(USD\)\./,
+      );
     await page.getByText('learnwares', { exact: true }).click();
     expect(await page.getByText(/Housing prices: Abilene/).isVisible()).toBe(true);
     expect(await page.getByText(/Flight delays from ORD/).isVisible()).toBe(true);
@@ -176,7 +178,8 @@ describe('app', () => {
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 0 }), page.getByRole('button', { name: 'Download stat.json' }).click()]);
     expect(download.suggestedFilename()).toBe('txhousing.stat.json');
     const spec = parseTableSpec(readFileSync(await download.path(), 'utf8'));
-    expect(spec.featureNames).toEqual(['sales', 'volume', 'median', 'listings', 'inventory']);
+    // the housing learnwares' columns, preselected (median is the label, year and date no learnware takes)
+    expect(spec.featureNames).toEqual(['month', 'sales', 'volume', 'listings', 'inventory']);
     expect([spec.K, spec.numPoints]).toEqual([100, rows]);
     expect(spec.scaleSource).toBe('std');
     expect(spec.provenance?.backend).toBe('webgpu');
@@ -233,8 +236,10 @@ describe('app', () => {
     await page.getByTestId('file-input').setInputFiles(path);
     await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/one-column\.csv: 200 rows, 1 column\./);
     await page.getByTestId('search').click();
-    await page.getByTestId('error').waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('error').textContent()).toMatch(/no learnware in the catalog takes the features \[price\]/);
+    // an answer in words, not an error
+    await page.getByTestId('no-match').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('no-match').textContent()).toMatch(/No learnware takes these columns\s*You searched with 1 column: price\./);
+    expect(await page.getByTestId('error').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -49,7 +49,7 @@ describe('offline and CSP', () => {
       ),
     ).toBe('offline');
     await page.reload();
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/66 learnwares in 2 islands/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/66 learnwares in 2 groups/);
     await page.getByTestId('backend').waitFor({ timeout: 60_000 });
     await searchHousingRows(page, AUSTIN_HOLDOUT_PATH);
     expect(await page.getByTestId('search-results').locator('tbody tr').first().textContent()).toMatch(/^1Housing prices: Austin/);

@@ -65,5 +65,7 @@ describe('default columns', () => {
     expect(partial.features).toEqual(['id', 'year', 'sales', 'volume']);
     expect(partial.label?.column).toBe('median_sale_price');
     expect(suggestColumns(coverage, numeric('a', 'b'))).toEqual({ island: null, features: ['a', 'b'], label: null });
+    // a lone column is searched with, even when it names an output
+    expect(suggestColumns(coverage, numeric('price'))).toEqual({ island: null, features: ['price'], label: null });
   });
 });

@@ -146,6 +146,8 @@ export function suggestColumns(coverage: readonly IslandCoverage[], columns: rea
       break;
     }
   }
+  // a label that would leave nothing to search with is not taken (a file of one "price" column)
+  if (!island && label && numeric.length === 1) label = null;
   const features = island ? [...island.features] : numeric.filter((n) => n !== label?.column);
   return { island: island?.island ?? null, features, label };
 }

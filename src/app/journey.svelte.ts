@@ -10,7 +10,7 @@
  * and what it shows.
  */
 import type { CatalogListing, CatalogSummary, BackendInfo, LoadedTable, SearchAnswer, SpecResult } from '../../workers/spec.worker.js';
-import type { ErrorCode, ProgressEvent, ReuseMethod, ReuseMethodDescriptor } from '../engine/index.js';
+import type { CompositeSpec, ErrorCode, ProgressEvent, ReuseMethod, ReuseMethodDescriptor } from '../engine/index.js';
 import { ReuseClient, type EvaluationAnswer, type ReuseOutcome, type RunnerInfo } from './reuse-client.js';
 import { SpecClient } from './spec-client.js';
 import { addRecent, deleteComposite, saveCatalogUrl, saveComposite as storeComposite, savedCatalogUrl, savedComposites, type SavedComposite } from './storage.js';
@@ -97,9 +97,10 @@ export class Job {
   }
 }
 
-/** #/ (solve my task), #/publish, #/catalog, #/learnware/<id>, #/storage */
-export function route(hash: string): { page: 'spec' | 'publish' | 'catalog' | 'storage'; learnware: string | null } {
+/** #/ (solve my task), #/publish, #/catalog, #/learnware/<id>, #/storage, #/models (saved models) */
+export function route(hash: string): { page: 'spec' | 'publish' | 'catalog' | 'storage' | 'models'; learnware: string | null } {
   if (hash === '#/publish') return { page: 'publish', learnware: null };
+  if (hash === '#/models') return { page: 'models', learnware: null };
   if (hash === '#/storage') return { page: 'storage', learnware: null };
   if (hash === '#/catalog') return { page: 'catalog', learnware: null };
   const detail = /^#\/learnware\/(.+)$/.exec(hash);
@@ -505,6 +506,39 @@ export class Journey {
         const client = await this.readyReuse();
         const { compositeId } = await client.openComposite(item.bytes.slice());
         return client.predictComposite(compositeId, selection, this.reuseJob.onProgress);
+      },
+      (id) => this.reuseWorker?.cancel(id),
+    );
+  }
+
+  /** What a saved model is (its composite.json, read and checked by the reuse worker). */
+  async inspectSaved(item: SavedComposite): Promise<CompositeSpec> {
+    const client = await this.readyReuse();
+    return (await client.openComposite(item.bytes.slice())).spec;
+  }
+
+  /**
+   * The saved models page: predict a new file with a saved model, no search needed. The file
+   * becomes the journey's table; the model's own features are read from it (a missing one is
+   * named).
+   */
+  async predictFileWith(item: SavedComposite, file: File): Promise<void> {
+    this.outcome = null;
+    await this.loadFile(file);
+    const table = this.table;
+    if (!table) return;
+    this.outcome = await this.reuseJob.run(
+      `Predicting ${file.name} with the saved model “${item.name}”`,
+      async () => {
+        const client = await this.readyReuse();
+        const { compositeId, spec } = await client.openComposite(item.bytes.slice());
+        const missing = spec.features.filter((f) => !table.columns.some((c) => c.name === f));
+        if (missing.length) {
+          throw new Error(
+            `${file.name} lacks ${missing.length === 1 ? 'a column' : 'columns'} the model takes: ${missing.join(', ')} (it has ${table.columns.map((c) => c.name).join(', ')}).`,
+          );
+        }
+        return client.predictComposite(compositeId, { tableId: table.tableId, features: spec.features, fillMissing: this.fillMissing }, this.reuseJob.onProgress);
       },
       (id) => this.reuseWorker?.cancel(id),
     );

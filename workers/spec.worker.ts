@@ -36,7 +36,7 @@ import {
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
-import { droppedColumns, getTable, loadDataFile, type LoadedData } from './tables.js';
+import { droppedColumns, encodeTableColumn, getTable, loadDataFile, type LoadedData, type LoadedTable } from './tables.js';
 import { offerHandover, transferRows, type HeldSearch } from './handover.js';
 import { HeldById } from './held.js';
 import { Jobs } from './jobs.js';
@@ -175,6 +175,11 @@ const api = {
   /** Reads a file with the loader that claims it (tables: CSV, TSV, Parquet; buffer transferred in) and keeps it for the jobs; returns its schema. */
   loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedData> {
     return loadDataFile(bytes, fileName);
+  },
+
+  /** Encodes a categorical text column of the loaded table as numbers (one-hot or ordinal); returns the table's new schema and encodings. */
+  encodeColumn(tableId: number, column: string, kind: 'one-hot' | 'ordinal'): LoadedTable {
+    return encodeTableColumn(tableId, column, kind);
   },
 
   /** Builds the table spec of a loaded CSV. */

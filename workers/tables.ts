@@ -6,6 +6,7 @@
 import { InputError } from '../src/engine/core/errors.js';
 import type { Table } from '../src/engine/data/csv.js';
 import { loaderFor, type ParsedTable } from '../src/engine/data/loaders.js';
+import { applyEncoding, planEncoding, type ColumnEncoding, type EncodingKind } from '../src/engine/data/encode.js';
 
 export interface ColumnInfo {
   name: string;
@@ -21,9 +22,12 @@ export interface LoadedTable {
   tableId: number;
   rows: number;
   columns: ColumnInfo[];
+  /** the text columns encoded as numbers so far, in order (shown next to the features; their columns are named after them) */
+  encodings: ColumnEncoding[];
 }
 
 const tables = new Map<number, Table>();
+const encodings = new Map<number, ColumnEncoding[]>();
 let nextTableId = 1;
 /** Files this worker was asked to parse so far (failed parses count too), readable from outside as `self.tableParses` (e2e: one parse per journey). */
 let parses = 0;
@@ -41,14 +45,32 @@ export async function loadDataFile(bytes: ArrayBuffer, fileName: string): Promis
   const { table } = (await loader.load(data, fileName, { maxChars: 512 * 2 ** 20, maxCells: 2 ** 26, maxUncompressedBytes: 2 ** 30 })) as ParsedTable;
   const tableId = nextTableId++;
   tables.clear();
+  encodings.clear();
   tables.set(tableId, table);
+  encodings.set(tableId, []);
+  return describeTable(tableId, table);
+}
+
+function describeTable(tableId: number, table: Table): LoadedTable {
   const columns = table.columns.map((c): ColumnInfo => {
     if (c.kind === 'text') return { name: c.name, kind: 'text', example: c.firstText.value.slice(0, 40), missing: 0 };
     let missing = 0;
     for (const v of c.values) if (!Number.isFinite(v)) missing++;
     return { name: c.name, kind: 'numeric', missing };
   });
-  return { kind: 'table', tableId, rows: table.rowCount, columns };
+  return { kind: 'table', tableId, rows: table.rowCount, columns, encodings: [...(encodings.get(tableId) ?? [])] };
+}
+
+/** Encodes a text column of a loaded table as numbers (one-hot or ordinal, engine data/encode.ts), in place; the table keeps its id. */
+export function encodeTableColumn(tableId: number, column: string, kind: EncodingKind): LoadedTable {
+  const table = getTable(tableId);
+  const source = table.columns.find((c) => c.name === column);
+  if (!source) throw new InputError('UNKNOWN_COLUMN', `the table has no column "${column}"`, { column });
+  const encoding = planEncoding(source, kind);
+  const encoded = applyEncoding(table, encoding);
+  tables.set(tableId, encoded);
+  encodings.set(tableId, [...(encodings.get(tableId) ?? []), encoding]);
+  return describeTable(tableId, encoded);
 }
 
 export function getTable(tableId: number): Table {

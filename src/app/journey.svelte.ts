@@ -423,6 +423,31 @@ export class Journey {
     return { tableId: this.table!.tableId, features: this.features, labelColumn: this.labelColumn || undefined, fillMissing: this.fillMissing };
   }
 
+  /**
+   * Encodes a categorical text column as numbers in the spec worker (one-hot: a 0/1 column per
+   * category; ordinal: one code per category), so it can be used as a feature; the new columns are
+   * ticked. Results computed on the old columns (spec, search, reuse) are cleared.
+   */
+  async encodeColumn(column: string, kind: 'one-hot' | 'ordinal'): Promise<void> {
+    const table = this.table;
+    if (!table) return;
+    this.job.error = null;
+    try {
+      const encoded = await this.spec.encodeColumn(table.tableId, column, kind);
+      const before = new Set(table.columns.map((c) => c.name));
+      const included = { ...this.included };
+      delete included[column];
+      for (const c of encoded.columns) if (!before.has(c.name) || c.name === column) included[c.name] = c.kind === 'numeric';
+      this.table = encoded;
+      this.included = included;
+      this.result = null;
+      this.search = null;
+      this.resetReuse();
+    } catch (e) {
+      this.job.error = (e as Error).message;
+    }
+  }
+
   async reuse(): Promise<void> {
     const search = this.search;
     const method = this.chosen;

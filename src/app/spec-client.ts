@@ -42,6 +42,10 @@ export class SpecClient {
     return this.api.loadData(Comlink.transfer(bytes, [bytes]), fileName);
   }
 
+  encodeColumn(tableId: number, column: string, kind: 'one-hot' | 'ordinal'): Promise<LoadedTable> {
+    return this.api.encodeColumn(tableId, column, kind);
+  }
+
   /** Starts a spec job; returns its id (for cancel) and the result promise. */
   buildSpec(tableId: number, options: SpecOptions, onProgress: ProgressCallback): { jobId: string; result: Promise<SpecResult> } {
     const jobId = `spec-${this.nextJob++}`;

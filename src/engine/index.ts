@@ -14,6 +14,7 @@ export { parseParquetBytes, startsWithParquetMagic, type ParquetOptions } from '
 export { parseTableFile, type TableFileOptions } from './data/table-file.js';
 export { tableLoader, registerDataLoader, dataLoaders, loaderFor, type DataLoader, type DataLimits, type ParsedTable } from './data/loaders.js';
 export { toFeatureMatrix, labelValues, gatherRows, type FeatureMatrix, type SelectOptions } from './data/table.js';
+export { categoriesOf, planEncoding, encodeColumn, applyEncoding, MAX_CATEGORIES, type ColumnEncoding, type EncodingKind } from './data/encode.js';
 export type * from './spec/spec-type.js';
 export { registerSpecType, specType, specTypes, specTypesFor, parseStatSpec, serializeStatSpec, type AnySpecType } from './spec/registry.js';
 export { tableDataset, isTableDataset, TABLE_DATASET, type TableDataset } from './data/dataset.js';

@@ -44,6 +44,10 @@ export type ErrorCode =
   | 'UNSUPPORTED_COLUMN'
   | 'UNKNOWN_COLUMN'
   | 'NON_NUMERIC_COLUMN'
+  // encoding a categorical text column (data/encode.ts)
+  | 'NOT_CATEGORICAL'
+  | 'TOO_MANY_CATEGORIES'
+  | 'UNKNOWN_CATEGORY'
   | 'ALL_MISSING_COLUMN'
   | 'NO_FEATURES'
   | 'NO_TABLE'

@@ -52,13 +52,13 @@ async function download(page: Page, click: () => Promise<void>): Promise<Buffer>
 }
 
 const shownPredictions = async (page: Page) => (await page.getByTestId('prediction').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
-const csvPredictions = (csv: Buffer) =>
-  csv
-    .toString('utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => Number(line.split(',')[1]));
+/** the CSV's prediction column (found by its header: the user's columns come before it) */
+const csvPredictions = (csv: Buffer) => {
+  const [header, ...lines] = csv.toString('utf8').trim().split('\n');
+  const at = header.split(',').indexOf('prediction');
+  expect(at).toBeGreaterThan(0);
+  return lines.map((line) => Number(line.split(',')[at]));
+};
 
 describe('one owner of the rows', () => {
   it('parses the file once per journey, and saves and downloads the result shown after two reuses', async () => {

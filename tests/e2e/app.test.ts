@@ -261,7 +261,7 @@ describe('app', () => {
     await page.goto(inject('appUrl'));
     await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/66 learnwares/);
     await searchHousingRows(page, AUSTIN_HOLDOUT_PATH);
-    for (const hash of ['#/', '#/catalog', '#/learnware/txhousing-austin', '#/publish', '#/storage']) {
+    for (const hash of ['#/', '#/catalog', '#/learnware/txhousing-austin', '#/publish', '#/models', '#/storage']) {
       await page.evaluate((h) => (location.hash = h), hash);
       await page.waitForTimeout(300);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -31,6 +31,9 @@ import {
   reuseOffer,
   type ReuseOffer,
   catalogCoverage,
+  describeCoverage,
+  suggestColumns,
+  type ColumnSuggestion,
   type IslandCoverage,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
@@ -59,7 +62,7 @@ export interface CatalogSummary {
   islands: { id: string; d: number; features: string[]; count: number }[];
   entries: { id: string; name: string; data: string; task: string; scenario: string[] }[];
   /** what each island covers, from its entries (engine catalog/coverage.ts): the first screen, the default columns, "nothing matches" */
-  coverage: IslandCoverage[];
+  coverage: (IslandCoverage & { text: string })[];
 }
 
 /** One learnware as the catalog page lists it. */
@@ -225,7 +228,7 @@ const api = {
       url,
       islands: index.islands.map((i) => ({ id: i.id, d: i.d, features: i.features, count: i.count })),
       entries: index.entries.map((e) => ({ id: e.id, name: e.name, data: e.semantic.Data.Values[0], task: e.semantic.Task.Values[0], scenario: e.semantic.Scenario.Values })),
-      coverage: catalogCoverage(index),
+      coverage: catalogCoverage(index).map((c) => ({ ...c, text: describeCoverage(c) })),
     };
   },
 
@@ -294,6 +297,14 @@ const api = {
     const given = description.manifest.semantic.Input?.Description ?? {};
     const featureDescriptions = Object.fromEntries(features.flatMap((f, i) => (given[String(i)] ? [[f, given[String(i)]]] : [])));
     return { ...description, listing: listing(entry, catalog.index, 0), bundleUrl, featureDescriptions };
+  },
+
+  /**
+   * The default columns of a table against the loaded catalog (engine suggestColumns): the features
+   * of the island it holds, and the column its learnwares predict (the likely label); null without a catalog.
+   */
+  suggestColumns(columns: { name: string; kind: string }[]): ColumnSuggestion | null {
+    return catalog ? suggestColumns(catalogCoverage(catalog.index), columns) : null;
   },
 
   /** Cancels a running job; it rejects with CancelledError. */

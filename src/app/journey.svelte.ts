@@ -16,7 +16,7 @@ import { SpecClient } from './spec-client.js';
 import { addRecent, deleteComposite, saveCatalogUrl, saveComposite as storeComposite, savedCatalogUrl, savedComposites, type SavedComposite } from './storage.js';
 import { saveFile } from './download.js';
 import { absoluteUrl, addressParam, nowIso, originOf, sortedUnique } from './plain.js';
-import { suggestColumns, type ColumnSuggestion } from '../engine/catalog/coverage.js';
+import type { ColumnSuggestion } from '../engine/catalog/coverage.js';
 import type { IslandGap } from '../engine/search/catalog-search.js';
 import { bestFit } from './best-fit.js';
 
@@ -220,7 +220,11 @@ export class Journey {
     try {
       this.catalog = await this.spec.loadCatalog(absoluteUrl(this.catalogUrl));
       // a table read before the catalog (or against another one) gets this catalog's defaults
-      if (this.table && !this.search) this.applyDefaults();
+      const table = this.table;
+      if (table && !this.search) {
+        const suggestion = await this.spec.suggestColumns(table.columns.map((c) => ({ name: c.name, kind: c.kind })));
+        if (this.table === table) this.applyDefaults(suggestion);
+      }
       if (remember) await saveCatalogUrl(this.catalogUrl);
     } catch (e) {
       const err = e as Error & { code?: ErrorCode };
@@ -267,8 +271,9 @@ export class Journey {
     this.job.busy = true;
     try {
       const loaded = await this.spec.loadData(await file.arrayBuffer(), file.name);
+      const suggestion = await this.spec.suggestColumns(loaded.columns.map((c) => ({ name: c.name, kind: c.kind })));
       this.table = loaded;
-      this.applyDefaults();
+      this.applyDefaults(suggestion);
     } catch (e) {
       this.job.error = (e as Error).message;
     } finally {
@@ -290,10 +295,9 @@ export class Journey {
    * numeric column — never a column dropped by its name alone; a column naming what the island's
    * learnwares predict is taken as the label, so it is never a feature.
    */
-  private applyDefaults(): void {
+  private applyDefaults(suggestion: ColumnSuggestion | null): void {
     const table = this.table;
     if (!table) return;
-    const suggestion = this.catalog ? suggestColumns(this.catalog.coverage, table.columns) : null;
     this.suggestion = suggestion;
     const features = new Set(suggestion ? suggestion.features : table.columns.filter((c) => c.kind === 'numeric').map((c) => c.name));
     this.included = Object.fromEntries(table.columns.map((c) => [c.name, c.kind === 'numeric' && features.has(c.name)]));

@@ -4,7 +4,7 @@
  * worker owns the user's parsed table and search results (it hands them to the reuse worker).
  */
 import * as Comlink from 'comlink';
-import type { ProgressCallback } from '../engine/index.js';
+import type { ColumnSuggestion, ProgressCallback } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
 import type {
   BackendInfo,
@@ -61,6 +61,11 @@ export class SpecClient {
   /** Gives the spec worker its end of the handover channel to the reuse worker (transferred). */
   connectReuse(port: MessagePort): Promise<void> {
     return this.api.connectReuse(Comlink.transfer(port, [port]));
+  }
+
+  /** The default feature columns and likely label of a table's columns against the loaded catalog. */
+  suggestColumns(columns: { name: string; kind: string }[]): Promise<ColumnSuggestion | null> {
+    return this.api.suggestColumns(columns);
   }
 
   loadCatalog(url: string): Promise<CatalogSummary> {

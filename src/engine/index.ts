@@ -41,7 +41,17 @@ export { checkManifest, MANIFEST_FILE, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, typ
 export { packBundle, type PackInput } from './bundle/pack.js';
 export { packLearnware, defaultSpecType, slug, readModelShape, modelMismatches, type ModelShape, type PackLearnwareInput, type PackedLearnware } from './bundle/pack-learnware.js';
 export { describeBundle, MODEL_CARD_FILE, type BundleDescription } from './bundle/describe.js';
-export { checkBundle, inspectBundle, checkOutputs, type InspectedBundle, type CheckResult, type CheckReason, type CheckStatus, type CheckOptions, type PassedCheck } from './bundle/checker.js';
+export {
+  checkBundle,
+  inspectBundle,
+  checkOutputs,
+  type InspectedBundle,
+  type CheckResult,
+  type CheckReason,
+  type CheckStatus,
+  type CheckOptions,
+  type PassedCheck,
+} from './bundle/checker.js';
 export {
   buildCatalog,
   catalogMembers,

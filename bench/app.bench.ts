@@ -60,7 +60,8 @@ interface Loaded {
 }
 
 /** strings that only these libraries' code carries */
-const LIBRARY_MARKERS: Record<string, RegExp> = { tfjs: /tfjsflags|tensorflowjs_models/, onnxruntime: /onnxruntime|ort-wasm/ };
+/** (the word "onnxruntime" alone is not one: the publish page's messages name it) */
+const LIBRARY_MARKERS: Record<string, RegExp> = { tfjs: /tfjsflags|tensorflowjs_models/, onnxruntime: /ort-wasm/ };
 
 function kindOf(url: string): Kind {
   const path = new URL(url).pathname;

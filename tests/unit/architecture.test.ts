@@ -90,9 +90,9 @@ const ALLOWED: Record<string, string[]> = {
   model: ['core', 'kernels'],
   spec: ['core', 'kernels', 'data', 'model'],
   bundle: ['core', 'kernels', 'model', 'spec'],
-  catalog: ['core', 'kernels', 'spec', 'bundle'],
+  catalog: ['core', 'kernels', 'data', 'spec', 'bundle'],
   publish: ['core', 'spec', 'bundle', 'catalog'],
-  search: ['core', 'kernels', 'spec', 'bundle', 'catalog'],
+  search: ['core', 'kernels', 'data', 'spec', 'bundle', 'catalog'],
   reuse: ['core', 'data', 'model', 'spec', 'bundle', 'catalog', 'search'],
 };
 

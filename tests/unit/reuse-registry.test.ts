@@ -33,7 +33,7 @@ import {
 import { HeldById } from '../../workers/held.js';
 import { Jobs } from '../../workers/jobs.js';
 
-const ref = (id: string) => ({ id, name: id, mmd2: 0, score: 1, bundle: { file: `bundles/${id}.zip`, sha256: id.padEnd(64, '0'), size: 1 } });
+const ref = (id: string) => ({ id, name: id, mmd2: 0, score: 1, rank: 1, bundle: { file: `bundles/${id}.zip`, sha256: id.padEnd(64, '0'), size: 1 } });
 
 function island(recommended: CatalogSearchIsland['recommended'], singles = 6): CatalogSearchIsland {
   const list = Array.from({ length: singles }, (_, i) => ref(`lw${i}`));

@@ -13,6 +13,7 @@ import type { Manifest, OutputKind } from '../bundle/manifest.js';
 import type { SemanticSpec } from '../bundle/semantic.js';
 import { specType } from '../spec/registry.js';
 import type { IslandSettings, StatSpec } from '../spec/spec-type.js';
+import type { MarginalSignature } from '../data/marginals.js';
 
 export const CATALOG_FORMAT = 'learnware-dock/catalog';
 /** 2: island comparison settings under `settings` (version 1 had table-only `gamma`, `scale`; still read) */
@@ -41,6 +42,26 @@ export interface Island {
   /** sketch layout (large islands): the sketch index head; entries live in cards/ (sketch-index.ts) */
   sketch?: FileRef;
   count: number;
+  /**
+   * What column matching needs (docs/heterogeneous.md), for spec types with named columns: per
+   * feature, its semantic description and the marginal signature of the members' reduced points.
+   */
+  columns?: IslandColumn[];
+  /** islands whose columns correspond to this one's (catalog/links.ts) */
+  links?: IslandLink[];
+}
+
+export interface IslandColumn {
+  name: string;
+  /** the members' semantic Input description of this column (the most common one), or null */
+  description: string | null;
+  signature: MarginalSignature | null;
+}
+
+/** Another island whose columns correspond to some of this island's (factor: this column = factor · that column + offset). */
+export interface IslandLink {
+  island: string;
+  pairs: { from: string; to: string; factor: number; offset: number; confidence: number }[];
 }
 
 export interface CatalogEntry {
@@ -146,6 +167,7 @@ export async function buildCatalog(bundles: { file: string; bytes: Uint8Array }[
         schema,
       ),
       count: group.length,
+      ...(type.columns ? { columns: islandColumns(type.columns.signatures(group.map((m) => m.spec)), schema.features, group) } : {}),
     };
     const card = (m: Member): CatalogCard => ({
       id: m.manifest.id,
@@ -196,6 +218,36 @@ export async function buildCatalog(bundles: { file: string; bytes: Uint8Array }[
   };
   files.set(CATALOG_INDEX, new TextEncoder().encode(JSON.stringify(index) + '\n'));
   return { index, files, rejected };
+}
+
+/** Signature numbers are rounded to 4 significant digits: the index stays small, matching does not notice. */
+function rounded(signature: MarginalSignature | null): MarginalSignature | null {
+  if (!signature) return null;
+  const r = (x: number) => (x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(4)));
+  return {
+    ...signature,
+    mean: r(signature.mean),
+    std: r(signature.std),
+    q: signature.q.map(r),
+    skew: r(signature.skew),
+    kurt: r(signature.kurt),
+    min: r(signature.min),
+    max: r(signature.max),
+  };
+}
+
+/** The island's columns: names, the members' most common description of each, and the pooled signatures. */
+function islandColumns(signatures: (MarginalSignature | null)[], features: string[], group: Member[]): IslandColumn[] {
+  return features.map((name, j) => {
+    const told = new Map<string, number>();
+    for (const m of group) {
+      const description = m.manifest.semantic.Input?.Description;
+      const text = description && Object.hasOwn(description, String(j)) ? String(description[String(j)]).trim() : '';
+      if (text) told.set(text, (told.get(text) ?? 0) + 1);
+    }
+    const description = [...told].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? null;
+    return { name, description, signature: rounded(signatures[j] ?? null) };
+  });
 }
 
 /** Members of an existing catalog, rebuilt from its index and shards (for `catalog add`). */

@@ -4,6 +4,7 @@
  * is refused), size limit, magic bytes, and the size and SHA-256 the index promises. The fetch
  * function is passed in (the engine never reaches the network by itself).
  */
+import { SIGNATURE_LEVELS } from '../data/marginals.js';
 import { FormatError, InputError, NetworkError, throwIfCancelled } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { CATALOG_FORMAT, CATALOG_FORMAT_VERSION, CATALOG_INDEX, type CatalogIndex, type FileRef, type Island } from './catalog.js';
@@ -173,7 +174,32 @@ export function checkCatalogIndex(value: unknown): CatalogIndex {
     if ((island.shard === undefined) === (island.sketch === undefined)) fail(`islands[${i}]`, 'an island has either a shard or a sketch index');
     if (island.shard) fileRef(island.shard, `islands[${i}].shard`);
     if (island.sketch) fileRef(island.sketch, `islands[${i}].sketch`);
+    if (island.columns !== undefined) checkColumns(island, `islands[${i}].columns`, fail);
     islands.set(island.id, island);
+  });
+  index.islands.forEach((island, i) => {
+    if (island.links === undefined) return;
+    const field = `islands[${i}].links`;
+    if (!Array.isArray(island.links)) fail(field, 'links must be a list');
+    for (const link of island.links) {
+      const other = typeof link?.island === 'string' && islands.has(link.island) ? islands.get(link.island)! : fail(field, 'a link must name another island of the index');
+      if (!Array.isArray(link.pairs) || link.pairs.length === 0) fail(field, 'a link needs its column pairs');
+      for (const p of link.pairs) {
+        const ok =
+          typeof p?.from === 'string' &&
+          island.features.includes(p.from) &&
+          typeof p.to === 'string' &&
+          other.features.includes(p.to) &&
+          Number.isFinite(p.factor) &&
+          p.factor !== 0 &&
+          Number.isFinite(p.offset) &&
+          typeof p.confidence === 'number' &&
+          p.confidence >= 0 &&
+          p.confidence <= 1;
+        if (!ok)
+          fail(field, `link ${island.id} → ${other.id}: each pair needs from (a column here), to (a column there), a finite non-zero factor, an offset and a confidence in [0, 1]`);
+      }
+    }
   });
   index.entries.forEach((entry, i) => {
     if (typeof entry?.id !== 'string' || typeof entry.name !== 'string') fail(`entries[${i}]`, 'entries need an id and a name');
@@ -186,6 +212,28 @@ export function checkCatalogIndex(value: unknown): CatalogIndex {
   });
   index.formatVersion = CATALOG_FORMAT_VERSION;
   return index;
+}
+
+/** An island's `columns`: one per feature, in order, each with a finite signature or none. */
+function checkColumns(island: Island, field: string, fail: (field: string, message: string) => never): void {
+  const columns = island.columns;
+  if (!Array.isArray(columns) || columns.length !== island.features.length) fail(field, 'columns must list every feature of the island');
+  columns!.forEach((c, j) => {
+    if (c?.name !== island.features[j]) fail(field, `columns[${j}] must be the feature "${island.features[j]}"`);
+    if (c.description !== null && typeof c.description !== 'string') fail(field, `columns[${j}].description must be text or null`);
+    const s = c.signature;
+    if (s === null) return;
+    const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+    const ok =
+      typeof s === 'object' &&
+      [s.mean, s.std, s.skew, s.kurt, s.min, s.max].every(finite) &&
+      s.std > 0 &&
+      Array.isArray(s.q) &&
+      s.q.length === SIGNATURE_LEVELS.length &&
+      s.q.every(finite) &&
+      (s.integer === null || (finite(s.integer) && s.integer >= 0 && s.integer <= 1));
+    if (!ok) fail(field, `columns[${j}].signature must hold a finite mean, a positive std, ${SIGNATURE_LEVELS.length} quantiles, skew, kurt, min, max and integer (a share or null)`);
+  });
 }
 
 /** Version 1 indexes (table islands only) kept γ and the scale beside the island's other fields. */

@@ -97,6 +97,7 @@ export type ErrorCode =
   // catalogs: index, shards, sketch index (catalog/)
   | 'NO_CATALOG'
   | 'BAD_INDEX'
+  | 'BAD_MAP'
   | 'BAD_SHARD'
   | 'SHARD_DIMENSION'
   | 'MISSING_SHARD'

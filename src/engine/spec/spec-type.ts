@@ -9,6 +9,7 @@
  */
 import type { JobOptions } from '../core/progress.js';
 import type { Dataset } from '../data/dataset.js';
+import type { MarginalSignature } from '../data/marginals.js';
 import type { ComputeBackend } from '../kernels/backend.js';
 import type { ModelFeed } from '../model/feed.js';
 
@@ -150,4 +151,25 @@ export interface SpecType<S extends StatSpec = StatSpec, D extends Dataset = Dat
   };
   /** The user's and a few learnwares' reduced points on two axes (optional). */
   picture?(user: S, learnwares: readonly { id: string; spec: S }[], settings: IslandSettings): MatchPicture;
+  /** Specs whose points hold one value per named column (tables): search and reuse across feature spaces (optional). */
+  readonly columns?: ColumnarSpecs<S>;
+}
+
+/**
+ * What search and reuse across feature spaces need of a spec type whose points have named columns
+ * (docs/heterogeneous.md): signatures of its columns, specs restricted to the columns a user has,
+ * and the columns a user lacks filled from a spec given the ones the user has.
+ */
+export interface ColumnarSpecs<S extends StatSpec = StatSpec> {
+  /** Each column's marginal signature over these specs' reduced points (each spec by its β, the specs equally). */
+  signatures(specs: readonly S[]): (MarginalSignature | null)[];
+  /** The spec on the columns `keep` only (for a product kernel, exactly the embedding of those columns' marginal). */
+  project(spec: S, keep: readonly number[]): S;
+  /** The island settings on the columns `keep` only. */
+  projectSettings(settings: IslandSettings, keep: readonly number[]): IslandSettings;
+  /**
+   * Rows (row-major rows × d, NaN where unknown) with their unknown cells filled from the spec:
+   * for each row, the reduced points weighted by β and by the kernel on the known columns.
+   */
+  fill(spec: S, values: Float64Array, rows: number, settings: IslandSettings): Float64Array;
 }

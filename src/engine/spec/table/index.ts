@@ -11,6 +11,7 @@ import type { IslandSchema, IslandSettings, IslandView, ModelInputSchema, SpecPr
 import { buildTableRkme, MAX_K, type TableSpecOptions } from './build.js';
 import { herdSamples } from './herding.js';
 import { innerProduct } from './mmd.js';
+import { tableColumns } from './columns.js';
 import { matchPicture } from './picture.js';
 import { decodeShard, encodeShard, SHARD_MAGIC } from './shard.js';
 import { islandSketchParams, sketchSpec } from './sketch.js';
@@ -139,6 +140,8 @@ export const tableSpecType: SpecType<RkmeTableSpec, TableDataset, TableSpecOptio
   },
 
   picture: (user, learnwares, settings) => matchPicture(user, learnwares, settingsScale(settings) ?? new Float64Array(user.d).fill(1)),
+
+  columns: tableColumns,
 };
 
 /** An island view of table specs (tools and tests that build islands without a catalog). */

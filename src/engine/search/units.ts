@@ -1,0 +1,195 @@
+/**
+ * Unit maps (docs/heterogeneous.md §2): a user column in other units (ft² for m², thousands of
+ * dollars for dollars, months for years) reaches an island column through one affine map per
+ * island column, island = factor · user + offset, estimated once per island against the island's
+ * members — never by re-standardising the user's data, which would erase the shift search must
+ * see (docs/design-notes.md §1). The estimate is joint: for each member learnware, every column
+ * takes the known conversion that brings the user's quantiles closest to that member's (plus a
+ * small price for leaving the identity), and the member that fits best overall decides. Columns no
+ * known conversion fits get the affine map onto the island's pooled location and spread, marked
+ * as fitted and with lower confidence.
+ */
+import type { ColumnPair } from '../data/column-map.js';
+import type { MarginalSignature } from '../data/marginals.js';
+
+export interface UnitConversion {
+  factor: number;
+  offset: number;
+  /** how the page and the CLI name it, user unit → island unit */
+  label: string;
+  /** words that name the user's unit and the island's in column names and descriptions (unit hints) */
+  from?: readonly string[];
+  to?: readonly string[];
+}
+
+const INCH = 2.54;
+const FOOT = 0.3048;
+const MILE = 1.609344;
+const POUND = 0.45359237;
+
+const SQFT = ['sqft', 'ft2', 'ft²', 'foot', 'feet'];
+const SQM = ['sqm', 'm2', 'm²', 'metre', 'meter', 'metres', 'meters'];
+const KM = ['km', 'kilometre', 'kilometer', 'kilometres', 'kilometers'];
+const MI = ['mi', 'mile', 'miles'];
+const YEARS = ['year', 'years', 'yr', 'yrs'];
+const MONTHS = ['month', 'months', 'mo', 'mth'];
+const THOUSANDS = ['k', 'thousand', 'thousands', 'kusd', 'kdollar', 'kdollars'];
+const MILLIONS = ['m', 'million', 'millions', 'musd', 'mm'];
+const CENTS = ['cent', 'cents'];
+
+/** Conversions a person's table plausibly differs by (user unit → island unit). */
+export const UNIT_CONVERSIONS: readonly UnitConversion[] = [
+  { factor: 1, offset: 0, label: 'same unit' },
+  { factor: 1000, offset: 0, label: 'thousands → units', from: THOUSANDS },
+  { factor: 1 / 1000, offset: 0, label: '÷ 1,000' },
+  { factor: 1e6, offset: 0, label: 'millions → units', from: MILLIONS },
+  { factor: 1e-6, offset: 0, label: '÷ 1,000,000' },
+  { factor: 100, offset: 0, label: '× 100' },
+  { factor: 1 / 100, offset: 0, label: 'cents → dollars', from: CENTS, to: ['dollar', 'dollars', 'usd'] },
+  { factor: 10, offset: 0, label: 'cm → mm', from: ['cm'], to: ['mm'] },
+  { factor: 1 / 10, offset: 0, label: 'mm → cm', from: ['mm'], to: ['cm'] },
+  { factor: FOOT * FOOT, offset: 0, label: 'ft² → m²', from: SQFT, to: SQM },
+  { factor: 1 / (FOOT * FOOT), offset: 0, label: 'm² → ft²', from: SQM, to: SQFT },
+  { factor: FOOT, offset: 0, label: 'ft → m', from: ['ft', 'foot', 'feet'], to: ['m', 'metre', 'meter'] },
+  { factor: 1 / FOOT, offset: 0, label: 'm → ft', from: ['m', 'metre', 'meter'], to: ['ft', 'foot', 'feet'] },
+  { factor: INCH, offset: 0, label: 'in → cm', from: ['in', 'inch', 'inches'], to: ['cm'] },
+  { factor: 1 / INCH, offset: 0, label: 'cm → in', from: ['cm'], to: ['in', 'inch', 'inches'] },
+  { factor: MILE, offset: 0, label: 'mi → km', from: MI, to: KM },
+  { factor: 1 / MILE, offset: 0, label: 'km → mi', from: KM, to: MI },
+  { factor: POUND, offset: 0, label: 'lb → kg', from: ['lb', 'lbs', 'pound', 'pounds'], to: ['kg', 'kilogram', 'kilograms'] },
+  { factor: 1 / POUND, offset: 0, label: 'kg → lb', from: ['kg', 'kilogram', 'kilograms'], to: ['lb', 'lbs', 'pound', 'pounds'] },
+  { factor: 12, offset: 0, label: 'years → months', from: YEARS, to: MONTHS },
+  { factor: 1 / 12, offset: 0, label: 'months → years', from: MONTHS, to: YEARS },
+  { factor: 7, offset: 0, label: 'weeks → days', from: ['week', 'weeks', 'wk'], to: ['day', 'days'] },
+  { factor: 1 / 7, offset: 0, label: 'days → weeks', from: ['day', 'days'], to: ['week', 'weeks'] },
+  { factor: 24, offset: 0, label: 'days → hours', from: ['day', 'days'], to: ['hour', 'hours'] },
+  { factor: 1 / 24, offset: 0, label: 'hours → days', from: ['hour', 'hours', 'hr', 'hrs'], to: ['day', 'days'] },
+  { factor: 60, offset: 0, label: 'hours → minutes', from: ['hour', 'hours', 'hr', 'hrs'], to: ['minute', 'minutes', 'min', 'mins'] },
+  { factor: 1 / 60, offset: 0, label: 'minutes → hours', from: ['minute', 'minutes', 'min', 'mins'], to: ['hour', 'hours', 'hr', 'hrs'] },
+  { factor: 1.8, offset: 32, label: '°C → °F', from: ['c', 'celsius', 'degc'], to: ['f', 'fahrenheit', 'degf'] },
+  { factor: 5 / 9, offset: -160 / 9, label: '°F → °C', from: ['f', 'fahrenheit', 'degf'], to: ['c', 'celsius', 'degc'] },
+];
+
+/** Lower-case tokens of a name or description as written ("distance_km" → distance, km). */
+export function unitTokens(text: string): Set<string> {
+  return new Set(
+    text
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toLowerCase()
+      .split(/[^a-z0-9²°]+/)
+      .filter(Boolean),
+  );
+}
+
+/** Whether the words name this conversion's user unit (and, when it names one, the island's). */
+function hinted(c: UnitConversion, user: Set<string>, island: Set<string>): boolean {
+  if (!c.from || !c.from.some((w) => user.has(w))) return false;
+  return !c.to || c.to.some((w) => island.has(w));
+}
+
+/** The words of a pair that hint at units: the user's column name, the island column's name and description. */
+export interface UnitHint {
+  user: string;
+  island: string;
+}
+
+/**
+ * Price, in the member's standard deviations, of a conversion other than the identity: the
+ * identity stays unless a conversion fits clearly better (with dozens of conversions and many
+ * members, some conversion always fits a little better by chance).
+ */
+const CONVERSION_PRICE = 0.3;
+/** Above this gap (member standard deviations) no conversion fits: the map is fitted instead. */
+const FIT_LIMIT = 1;
+
+/** One member learnware's view of the island's columns: its signatures, by island column. */
+export type MemberSignatures = readonly (MarginalSignature | null)[];
+
+function quantilesOf(s: MarginalSignature): number[] {
+  return s.q.map((q) => s.mean + s.std * q);
+}
+
+/** Mean |factor · user quantile + offset − member quantile| / the member's spread. */
+function gap(user: readonly number[], member: readonly number[], c: UnitConversion, spread: number): number {
+  let sum = 0;
+  for (let i = 0; i < user.length; i++) sum += Math.abs(c.factor * user[i] + c.offset - member[i]);
+  return sum / user.length / spread;
+}
+
+/** A matched pair whose names say less than this rests on statistics alone: without a known conversion it is dropped. */
+const NAME_EVIDENCE = 0.2;
+
+export interface UnitEstimate {
+  /** the pairs with factor, offset, unit and confidence set (statistics-only pairs no conversion fits are left out) */
+  pairs: ColumnPair[];
+  /** index of the member the estimate fitted best (into `members`) */
+  member: number;
+}
+
+/**
+ * The unit maps of a mapping's pairs. `user[k]` is the signature of pair k's user column,
+ * `pooled[k]` the island's pooled signature of pair k's island column, `members[m][k]` member m's.
+ * Pairs given with a factor, and pairs paired by the same name, keep the identity unless it fits
+ * no member at all and a conversion fits one five times better.
+ */
+export function estimateUnits(
+  pairs: readonly ColumnPair[],
+  user: readonly (MarginalSignature | null)[],
+  pooled: readonly (MarginalSignature | null)[],
+  members: readonly MemberSignatures[],
+  hints: readonly (UnitHint | null)[] = [],
+): UnitEstimate {
+  // a conversion the names speak of costs nothing, and then the identity costs what a conversion does
+  const told = pairs.map((_, k) => {
+    const h = hints[k];
+    if (!h) return null;
+    const user = unitTokens(h.user);
+    const island = unitTokens(h.island);
+    return UNIT_CONVERSIONS.slice(1).find((c) => hinted(c, user, island)) ?? null;
+  });
+  const price = (k: number, c: UnitConversion) => (c === UNIT_CONVERSIONS[0] ? (told[k] ? CONVERSION_PRICE : 0) : c === told[k] ? 0 : CONVERSION_PRICE);
+  const userQ = user.map((s) => (s ? quantilesOf(s) : null));
+  const open = pairs.map((p, k) => !p.fixed && userQ[k] !== null);
+  // for each member: each pair's best conversion and its gap
+  let best = { member: -1, total: Infinity, choice: [] as { c: UnitConversion; gap: number }[] };
+  members.forEach((member, m) => {
+    let total = 0;
+    const choice = pairs.map((p, k) => {
+      const theirs = member[k];
+      if (!open[k] || !theirs) return { c: UNIT_CONVERSIONS[0], gap: 0 };
+      const mq = quantilesOf(theirs);
+      const identity = gap(userQ[k]!, mq, UNIT_CONVERSIONS[0], theirs.std) + price(k, UNIT_CONVERSIONS[0]);
+      let pick = { c: UNIT_CONVERSIONS[0], gap: identity };
+      for (const c of UNIT_CONVERSIONS.slice(1)) {
+        const g = gap(userQ[k]!, mq, c, theirs.std) + price(k, c);
+        if (g < pick.gap) pick = { c, gap: g };
+      }
+      if (p.source === 'name' && pick.c !== UNIT_CONVERSIONS[0] && !(identity > 1 && pick.gap < identity / 5)) pick = { c: UNIT_CONVERSIONS[0], gap: identity };
+      total += Math.min(pick.gap, 2 * FIT_LIMIT);
+      return pick;
+    });
+    if (total < best.total) best = { member: m, total, choice };
+  });
+  const out = pairs.flatMap((p, k): ColumnPair[] => [fitted(p, k)].filter((x): x is ColumnPair => x !== null));
+  return { pairs: out, member: best.member };
+
+  function fitted(p: ColumnPair, k: number): ColumnPair | null {
+    if (!open[k]) return { ...p };
+    const pick = best.choice[k];
+    if (pick && pick.gap <= FIT_LIMIT) {
+      const { unit: _unit, ...rest } = p;
+      return pick.c === UNIT_CONVERSIONS[0] ? { ...rest, factor: 1, offset: 0 } : { ...rest, factor: pick.c.factor, offset: pick.c.offset, unit: pick.c.label };
+    }
+    const u = user[k]!;
+    const island = pooled[k];
+    if (!island || p.source === 'name') return { ...p, confidence: round(p.confidence * 0.8) };
+    if (p.source === 'matched' && (p.evidence?.name ?? 0) < NAME_EVIDENCE) return null;
+    // no known conversion: match the island's pooled location and spread
+    const factor = island.std / u.std;
+    return { ...p, factor, offset: island.mean - factor * u.mean, unit: 'fitted to the catalog', confidence: round(p.confidence * 0.7) };
+  }
+}
+
+function round(x: number): number {
+  return Math.round(1000 * x) / 1000;
+}

@@ -1,7 +1,7 @@
 /**
  * Column matching between a user's table and an island (docs/heterogeneous.md): same names are
  * paired outright; the rest by an optimal assignment (Hungarian) on a combined score,
- * 0.5 · name similarity (names and semantic descriptions, column-names.ts) + 0.5 · similarity of
+ * 0.5 · name similarity (names and semantic descriptions, data/column-names.ts) + 0.5 · similarity of
  * the marginal shapes (data/marginals.ts), pairs kept at a score ≥ MIN_PAIR_SCORE. Everything
  * needed is in the catalog index (island `columns`), so matching never downloads a shard. Unit
  * maps (units.ts) are estimated afterwards, once per island, against the island's members.
@@ -9,7 +9,10 @@
 import { InputError } from '../core/errors.js';
 import type { ColumnMapping, ColumnPair } from '../data/column-map.js';
 import { signatureSimilarity, type MarginalSignature } from '../data/marginals.js';
-import { nameSimilarity, prepareName, type PreparedName } from './column-names.js';
+import { hungarian } from '../core/hungarian.js';
+import { nameSimilarity, prepareName, type PreparedName } from '../data/column-names.js';
+
+export { hungarian };
 
 /** What matching knows of one island column (catalog/catalog.ts `IslandColumn`). */
 export interface MatchColumn {
@@ -29,67 +32,6 @@ export const MIN_PAIR_SCORE = 0.3;
 
 /** Weight of the name score in the combined score (the rest is the marginal shape). */
 const NAME_WEIGHT = 0.5;
-
-/**
- * A minimum-cost assignment of rows to columns of a rectangular cost matrix (Hungarian method with
- * potentials, O(n²m)); returns for each row its column, or −1 when there are more rows than columns.
- */
-export function hungarian(cost: readonly (readonly number[])[]): number[] {
-  const n = cost.length;
-  const m = n === 0 ? 0 : cost[0].length;
-  if (n === 0) return [];
-  const transpose = n > m;
-  const rows = transpose ? m : n;
-  const cols = transpose ? n : m;
-  const at = (i: number, j: number) => (transpose ? cost[j][i] : cost[i][j]);
-  const u = new Float64Array(rows + 1);
-  const v = new Float64Array(cols + 1);
-  const owner = new Int32Array(cols + 1); // owner[j]: row (1-based) assigned to column j
-  const way = new Int32Array(cols + 1);
-  for (let i = 1; i <= rows; i++) {
-    owner[0] = i;
-    let j0 = 0;
-    const minv = new Float64Array(cols + 1).fill(Infinity);
-    const used = new Uint8Array(cols + 1);
-    do {
-      used[j0] = 1;
-      const i0 = owner[j0];
-      let delta = Infinity;
-      let j1 = 0;
-      for (let j = 1; j <= cols; j++) {
-        if (used[j]) continue;
-        const c = at(i0 - 1, j - 1) - u[i0] - v[j];
-        if (c < minv[j]) {
-          minv[j] = c;
-          way[j] = j0;
-        }
-        if (minv[j] < delta) {
-          delta = minv[j];
-          j1 = j;
-        }
-      }
-      for (let j = 0; j <= cols; j++) {
-        if (used[j]) {
-          u[owner[j]] += delta;
-          v[j] -= delta;
-        } else minv[j] -= delta;
-      }
-      j0 = j1;
-    } while (owner[j0] !== 0);
-    do {
-      const j1 = way[j0];
-      owner[j0] = owner[j1];
-      j0 = j1;
-    } while (j0 !== 0);
-  }
-  const result = new Array<number>(n).fill(-1);
-  for (let j = 1; j <= cols; j++) {
-    if (owner[j] === 0) continue;
-    if (transpose) result[j - 1] = owner[j] - 1;
-    else result[owner[j] - 1] = j - 1;
-  }
-  return result;
-}
 
 /** Island columns prepared once per island (names parsed) for many users. */
 export interface PreparedIsland {

@@ -11,81 +11,9 @@
  */
 import type { ColumnPair } from '../data/column-map.js';
 import type { MarginalSignature } from '../data/marginals.js';
+import { hinted, UNIT_CONVERSIONS, unitTokens, type UnitConversion } from '../data/units.js';
 
-export interface UnitConversion {
-  factor: number;
-  offset: number;
-  /** how the page and the CLI name it, user unit → island unit */
-  label: string;
-  /** words that name the user's unit and the island's in column names and descriptions (unit hints) */
-  from?: readonly string[];
-  to?: readonly string[];
-}
-
-const INCH = 2.54;
-const FOOT = 0.3048;
-const MILE = 1.609344;
-const POUND = 0.45359237;
-
-const SQFT = ['sqft', 'ft2', 'ft²', 'foot', 'feet'];
-const SQM = ['sqm', 'm2', 'm²', 'metre', 'meter', 'metres', 'meters'];
-const KM = ['km', 'kilometre', 'kilometer', 'kilometres', 'kilometers'];
-const MI = ['mi', 'mile', 'miles'];
-const YEARS = ['year', 'years', 'yr', 'yrs'];
-const MONTHS = ['month', 'months', 'mo', 'mth'];
-const THOUSANDS = ['k', 'thousand', 'thousands', 'kusd', 'kdollar', 'kdollars'];
-const MILLIONS = ['m', 'million', 'millions', 'musd', 'mm'];
-const CENTS = ['cent', 'cents'];
-
-/** Conversions a person's table plausibly differs by (user unit → island unit). */
-export const UNIT_CONVERSIONS: readonly UnitConversion[] = [
-  { factor: 1, offset: 0, label: 'same unit' },
-  { factor: 1000, offset: 0, label: 'thousands → units', from: THOUSANDS },
-  { factor: 1 / 1000, offset: 0, label: '÷ 1,000' },
-  { factor: 1e6, offset: 0, label: 'millions → units', from: MILLIONS },
-  { factor: 1e-6, offset: 0, label: '÷ 1,000,000' },
-  { factor: 100, offset: 0, label: '× 100' },
-  { factor: 1 / 100, offset: 0, label: 'cents → dollars', from: CENTS, to: ['dollar', 'dollars', 'usd'] },
-  { factor: 10, offset: 0, label: 'cm → mm', from: ['cm'], to: ['mm'] },
-  { factor: 1 / 10, offset: 0, label: 'mm → cm', from: ['mm'], to: ['cm'] },
-  { factor: FOOT * FOOT, offset: 0, label: 'ft² → m²', from: SQFT, to: SQM },
-  { factor: 1 / (FOOT * FOOT), offset: 0, label: 'm² → ft²', from: SQM, to: SQFT },
-  { factor: FOOT, offset: 0, label: 'ft → m', from: ['ft', 'foot', 'feet'], to: ['m', 'metre', 'meter'] },
-  { factor: 1 / FOOT, offset: 0, label: 'm → ft', from: ['m', 'metre', 'meter'], to: ['ft', 'foot', 'feet'] },
-  { factor: INCH, offset: 0, label: 'in → cm', from: ['in', 'inch', 'inches'], to: ['cm'] },
-  { factor: 1 / INCH, offset: 0, label: 'cm → in', from: ['cm'], to: ['in', 'inch', 'inches'] },
-  { factor: MILE, offset: 0, label: 'mi → km', from: MI, to: KM },
-  { factor: 1 / MILE, offset: 0, label: 'km → mi', from: KM, to: MI },
-  { factor: POUND, offset: 0, label: 'lb → kg', from: ['lb', 'lbs', 'pound', 'pounds'], to: ['kg', 'kilogram', 'kilograms'] },
-  { factor: 1 / POUND, offset: 0, label: 'kg → lb', from: ['kg', 'kilogram', 'kilograms'], to: ['lb', 'lbs', 'pound', 'pounds'] },
-  { factor: 12, offset: 0, label: 'years → months', from: YEARS, to: MONTHS },
-  { factor: 1 / 12, offset: 0, label: 'months → years', from: MONTHS, to: YEARS },
-  { factor: 7, offset: 0, label: 'weeks → days', from: ['week', 'weeks', 'wk'], to: ['day', 'days'] },
-  { factor: 1 / 7, offset: 0, label: 'days → weeks', from: ['day', 'days'], to: ['week', 'weeks'] },
-  { factor: 24, offset: 0, label: 'days → hours', from: ['day', 'days'], to: ['hour', 'hours'] },
-  { factor: 1 / 24, offset: 0, label: 'hours → days', from: ['hour', 'hours', 'hr', 'hrs'], to: ['day', 'days'] },
-  { factor: 60, offset: 0, label: 'hours → minutes', from: ['hour', 'hours', 'hr', 'hrs'], to: ['minute', 'minutes', 'min', 'mins'] },
-  { factor: 1 / 60, offset: 0, label: 'minutes → hours', from: ['minute', 'minutes', 'min', 'mins'], to: ['hour', 'hours', 'hr', 'hrs'] },
-  { factor: 1.8, offset: 32, label: '°C → °F', from: ['c', 'celsius', 'degc'], to: ['f', 'fahrenheit', 'degf'] },
-  { factor: 5 / 9, offset: -160 / 9, label: '°F → °C', from: ['f', 'fahrenheit', 'degf'], to: ['c', 'celsius', 'degc'] },
-];
-
-/** Lower-case tokens of a name or description as written ("distance_km" → distance, km). */
-export function unitTokens(text: string): Set<string> {
-  return new Set(
-    text
-      .replace(/([a-z])([A-Z])/g, '$1 $2')
-      .toLowerCase()
-      .split(/[^a-z0-9²°]+/)
-      .filter(Boolean),
-  );
-}
-
-/** Whether the words name this conversion's user unit (and, when it names one, the island's). */
-function hinted(c: UnitConversion, user: Set<string>, island: Set<string>): boolean {
-  if (!c.from || !c.from.some((w) => user.has(w))) return false;
-  return !c.to || c.to.some((w) => island.has(w));
-}
+export { UNIT_CONVERSIONS, unitTokens, type UnitConversion };
 
 /** The words of a pair that hint at units: the user's column name, the island column's name and description. */
 export interface UnitHint {
@@ -160,7 +88,9 @@ export function estimateUnits(
       const mq = quantilesOf(theirs);
       const identity = gap(userQ[k]!, mq, UNIT_CONVERSIONS[0], theirs.std) + price(k, UNIT_CONVERSIONS[0]);
       let pick = { c: UNIT_CONVERSIONS[0], gap: identity };
-      for (const c of UNIT_CONVERSIONS.slice(1)) {
+      // a pair resting on statistics alone may not guess a unit as well: only the identity or the one the names speak of
+      const candidates = statisticsOnly(p) ? (told[k] ? [told[k]] : []) : UNIT_CONVERSIONS.slice(1);
+      for (const c of candidates) {
         const g = gap(userQ[k]!, mq, c, theirs.std) + price(k, c);
         if (g < pick.gap) pick = { c, gap: g };
       }
@@ -183,11 +113,15 @@ export function estimateUnits(
     const u = user[k]!;
     const island = pooled[k];
     if (!island || p.source === 'name') return { ...p, confidence: round(p.confidence * 0.8) };
-    if (p.source === 'matched' && (p.evidence?.name ?? 0) < NAME_EVIDENCE) return null;
+    if (statisticsOnly(p)) return null;
     // no known conversion: match the island's pooled location and spread
     const factor = island.std / u.std;
     return { ...p, factor, offset: island.mean - factor * u.mean, unit: 'fitted to the catalog', confidence: round(p.confidence * 0.7) };
   }
+}
+
+function statisticsOnly(p: ColumnPair): boolean {
+  return p.source === 'matched' && (p.evidence?.name ?? 0) < NAME_EVIDENCE;
 }
 
 function round(x: number): number {

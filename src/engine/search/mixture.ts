@@ -38,21 +38,31 @@ function fit(input: MixtureInput, members: number[]): Mixture {
 /**
  * Greedy mixture: adds, round by round, the candidate that lowers the mixture MMD most, while
  * each round improves it by at least 5 % (the reference's decay 0.95); at most `maxSize` members.
+ * Among a round's trials, one that keeps every member already chosen at weight (≥ `MIN_MIXTURE_WEIGHT`)
+ * is preferred to the round's best when it fits within `noise` (MMD², the query's sampling noise)
+ * of it: the best trial often buys a gain below the noise by handing a chosen member's weight to
+ * two or three neighbours, and that member — picked first because it fits best alone — is then
+ * dropped (`withoutWeightless`), though it is as often as not one of the user's sources
+ * (docs/search.md, "Mixtures"). With `noise` 0 this is the reference's greedy.
  */
-export function greedyMixture(input: MixtureInput, maxSize = 5): Mixture {
+export function greedyMixture(input: MixtureInput, maxSize = 5, noise = 0): Mixture {
   const m = input.cross.length;
   let best: Mixture | null = null;
   const selected: number[] = [];
   for (let round = 0; round < Math.min(maxSize, m); round++) {
     let roundBest: Mixture | null = null;
+    let keeping: Mixture | null = null;
     for (let candidate = 0; candidate < m; candidate++) {
       if (selected.includes(candidate)) continue;
       const trial = fit(input, [...selected, candidate]);
       if (!roundBest || trial.mmd2 < roundBest.mmd2) roundBest = trial;
+      if (trial.weights.every((w) => w >= MIN_MIXTURE_WEIGHT) && (!keeping || trial.mmd2 < keeping.mmd2)) keeping = trial;
     }
-    if (!roundBest || (best && roundBest.mmd2 > 0.95 * best.mmd2)) break;
-    best = roundBest;
-    selected.push(roundBest.members.at(-1)!);
+    const improves = (trial: Mixture | null): trial is Mixture => trial !== null && (!best || trial.mmd2 <= 0.95 * best.mmd2);
+    const pick = improves(keeping) && keeping.mmd2 - roundBest!.mmd2 <= noise ? keeping : improves(roundBest) ? roundBest : null;
+    if (!pick) break;
+    best = pick;
+    selected.push(pick.members.at(-1)!);
   }
   return withoutWeightless(input, best!);
 }

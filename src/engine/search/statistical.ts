@@ -44,6 +44,8 @@ export interface StatisticalOptions {
   mixtureCandidates?: number;
   mixtureMethod?: 'greedy' | 'auto';
   maxMixtureSize?: number;
+  /** greedy: how much worse (in units of the query's noise) a trial that keeps every chosen member may fit than the round's best (mixture.ts) */
+  mixtureKeepNoise?: number;
   /** singles returned (default all) */
   top?: number;
 }
@@ -82,7 +84,10 @@ export function searchIsland(type: AnySpecType, user: StatSpec, specs: readonly 
       }
     }
     const input = { userSelf, cross: Float64Array.from(candidates, (c) => cross[c.index]), gram };
-    const found: Mixture = (options.mixtureMethod ?? 'greedy') === 'greedy' ? greedyMixture(input, options.maxMixtureSize) : autoMixture(input, options.maxMixtureSize);
+    const found: Mixture =
+      (options.mixtureMethod ?? 'greedy') === 'greedy'
+        ? greedyMixture(input, options.maxMixtureSize, (options.mixtureKeepNoise ?? 1) * noise)
+        : autoMixture(input, options.maxMixtureSize);
     if (found.members.length >= 2) {
       const indices = found.members.map((p) => candidates[p].index);
       mixture = { indices, weights: found.weights, mmd2: found.mmd2, score: absoluteScore(found.mmd2, noise) };

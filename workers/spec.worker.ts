@@ -16,7 +16,6 @@ import {
   InputError,
   loadCatalogIndex,
   memoryFileCache,
-  searchCatalog,
   resolveBackend,
   serializeStatSpec,
   toFeatureMatrix,
@@ -44,6 +43,7 @@ import { offerHandover, transferRows, type HeldSearch } from './handover.js';
 import { HeldById } from './held.js';
 import { Jobs } from './jobs.js';
 import { bundleCache } from '../src/local/bundle-cache.js';
+import { proposeMappings, searchThroughMappings, type EditedMapping, type MappingProposal } from './mapping.js';
 
 registerErrorTransfer();
 
@@ -56,6 +56,7 @@ export interface BackendInfo {
 }
 
 export type { ColumnInfo, LoadedData, LoadedTable } from './tables.js';
+export type { EditedMapping, MappingProposal } from './mapping.js';
 
 export interface CatalogSummary {
   url: string;
@@ -129,6 +130,8 @@ export interface SearchRequest extends FeatureSelection {
   text?: string;
   task?: string;
   scenario?: string;
+  /** islands whose mapping the user edited: each searched with exactly these pairs (workers/mapping.ts) */
+  mappings?: EditedMapping[];
 }
 
 let backendPromise: Promise<ResolvedBackend> | null = null;
@@ -234,7 +237,8 @@ const api = {
 
   /**
    * Searches the loaded catalog for a loaded table: semantic text filter, then statistical ranking
-   * in every island whose features are the table's selected columns. The rows stay in this worker.
+   * in every island the table's selected columns reach through a column mapping — the one the
+   * user edited for an island, else the engine's (docs/heterogeneous.md §3). The rows stay in this worker.
    */
   async searchCatalog(jobId: string, tableId: number, options: SearchRequest, onProgress?: ProgressCallback): Promise<SearchAnswer> {
     if (!catalog) throw new InputError('NO_CATALOG', 'load a catalog first');
@@ -242,7 +246,7 @@ const api = {
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: droppedColumns(tableId, options) });
     return jobs.run(jobId, async (signal) => {
       const progress = progressRelay(onProgress);
-      const islands = await searchCatalog(
+      const islands = await searchThroughMappings(
         {
           index: searched.index,
           fetchFn: (u, init) => fetch(u, init),
@@ -253,11 +257,24 @@ const api = {
           top: 10,
           cache: catalogFiles,
         },
+        options.mappings ?? [],
         { signal, onProgress: progress.callback },
       );
       await progress.flush();
       return { searchId: searches.add({ catalogUrl: searched.url, islands, tableId }), islands, reuse: reuseOffer(islands) };
     });
+  },
+
+  /**
+   * The proposed column mappings of the table's feature columns for the nearest islands (best
+   * coverage first), with unit maps estimated against each island's members: what the page's
+   * "Column mapping" panels show before a search (docs/heterogeneous.md §1–§2). [] without a catalog.
+   */
+  async proposeMappings(tableId: number, selection: FeatureSelection): Promise<MappingProposal[]> {
+    if (!catalog) return [];
+    const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: droppedColumns(tableId, selection) });
+    if (matrix.cols === 0) return [];
+    return proposeMappings(catalog.index, tableDataset(matrix), (u, init) => fetch(u, init), catalog.url, catalogFiles);
   },
 
   /**

@@ -12,7 +12,9 @@ import type {
   CatalogFilter,
   CatalogListing,
   CatalogSummary,
+  FeatureSelection,
   LearnwareDetail,
+  MappingProposal,
   LoadedTable,
   SearchAnswer,
   SearchRequest,
@@ -56,6 +58,11 @@ export class SpecClient {
   searchCatalog(tableId: number, options: SearchRequest, onProgress: ProgressCallback): { jobId: string; result: Promise<SearchAnswer> } {
     const jobId = `search-${this.nextJob++}`;
     return { jobId, result: this.api.searchCatalog(jobId, tableId, options, Comlink.proxy(onProgress)) };
+  }
+
+  /** The proposed column mappings of the table's feature columns for the nearest islands (index and members only: no search). */
+  proposeMappings(tableId: number, selection: FeatureSelection): Promise<MappingProposal[]> {
+    return this.api.proposeMappings(tableId, selection);
   }
 
   /** Gives the spec worker its end of the handover channel to the reuse worker (transferred). */

@@ -9,7 +9,7 @@
  * over a MessageChannel (workers/handover.ts); the page keeps ids (tableId, searchId, resultId)
  * and what it shows.
  */
-import type { CatalogListing, CatalogSummary, BackendInfo, LoadedTable, SearchAnswer, SpecResult } from '../../workers/spec.worker.js';
+import type { CatalogListing, CatalogSummary, BackendInfo, EditedMapping, LoadedTable, MappingProposal, SearchAnswer, SpecResult } from '../../workers/spec.worker.js';
 import type { CompositeSpec, ErrorCode, ProgressEvent, ReuseMethod, ReuseMethodDescriptor } from '../engine/index.js';
 import { ReuseClient, type EvaluationAnswer, type ReuseOutcome, type RunnerInfo } from './reuse-client.js';
 import { SpecClient } from './spec-client.js';
@@ -19,6 +19,7 @@ import { absoluteUrl, addressParam, nowIso, originOf, sortedUnique } from './pla
 import type { ColumnSuggestion } from '../engine/catalog/coverage.js';
 import type { IslandGap } from '../engine/search/catalog-search.js';
 import { bestFit } from './best-fit.js';
+import { editedPairs, proposedEdit, setTarget, type IslandEdit } from './mapping.js';
 
 export const BACKEND_LABELS: Record<string, string> = { webgpu: 'WebGPU', wasm: 'WASM', cpu: 'CPU', ts: 'plain TypeScript' };
 
@@ -141,6 +142,15 @@ export class Journey {
   /** the search found no island taking the columns: what the catalog covers and what the nearest islands need (NO_ISLAND's details) */
   noIsland = $state.raw<{ features: string[]; islands: IslandGap[] } | null>(null);
 
+  // the column mapping (docs/heterogeneous.md §1–§3): proposed by the spec worker for the nearest islands, edited here
+  /** the proposed mappings of the feature columns for the nearest islands, nearest first (null: not proposed yet) */
+  proposals = $state.raw<MappingProposal[] | null>(null);
+  /** each proposed island's mapping as the user has it (by island id) */
+  mappingEdits = $state<Record<string, IslandEdit>>({});
+  /** the table and feature columns the proposals answer */
+  private proposedFor = '';
+  private proposalRequest = 0;
+
   // specification options and result
   gamma = $state(0.1);
   K = $state(100);
@@ -255,6 +265,9 @@ export class Journey {
     this.resetReuse();
     this.labelColumn = '';
     this.suggestion = null;
+    this.proposals = null;
+    this.mappingEdits = {};
+    this.proposedFor = '';
     this.fileName = file.name;
     this.fileSize = file.size;
     const refusal =
@@ -343,7 +356,13 @@ export class Journey {
     this.search = null;
     this.noIsland = null;
     this.resetReuse();
-    const request = { features: this.features, text: this.searchText || undefined, task: this.wantedTask || undefined, scenario: this.wantedScenario || undefined };
+    const request = {
+      features: this.features,
+      text: this.searchText || undefined,
+      task: this.wantedTask || undefined,
+      scenario: this.wantedScenario || undefined,
+      mappings: this.editedMappings(),
+    };
     const answer = await this.job.run(
       SEARCH_LABEL,
       () => this.spec.searchCatalog(table.tableId, request, this.job.onProgress),
@@ -375,6 +394,64 @@ export class Journey {
 
   cancel(): void {
     this.job.cancel();
+  }
+
+  // ---- the column mapping ----
+
+  /**
+   * Asks the spec worker for the proposed mappings of the chosen feature columns (once per table
+   * and choice of columns); the panels start from them, and the user's edits of an earlier choice
+   * of columns are dropped.
+   */
+  async proposeMappings(): Promise<void> {
+    const table = this.table;
+    const features = this.features;
+    const key = table && this.catalog ? `${this.catalog.url}\u0000${table.tableId}\u0000${features.join('\u0000')}` : '';
+    if (key === this.proposedFor) return;
+    this.proposedFor = key;
+    const request = ++this.proposalRequest;
+    if (!table || !key || features.length === 0) {
+      this.proposals = null;
+      this.mappingEdits = {};
+      return;
+    }
+    try {
+      const proposals = await this.spec.proposeMappings(table.tableId, { features });
+      if (request !== this.proposalRequest) return;
+      this.mappingEdits = Object.fromEntries(proposals.map((p) => [p.island, proposedEdit(p, features)]));
+      this.proposals = proposals;
+    } catch (e) {
+      // no proposal is no error of the user's: the search still matches the columns itself
+      if (request === this.proposalRequest) this.proposals = [];
+      console.warn('column mapping proposal failed', e);
+    }
+  }
+
+  /** The user maps their column `user` to the island's column `target` ('' = not used); a column already taking `target` gets `user`'s old one. */
+  mapColumn(island: string, user: string, target: string): void {
+    const edit = this.mappingEdits[island];
+    if (edit) this.mappingEdits[island] = setTarget(edit, user, target);
+  }
+
+  /** The user's unit factor for a pair (null: estimated against the learnwares when searching). */
+  setFactor(island: string, user: string, factor: number | null): void {
+    const edit = this.mappingEdits[island];
+    if (!edit) return;
+    this.mappingEdits[island] = { ...edit, factor: { ...edit.factor, [user]: factor }, edited: true };
+  }
+
+  /** Back to the proposed mapping for an island. */
+  resetMapping(island: string): void {
+    const proposal = this.proposals?.find((p) => p.island === island);
+    if (proposal) this.mappingEdits[island] = proposedEdit(proposal, this.features);
+  }
+
+  /** The islands whose mapping the user changed, with the pairs the search takes for them. */
+  private editedMappings(): EditedMapping[] {
+    return (this.proposals ?? []).flatMap((p) => {
+      const edit = this.mappingEdits[p.island];
+      return edit?.edited ? [{ island: p.island, pairs: editedPairs(p, edit) }] : [];
+    });
   }
 
   tryLearnware(listing: CatalogListing): void {

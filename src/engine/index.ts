@@ -67,7 +67,10 @@ export {
   type FileRef,
   type Member,
   type BuildResult,
+  type IslandColumn,
+  type IslandLink,
 } from './catalog/catalog.js';
+export { linkIslands, LINK_PAIR_CONFIDENCE, LINK_SHARE, LINK_ALL_PAIRS } from './catalog/links.js';
 export {
   fetchValidated,
   loadCatalogIndex,

@@ -8,6 +8,7 @@
 import { InputError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { checkBundle, type CheckOptions, type CheckResult } from '../bundle/checker.js';
+import { linkIslands } from './links.js';
 import { buildSketchIndex, type SketchBuildOptions } from './sketch-index.js';
 import type { Manifest, OutputKind } from '../bundle/manifest.js';
 import type { SemanticSpec } from '../bundle/semantic.js';
@@ -213,7 +214,8 @@ export async function buildCatalog(bundles: { file: string; bytes: Uint8Array }[
     format: CATALOG_FORMAT,
     formatVersion: CATALOG_FORMAT_VERSION,
     createdAt: (options.createdAt ?? new Date()).toISOString(),
-    islands,
+    // islands whose columns correspond, linked both ways (links.ts, docs/catalog-format.md "Links")
+    islands: linkIslands(islands),
     entries,
   };
   files.set(CATALOG_INDEX, new TextEncoder().encode(JSON.stringify(index) + '\n'));

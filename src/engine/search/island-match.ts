@@ -115,6 +115,8 @@ export function matchIslands(index: CatalogIndex, data: TableDataset, options: I
           offset: (mine.offset - p.offset) / p.factor,
           confidence: round(mine.confidence * p.confidence),
           source: 'matched',
+          // links pair only name-backed columns (catalog/links.ts): the chain has the names the user's pair had
+          evidence: { name: mine.source === 'matched' ? (mine.evidence?.name ?? 0) : 1, shape: mine.evidence?.shape ?? null },
         });
       }
       const current = matches.get(target.id);

@@ -1,19 +1,27 @@
 /** `learnware-dock search`: statistical search of a catalog (directory or URL) for a CSV file. */
-import { loadCatalogIndex, searchCatalog, tableDataset } from '../../engine/index.js';
+import { loadCatalogIndex, parseMapOverride, searchCatalog, tableDataset, type CatalogSearchIsland } from '../../engine/index.js';
 import { catalogSource } from '../files.js';
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
-import { readFeatureMatrix } from '../features.js';
+import { readSearchMatrix } from '../features.js';
 import { nodeBackend } from '../node-backend.js';
 
 export const SEARCH_HELP = `learnware-dock search --catalog <dir|url> --data user.csv [options]
 
 Builds the RKME of your data locally (it never leaves this machine) under the common scale of each
-catalog island whose features match your columns by name, then ranks that island's learnwares by
-squared MMD with an absolute score (docs/search.md) and looks for a mixture (weights included).
+catalog island your columns reach, then ranks that island's learnwares by squared MMD with an
+absolute score (docs/search.md) and looks for a mixture (weights included). Your columns need not
+carry the catalog's names or units: they are matched to each island's columns by names,
+descriptions and statistics, with unit maps (docs/heterogeneous.md); an island you cover only in
+part is compared on the columns you have, and ranked by coverage. Non-numeric columns are ignored.
 
 Options:
   --label-column y      leave the label out of the features
   --drop-columns a,b    further columns to leave out
+  --map "a=x,b=y*0.0929,c=z*1.8+32"
+                        fix column pairs (your column = island column, optional *factor and
+                        +offset: island value = factor · yours + offset); other columns are
+                        still matched
+  --map-only            use only the --map pairs
   --text "words"        semantic query over names, descriptions and feature descriptions
                         (typo-tolerant); only matching learnwares are ranked
   --task T, --scenario S, --license L, --library B
@@ -22,11 +30,17 @@ Options:
   --probe N             sketch-layout islands: inverted lists scanned (default 12)
   --rerank N            sketch-layout islands: candidates re-ranked by exact MMD² (default 160)
   --json                print JSON (docs/search.md, "JSON output"): {islands: [{island, features,
-                        singles: [{id, name, mmd2, score}], mixture: {ids, weights, mmd2, score}
-                        | null, recommended, warnings, sketch?}]}`;
+                        mapping: {pairs: [{user, island, factor, offset, confidence, source,
+                        unit?}], missing, ignored}, coverage: {used, of, fraction}, via?,
+                        singles: [{id, name, mmd2, score, rank}], mixture: {ids, weights, mmd2,
+                        score} | null, recommended, warnings, sketch?}], skipped}`;
 
 export async function searchCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'top', 'delimiter', 'text', 'task', 'scenario', 'license', 'library', 'probe', 'rerank'], ['json']);
+  const args = parseArgs(
+    argv,
+    ['catalog', 'data', 'label-column', 'drop-columns', 'top', 'delimiter', 'text', 'task', 'scenario', 'license', 'library', 'probe', 'rerank', 'map'],
+    ['json', 'map-only'],
+  );
   const catalog =
     stringOption(args, 'catalog') ??
     (() => {
@@ -41,7 +55,10 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
   const top = positive('top') ?? 10;
   const probe = positive('probe');
   const rerank = positive('rerank');
-  const matrix = await readFeatureMatrix(data, args);
+  const { matrix, skipped } = await readSearchMatrix(data, args);
+  const given = stringOption(args, 'map');
+  const map = given === undefined ? undefined : parseMapOverride(given);
+  if (args.options.has('map-only') && !map) throw usage('--map-only needs --map');
 
   const { fetchFn, base } = catalogSource(catalog);
   const index = await loadCatalogIndex(fetchFn, base);
@@ -55,6 +72,8 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
     top,
     probe,
     rerank,
+    map,
+    onlyGiven: args.options.has('map-only'),
     query: {
       text: stringOption(args, 'text'),
       Task: listOption(args, 'task'),
@@ -66,11 +85,13 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
   if (args.options.has('json')) {
     // the picture (projected points) is for the page, not for scripts
     const islands = output.map(({ picture: _picture, ...island }) => island);
-    process.stdout.write(JSON.stringify({ islands }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ islands, skipped }, null, 2) + '\n');
     return;
   }
+  if (skipped.length > 0) process.stderr.write(`note: non-numeric columns ignored: ${skipped.join(', ')}\n`);
   for (const island of output) {
     process.stdout.write(`island ${island.island}: ${island.features.join(', ')}\n`);
+    for (const line of mappingLines(island)) process.stdout.write(`  ${line}\n`);
     process.stdout.write(`${'rank'.padEnd(5)}${'id'.padEnd(28)}${'name'.padEnd(34)}${'MMD²'.padEnd(12)}score\n`);
     island.singles.forEach((s, i) => {
       process.stdout.write(`${String(i + 1).padEnd(5)}${s.id.slice(0, 27).padEnd(28)}${s.name.slice(0, 33).padEnd(34)}${s.mmd2.toExponential(2).padEnd(12)}${s.score.toFixed(3)}\n`);
@@ -84,4 +105,21 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
       );
     }
   }
+}
+
+/** The mapping of an island's result in lines for people: pairs with units and confidence, missing, ignored, coverage. */
+function mappingLines(island: CatalogSearchIsland): string[] {
+  const mapping = island.mapping;
+  if (!mapping) return [];
+  const changed = mapping.pairs.filter((p) => p.user !== p.island || p.factor !== 1 || p.offset !== 0);
+  const lines = changed.map((p) => {
+    const unit = p.factor !== 1 || p.offset !== 0 ? ` (${p.unit ?? 'unit map'}: × ${Number(p.factor.toPrecision(6))}${p.offset ? ` + ${Number(p.offset.toPrecision(6))}` : ''})` : '';
+    return `${p.user} → ${p.island}${unit}, confidence ${(100 * p.confidence).toFixed(0)} %${p.source === 'given' ? ' (--map)' : ''}`;
+  });
+  if (mapping.missing.length > 0) lines.push(`missing: ${mapping.missing.join(', ')} (compared without them)`);
+  if (mapping.ignored.length > 0) lines.push(`ignored: ${mapping.ignored.join(', ')}`);
+  if (island.via) lines.push(`reached through a link from island ${island.via}`);
+  if (island.coverage && (changed.length > 0 || lines.length > 0))
+    lines.push(`coverage: ${island.coverage.used} of ${island.coverage.of} columns (fraction ${island.coverage.fraction.toFixed(2)})`);
+  return lines;
 }

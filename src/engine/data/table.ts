@@ -16,6 +16,8 @@ export interface FeatureMatrix {
 export interface SelectOptions {
   /** Columns left out of the features (e.g. the label, ids, text columns). */
   dropColumns?: readonly string[];
+  /** 'skip': leave non-numeric columns out (search across feature spaces reports them as ignored); default: an error */
+  textColumns?: 'error' | 'skip';
 }
 
 /**
@@ -30,8 +32,8 @@ export function toFeatureMatrix(table: Table, options: SelectOptions = {}): Feat
       throw new InputError('UNKNOWN_COLUMN', `cannot drop column "${name}": the table has ${[...known].map((k) => `"${k}"`).join(', ')}`, { column: name });
     }
   }
-  const kept = table.columns.filter((c) => !drop.has(c.name));
-  if (kept.length === 0) throw new InputError('NO_FEATURES', 'no feature columns left after dropping');
+  const kept = table.columns.filter((c) => !drop.has(c.name) && !(options.textColumns === 'skip' && c.kind === 'text'));
+  if (kept.length === 0) throw new InputError('NO_FEATURES', options.textColumns === 'skip' ? 'no numeric column left after dropping' : 'no feature columns left after dropping');
   const text = kept.filter((c) => c.kind === 'text');
   if (text.length > 0) {
     const first = text[0];

@@ -30,6 +30,9 @@ const CONVERSION_PRICE = 0.3;
 /** Above this gap (member standard deviations) no conversion fits: the map is fitted instead. */
 const FIT_LIMIT = 1;
 
+/** Conversions tried without a hint from the names: pure factors (offsets, as for temperatures, are never guessed). */
+const GUESSABLE = UNIT_CONVERSIONS.slice(1).filter((c) => c.offset === 0);
+
 /** One member learnware's view of the island's columns: its signatures, by island column. */
 export type MemberSignatures = readonly (MarginalSignature | null)[];
 
@@ -89,7 +92,8 @@ export function estimateUnits(
       const identity = gap(userQ[k]!, mq, UNIT_CONVERSIONS[0], theirs.std) + price(k, UNIT_CONVERSIONS[0]);
       let pick = { c: UNIT_CONVERSIONS[0], gap: identity };
       // a pair resting on statistics alone may not guess a unit as well: only the identity or the one the names speak of
-      const candidates = statisticsOnly(p) ? (told[k] ? [told[k]] : []) : UNIT_CONVERSIONS.slice(1);
+      // the unit the names speak of is the only conversion tried; offsets (temperatures) are never guessed
+      const candidates = told[k] ? [told[k]] : statisticsOnly(p) ? [] : GUESSABLE;
       for (const c of candidates) {
         const g = gap(userQ[k]!, mq, c, theirs.std) + price(k, c);
         if (g < pick.gap) pick = { c, gap: g };

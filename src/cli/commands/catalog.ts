@@ -13,6 +13,8 @@ build  checks every *.zip in <bundles-dir> and writes a static catalog: catalog.
        Any bundle that is not USABLE stops the build (nothing is written) unless --skip-unusable.
        --layout sketch gives islands a sketch index (sketch/, specs/, cards/) searched by
        downloading small parts; auto (default) does so for islands with over 16 MiB of specs.
+       Islands whose columns correspond (other names, other units) are linked; each link is
+       printed, one line per pair of islands (docs/catalog-format.md, "Links").
 add    checks one bundle and adds it to an existing catalog. New files are written first and the
        index is replaced last in one rename, so a failed add leaves the catalog as it was.`;
 
@@ -52,6 +54,7 @@ async function build(argv: readonly string[]): Promise<void> {
   if (result.index.islands.length === 0) throw new InputError('NO_BUNDLES', 'no USABLE bundle to put in the catalog');
   writeCatalog(out, result);
   process.stdout.write(`catalog ${out}: ${learnwareCount(result.index)} learnwares in ${result.index.islands.length} islands\n`);
+  reportLinks(result.index);
 }
 
 async function add(argv: readonly string[]): Promise<void> {
@@ -71,6 +74,29 @@ async function add(argv: readonly string[]): Promise<void> {
   const live = new Set(result.index.islands.map((i) => i.shard?.file));
   for (const island of index.islands) if (island.shard && !live.has(island.shard.file)) rmSync(join(root, island.shard.file), { force: true });
   process.stdout.write(`catalog ${root}: ${learnwareCount(result.index)} learnwares in ${result.index.islands.length} islands\n`);
+  reportLinks(result.index, index);
+}
+
+/**
+ * One line per link the index holds (each pair of islands once; for `add`, the links the old
+ * index did not have as they are): the columns paired, this = factor · that + offset
+ * (docs/catalog-format.md "Links").
+ */
+function reportLinks(index: CatalogIndex, before?: CatalogIndex): void {
+  const old = new Set((before?.islands ?? []).flatMap((i) => (i.links ?? []).map((l) => `${i.id} ${JSON.stringify(l)}`)));
+  for (const island of index.islands) {
+    for (const link of island.links ?? []) {
+      if (link.island < island.id || old.has(`${island.id} ${JSON.stringify(link)}`)) continue;
+      const pairs = link.pairs.map((p) => `${p.from} = ${affine(p.factor, p.offset, p.to)}`).join(', ');
+      const sure = Math.min(...link.pairs.map((p) => p.confidence));
+      process.stdout.write(`link ${island.id} ↔ ${link.island}: ${pairs} (${link.pairs.length} of ${island.features.length} columns, confidence ≥ ${sure})\n`);
+    }
+  }
+}
+
+function affine(factor: number, offset: number, column: string): string {
+  const scaled = factor === 1 ? column : `${factor} × ${column}`;
+  return offset === 0 ? scaled : `${scaled} ${offset < 0 ? '−' : '+'} ${Math.abs(offset)}`;
 }
 
 function learnwareCount(index: CatalogIndex): number {

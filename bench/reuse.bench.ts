@@ -59,6 +59,8 @@ import {
   selectRows,
   toFeatureMatrix,
   trainJobSelector,
+  recommendedReuseMethod,
+  defaultLearnwares,
   type CatalogSearchIsland,
   type Learnware,
   type Predictions,
@@ -434,8 +436,10 @@ async function protocolUser(user: UserTable, found: CatalogSearchIsland): Promis
   const perMetric = (f: (values: number[]) => number) => Object.fromEntries(metrics.map((k) => [k, f([...single.values()].map((s) => s[k]))]));
   const primary = PRIMARY[user.group];
   const oracleId = [...single].reduce((best, cur) => (cur[1][primary] < best[1][primary] ? cur : best))[0];
-  const combined = found.mixture
-    ? { from: 'mixture' as const, ids: found.mixture.ids, weights: found.mixture.weights }
+  // mixture members in search-rank order, as the dock takes them (reuse/methods/choose.ts)
+  const ranked = found.mixture && found.mixture.ids.map((id, i) => ({ id, w: found.mixture!.weights[i], r: found.singles.findIndex((s) => s.id === id) })).sort((a, b) => a.r - b.r);
+  const combined = ranked
+    ? { from: 'mixture' as const, ids: ranked.map((m) => m.id), weights: ranked.map((m) => m.w) }
     : { from: 'top-3' as const, ids: found.singles.slice(0, 3).map((s) => s.id), weights: found.singles.slice(0, 3).map(() => 1 / Math.min(3, found.singles.length)) };
   const combinedOutputs = combined.ids.map((id) => outputs.get(id) ?? fail(`${id} is not in ${user.island}`));
   const features = members[0].manifest.model.input.features;
@@ -447,14 +451,30 @@ async function protocolUser(user: UserTable, found: CatalogSearchIsland): Promis
   );
   const top1 = found.singles[0].id;
   const averaging = score(averageOutputs(combinedOutputs, combined.weights));
+  const jobSelectorScores = score(applyJobSelector(selector, combinedOutputs, x, user.rows));
+  // what the dock preselects with no labels (reuse/registry.ts), on the learnwares it would take
+  const recommendedScores = (): Scores => {
+    const method = recommendedReuseMethod({ recommended: found.recommended, hasLabels: false });
+    const choice = defaultLearnwares(found, method);
+    if (method === 'single') return single.get(choice.refs[0].id)!;
+    const outs = choice.refs.map((r) => outputs.get(r.id)!);
+    if (method === 'average') return score(averageOutputs(outs, choice.weights));
+    if (method !== 'job-selector') throw new Error(`unexpected recommended method ${method}`);
+    const chosen = trainJobSelector(
+      choice.refs.map((r) => learnwares.get(r.id)!.spec),
+      choice.weights,
+      { seed: 0 },
+    );
+    return score(applyJobSelector(chosen, outs, x, user.rows));
+  };
   const scores: Record<Setting, Scores> = {
     averageOfAll: score(averageOutputs([...outputs.values()])),
     meanInMarket: perMetric(mean),
     oracle: perMetric((v) => Math.min(...v)),
     top1: single.get(top1)!,
-    jobSelector: score(applyJobSelector(selector, combinedOutputs, x, user.rows)),
+    jobSelector: jobSelectorScores,
     averaging,
-    recommended: found.recommended === 'mixture' && found.mixture ? averaging : single.get(top1)!,
+    recommended: recommendedScores(),
   };
   return {
     id: user.id,
@@ -488,7 +508,10 @@ function protocolSummary(users: ProtocolUser[], group: Group) {
     >;
   const means = over(mean);
   const medians = over(median);
-  const gap = (of: Record<Setting, Scores>, baseline: Setting) => Object.fromEntries(metrics.map((k) => [k, (of[baseline][k] - of.top1[k]) / (of[baseline][k] - of.oracle[k])]));
+  const gap = (of: Record<Setting, Scores>, baseline: Setting, setting: Setting = 'top1') =>
+    Object.fromEntries(metrics.map((k) => [k, (of[baseline][k] - of[setting][k]) / (of[baseline][k] - of.oracle[k])]));
+  // the same gap for every reuse setting (docs/reuse.md, "Which method the dock recommends")
+  const gaps = (setting: Setting) => ({ vsAverageOfAll: gap(means, 'averageOfAll', setting), vsMeanInMarket: gap(means, 'meanInMarket', setting) });
   const constants = list.flatMap((u) => (u.constant ? [u.constant] : []));
   return {
     users: list.length,
@@ -497,6 +520,9 @@ function protocolSummary(users: ProtocolUser[], group: Group) {
     means,
     medians,
     gapRecoveredByTop1: { vsAverageOfAll: gap(means, 'averageOfAll'), vsMeanInMarket: gap(means, 'meanInMarket') },
+    gapRecovered: { top1: gaps('top1'), jobSelector: gaps('jobSelector'), averaging: gaps('averaging'), recommended: gaps('recommended') },
+    /** users on whom the recommended method does worse than the top-1 single (primary metric) */
+    recommendedWorseThanTop1: list.filter((u) => u.scores.recommended[PRIMARY[group]] > u.scores.top1[PRIMARY[group]] + 1e-12).length,
     gapRecoveredByTop1OfMedians: { vsAverageOfAll: gap(medians, 'averageOfAll'), vsMeanInMarket: gap(medians, 'meanInMarket') },
     ...(constants.length ? { constantBaseRate: Object.fromEntries(metrics.map((k) => [k, mean(constants.map((c) => c[k]))])) } : {}),
     top1IsSource: list.filter((u) => u.top1IsSource).length / list.length,
@@ -730,6 +756,11 @@ function printSummary(rows: ThroughputRow[], protocol: Record<Group, ProtocolSum
     if (p.constantBaseRate) log(`  ${'constant (own rate)'.padEnd(20)}${p.metrics.map((k) => fmt(p.constantBaseRate![k]).padStart(16)).join('')}`);
     const pct = (gap: Scores) => p.metrics.map((k) => `${k} ${(100 * gap[k]).toFixed(0)} %`).join(', ');
     log(`  gap recovered by top-1 (means) vs average of all: ${pct(p.gapRecoveredByTop1.vsAverageOfAll)}; vs mean in market: ${pct(p.gapRecoveredByTop1.vsMeanInMarket)}`);
+    for (const setting of ['jobSelector', 'recommended'] as const)
+      log(
+        `  gap recovered by ${SETTING_LABELS[setting]} (means) vs average of all: ${pct(p.gapRecovered[setting].vsAverageOfAll)}; vs mean in market: ${pct(p.gapRecovered[setting].vsMeanInMarket)}`,
+      );
+    log(`  the recommended method is worse than top-1 on ${p.recommendedWorseThanTop1} of ${p.users} users`);
     log(
       `  gap recovered by top-1 (medians) vs average of all: ${pct(p.gapRecoveredByTop1OfMedians.vsAverageOfAll)}; vs mean in market: ${pct(p.gapRecoveredByTop1OfMedians.vsMeanInMarket)}`,
     );
@@ -917,7 +948,7 @@ try {
     },
     protocol: {
       description:
-        "Users: each learnware's held-out rows (public/catalog-holdout; the learnware itself is in the market). Settings, on all of the user's rows, no labels used: averageOfAll = error of the average of every island learnware's predictions; meanInMarket = mean of the island learnwares' errors (the paper's 'Mean in Market'); oracle = min over the island's learnwares of the error (per metric); top1 = top-1 searched single; jobSelector / averaging = over the search's mixture with its weights (top-3 singles, equal weights, when there is no mixture); recommended = averaging when the search recommends the mixture, else top-1. gapRecoveredByTop1 = (baseline − top1) / (baseline − oracle) on the means over users (gapRecoveredByTop1OfMedians: on the medians, less swayed by the few housing learnwares that extrapolate wildly). housing: rmse and nrmse = rmse / std of the user's labels; flights: errorRate and logLoss, and constantBaseRate = always predicting the user's own delay rate (the majority class for the error rate; an oracle constant, since it knows the user's labels).",
+        "Users: each learnware's held-out rows (public/catalog-holdout; the learnware itself is in the market). Settings, on all of the user's rows, no labels used: averageOfAll = error of the average of every island learnware's predictions; meanInMarket = mean of the island learnwares' errors (the paper's 'Mean in Market'); oracle = min over the island's learnwares of the error (per metric); top1 = top-1 searched single; jobSelector / averaging = over the search's mixture with its weights (top-3 singles, equal weights, when there is no mixture); recommended = the method the dock preselects with no labels (recommendedReuseMethod: the job selector when the search recommends the mixture, else the top-1 single) on the learnwares it takes by default; gapRecovered gives the gap for top-1, the job selector, averaging and recommended; recommendedWorseThanTop1 = users on whom it does worse than top-1 (primary metric). gapRecoveredByTop1 = (baseline − top1) / (baseline − oracle) on the means over users (gapRecoveredByTop1OfMedians: on the medians, less swayed by the few housing learnwares that extrapolate wildly). housing: rmse and nrmse = rmse / std of the user's labels; flights: errorRate and logLoss, and constantBaseRate = always predicting the user's own delay rate (the majority class for the error rate; an oracle constant, since it knows the user's labels).",
       ...protocol,
       users: protocolUsers,
     },

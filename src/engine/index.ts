@@ -157,7 +157,17 @@ export { trainJobSelector, routeRows, applyJobSelector, type JobSelector } from 
 export { pruneEnsemble, type PrunedEnsemble } from './reuse/methods/ensemble-pruning.js';
 export { fitLinearHead, applyLinearHead, type LinearHead } from './reuse/methods/feature-augment.js';
 export { samplesFromSpec } from './reuse/spec-samples.js';
-export { exactNameAligner, defaultAligner, columnsByName, type ColumnAligner, type RowMapping, type InputSchema } from './reuse/align.js';
+export {
+  exactNameAligner,
+  defaultAligner,
+  columnsByName,
+  mappingAligner,
+  mappingGaps,
+  type ColumnAligner,
+  type RowMapping,
+  type InputSchema,
+  type MappingAlignerOptions,
+} from './reuse/align.js';
 export {
   evaluateReuse,
   splitRows,
@@ -172,7 +182,17 @@ export {
   type EvaluationReading,
 } from './reuse/evaluate.js';
 export { loadLearnware, learnwareTask, alignColumns, alignRows, predictLearnware, type Learnware, type PredictOptions } from './reuse/learnware.js';
-export { packComposite, loadComposite, predictComposite, COMPOSITE_FORMAT, COMPOSITE_FILE, type CompositeSpec, type Composite } from './reuse/composite.js';
+export { packComposite, loadComposite, predictComposite, compositeColumns, COMPOSITE_FORMAT, COMPOSITE_FILE, type CompositeSpec, type Composite } from './reuse/composite.js';
 export { userTable, type UserTable, type UserTableOptions } from './reuse/user-table.js';
-export { reuseLearnwares, labelledTargets, evaluateTable, type ReuseInput, type ReuseResult, type TableEvaluationInput } from './reuse/reuse.js';
-export { prepareReuse, chooseLearnwares, reusableIsland, reuseOffer, refsFromIndex, type PrepareReuseInput, type PreparedReuse, type ReuseOffer } from './reuse/prepare.js';
+export { reuseLearnwares, reuseAligners, labelledTargets, evaluateTable, type ReuseInput, type ReuseResult, type TableEvaluationInput } from './reuse/reuse.js';
+export {
+  prepareReuse,
+  chooseLearnwares,
+  reusableIsland,
+  reuseMapping,
+  reuseOffer,
+  refsFromIndex,
+  type PrepareReuseInput,
+  type PreparedReuse,
+  type ReuseOffer,
+} from './reuse/prepare.js';

@@ -48,14 +48,23 @@ export function trainJobSelector(specs: readonly Learnware['spec'][], weights?: 
   return { model, samples };
 }
 
-/** The learnware each row is routed to. */
+/**
+ * How much more probable another member must be than the first (the best-ranked) for a row to
+ * leave it. Among near-identical specs the selector's probabilities are close to even and its
+ * argmax routes rows by noise to members that predict worse than the first (docs/reuse.md,
+ * "Job selector"); with the margin, such rows stay with the first member, so an unsure selector
+ * is the top single.
+ */
+export const ROUTE_MARGIN = 0.3;
+
+/** The learnware each row is routed to: the most probable one, if it beats the first member by `ROUTE_MARGIN`, else the first. */
 export function routeRows(selector: JobSelector, x: Float64Array, n: number): Int32Array {
   const p = predictSoftmax(selector.model, x, n);
   const C = selector.model.classes;
   return Int32Array.from({ length: n }, (_, r) => {
     let best = 0;
     for (let k = 1; k < C; k++) if (p[r * C + k] > p[r * C + best]) best = k;
-    return best;
+    return p[r * C + best] >= p[r * C] + ROUTE_MARGIN ? best : 0;
   });
 }
 

@@ -2,13 +2,18 @@
  * A reused model saved for later: a composite bundle (zip) holding `composite.json` — the method,
  * the components' ids, names, bundle SHA-256 and weights, the trained selector or linear head — and
  * the component bundles themselves under components/<sha256>.zip, so it predicts again offline.
+ * A composite reused through a column mapping keeps it (`mapping`): it reads a new table with the
+ * same columns as the one it was made on, renamed, rescaled or lacking columns as that one was
+ * (docs/heterogeneous.md §5); a composite without one (and every older one) reads columns by name.
  * Loading re-checks every component (hash and checker) like any other bundle: models are data.
  */
 import { FormatError, InputError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { readZip, writeZip, type ZipLimits } from '../bundle/zip.js';
 import type { RunnerOptions } from '../model/onnx-runner.js';
+import type { ColumnMapping } from '../data/column-map.js';
 import { loadLearnware, predictLearnware, alignRows, type Learnware, type PredictOptions } from './learnware.js';
+import { reuseAligners } from './reuse.js';
 import type { JobSelector } from './methods/job-selector.js';
 import type { LinearHead } from './methods/feature-augment.js';
 import { isReuseMethod, reuseMethod, type ReuseMethod } from './registry.js';
@@ -31,6 +36,8 @@ export interface CompositeSpec {
   selector?: JobSelector;
   /** feature augmentation's fitted state (methods/feature-augment.ts) */
   head?: LinearHead;
+  /** how the user's columns fed `features` when it was made (search's mapping; absent: by name) */
+  mapping?: ColumnMapping;
 }
 
 export interface Composite {
@@ -86,16 +93,41 @@ export async function predictComposite(composite: Composite, values: Float64Arra
   const method = reuseMethod(spec.method);
   const restored = method.restore(spec);
   if ('problem' in restored) throw new FormatError('BAD_COMPOSITE', `${COMPOSITE_FILE}: ${restored.problem}`);
+  const weights = spec.components.map((c) => c.weight);
+  const aligners = reuseAligners(learnwares, { aligner: options.aligner, mapping: compositeMapping(spec, userColumns), weights });
   const outputs: Predictions[] = [];
-  for (const lw of learnwares) outputs.push(await predictLearnware(lw, values, rows, userColumns, options));
+  for (const [k, lw] of learnwares.entries()) outputs.push(await predictLearnware(lw, values, rows, userColumns, { ...options, aligner: aligners.of(k) }));
   let x: Float64Array | null = null;
   return method.predict(restored.state, {
     outputs,
-    weights: spec.components.map((c) => c.weight),
+    weights,
     rows,
     d: spec.features.length,
-    x: () => (x ??= alignRows(values, rows, userColumns, spec.features, options.aligner)),
+    x: () => (x ??= alignRows(values, rows, userColumns, spec.features, aligners.rows)),
   });
+}
+
+/** The columns a composite reads from a table: its mapping's user columns, else its features by name. */
+export function compositeColumns(spec: CompositeSpec): string[] {
+  return spec.mapping ? spec.mapping.pairs.map((p) => p.user) : [...spec.features];
+}
+
+/**
+ * The mapping a composite reads `userColumns` through: its own when the table has the columns it
+ * reads; none (by name) when the table has the composite's features as they are (the island's own
+ * file) or when it has no mapping. MISSING_COLUMNS names what the mapping reads otherwise.
+ */
+function compositeMapping(spec: CompositeSpec, userColumns: readonly string[]): ColumnMapping | undefined {
+  const mapping = spec.mapping;
+  if (!mapping) return undefined;
+  const absent = mapping.pairs.filter((p) => !userColumns.includes(p.user)).map((p) => p.user);
+  if (absent.length === 0) return mapping;
+  if (spec.features.every((f) => userColumns.includes(f))) return undefined;
+  throw new InputError(
+    'MISSING_COLUMNS',
+    `this model reads ${mapping.pairs.map((p) => `"${p.user}"`).join(', ')} (the columns of the table it was made on) or its own features ${spec.features.join(', ')}; your table lacks ${absent.map((a) => `"${a}"`).join(', ')}`,
+    { missing: absent },
+  );
 }
 
 function checkCompositeSpec(spec: CompositeSpec): void {
@@ -113,6 +145,23 @@ function checkCompositeSpec(spec: CompositeSpec): void {
   const classes = task.kind === 'classification' ? task.classes : null;
   if (task.kind === 'classification' && (!Array.isArray(classes) || classes.length < 2 || classes.some((c) => typeof c !== 'string')))
     fail('a classification task needs its class names');
+  if (spec.mapping !== undefined) checkMapping(spec.mapping, spec.features, fail);
   const restored = reuseMethod(spec.method).restore(spec);
   if ('problem' in restored) fail(restored.problem);
+}
+
+/** A stored mapping is hostile input: pairs of names into `features`, finite non-zero factors, finite offsets. */
+function checkMapping(mapping: ColumnMapping, features: readonly string[], fail: (message: string) => never): void {
+  if (typeof mapping !== 'object' || mapping === null || !Array.isArray(mapping.pairs) || !Array.isArray(mapping.missing) || !Array.isArray(mapping.ignored)) {
+    fail('mapping must have pairs, missing and ignored lists');
+  }
+  const seen = new Set<string>();
+  for (const p of mapping.pairs) {
+    if (typeof p?.user !== 'string' || typeof p.island !== 'string' || !features.includes(p.island)) fail('every mapping pair needs a user column and one of the features');
+    if (!(Number.isFinite(p.factor) && p.factor !== 0 && Number.isFinite(p.offset))) fail(`the mapping of "${p.island}" needs a finite non-zero factor and a finite offset`);
+    if (seen.has(p.island)) fail(`the mapping feeds "${p.island}" twice`);
+    seen.add(p.island);
+  }
+  if (mapping.missing.some((m) => typeof m !== 'string' || !features.includes(m) || seen.has(m))) fail('mapping.missing must name features no pair feeds');
+  if (mapping.ignored.some((m) => typeof m !== 'string')) fail('mapping.ignored must be a list of names');
 }

@@ -2,10 +2,13 @@
  * The use case "prepare a reuse", shared by the CLI (`reuse`, `evaluate`) and the reuse worker,
  * so both stay thin: which learnwares (the method's default from a search result, or the ones the
  * user named), their bundles downloaded and checked against the catalog's SHA-256, then run
- * through the checker and loaded (USABLE only) with the chosen execution provider.
+ * through the checker and loaded (USABLE only) with the chosen execution provider — and the
+ * column mapping of their island when the user's table reached it across feature spaces
+ * (docs/heterogeneous.md §5), which reuse reads the table through.
  */
 import { InputError } from '../core/errors.js';
 import type { CatalogIndex } from '../catalog/catalog.js';
+import type { ColumnMapping } from '../data/column-map.js';
 import { fetchBundles } from '../catalog/bundles.js';
 import type { FetchLike, FileCache } from '../catalog/fetch.js';
 import { runnerOptions, type ExecutionProvider } from '../model/execution-provider.js';
@@ -23,6 +26,16 @@ export function reusableIsland(islands: readonly CatalogSearchIsland[]): Catalog
   const found = firstWithLearnwares(islands);
   if (!found) throw new InputError('NO_LEARNWARES', 'the search found no learnware to reuse');
   return found;
+}
+
+/**
+ * The column mapping a reuse of a search result reads the user's table through: that of the island
+ * reused (the first with a learnware), or of the island `islandId` when the learnwares were named;
+ * undefined when the table feeds that island by name (or the data are not a table).
+ */
+export function reuseMapping(islands: readonly CatalogSearchIsland[], islandId?: string): ColumnMapping | undefined {
+  const island = islandId === undefined ? firstWithLearnwares(islands) : islands.find((i) => i.island === islandId);
+  return island?.mapping;
 }
 
 /** What a page offers after a search: the methods (plain data) and the one to preselect, with and without a label column. */
@@ -72,6 +85,8 @@ export interface PrepareReuseInput {
   signal?: AbortSignal;
   /** checks and loads one bundle (default loadLearnware; the worker keeps loaded models by hash) */
   load?: (bytes: Uint8Array, ref: LearnwareRef, options: RunnerOptions) => Promise<Learnware>;
+  /** the column mapping of the learnwares' island from the search (reuseMapping); handed on to reuse */
+  mapping?: ColumnMapping;
 }
 
 export interface PreparedReuse {
@@ -80,6 +95,8 @@ export interface PreparedReuse {
   /** their bundles by SHA-256 (to pack a composite) */
   bundles: Map<string, Uint8Array>;
   weights?: number[];
+  /** how the user's table feeds the learnwares (reuseLearnwares / evaluateTable `mapping`); absent: by name */
+  mapping?: ColumnMapping;
 }
 
 export async function prepareReuse(input: PrepareReuseInput): Promise<PreparedReuse> {
@@ -95,5 +112,5 @@ export async function prepareReuse(input: PrepareReuseInput): Promise<PreparedRe
   const load = input.load ?? ((b: Uint8Array, _ref: LearnwareRef, o: RunnerOptions) => loadLearnware(b, o));
   const learnwares: Learnware[] = [];
   for (let i = 0; i < bytes.length; i++) learnwares.push(await load(bytes[i], choice.refs[i], options));
-  return { learnwares, bundles: new Map(learnwares.map((lw, i) => [lw.sha256, bytes[i]])), weights: choice.weights };
+  return { learnwares, bundles: new Map(learnwares.map((lw, i) => [lw.sha256, bytes[i]])), weights: choice.weights, ...(input.mapping ? { mapping: input.mapping } : {}) };
 }

@@ -1,12 +1,16 @@
 /**
  * Reusing learnwares on a user's table, end to end (shared by workers/reuse.worker.ts and the CLI,
  * through prepare.ts): predict the user's rows with each learnware, fit the chosen method
- * (registry.ts) on those outputs, and describe the result as a composite learnware.
+ * (registry.ts) on those outputs, and describe the result as a composite learnware. A table from
+ * another feature space is read through the search's column mapping (align.ts `mappingAligner`,
+ * docs/heterogeneous.md §5): the learnwares of one island share it, and each fills the columns the
+ * user lacks from its own specification; the composite keeps the mapping.
  */
 import { InputError, throwIfCancelled } from '../core/errors.js';
 import { gatherRows } from '../data/table.js';
 import { PhaseReporter, type JobOptions } from '../core/progress.js';
-import type { ColumnAligner } from './align.js';
+import { isIdentityMapping, type ColumnMapping } from '../data/column-map.js';
+import { mappingAligner, mappingGaps, type ColumnAligner } from './align.js';
 import type { CompositeSpec } from './composite.js';
 import { alignRows, predictLearnware, type Learnware, type PredictOptions } from './learnware.js';
 import { alignOutputs, commonTask, encodeTargets, type Predictions } from './predictions.js';
@@ -29,8 +33,10 @@ export interface ReuseInput {
   labels?: { rows: Int32Array; targets: Float64Array };
   name?: string;
   seed?: number;
-  /** how the user's columns feed the models (default: by exact name) */
+  /** how the user's columns feed the models (default: by exact name, or through `mapping`) */
   aligner?: ColumnAligner;
+  /** the search's column mapping of the learnwares' island (CatalogSearchIsland.mapping): renamed, rescaled and missing columns */
+  mapping?: ColumnMapping;
 }
 
 export interface ReuseResult {
@@ -46,6 +52,40 @@ const sameFeatures = (learnwares: readonly Learnware[]) => {
   return learnwares.every((lw) => lw.manifest.model.input.features.join('\u0000') === features);
 };
 
+/** MIXED_FEATURES for a method that combines learnwares' inputs row by row, naming the islands' feature lists. */
+function mixedFeatures(what: string, learnwares: readonly Learnware[]): InputError {
+  const lists = [...new Set(learnwares.map((lw) => lw.manifest.model.input.features.join(', ')))];
+  return new InputError(
+    'MIXED_FEATURES',
+    `${what} reads every learnware's inputs row by row, so the learnwares must take the same features in the same order (one island); these come from different islands (${lists.map((l) => `[${l}]`).join(' vs ')}): reuse one island's learnwares at a time`,
+    { islands: lists },
+  );
+}
+
+/**
+ * How the user's columns feed each learnware and the rows a method sees: the aligner given, else
+ * the mapping (each learnware filling from its own spec; the rows from all of them by their
+ * weights), else by exact name. A mapping belongs to one island: MIXED_FEATURES otherwise.
+ */
+export function reuseAligners(
+  learnwares: readonly Learnware[],
+  options: { aligner?: ColumnAligner; mapping?: ColumnMapping; weights?: readonly number[] },
+): { of: (k: number) => ColumnAligner | undefined; rows: ColumnAligner | undefined } {
+  const { aligner, mapping } = options;
+  if (aligner || !mapping) return { of: () => aligner, rows: aligner };
+  for (const lw of learnwares) mappingGaps(mapping, lw.manifest.model.input.features);
+  if (!sameFeatures(learnwares)) throw mixedFeatures('a column mapping', learnwares);
+  const each = learnwares.map((lw) => mappingAligner(mapping, lw.spec));
+  return {
+    of: (k) => each[k],
+    rows: mappingAligner(
+      mapping,
+      learnwares.map((lw) => lw.spec),
+      { weights: options.weights },
+    ),
+  };
+}
+
 export async function reuseLearnwares(input: ReuseInput, options: JobOptions = {}): Promise<ReuseResult> {
   const { learnwares, rows } = input;
   const method = reuseMethod(input.method);
@@ -56,20 +96,19 @@ export async function reuseLearnwares(input: ReuseInput, options: JobOptions = {
   }
   // one progress phase for the whole prediction: every learnware's batches of rows, then the method's
   const progress = new PhaseReporter(options.onProgress, 'reuse', 'predict', rows * (learnwares.length + 1), 'rows');
+  if (method.sameFeatures && !sameFeatures(learnwares)) throw mixedFeatures(method.id, learnwares);
+  const aligners = reuseAligners(learnwares, input);
   const outputs: Predictions[] = [];
   for (const [k, lw] of learnwares.entries()) {
     const onProgress: JobOptions['onProgress'] = (event) => event.status === 'progress' && progress.update(k * rows + event.done);
-    outputs.push(await predictLearnware(lw, input.values, rows, input.columns, { signal: options.signal, aligner: input.aligner, onProgress }));
+    outputs.push(await predictLearnware(lw, input.values, rows, input.columns, { signal: options.signal, aligner: aligners.of(k), onProgress }));
   }
   const aligned = alignOutputs(outputs);
   const task = commonTask(aligned);
   const features = learnwares[0].manifest.model.input.features;
-  if (method.sameFeatures && !sameFeatures(learnwares)) {
-    throw new InputError('MIXED_FEATURES', `${method.id} needs learnwares that take the same features in the same order (one island)`);
-  }
   const weights = input.weights ?? equalWeights(learnwares.length);
   let x: Float64Array | null = null;
-  const rowsOf = { rows, d: features.length, x: () => (x ??= alignRows(input.values, rows, input.columns, features, input.aligner)) };
+  const rowsOf = { rows, d: features.length, x: () => (x ??= alignRows(input.values, rows, input.columns, features, aligners.rows)) };
   const fitted = method.fit({ ...rowsOf, outputs: aligned, specs: learnwares.map((lw) => lw.spec), weights, labels: input.labels, task, seed: input.seed });
   const members = fitted.members ?? learnwares.map((_, i) => i);
   const composite: CompositeSpec = {
@@ -81,6 +120,7 @@ export async function reuseLearnwares(input: ReuseInput, options: JobOptions = {
     features,
     task,
     components: members.map((i, k) => ({ id: learnwares[i].id, name: learnwares[i].name, sha256: learnwares[i].sha256, weight: fitted.weights[k] })),
+    ...(input.mapping && !input.aligner && !isIdentityMapping(input.mapping) ? { mapping: input.mapping } : {}),
     ...method.save(fitted.state),
   };
   // the method predicts row by row: in batches, so that progress moves and a cancel is seen on large tables
@@ -152,6 +192,8 @@ export interface TableEvaluationInput {
   labelled?: number;
   testFraction?: number;
   seed?: number;
+  /** the search's column mapping of the learnwares' island (as in ReuseInput) */
+  mapping?: ColumnMapping;
 }
 
 /** evaluateReuse on a user's table: only labelled rows count; every learnware predicts them once. */
@@ -160,8 +202,10 @@ export async function evaluateTable(input: TableEvaluationInput, options: Predic
   if (keep.length < 4) throw new InputError('TOO_FEW_LABELS', `evaluation needs at least 4 labelled rows, the label column has ${keep.length}`);
   const d = input.columns.length;
   const values = gatherRows(input.values, d, keep);
+  if (!sameFeatures(input.learnwares)) throw mixedFeatures('the evaluation (job selector, feature augmentation)', input.learnwares);
+  const aligners = reuseAligners(input.learnwares, { aligner: options.aligner, mapping: input.mapping, weights: input.weights });
   const outputs: Predictions[] = [];
-  for (const lw of input.learnwares) outputs.push(await predictLearnware(lw, values, keep.length, input.columns, options));
+  for (const [k, lw] of input.learnwares.entries()) outputs.push(await predictLearnware(lw, values, keep.length, input.columns, { ...options, aligner: aligners.of(k) }));
   const task = commonTask(outputs);
   const targets = encodeTargets(
     keep.map((r) => input.labels[r]!),
@@ -169,11 +213,8 @@ export async function evaluateTable(input: TableEvaluationInput, options: Predic
     task.classes,
   );
   const features = input.learnwares[0].manifest.model.input.features;
-  if (!sameFeatures(input.learnwares)) {
-    throw new InputError('MIXED_FEATURES', 'evaluation needs learnwares that take the same features (one island)');
-  }
   return evaluateReuse({
-    x: alignRows(values, keep.length, input.columns, features, options.aligner),
+    x: alignRows(values, keep.length, input.columns, features, aligners.rows),
     rows: keep.length,
     d: features.length,
     targets,

@@ -3,7 +3,9 @@
  * hardware adapter, WASM otherwise (model/execution-provider.ts) — and combines them with a reuse
  * method (reuse/registry.ts). It parses no file: the spec worker hands it the selected columns of
  * the user's table and the search result by id over the page's MessageChannel (handover.ts).
- * Results are kept by id, so saving or downloading names the result it means. Exposed with
+ * A table that reached its island across feature spaces is read through the search's column
+ * mapping (docs/heterogeneous.md §5), and the composite keeps it. Results are kept by id, so
+ * saving or downloading names the result it means. Exposed with
  * comlink; jobs report progress and are cancellable by id.
  */
 import * as Comlink from 'comlink';
@@ -14,12 +16,12 @@ import { bundleCache } from '../src/local/bundle-cache.js';
 import { chooseExecutionProvider, runnerOptions, wasmThreadsFor, type ExecutionProvider } from '../src/engine/model/execution-provider.js';
 import { setOnnxWasmThreads, type RunnerOptions } from '../src/engine/model/onnx-runner.js';
 import type { GpuLike } from '../src/engine/kernels/adapter.js';
-import { loadComposite, packComposite, predictComposite, type Composite, type CompositeSpec } from '../src/engine/reuse/composite.js';
+import { compositeColumns, loadComposite, packComposite, predictComposite, type Composite, type CompositeSpec } from '../src/engine/reuse/composite.js';
 import { describeEvaluation, type Evaluation } from '../src/engine/reuse/evaluate.js';
 import { loadLearnware, type Learnware } from '../src/engine/reuse/learnware.js';
 import type { LearnwareRef } from '../src/engine/reuse/method.js';
 import { predictionsCsv, type PredictionContext, type Predictions } from '../src/engine/reuse/predictions.js';
-import { chooseLearnwares, prepareReuse } from '../src/engine/reuse/prepare.js';
+import { chooseLearnwares, prepareReuse, reuseMapping } from '../src/engine/reuse/prepare.js';
 import { reuseMethod, type ReuseMethod } from '../src/engine/reuse/registry.js';
 import { evaluateTable, labelledTargets, reuseLearnwares } from '../src/engine/reuse/reuse.js';
 import { registerErrorTransfer } from './errors.js';
@@ -156,11 +158,12 @@ function loadOnce(bytes: Uint8Array, ref: LearnwareRef, options: RunnerOptions):
   return loaded;
 }
 
-/** The learnwares a search gives a method, fetched, checked and loaded (engine prepareReuse). */
+/** The learnwares a search gives a method, fetched, checked and loaded, with their island's column mapping (engine prepareReuse). */
 async function prepare(searchId: string, method: ReuseMethod | 'evaluate', signal: AbortSignal) {
   const search = await handover().search(searchId);
   const choice = chooseLearnwares({ islands: search.islands }, method);
-  return prepareReuse({ fetchFn: (u, init) => fetch(u, init), catalogUrl: search.catalogUrl, choice, provider: await provider(), cache: bundleFiles, signal, load: loadOnce });
+  const mapping = reuseMapping(search.islands);
+  return prepareReuse({ fetchFn: (u, init) => fetch(u, init), catalogUrl: search.catalogUrl, choice, provider: await provider(), cache: bundleFiles, signal, load: loadOnce, mapping });
 }
 
 /** Keeps a result and makes its outcome for the page (a copy of the values, transferred). */
@@ -190,10 +193,10 @@ const api = {
       const method = reuseMethod(request.method);
       const progress = progressRelay(onProgress);
       const table = await rowsOf(request);
-      const { learnwares: lws, bundles, weights } = await prepare(request.searchId, request.method, signal);
+      const { learnwares: lws, bundles, weights, mapping } = await prepare(request.searchId, request.method, signal);
       const labelled = table.labels ? labelledTargets(table.labels, lws) : undefined;
       const result = await reuseLearnwares(
-        { method: request.method, learnwares: lws, weights, values: table.values, rows: table.rows, columns: table.columns, labels: labelled },
+        { method: request.method, learnwares: lws, weights, values: table.values, rows: table.rows, columns: table.columns, labels: labelled, mapping },
         { signal, onProgress: progress.callback },
       );
       await progress.flush();
@@ -217,7 +220,7 @@ const api = {
       if (!request.labelColumn) throw new InputError('NO_LABELS', 'choose the label column: evaluation compares predictions with your labels');
       const progress = progressRelay(onProgress);
       const table = await rowsOf(request);
-      const { learnwares: lws, weights } = await prepare(request.searchId, 'evaluate', signal);
+      const { learnwares: lws, weights, mapping } = await prepare(request.searchId, 'evaluate', signal);
       const evaluation = await evaluateTable(
         {
           learnwares: lws,
@@ -229,6 +232,7 @@ const api = {
           labelled: request.labelled,
           testFraction: request.testFraction,
           seed: request.seed,
+          mapping,
         },
         { signal, onProgress: progress.callback },
       );
@@ -250,10 +254,13 @@ const api = {
     return predictionsCsv(held.predictions, held.context);
   },
 
-  /** Loads a saved composite (every component re-checked); kept by its compositeId. */
-  async openComposite(bytes: Uint8Array): Promise<{ compositeId: string; spec: CompositeSpec }> {
+  /**
+   * Loads a saved composite (every component re-checked); kept by its compositeId. `columns`: the
+   * columns it reads from a table (its mapping's user columns; a table with its `features` by name works too).
+   */
+  async openComposite(bytes: Uint8Array): Promise<{ compositeId: string; spec: CompositeSpec; columns: string[] }> {
     const composite = await loadComposite(bytes, runnerOptions(await provider()));
-    return { compositeId: composites.add(composite), spec: composite.spec };
+    return { compositeId: composites.add(composite), spec: composite.spec, columns: compositeColumns(composite.spec) };
   },
 
   /** Predicts the table with an opened composite; the result is kept like a reuse's. */
@@ -261,7 +268,10 @@ const api = {
     return jobs.run(jobId, async (signal) => {
       const composite = composites.get(compositeId);
       const progress = progressRelay(onProgress);
-      const table = await rowsOf(selection);
+      // a composite made through a mapping reads its mapping's columns, which the selection may not name;
+      // a table without them (the island's own columns, say) is read as selected
+      const wanted = [...new Set([...selection.features, ...compositeColumns(composite.spec)])];
+      const table = composite.spec.mapping ? await rowsOf({ ...selection, features: wanted }).catch(() => rowsOf(selection)) : await rowsOf(selection);
       const predictions = await predictComposite(composite, table.values, table.rows, table.columns, { signal, onProgress: progress.callback });
       await progress.flush();
       const label = selection.labelColumn && table.labels ? selection.labelColumn : null;

@@ -11,14 +11,17 @@ import {
   loadCatalogIndex,
   loadComposite,
   packComposite,
+  parseMapOverride,
   predictComposite,
   predictionsCsv,
   prepareReuse,
   refsFromIndex,
   REUSE_METHODS,
   reuseLearnwares,
+  reuseMapping,
   reuseMethods,
   searchCatalog,
+  type ColumnMapping,
   type Learnware,
   type ReuseMethod,
 } from '../../engine/index.js';
@@ -36,7 +39,11 @@ const COMMON = `  --catalog <dir|url>   the catalog (directory or http(s) URL)
                         naming the first empty cell)
   --learnwares id1,id2  reuse these learnwares (default: the search result — the recommended
                         mixture with its weights, else the best single; the 5 best for
-                        ensemble-pruning and feature-augment)`;
+                        ensemble-pruning and feature-augment)
+  --map "a=x,b=y*0.0929" column pairs the search's matching must use (as for \`search\`): a table
+                        whose columns are renamed, in other units or fewer is read through the
+                        search's mapping, and a column it lacks is filled from each learnware's
+                        own specification, conditioned on the columns it has`;
 
 export const REUSE_HELP = `learnware-dock reuse --catalog <dir|url> --data user.csv --method M --out predictions.csv [options]
 
@@ -69,7 +76,9 @@ ${COMMON}
 
 export const PREDICT_HELP = `learnware-dock predict <composite.zip> --data user.csv --out predictions.csv [--drop-columns a,b] [--fill-missing]
 
-Loads a composite learnware saved by \`reuse --save\` (every component re-checked) and predicts.`;
+Loads a composite learnware saved by \`reuse --save\` (every component re-checked) and predicts.
+A composite saved through a column mapping reads the columns of the table it was made on (or its
+own features by name).`;
 
 interface Prepared {
   learnwares: Learnware[];
@@ -79,6 +88,8 @@ interface Prepared {
   rows: number;
   columns: string[];
   labels: (number | string | null)[] | null;
+  /** how the table feeds the learnwares' island (the search's mapping; absent: by name) */
+  mapping?: ColumnMapping;
 }
 
 async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Promise<Prepared> {
@@ -96,17 +107,37 @@ async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Prom
   const { fetchFn, base } = catalogSource(catalog);
   const index = await loadCatalogIndex(fetchFn, base);
   const named = listOption(args, 'learnwares');
-  const choice =
-    named.length > 0
-      ? chooseLearnwares({ learnwares: refsFromIndex(index, named) }, method)
-      : chooseLearnwares({ islands: await searchCatalog({ index, fetchFn, base, backend: (await nodeBackend(undefined)).backend, data: tableDataset(matrix), top: 5 }) }, method);
+  const given = stringOption(args, 'map');
+  const search = async () =>
+    searchCatalog({
+      index,
+      fetchFn,
+      base,
+      backend: (await nodeBackend(undefined)).backend,
+      data: tableDataset(matrix),
+      top: 5,
+      map: given === undefined ? undefined : parseMapOverride(given),
+    });
+  let choice;
+  let mapping: ColumnMapping | undefined;
+  if (named.length > 0) {
+    choice = chooseLearnwares({ learnwares: refsFromIndex(index, named) }, method);
+    // named learnwares whose features the table lacks by name: read through the search's mapping of their island
+    const entry = index.entries.find((e) => e.id === named[0])!;
+    const island = index.islands.find((i) => i.id === entry.island);
+    if (given !== undefined || (island && !island.features.every((f) => matrix.featureNames.includes(f)))) mapping = reuseMapping(await search(), entry.island);
+  } else {
+    const islands = await search();
+    choice = chooseLearnwares({ islands }, method);
+    mapping = reuseMapping(islands);
+  }
   const { provider } = await chooseExecutionProvider();
-  const { learnwares, bundles, weights } = await prepareReuse({ fetchFn, catalogUrl: base, choice, provider });
-  return { learnwares, bundles, weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels };
+  const { learnwares, bundles, weights } = await prepareReuse({ fetchFn, catalogUrl: base, choice, provider, mapping });
+  return { learnwares, bundles, weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels, mapping };
 }
 
 export async function reuseCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['catalog', 'data', 'method', 'label-column', 'drop-columns', 'learnwares', 'out', 'save', 'delimiter'], ['fill-missing']);
+  const args = parseArgs(argv, ['catalog', 'data', 'method', 'label-column', 'drop-columns', 'learnwares', 'out', 'save', 'delimiter', 'map'], ['fill-missing']);
   const method = stringOption(args, 'method');
   if (!isReuseMethod(method)) throw usage(`--method must be one of ${REUSE_METHODS.join(', ')}`);
   const out =
@@ -116,17 +147,18 @@ export async function reuseCommand(argv: readonly string[]): Promise<void> {
     })();
   const p = await prepare(args, method);
   const labels = p.labels ? labelledTargets(p.labels, p.learnwares) : undefined;
-  const result = await reuseLearnwares({ method, learnwares: p.learnwares, weights: p.weights, values: p.values, rows: p.rows, columns: p.columns, labels });
+  const result = await reuseLearnwares({ method, learnwares: p.learnwares, weights: p.weights, values: p.values, rows: p.rows, columns: p.columns, labels, mapping: p.mapping });
   writeFileSync(out, predictionsCsv(result.predictions));
   const save = stringOption(args, 'save');
   if (save) writeFileSync(save, packComposite(result.composite, p.bundles));
   const parts = result.composite.components.map((c) => `${c.id} ${c.weight.toFixed(3)}`).join(', ');
   process.stdout.write(`${method}: ${parts}; ${p.rows} rows predicted → ${out}${save ? `; composite → ${save}` : ''}\n`);
+  if (p.mapping) process.stdout.write(`${mappingSummary(p.mapping)}\n`);
   for (const lw of p.learnwares) await lw.model.dispose();
 }
 
 export async function evaluateCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'learnwares', 'labelled', 'test-fraction', 'seed', 'delimiter'], ['json', 'fill-missing']);
+  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'learnwares', 'labelled', 'test-fraction', 'seed', 'delimiter', 'map'], ['json', 'fill-missing']);
   if (!stringOption(args, 'label-column')) throw usage('evaluate needs --label-column: it compares predictions with your labels');
   const labelled = numberOption(args, 'labelled', (v) => Number.isInteger(v) && v >= 2, 'an integer ≥ 2') ?? 100;
   const testFraction = numberOption(args, 'test-fraction', (v) => v > 0 && v < 1, 'a number between 0 and 1') ?? 0.3;
@@ -142,6 +174,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     labelled,
     testFraction,
     seed,
+    mapping: p.mapping,
   });
   for (const lw of p.learnwares) await lw.model.dispose();
   if (args.options.has('json')) {
@@ -178,6 +211,21 @@ export async function predictCommand(argv: readonly string[]): Promise<void> {
   writeFileSync(out, predictionsCsv(predictions));
   process.stdout.write(`${composite.spec.name}: ${matrix.rows} rows predicted → ${out}\n`);
   for (const lw of composite.learnwares) await lw.model.dispose();
+}
+
+/** One line for people: how the table fed the learnwares through the mapping. */
+function mappingSummary(mapping: ColumnMapping): string {
+  const changed = mapping.pairs.filter((p) => p.user !== p.island || p.factor !== 1 || p.offset !== 0);
+  const pairs = changed.map(
+    (p) =>
+      `${p.user} → ${p.island}${p.factor !== 1 || p.offset !== 0 ? ` (${p.unit ?? `× ${Number(p.factor.toPrecision(6))}${p.offset ? ` + ${Number(p.offset.toPrecision(6))}` : ''}`})` : ''}`,
+  );
+  const parts = [
+    pairs.length > 0 ? `read through the mapping ${pairs.join(', ')}` : 'read by name',
+    mapping.missing.length > 0 ? `filled from each learnware's specification: ${mapping.missing.join(', ')}` : '',
+    mapping.ignored.length > 0 ? `ignored: ${mapping.ignored.join(', ')}` : '',
+  ];
+  return parts.filter(Boolean).join('; ');
 }
 
 function formatError(error: number, metric: 'rmse' | 'error-rate'): string {

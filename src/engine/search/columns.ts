@@ -57,11 +57,34 @@ export interface MatchOptions {
   given?: readonly GivenPair[];
   /** only the given pairs: nothing else is matched */
   onlyGiven?: boolean;
+  /** name scores kept across the islands of one query (catalogs repeat column names across islands) */
+  names?: NameScores;
+}
+
+/** Name similarities of one query's user columns, kept per island column (an island's columns are prepared once). */
+export class NameScores {
+  private readonly users = new Map<string, PreparedName>();
+  private readonly scores = new WeakMap<MatchColumn, Map<string, number>>();
+
+  prepared(name: string): PreparedName {
+    let p = this.users.get(name);
+    if (!p) this.users.set(name, (p = prepareName(name)));
+    return p;
+  }
+
+  score(user: string, island: PreparedIsland, j: number): number {
+    const column = island.columns[j];
+    let known = this.scores.get(column);
+    if (!known) this.scores.set(column, (known = new Map()));
+    let s = known.get(user);
+    if (s === undefined) known.set(user, (s = nameSimilarity(this.prepared(user), island.names[j], island.descriptions[j])));
+    return s;
+  }
 }
 
 /** The combined score of a user column against an island column, with its two parts. */
-export function pairScore(user: UserColumn, prepared: PreparedName, island: PreparedIsland, j: number): { score: number; name: number; shape: number | null } {
-  const name = nameSimilarity(prepared, island.names[j], island.descriptions[j]);
+export function pairScore(user: UserColumn, prepared: PreparedName, island: PreparedIsland, j: number, names?: NameScores): { score: number; name: number; shape: number | null } {
+  const name = names ? names.score(user.name, island, j) : nameSimilarity(prepared, island.names[j], island.descriptions[j]);
   const theirs = island.columns[j].signature;
   const shape = user.signature && theirs ? signatureSimilarity(user.signature, theirs) : null;
   return { score: shape === null ? name : NAME_WEIGHT * name + (1 - NAME_WEIGHT) * shape, name, shape };
@@ -97,7 +120,7 @@ export function matchColumns(user: readonly UserColumn[], island: PreparedIsland
     // the same name, or the same words ("Month", "month"; "lot_area", "LotArea")
     for (const name of userNames) {
       if (taken.has(name)) continue;
-      const squashed = prepareName(name).squashed;
+      const squashed = (options.names?.prepared(name) ?? prepareName(name)).squashed;
       const j = islandNames.includes(name) ? islandNames.indexOf(name) : island.names.findIndex((n, k) => n.squashed !== '' && n.squashed === squashed && !byIsland.has(islandNames[k]));
       if (j < 0 || byIsland.has(islandNames[j])) continue;
       byIsland.set(islandNames[j], { user: name, island: islandNames[j], factor: 1, offset: 0, confidence: 1, source: 'name' });
@@ -106,8 +129,8 @@ export function matchColumns(user: readonly UserColumn[], island: PreparedIsland
     const freeUser = user.filter((c) => !taken.has(c.name));
     const freeIsland = island.columns.map((_, j) => j).filter((j) => !byIsland.has(islandNames[j]));
     if (freeUser.length > 0 && freeIsland.length > 0) {
-      const prepared = freeUser.map((c) => prepareName(c.name));
-      const parts = freeUser.map((c, i) => freeIsland.map((j) => pairScore(c, prepared[i], island, j)));
+      const prepared = freeUser.map((c) => options.names?.prepared(c.name) ?? prepareName(c.name));
+      const parts = freeUser.map((c, i) => freeIsland.map((j) => pairScore(c, prepared[i], island, j, options.names)));
       const scores = parts.map((row) => row.map((p) => p.score));
       const assignment = hungarian(scores.map((row) => row.map((s) => 1 - s)));
       assignment.forEach((k, i) => {

@@ -2,7 +2,9 @@
  * Which islands a user's table reaches, and through which column mapping (docs/heterogeneous.md
  * §3): every island whose spec type has named columns is matched against the user's columns
  * (columns.ts) from the index alone; islands with at least one pair are reachable, ordered by
- * coverage. Identifier-like columns (distinct whole numbers counting the rows) are ignored up front.
+ * coverage. Only islands sharing a word with the user's column names are matched, at most the
+ * MATCH_CANDIDATES that share the rarest words (a word index built once per catalog index), so the
+ * cost of a query does not grow with the catalog. Identifier-like columns (distinct whole numbers counting the rows) are ignored up front.
  * Links between islands (catalog/links.ts) carry a mapping found for one island over to another.
  */
 import { mappingCoverage, type ColumnMapping, type ColumnPair, type Coverage } from '../data/column-map.js';
@@ -10,7 +12,8 @@ import type { TableDataset } from '../data/dataset.js';
 import { tableSignatures } from '../data/marginals.js';
 import type { CatalogIndex, Island } from '../catalog/catalog.js';
 import { specType } from '../spec/registry.js';
-import { matchColumns, prepareIsland, type GivenPair, type MatchColumn, type PreparedIsland, type UserColumn } from './columns.js';
+import { prepareName } from '../data/column-names.js';
+import { matchColumns, NameScores, prepareIsland, type GivenPair, type MatchColumn, type PreparedIsland, type UserColumn } from './columns.js';
 
 export interface IslandMatch {
   island: Island;
@@ -28,6 +31,66 @@ export interface IslandMatchOptions {
 }
 
 const prepared = new WeakMap<Island, PreparedIsland>();
+const wordIndexes = new WeakMap<CatalogIndex, Map<string, number[]>>();
+
+/**
+ * Words (and squashed names) of every island column's name and description → the islands (by
+ * position) holding them, built once per index: a query matches only islands that share a word
+ * with one of its column names, so its cost follows the islands that could match, not the catalog.
+ */
+function wordIndex(index: CatalogIndex): Map<string, number[]> {
+  let words = wordIndexes.get(index);
+  if (!words) {
+    words = new Map();
+    index.islands.forEach((island, i) => {
+      const p = preparedIsland(index, island);
+      const mine = new Set<string>();
+      p.names.forEach((n, j) => {
+        mine.add(n.squashed);
+        for (const w of n.words) mine.add(w);
+        for (const w of p.descriptions[j]?.words ?? []) mine.add(w);
+      });
+      for (const w of mine) {
+        if (w === '') continue;
+        const list = words!.get(w);
+        if (list) list.push(i);
+        else words!.set(w, [i]);
+      }
+    });
+    wordIndexes.set(index, words);
+  }
+  return words;
+}
+
+/** Islands matched in full per query: the ones whose column words best cover the user's column names. */
+export const MATCH_CANDIDATES = 16;
+
+/**
+ * Positions of the islands worth matching in full: each user column scores an island by the rarest
+ * of its words the island holds (inverse document frequency over islands), the island by the sum
+ * over the user's columns; the best MATCH_CANDIDATES, and every island holding a column of the
+ * very name of one of the user's columns.
+ */
+function candidateIslands(index: CatalogIndex, names: readonly string[]): Set<number> {
+  const words = wordIndex(index);
+  const total = new Float64Array(index.islands.length);
+  const column = new Float64Array(index.islands.length);
+  const exact = new Set<number>();
+  for (const name of names) {
+    column.fill(0);
+    const p = prepareName(name);
+    for (const w of new Set([p.squashed, ...p.words])) {
+      const postings = words.get(w);
+      if (!postings) continue;
+      const idf = Math.log(1 + index.islands.length / postings.length);
+      for (const i of postings) if (idf > column[i]) column[i] = idf;
+    }
+    for (let i = 0; i < total.length; i++) total[i] += column[i];
+    for (const i of words.get(p.squashed) ?? []) if (preparedIsland(index, index.islands[i]).names.some((n) => n.squashed === p.squashed)) exact.add(i);
+  }
+  const ranked = [...total.keys()].filter((i) => total[i] > 0).sort((a, b) => total[b] - total[a] || a - b);
+  return new Set([...ranked.slice(0, MATCH_CANDIDATES), ...exact]);
+}
 
 /** The island's columns as matching sees them: from the index's `columns`, or (older catalogs) names and the members' descriptions. */
 export function islandMatchColumns(index: CatalogIndex, island: Island): MatchColumn[] {
@@ -88,11 +151,14 @@ export function userColumns(data: TableDataset): UserColumns {
 export function matchIslands(index: CatalogIndex, data: TableDataset, options: IslandMatchOptions = {}): IslandMatch[] {
   const user = userColumns(data);
   const matches = new Map<string, IslandMatch>();
+  const names = new NameScores();
   const width = data.featureNames.length;
-  for (const island of index.islands) {
+  const candidates = candidateIslands(index, [...user.columns.map((c) => c.name), ...(options.given ?? []).map((g) => g.island)]);
+  for (const [i, island] of index.islands.entries()) {
+    if (!candidates.has(i)) continue;
     const type = specType(island.type);
     if (type.dataKind !== data.kind || !type.columns) continue;
-    const mapping = matchColumns(user.columns, preparedIsland(index, island), options);
+    const mapping = matchColumns(user.columns, preparedIsland(index, island), { ...options, names });
     mapping.ignored.push(...user.identifiers);
     if (mapping.pairs.length === 0) continue;
     matches.set(island.id, { island, mapping, coverage: mappingCoverage(mapping, width, island.d) });

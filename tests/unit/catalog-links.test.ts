@@ -12,6 +12,7 @@ import {
   catalogMembers,
   exportDenseOnnx,
   linkIslands,
+  LINK_ALL_PAIRS,
   loadCatalogIndex,
   packBundle,
   searchCatalog,
@@ -186,6 +187,27 @@ describe('links between islands', () => {
     };
     const linked = linkIslands([original, other]);
     expect(linked.map((i) => i.links)).toEqual([undefined, undefined]);
+  });
+
+  it('in a large catalog (candidates by shared words) still links the two, and no unrelated island', async () => {
+    const { index } = await catalog();
+    const { original, renamed } = islands(index);
+    // islands of the same shapes under names of random letters, no descriptions
+    let seed = 7;
+    const letter = () => String.fromCharCode(97 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 26));
+    const strangers: Island[] = Array.from({ length: LINK_ALL_PAIRS + 6 }, (_, k) => {
+      const names = ORIGINAL.map(() => Array.from({ length: 8 }, letter).join(''));
+      return {
+        ...original,
+        id: `RKMETableSpecification-d5-${String(k).padStart(12, '0')}`,
+        features: names,
+        columns: original.columns!.map((c, j) => ({ ...c, name: names[j], description: null })),
+      };
+    });
+    const linked = linkIslands([...strangers, original, renamed]);
+    expect(linked.find((i) => i.id === original.id)!.links!.map((l) => l.island)).toEqual([renamed.id]);
+    expect(linked.find((i) => i.id === renamed.id)!.links!.map((l) => l.island)).toEqual([original.id]);
+    expect(linked.filter((i) => i.links).length).toBe(2);
   });
 
   it("a search with the first island's names reaches the second island through the link", async () => {

@@ -11,7 +11,7 @@
  */
 import { hungarian } from '../core/hungarian.js';
 import { nameSimilarity, prepareName, type PreparedName } from '../data/column-names.js';
-import { signatureSimilarity, type MarginalSignature } from '../data/marginals.js';
+import { signatureSimilarity } from '../data/marginals.js';
 import { hinted, UNIT_CONVERSIONS, unitTokens, type UnitConversion } from '../data/units.js';
 import { specType } from '../spec/registry.js';
 import type { Island, IslandColumn, IslandLink } from './catalog.js';
@@ -35,10 +35,10 @@ const NAME_EVIDENCE = 0.2;
 const DESCRIPTION_WEIGHT = 0.9;
 /** Weight of the name score in the combined score (the rest is the marginal shape), as in search/columns.ts. */
 const NAME_WEIGHT = 0.5;
-/** Up to this many islands of a type every pair is compared; above, only islands sharing a column-name word. */
-export const LINK_ALL_PAIRS = 256;
-/** Candidate search for large catalogs: a word found in more than this share of the islands brings no candidates. */
-const COMMON_WORD_SHARE = 0.1;
+/** Up to this many islands of a type every pair is compared; above, each island only with its LINK_CANDIDATES nearest by shared words. */
+export const LINK_ALL_PAIRS = 64;
+/** Large catalogs: the islands each island is compared with, those sharing the most (rarest) words of column names and descriptions. */
+export const LINK_CANDIDATES = 32;
 /** Leaving the identity costs this (in standard deviations of quantile gap) unless the words name the conversion (docs/heterogeneous.md §2). */
 const CONVERSION_PRICE = 0.3;
 /** A conversion no word names must fit this closely (and the identity not at all: gap above 1). */
@@ -51,6 +51,8 @@ interface PreparedColumns {
   descriptions: (PreparedName | null)[];
   /** words of each column's name and description as written, for unit hints */
   tokens: Set<string>[];
+  /** each column's signature quantiles in its own units */
+  quantiles: (number[] | null)[];
 }
 
 function prepare(island: Island): PreparedColumns {
@@ -61,6 +63,7 @@ function prepare(island: Island): PreparedColumns {
     names: columns.map((c) => prepareName(c.name)),
     descriptions: columns.map((c) => (c.description ? prepareName(c.description) : null)),
     tokens: columns.map((c) => unitTokens(`${c.name} ${c.description ?? ''}`)),
+    quantiles: columns.map((c) => (c.signature ? c.signature.q.map((q) => c.signature!.mean + c.signature!.std * q) : null)),
   };
 }
 
@@ -87,7 +90,8 @@ interface LinkPair {
  * A's column order.
  */
 function linkColumns(a: PreparedColumns, b: PreparedColumns): LinkPair[] | null {
-  const pairs: LinkPair[] = [];
+  const needed = Math.max(1, Math.ceil(LINK_SHARE * Math.min(a.columns.length, b.columns.length) - 1e-9));
+  const found: { a: number; b: number; confidence: number; sameName: boolean }[] = [];
   const takenA = new Set<number>();
   const takenB = new Set<number>();
   // the same name, or the same words
@@ -95,7 +99,7 @@ function linkColumns(a: PreparedColumns, b: PreparedColumns): LinkPair[] | null 
     let j = b.columns.findIndex((c) => c.name === column.name);
     if (j < 0 && a.names[i].squashed !== '') j = b.names.findIndex((n, k) => n.squashed === a.names[i].squashed && !takenB.has(k));
     if (j < 0 || takenB.has(j)) return;
-    pairs.push({ a: i, b: j, ...unitMap(a, i, b, j, true), confidence: 1 });
+    found.push({ a: i, b: j, confidence: 1, sameName: true });
     takenA.add(i);
     takenB.add(j);
   });
@@ -103,6 +107,10 @@ function linkColumns(a: PreparedColumns, b: PreparedColumns): LinkPair[] | null 
   const freeB = b.columns.map((_, j) => j).filter((j) => !takenB.has(j));
   if (freeA.length > 0 && freeB.length > 0) {
     const names = freeA.map((i) => freeB.map((j) => columnNameScore(a, i, b, j)));
+    // a sure pair needs name evidence: too few columns with any leaves the link impossible (most pairs of islands stop here)
+    const named = (rows: number[][]) => rows.filter((row) => row.some((x) => x >= NAME_EVIDENCE)).length;
+    const possible = Math.min(named(names), named(freeB.map((_, c) => names.map((row) => row[c]))));
+    if (found.length + possible < needed) return null;
     const scores = freeA.map((i, r) =>
       freeB.map((j, c) => {
         const sa = a.columns[i].signature;
@@ -110,16 +118,15 @@ function linkColumns(a: PreparedColumns, b: PreparedColumns): LinkPair[] | null 
         return sa && sb ? NAME_WEIGHT * names[r][c] + (1 - NAME_WEIGHT) * signatureSimilarity(sa, sb) : names[r][c];
       }),
     );
-    const assignment = hungarian(scores.map((row) => row.map((s) => 1 - s)));
+    const assignment = hungarian(scores.map((row) => row.map((x) => 1 - x)));
     assignment.forEach((c, r) => {
       if (c < 0) return;
       const confidence = pairConfidence(scores, assignment, r, c);
-      if (confidence < LINK_PAIR_CONFIDENCE || names[r][c] < NAME_EVIDENCE) return;
-      pairs.push({ a: freeA[r], b: freeB[c], ...unitMap(a, freeA[r], b, freeB[c], false), confidence });
+      if (confidence >= LINK_PAIR_CONFIDENCE && names[r][c] >= NAME_EVIDENCE) found.push({ a: freeA[r], b: freeB[c], confidence, sameName: false });
     });
   }
-  if (pairs.length === 0 || pairs.length < LINK_SHARE * Math.min(a.columns.length, b.columns.length)) return null;
-  return pairs.sort((x, y) => x.a - y.a);
+  if (found.length < needed) return null;
+  return found.map((p) => ({ a: p.a, b: p.b, ...unitMap(a, p.a, b, p.b, p.sameName), confidence: p.confidence })).sort((x, y) => x.a - y.a);
 }
 
 /**
@@ -144,10 +151,6 @@ function pairConfidence(scores: number[][], assignment: readonly number[], r: nu
   return round(own * (0.6 + 0.4 * margin));
 }
 
-function quantiles(s: MarginalSignature): number[] {
-  return s.q.map((q) => s.mean + s.std * q);
-}
-
 /** An affine map between two columns (A = factor · B + offset); `told`: the words name it. */
 interface AffineMap {
   factor: number;
@@ -156,12 +159,10 @@ interface AffineMap {
 }
 
 /** Mean |factor · B quantile + offset − A quantile| over the two columns' mean spread (B's converted). */
-function gap(a: MarginalSignature, b: MarginalSignature, c: AffineMap): number {
-  const qa = quantiles(a);
-  const qb = quantiles(b);
+function gap(qa: readonly number[], qb: readonly number[], spread: { a: number; b: number }, c: AffineMap): number {
   let sum = 0;
   for (let k = 0; k < qa.length; k++) sum += Math.abs(c.factor * qb[k] + c.offset - qa[k]);
-  return sum / qa.length / ((a.std + Math.abs(c.factor) * b.std) / 2);
+  return sum / qa.length / ((spread.a + Math.abs(c.factor) * spread.b) / 2);
 }
 
 /**
@@ -177,18 +178,19 @@ function gap(a: MarginalSignature, b: MarginalSignature, c: AffineMap): number {
  */
 function unitMap(a: PreparedColumns, i: number, b: PreparedColumns, j: number, sameName: boolean): { factor: number; offset: number } {
   const identity: AffineMap = { factor: 1, offset: 0 };
-  const sa = a.columns[i].signature;
-  const sb = b.columns[j].signature;
-  if (!sa || !sb) return identity;
+  const qa = a.quantiles[i];
+  const qb = b.quantiles[j];
+  if (!qa || !qb) return identity;
+  const spread = { a: a.columns[i].signature!.std, b: b.columns[j].signature!.std };
   // the conversions, and the inverse of one whose words name A's unit (A in thousands, B in units)
   const names = (c: UnitConversion, user: Set<string>, island: Set<string>) => hinted(c, user, island) && !c.from!.some((w) => island.has(w));
   const maps: AffineMap[] = UNIT_CONVERSIONS.slice(1).map((c) => ({ factor: c.factor, offset: c.offset, told: names(c, b.tokens[j], a.tokens[i]) }));
   for (const c of UNIT_CONVERSIONS.slice(1)) if (names(c, a.tokens[i], b.tokens[j])) maps.push({ factor: exact(1 / c.factor), offset: exact(-c.offset / c.factor), told: true });
   const told = maps.some((m) => m.told);
-  const plain = gap(sa, sb, identity);
+  const plain = gap(qa, qb, spread, identity);
   let pick = { map: identity, gap: plain + (told ? CONVERSION_PRICE : 0) };
   for (const map of maps) {
-    const g = gap(sa, sb, map);
+    const g = gap(qa, qb, spread, map);
     if (!map.told && !(plain > 1 && g <= UNHINTED_FIT)) continue;
     const priced = g + (map.told ? 0 : CONVERSION_PRICE);
     if (priced < pick.gap) pick = { map, gap: priced };
@@ -197,37 +199,42 @@ function unitMap(a: PreparedColumns, i: number, b: PreparedColumns, j: number, s
   return { factor: pick.map.factor, offset: pick.map.offset };
 }
 
-/** Pairs of islands worth comparing: all of them up to LINK_ALL_PAIRS, else those sharing an uncommon column-name word. */
+/**
+ * Pairs of islands worth comparing: all of them up to LINK_ALL_PAIRS islands; above, each island
+ * with the LINK_CANDIDATES islands sharing the most words of column names and descriptions, each
+ * shared word counted by its rarity (log(islands / islands with the word)).
+ */
 function candidates(group: readonly PreparedColumns[]): [number, number][] {
   const out: [number, number][] = [];
-  if (group.length <= LINK_ALL_PAIRS) {
-    for (let x = 0; x < group.length; x++) for (let y = x + 1; y < group.length; y++) out.push([x, y]);
+  const n = group.length;
+  if (n <= LINK_ALL_PAIRS) {
+    for (let x = 0; x < n; x++) for (let y = x + 1; y < n; y++) out.push([x, y]);
     return out;
   }
+  const words = group.map((p) => new Set([...p.names, ...p.descriptions].flatMap((w) => (w ? [...w.words] : []))));
   const byWord = new Map<string, number[]>();
-  group.forEach((p, x) => {
-    const words = new Set(p.names.flatMap((n) => [...n.words, n.squashed]));
-    for (const w of words) if (w) byWord.set(w, [...(byWord.get(w) ?? []), x]);
-  });
-  const seen = new Set<number>();
-  for (const list of byWord.values()) {
-    if (list.length > Math.max(2, COMMON_WORD_SHARE * group.length)) continue;
-    for (let s = 0; s < list.length; s++)
-      for (let t = s + 1; t < list.length; t++) {
-        const key = list[s] * group.length + list[t];
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push([list[s], list[t]]);
-      }
+  words.forEach((set, x) => set.forEach((w) => byWord.set(w, [...(byWord.get(w) ?? []), x])));
+  const keys = new Set<number>();
+  const score = new Float64Array(n);
+  for (let x = 0; x < n; x++) {
+    score.fill(0);
+    for (const w of words[x]) {
+      const list = byWord.get(w)!;
+      const weight = Math.log(n / list.length);
+      for (const y of list) if (y !== x) score[y] += weight;
+    }
+    const near = [...score.keys()].filter((y) => score[y] > 0).sort((p, q) => score[q] - score[p] || p - q);
+    for (const y of near.slice(0, LINK_CANDIDATES)) keys.add(Math.min(x, y) * n + Math.max(x, y));
   }
-  return out.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  for (const key of [...keys].sort((p, q) => p - q)) out.push([Math.floor(key / n), key % n]);
+  return out;
 }
 
 /**
  * The islands with their `links` set (replacing any they had): every two islands of one columnar
  * spec type whose columns correspond, both ways, links ordered by island id and pairs by this
  * island's column order. Islands without `columns` are neither linked nor changed otherwise.
- * Quadratic in the islands of a type up to LINK_ALL_PAIRS (a few milliseconds for hundreds).
+ * Quadratic in the islands of a type up to LINK_ALL_PAIRS, then about LINK_CANDIDATES matchings per island.
  */
 export function linkIslands(islands: readonly Island[]): Island[] {
   const links = new Map<string, IslandLink[]>();

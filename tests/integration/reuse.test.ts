@@ -478,9 +478,16 @@ describe('CLI reuse, evaluate, predict', () => {
     expect(badMethod.code).toBe(2);
     const missing = join(dir, 'missing.csv');
     writeFileSync(missing, 'sales,volume,month\n1,2,3\n4,5,6\n');
-    const noColumn = await cli('reuse', '--catalog', CATALOG, '--data', missing, '--method', 'single', '--learnwares', 'txhousing-austin', '--out', join(dir, 'x.csv'));
+    // columns the table lacks are filled from the learnware's spec through its island's mapping (docs/reuse.md, "Reuse through a column mapping")
+    const lacking = await cli('reuse', '--catalog', CATALOG, '--data', missing, '--method', 'single', '--learnwares', 'txhousing-austin', '--out', join(dir, 'x.csv'));
+    expect(lacking.code, lacking.stderr).toBe(0);
+    expect(lacking.stdout).toMatch(/filled from each learnware's specification: listings, inventory/);
+    const stranger = join(dir, 'stranger.csv');
+    writeFileSync(stranger, 'hour,weekday,month,distance\n1,2,3,400\n4,5,6,700\n');
+    const noColumn = await cli('reuse', '--catalog', CATALOG, '--data', stranger, '--method', 'single', '--learnwares', 'txhousing-austin', '--out', join(dir, 'x.csv'));
     expect(noColumn.code).not.toBe(0);
-    expect(noColumn.stderr).toMatch(/lacks the columns "listings", "inventory"/);
+    expect(noColumn.stderr).toMatch(/MISSING_COLUMNS.*feeds only 2 of the 5 columns/);
+    expect(noColumn.stderr).not.toMatch(/ at .*\.ts:\d+/);
     const holes = join(dir, 'holes.csv');
     writeFileSync(holes, 'sales,volume,listings,inventory,month\n1600,300000000,3000,2,3\n1700,310000000,,2.5,4\n1800,320000000,3400,3,5\n');
     const empty = await cli('reuse', '--catalog', CATALOG, '--data', holes, '--method', 'single', '--learnwares', 'txhousing-austin', '--out', join(dir, 'x.csv'));

@@ -62,6 +62,9 @@ function mixedFeatures(what: string, learnwares: readonly Learnware[]): InputErr
   );
 }
 
+/** The least share of a learnware's columns a mapping must feed from the user's table (the rest are filled from its spec). */
+export const MIN_FED_SHARE = 0.5;
+
 /**
  * How the user's columns feed each learnware and the rows a method sees: the aligner given, else
  * the mapping (each learnware filling from its own spec; the rows from all of them by their
@@ -75,6 +78,15 @@ export function reuseAligners(
   if (aligner || !mapping) return { of: () => aligner, rows: aligner };
   for (const lw of learnwares) mappingGaps(mapping, lw.manifest.model.input.features);
   if (!sameFeatures(learnwares)) throw mixedFeatures('a column mapping', learnwares);
+  const features = learnwares[0].manifest.model.input.features;
+  const gaps = mappingGaps(mapping, features);
+  if (features.length - gaps.length < MIN_FED_SHARE * features.length) {
+    throw new InputError(
+      'MISSING_COLUMNS',
+      `your table feeds only ${features.length - gaps.length} of the ${features.length} columns the learnwares take (${mapping.pairs.map((p) => `${p.user} → ${p.island}`).join(', ') || 'none'}); filling ${gaps.join(', ')} from their specifications would leave their predictions to the fill: reuse needs at least half of the columns`,
+      { missing: gaps },
+    );
+  }
   const each = learnwares.map((lw) => mappingAligner(mapping, lw.spec));
   return {
     of: (k) => each[k],

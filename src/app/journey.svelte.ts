@@ -637,14 +637,17 @@ export class Journey {
       `Predicting ${file.name} with the saved model “${item.name}”`,
       async () => {
         const client = await this.readyReuse();
-        const { compositeId, spec } = await client.openComposite(item.bytes.slice());
-        const missing = spec.features.filter((f) => !table.columns.some((c) => c.name === f));
+        const { compositeId, spec, columns } = await client.openComposite(item.bytes.slice());
+        // a model saved through a column mapping reads the columns of the file it was made with; one with the model's own names works too
+        const has = (names: readonly string[]) => names.filter((f) => !table.columns.some((c) => c.name === f));
+        const read = has(columns).length === 0 ? columns : spec.features;
+        const missing = has(read);
         if (missing.length) {
           throw new Error(
             `${file.name} lacks ${missing.length === 1 ? 'a column' : 'columns'} the model takes: ${missing.join(', ')} (it has ${table.columns.map((c) => c.name).join(', ')}).`,
           );
         }
-        return client.predictComposite(compositeId, { tableId: table.tableId, features: spec.features, fillMissing: this.fillMissing }, this.reuseJob.onProgress);
+        return client.predictComposite(compositeId, { tableId: table.tableId, features: [...read], fillMissing: this.fillMissing }, this.reuseJob.onProgress);
       },
       (id) => this.reuseWorker?.cancel(id),
     );

@@ -212,10 +212,9 @@ async function acrossFeatureSpaces(input: CatalogSearchInput, island: Island, en
   const data = input.data as TableDataset;
   const columns = specType(island.type).columns!;
   const keepAll = match.mapping.missing.length === 0;
-  if (island.sketch) {
-    if (!keepAll) return 'skip';
-    if (isIdentityMapping(match.mapping)) return null;
-  }
+  if (island.sketch && !keepAll) return 'skip';
+  // the island's own columns: searched as before, the shard fetched after the user's spec is built
+  if (keepAll && isIdentityMapping(match.mapping)) return null;
   const all = island.shard ? await loadShard(input.fetchFn, input.base, island, options.signal, input.cache) : [];
   const specs = entries.map((e) => all[e.shardIndex]);
   let mapping = match.mapping;

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:columns`: column matching on public tables (issue 14; docs/heterogeneous.md §5),
- * the protocol of the reference measurements (../shared/reference/modalities.md §3): per table
+ * the protocol of the reference measurements (docs/heterogeneous.md §5): per table
  * (tests/data: wine, breast cancer) and seeded trial, a logistic-regression learnware is trained on
  * half the rows and a random 70 % of the columns; the user holds the other rows and their own
  * random 70 % of the columns, shuffled, renamed as a person would and affinely rescaled

@@ -1,6 +1,6 @@
 /**
  * The reference-style feature aligner (learnware's FeatureAlignLearnware / FeatureAlignTrainer,
- * ../shared/reference/modalities.md §3) in plain TypeScript, as a baseline for bench:columns: an
+ * docs/heterogeneous.md §5) in plain TypeScript, as a baseline for bench:columns: an
  * MLP d_user → hidden → d_L with ReLU, trained by full-batch Adam to minimise the MMD² between the
  * user's reduced set mapped through it and the learnware's reduced set (both weighted by their β),
  * Gaussian kernel exp(−γ‖·‖²). No column names, no labels. Gradients written by hand; seeded.

@@ -45,7 +45,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  // own properties only: COMMANDS.constructor and COMMANDS.__proto__ are Object's, not commands
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     process.stderr.write(`error[USAGE]: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
     return 2;

@@ -99,7 +99,7 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
     return invalid([{ code: 'BAD_MANIFEST', message: `${MANIFEST_FILE} is not valid UTF-8 JSON: ${(error as Error).message}` }]);
   }
   const problems = checkManifest(manifestValue);
-  if (problems.length > 0) return invalid(problems.map((p) => ({ code: 'BAD_MANIFEST', message: p.message, field: p.field })));
+  if (problems.length > 0) return invalid(problems.map((p) => ({ code: p.code ?? 'BAD_MANIFEST', message: p.message, field: p.field })));
   const manifest = manifestValue as Manifest;
   passed.push({
     id: 'manifest',
@@ -120,7 +120,9 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
       reasons.push({ code: 'HASH_MISMATCH', message: `${name} does not match its SHA-256 in the manifest (tampered or corrupted)`, field: `files.${name}.sha256` });
   }
   for (const name of files.keys()) {
-    if (name !== MANIFEST_FILE && !(name in manifest.files)) reasons.push({ code: 'UNLISTED_FILE', message: `${name} is in the bundle but not listed in the manifest`, field: 'files' });
+    // own properties only: `name in files` is true for constructor, toString, hasOwnProperty… (Object.prototype)
+    if (name !== MANIFEST_FILE && !Object.hasOwn(manifest.files, name))
+      reasons.push({ code: 'UNLISTED_FILE', message: `${name} is in the bundle but not listed in the manifest`, field: 'files' });
   }
   if (reasons.length > 0) return invalid(reasons, manifest);
   passed.push({ id: 'files', label: `every file matches its size and SHA-256 in the manifest (${Object.keys(manifest.files).join(', ')}), and nothing else is in the bundle` });

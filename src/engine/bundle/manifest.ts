@@ -2,6 +2,7 @@
  * The bundle manifest `learnware.json` (docs/bundle-format.md): identity, semantic spec, the
  * model's input/output contract, the spec files, and a SHA-256 and size for every other file.
  */
+import type { ErrorCode } from '../core/errors.js';
 import type { Problem, SemanticSpec } from './semantic.js';
 import { checkSemanticSpec } from './semantic.js';
 
@@ -36,7 +37,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 /** Every structural problem of a manifest (semantic rules included); empty = well formed. */
 export function checkManifest(value: unknown): Problem[] {
   const problems: Problem[] = [];
-  const add = (field: string, message: string) => problems.push({ field, message });
+  const add = (field: string, message: string, code?: ErrorCode) => problems.push({ field, message, ...(code ? { code } : {}) });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [{ field: '', message: 'learnware.json must be a JSON object' }];
   const m = value as Record<string, unknown>;
   if (m.format !== BUNDLE_FORMAT) add('format', `format must be "${BUNDLE_FORMAT}"`);
@@ -74,6 +75,7 @@ export function checkManifest(value: unknown): Problem[] {
       const classifier = output.kind === 'probabilities' || output.kind === 'labels';
       if (classifier && (!Array.isArray(classes) || classes.length < 2 || classes.some((c) => typeof c !== 'string')))
         add('model.output.classes', 'a classifier must list at least two class names');
+      else if (classifier) for (const p of classNameProblems(classes as string[])) problems.push({ field: 'model.output.classes', ...p });
       if (!classifier && classes !== null) add('model.output.classes', 'a regression model has classes: null');
       const shape = output.shape as unknown[];
       const width = output.kind === 'probabilities' ? (classes as unknown[] | undefined)?.length : output.kind === 'labels' ? 1 : undefined;
@@ -99,10 +101,19 @@ export function checkManifest(value: unknown): Problem[] {
       if (typeof entry?.size !== 'number' || !Number.isInteger(entry.size) || entry.size < 0) add(`files.${name}.size`, `files["${name}"].size must be a byte count`);
     }
     const referenced = [typeof model?.file === 'string' ? model.file : null, ...(Array.isArray(specs) ? specs.map((s) => (s as { file?: string })?.file) : [])];
-    for (const file of referenced) if (typeof file === 'string' && !(file in files)) add('files', `files does not list ${file}`);
+    // own properties only: `"constructor" in files` is true of every object (an unhashed model named constructor)
+    for (const file of referenced) if (typeof file === 'string' && !Object.hasOwn(files, file)) add('files', `files does not list ${file}`);
   }
-  // semantic Input/Output must agree with the model contract
+  // semantic Input/Output must agree with the model contract, and be there to agree with
   const semantic = m.semantic as SemanticSpec | undefined;
+  const kind = (model?.output as { kind?: unknown } | undefined)?.kind;
+  const task = semantic?.Task?.Values?.[0];
+  if (typeof semantic === 'object' && semantic !== null && typeof task === 'string') {
+    if (!semantic.Input) add('semantic.Input', 'semantic Input is required: it describes the model input features', 'MISSING_FIELD');
+    if (!semantic.Output) add('semantic.Output', 'semantic Output is required: it describes the model output', 'MISSING_FIELD');
+    const expected = kind === 'regression' ? 'Regression' : kind === 'probabilities' || kind === 'labels' ? 'Classification' : null;
+    if (expected && task !== expected) add('semantic.Task', `semantic Task "${task}" does not fit a model giving ${String(kind)} (Task must be ${expected})`);
+  }
   const features = (model?.input as { features?: unknown[] } | undefined)?.features;
   if (semantic?.Input && Array.isArray(features) && Number(semantic.Input.Dimension) !== features.length) {
     add('semantic.Input.Dimension', `semantic Input.Dimension ${semantic.Input.Dimension} differs from the ${features.length} model input features`);
@@ -115,5 +126,30 @@ export function checkManifest(value: unknown): Problem[] {
       add('semantic.Output.Dimension', `semantic Output.Dimension ${described} differs from the model's ${output.kind === 'labels' ? 'number of classes' : 'output width'} ${width}`);
     }
   }
+  return problems;
+}
+
+/**
+ * Class names end up in CSV files, tables and page text: no control characters (a CR breaks CSV
+ * rows, a tab or NUL hides text), no surrounding spaces, at most 200 characters, each name once
+ * (two columns of one name would hold one probability twice). Formula-looking names are allowed;
+ * every CSV writer neutralises them (reuse/predictions.ts csvCell).
+ */
+export function classNameProblems(classes: readonly string[]): { message: string; code: ErrorCode }[] {
+  const problems: { message: string; code: ErrorCode }[] = [];
+  classes.forEach((c, i) => {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(c))
+      problems.push({ code: 'BAD_CLASS_NAME', message: `class ${i} (${JSON.stringify(c)}) holds a control character (tab, CR, LF, NUL…)` });
+    else if (c.trim() === '' || c.trim() !== c || c.length > 200)
+      problems.push({ code: 'BAD_CLASS_NAME', message: `class ${i} (${JSON.stringify(c)}) must be 1–200 characters without surrounding spaces` });
+  });
+  const seen = new Map<string, number>();
+  classes.forEach((c, i) => {
+    const first = seen.get(c);
+    if (first !== undefined)
+      problems.push({ code: 'DUPLICATE_CLASS', message: `class ${JSON.stringify(c)} is listed twice (classes ${first} and ${i}): each output column needs its own name` });
+    else seen.set(c, i);
+  });
   return problems;
 }

@@ -11,7 +11,7 @@ import { fixedWidth, OnnxModel, type ModelIo } from '../model/onnx-runner.js';
 import { specTypesFor, type AnySpecType } from '../spec/registry.js';
 import type { Dataset, SpecBuildReport, StatSpec } from '../spec/spec-type.js';
 import { checkBundle, type CheckResult } from './checker.js';
-import type { Manifest, OutputKind } from './manifest.js';
+import { classNameProblems, type Manifest, type OutputKind } from './manifest.js';
 import { packBundle } from './pack.js';
 import type { SemanticSpec } from './semantic.js';
 
@@ -102,6 +102,8 @@ export async function packLearnware(input: PackLearnwareInput, options: JobOptio
   const type = defaultSpecType(input.data.kind);
   const { kind, classes } = input.output;
   if (kind !== 'regression' && !(classes && classes.length >= 2)) throw new InputError('NO_CLASSES', 'a classifier needs at least two class names, in the order of its outputs');
+  const classProblems = kind === 'regression' ? [] : classNameProblems(classes!);
+  if (classProblems.length > 0) throw new InputError(classProblems[0].code, classProblems.map((p) => p.message).join('; '), { classes });
   // the model's declared shapes are checked before the spec is built: a mismatch is found in a second, not after the run
   const io = await readModelShape(input.model);
   const mismatches = modelMismatches(io, input.data.featureNames, input.output);

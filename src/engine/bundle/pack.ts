@@ -51,7 +51,7 @@ export async function packBundle(input: PackInput): Promise<{ bundle: Uint8Array
   for (const [name, bytes] of files) manifest.files[name] = { sha256: await sha256Hex(bytes), size: bytes.length };
   const problems = checkManifest(manifest);
   if (problems.length > 0) {
-    throw new InputError('BAD_MANIFEST', `cannot pack: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, { problems });
+    throw new InputError(problems.find((q) => q.code)?.code ?? 'BAD_MANIFEST', `cannot pack: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, { problems });
   }
   const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest, null, 2) + '\n');
   return { bundle: writeZip([[MANIFEST_FILE, manifestBytes], ...files]), manifest };

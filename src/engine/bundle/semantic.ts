@@ -3,6 +3,7 @@
  * validity rules (§4.2, plus the Beimingwu backend's length limits). Returns every problem found,
  * each naming the field, instead of stopping at the first.
  */
+import type { ErrorCode } from '../core/errors.js';
 
 export const SEMANTIC_VOCABULARY = Object.freeze({
   Data: ['Table', 'Image', 'Text'],
@@ -45,6 +46,8 @@ export interface SemanticSpec {
 export interface Problem {
   field: string;
   message: string;
+  /** the error code when it is more precise than the file's general one (BAD_MANIFEST) */
+  code?: ErrorCode;
 }
 
 /** All problems of a semantic spec (empty = valid). */

@@ -91,6 +91,10 @@ export type ErrorCode =
   | 'ARCHIVE_TOO_LARGE'
   | 'TOO_MANY_ENTRIES'
   | 'BAD_MANIFEST'
+  // a manifest field another one needs (semantic Input/Output), class names unfit for CSV and tables, a class twice
+  | 'MISSING_FIELD'
+  | 'BAD_CLASS_NAME'
+  | 'DUPLICATE_CLASS'
   | 'INVALID_BUNDLE'
   | 'NOT_USABLE'
   | 'NO_CLASSES'

@@ -1,8 +1,9 @@
 /**
  * Column matching between a user's table and an island (docs/heterogeneous.md): same names are
  * paired outright; the rest by an optimal assignment (Hungarian) on a combined score,
- * 0.5 · name similarity (names and semantic descriptions, data/column-names.ts) + 0.5 · similarity of
- * the marginal shapes (data/marginals.ts), pairs kept at a score ≥ MIN_PAIR_SCORE. Everything
+ * NAME_WEIGHT · name similarity (names and semantic descriptions, data/column-names.ts) + the rest ·
+ * similarity of the marginal shapes (data/marginals.ts), over the pairs scoring ≥ MIN_PAIR_SCORE whose
+ * names say something (≥ MIN_NAME_SCORE). Everything
  * needed is in the catalog index (island `columns`), so matching never downloads a shard. Unit
  * maps (units.ts) are estimated afterwards, once per island, against the island's members.
  */
@@ -10,7 +11,7 @@ import { InputError } from '../core/errors.js';
 import type { ColumnMapping, ColumnPair } from '../data/column-map.js';
 import { signatureSimilarity, type MarginalSignature } from '../data/marginals.js';
 import { hungarian } from '../core/hungarian.js';
-import { nameSimilarity, prepareName, type PreparedName } from '../data/column-names.js';
+import { nameSimilarity, prepareName, wordWeights, type PreparedName, type WordWeights } from '../data/column-names.js';
 
 export { hungarian };
 
@@ -28,20 +29,35 @@ export interface UserColumn {
 }
 
 /** Pairs scoring below this are not kept (docs/heterogeneous.md §1: measured on wine and breast cancer). */
-export const MIN_PAIR_SCORE = 0.3;
+export const MIN_PAIR_SCORE = 0.45;
 
-/** Weight of the name score in the combined score (the rest is the marginal shape). */
-const NAME_WEIGHT = 0.5;
+/**
+ * Weight of the name score in the combined score (the rest is the marginal shape): shapes tell a
+ * column's kind, not which of several alike columns it is (docs/heterogeneous.md §1).
+ */
+const NAME_WEIGHT = 0.7;
+
+/**
+ * A pair whose names score below this is not made, however alike the shapes: a rescaled column
+ * resembles several others of its table (docs/heterogeneous.md §1: statistics alone paired wine's
+ * columns at precision 0.27, breast cancer's at 0.15). With NAME_WEIGHT 0.7 such a pair could not
+ * reach MIN_PAIR_SCORE anyway; the floor says so, and keeps a weak name out of the assignment.
+ */
+const MIN_NAME_SCORE = 0.2;
 
 /** Island columns prepared once per island (names parsed) for many users. */
 export interface PreparedIsland {
   columns: readonly MatchColumn[];
   names: PreparedName[];
   descriptions: (PreparedName | null)[];
+  /** the island's word weights (IDF over its columns' names and descriptions) */
+  weights: WordWeights;
 }
 
 export function prepareIsland(columns: readonly MatchColumn[]): PreparedIsland {
-  return { columns, names: columns.map((c) => prepareName(c.name)), descriptions: columns.map((c) => (c.description ? prepareName(c.description) : null)) };
+  const names = columns.map((c) => prepareName(c.name));
+  const descriptions = columns.map((c) => (c.description ? prepareName(c.description) : null));
+  return { columns, names, descriptions, weights: wordWeights(names, descriptions) };
 }
 
 /** A pair the user fixes (`--map`, the page's mapping editor): factor and offset, when given, are kept. */
@@ -77,14 +93,14 @@ export class NameScores {
     let known = this.scores.get(column);
     if (!known) this.scores.set(column, (known = new Map()));
     let s = known.get(user);
-    if (s === undefined) known.set(user, (s = nameSimilarity(this.prepared(user), island.names[j], island.descriptions[j])));
+    if (s === undefined) known.set(user, (s = nameSimilarity(this.prepared(user), island.names[j], island.descriptions[j], island.weights)));
     return s;
   }
 }
 
 /** The combined score of a user column against an island column, with its two parts. */
 export function pairScore(user: UserColumn, prepared: PreparedName, island: PreparedIsland, j: number, names?: NameScores): { score: number; name: number; shape: number | null } {
-  const name = names ? names.score(user.name, island, j) : nameSimilarity(prepared, island.names[j], island.descriptions[j]);
+  const name = names ? names.score(user.name, island, j) : nameSimilarity(prepared, island.names[j], island.descriptions[j], island.weights);
   const theirs = island.columns[j].signature;
   const shape = user.signature && theirs ? signatureSimilarity(user.signature, theirs) : null;
   return { score: shape === null ? name : NAME_WEIGHT * name + (1 - NAME_WEIGHT) * shape, name, shape };
@@ -132,9 +148,11 @@ export function matchColumns(user: readonly UserColumn[], island: PreparedIsland
       const prepared = freeUser.map((c) => options.names?.prepared(c.name) ?? prepareName(c.name));
       const parts = freeUser.map((c, i) => freeIsland.map((j) => pairScore(c, prepared[i], island, j, options.names)));
       const scores = parts.map((row) => row.map((p) => p.score));
-      const assignment = hungarian(scores.map((row) => row.map((s) => 1 - s)));
+      // the assignment chooses among the pairs that may be kept, so a weak pair does not take a column a kept one needs
+      const eligible = parts.map((row) => row.map((p) => p.score >= MIN_PAIR_SCORE && p.name >= MIN_NAME_SCORE));
+      const assignment = hungarian(scores.map((row, i) => row.map((s, k) => (eligible[i][k] ? 1 - s : 1))));
       assignment.forEach((k, i) => {
-        if (k < 0 || scores[i][k] < MIN_PAIR_SCORE) return;
+        if (k < 0 || !eligible[i][k]) return;
         const j = freeIsland[k];
         const evidence = { name: round(parts[i][k].name), shape: parts[i][k].shape === null ? null : round(parts[i][k].shape!) };
         byIsland.set(islandNames[j], { user: freeUser[i].name, island: islandNames[j], factor: 1, offset: 0, confidence: confidence(scores, i, k), source: 'matched', evidence });

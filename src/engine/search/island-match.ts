@@ -63,7 +63,7 @@ function wordIndex(index: CatalogIndex): Map<string, number[]> {
 }
 
 /** Islands matched in full per query: the ones whose column words best cover the user's column names. */
-export const MATCH_CANDIDATES = 16;
+export const MATCH_CANDIDATES = 12;
 
 /**
  * Positions of the islands worth matching in full: each user column scores an island by the rarest

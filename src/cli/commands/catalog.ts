@@ -1,8 +1,20 @@
 /** `learnware-dock catalog build|add`: write a static catalog directory (docs/catalog-format.md). */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildCatalog, CATALOG_INDEX, catalogMembers, InputError, type BuildResult, type CatalogIndex } from '../../engine/index.js';
+import {
+  buildCatalog,
+  CATALOG_INDEX,
+  catalogMembers,
+  checkBundle,
+  checkCatalogIndex,
+  InputError,
+  sha256Hex,
+  type BuildResult,
+  type CatalogIndex,
+  type Member,
+} from '../../engine/index.js';
 import { parseArgs, usage } from '../args.js';
+import { insideCatalog, withCatalogLock } from '../catalog-files.js';
 import { readInput, readJson } from '../files.js';
 
 export const CATALOG_HELP = `learnware-dock catalog build <bundles-dir> --out <catalog-dir> [--skip-unusable] [--layout auto|shard|sketch]
@@ -16,7 +28,10 @@ build  checks every *.zip in <bundles-dir> and writes a static catalog: catalog.
        Islands whose columns correspond (other names, other units) are linked; each link is
        printed, one line per pair of islands (docs/catalog-format.md, "Links").
 add    checks one bundle and adds it to an existing catalog. New files are written first and the
-       index is replaced last in one rename, so a failed add leaves the catalog as it was.`;
+       index is replaced last in one rename, so a failed add leaves the catalog as it was.
+       build and add hold <catalog-dir>/.learnware-dock.lock while they write: concurrent adds
+       wait for each other (LEARNWARE_DOCK_LOCK_TIMEOUT_MS, default 120000) and none is lost.
+       The index is validated like a downloaded one: no path in it reaches outside the catalog.`;
 
 export async function catalogCommand(argv: readonly string[]): Promise<void> {
   const [action, ...rest] = argv;
@@ -52,7 +67,8 @@ async function build(argv: readonly string[]): Promise<void> {
     throw new InputError('NOT_USABLE', `${result.rejected.length} of ${names.length} bundles are not USABLE (listed above); nothing written`);
   }
   if (result.index.islands.length === 0) throw new InputError('NO_BUNDLES', 'no USABLE bundle to put in the catalog');
-  writeCatalog(out, result);
+  mkdirSync(out, { recursive: true });
+  await withCatalogLock(out, async () => writeCatalog(out, result));
   process.stdout.write(`catalog ${out}: ${learnwareCount(result.index)} learnwares in ${result.index.islands.length} islands\n`);
   reportLinks(result.index);
 }
@@ -63,16 +79,28 @@ async function add(argv: readonly string[]): Promise<void> {
   const [root, bundleFile] = args.positionals;
   const indexPath = join(root, CATALOG_INDEX);
   if (!existsSync(indexPath)) throw new InputError('NO_CATALOG', `${root} has no ${CATALOG_INDEX}`);
-  const index = readJson(indexPath) as CatalogIndex;
-  const shards = new Map(index.islands.flatMap((i) => (i.shard ? [[i.shard.file, readInput(join(root, i.shard.file))] as const] : [])));
-  const members = catalogMembers(index, shards);
-  const result = await buildCatalog([{ file: bundleFile, bytes: readInput(bundleFile, 256 * 2 ** 20) }], members);
-  reportRejected(result);
-  if (result.rejected.length > 0) throw new InputError('NOT_USABLE', `${bundleFile} is ${result.rejected[0].result.status}; the catalog is unchanged`);
-  writeCatalog(root, result);
-  // shards no longer referenced by the new index
-  const live = new Set(result.index.islands.map((i) => i.shard?.file));
-  for (const island of index.islands) if (island.shard && !live.has(island.shard.file)) rmSync(join(root, island.shard.file), { force: true });
+  const bundle = readInput(bundleFile, 256 * 2 ** 20);
+  // the check (which runs the model) happens before the lock is taken: other adds need not wait for it
+  const check = await checkBundle(bundle);
+  if (check.status !== 'USABLE') {
+    process.stderr.write(`${bundleFile}: ${check.status}${check.reasons.map((x) => `; ${x.code}: ${x.message}`).join('')}\n`);
+    throw new InputError('NOT_USABLE', `${bundleFile} is ${check.status}; the catalog is unchanged`);
+  }
+  const added: Member = { manifest: check.manifest!, spec: check.spec!, bundle: { file: `bundles/${check.sha256}.zip`, sha256: check.sha256, size: bundle.length } };
+  // one writer at a time: the index is read, extended and replaced under the lock, so a concurrent
+  // add cannot replace it with one that lacks this entry (or this one lack the other's)
+  const { index, result } = await withCatalogLock(root, async () => {
+    const index = await readCatalog(root);
+    const shards = new Map<string, Uint8Array>();
+    for (const island of index.islands) if (island.shard) shards.set(island.shard.file, await readShard(root, island.shard));
+    const result = await buildCatalog([], [...catalogMembers(index, shards), added]);
+    result.files.set(added.bundle.file, bundle);
+    writeCatalog(root, result);
+    // shards no longer referenced by the new index (each checked to lie inside the catalog)
+    const live = new Set(result.index.islands.map((i) => i.shard?.file));
+    for (const island of index.islands) if (island.shard && !live.has(island.shard.file)) rmSync(insideCatalog(root, island.shard.file), { force: true });
+    return { index, result };
+  });
   process.stdout.write(`catalog ${root}: ${learnwareCount(result.index)} learnwares in ${result.index.islands.length} islands\n`);
   reportLinks(result.index, index);
 }
@@ -103,19 +131,35 @@ function learnwareCount(index: CatalogIndex): number {
   return index.islands.reduce((s, i) => s + i.count, 0);
 }
 
+/** The catalog's index, validated as a downloaded one is (fetch.ts): safe relative paths only. */
+async function readCatalog(root: string): Promise<CatalogIndex> {
+  return checkCatalogIndex(readJson(insideCatalog(root, CATALOG_INDEX)));
+}
+
+/** A shard the index points to: inside the catalog, with the size and SHA-256 the index gives. */
+async function readShard(root: string, ref: { file: string; sha256: string; size: number }): Promise<Uint8Array> {
+  const bytes = readInput(insideCatalog(root, ref.file));
+  if (bytes.length !== ref.size || (await sha256Hex(bytes)) !== ref.sha256) {
+    throw new InputError('HASH_MISMATCH', `${join(root, ref.file)} does not match its size and SHA-256 in ${CATALOG_INDEX}; the catalog is unchanged`, { file: ref.file });
+  }
+  return bytes;
+}
+
 /** Immutable files first (skipping ones already there: same name, same content), the index last. */
 function writeCatalog(root: string, result: BuildResult): void {
+  const replace = (target: string, bytes: Uint8Array) => {
+    const tmp = `${target}.${process.pid}.tmp`;
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, target);
+  };
   for (const [path, bytes] of result.files) {
     if (path === CATALOG_INDEX) continue;
-    const target = join(root, path);
+    const target = insideCatalog(root, path);
     if (existsSync(target)) continue;
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target + '.tmp', bytes);
-    renameSync(target + '.tmp', target);
+    replace(target, bytes);
   }
-  const indexPath = join(root, CATALOG_INDEX);
-  writeFileSync(indexPath + '.tmp', result.files.get(CATALOG_INDEX)!);
-  renameSync(indexPath + '.tmp', indexPath);
+  replace(insideCatalog(root, CATALOG_INDEX), result.files.get(CATALOG_INDEX)!);
 }
 
 function reportRejected(result: BuildResult): void {

@@ -100,6 +100,7 @@ export type ErrorCode =
   | 'NO_CLASSES'
   // catalogs: index, shards, sketch index (catalog/)
   | 'NO_CATALOG'
+  | 'CATALOG_LOCKED'
   | 'BAD_INDEX'
   | 'BAD_MAP'
   | 'BAD_SHARD'

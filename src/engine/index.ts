@@ -34,6 +34,20 @@ export { imputeColumnMeans } from './data/impute.js';
 export { sha256Hex } from './core/hash.js';
 export { exportDenseOnnx, type DenseLayer, type DenseModel } from './model/onnx-export.js';
 export { OnnxModel, ModelError, fixedWidth, plainOrtMessage, type ModelIo, type ModelOutput } from './model/onnx-runner.js';
+export {
+  inThreadHost,
+  loadModel,
+  MODEL_LIMITS,
+  modelHost,
+  setModelHost,
+  timeoutError,
+  type HostedModel,
+  type HostOptions,
+  type ModelHost,
+  type RunLimits,
+} from './model/host.js';
+export { assertModelFootprint, formatBytes, modelFootprint, type ModelFootprint } from './model/onnx-inspect.js';
+export type { ModelFeed } from './model/feed.js';
 export { chooseExecutionProvider, runnerOptions, wasmThreadsFor, type ExecutionProvider, type ProviderChoice, type ProviderRequest } from './model/execution-provider.js';
 export { readZip, writeZip, IntegrityError, DEFAULT_ZIP_LIMITS, type ZipLimits } from './bundle/zip.js';
 export { checkSemanticSpec, SEMANTIC_VOCABULARY, type SemanticSpec, type Problem } from './bundle/semantic.js';

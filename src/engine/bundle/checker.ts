@@ -5,11 +5,12 @@
  *   NONUSABLE well formed, but the model fails its run check;
  *   USABLE    everything passed.
  * Every reason is kept (the reference stops at the first and turns exceptions into a bare status).
- * The model is data: it is only ever run by onnxruntime, never executed as code.
+ * The model is data: it is only ever run by onnxruntime, never executed as code, and it runs in the
+ * model host (model/host.ts): in the CLI and the page a worker that is terminated when the probe
+ * passes its time limit (MODEL_TIMEOUT) or memory cap (MODEL_MEMORY), or the job is cancelled.
  */
 import { sha256Hex } from '../core/hash.js';
-import { withTimeout } from '../core/timeout.js';
-import { OnnxModel } from '../model/onnx-runner.js';
+import { loadModel, MODEL_LIMITS, type HostedModel, type ModelHost } from '../model/host.js';
 import { parseStatSpec, specType } from '../spec/registry.js';
 import type { StatSpec } from '../spec/spec-type.js';
 import { checkManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
@@ -50,6 +51,10 @@ export interface CheckOptions {
   zipLimits?: Partial<ZipLimits>;
   /** give up on a model run after this long (default 10 s) */
   runTimeoutMs?: number;
+  /** where the probe runs (default: the host set with setModelHost) */
+  host?: ModelHost;
+  /** cancels the probe run (the host stops it) */
+  signal?: AbortSignal;
   /** herded plus random rows fed to the model (default 32 + 16) */
   herdedRows?: number;
   randomRows?: number;
@@ -154,11 +159,14 @@ async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: StatSp
   const rows = feed.dims[0];
   const passed: PassedCheck[] = [];
   const failed = (reason: CheckReason) => ({ reasons: [reason], passed });
-  let model: OnnxModel;
+  const timeout = options.runTimeoutMs ?? MODEL_LIMITS.checkTimeoutMs;
+  let model: HostedModel;
   try {
-    model = await OnnxModel.load(modelBytes);
+    model = await loadModel(modelBytes, { host: options.host, runTimeoutMs: timeout });
   } catch (error) {
-    return failed({ code: 'MODEL_LOAD', message: (error as Error).message });
+    const code = (error as DockError).code;
+    if (code === 'CANCELLED') throw error;
+    return failed({ code: code === 'MODEL_MEMORY' || code === 'MODEL_TIMEOUT' || code === 'MODEL_HOST' ? code : 'MODEL_LOAD', message: (error as Error).message });
   }
   passed.push({ id: 'model-load', label: `${manifest.model.file} loads in onnxruntime (as data: nothing in the bundle is executed as code)` });
   try {
@@ -168,15 +176,15 @@ async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: StatSp
     if (model.io.outputNames[0] !== outputInfo.name)
       return failed({ code: 'MODEL_IO', message: `the model's output is "${model.io.outputNames[0]}", the manifest says "${outputInfo.name}"` });
     passed.push({ id: 'model-io', label: `the model's input "${inputInfo.name}" and output "${outputInfo.name}" are the ones the manifest names` });
-    const timeout = options.runTimeoutMs ?? 10_000;
     const started = Date.now();
-    const result = await withTimeout(model.runFeed(feed), timeout, () => new DockError('MODEL_TIMEOUT', `the model took longer than ${timeout / 1000} s on ${rows} rows`));
+    const result = await model.runFeed(feed, { timeoutMs: timeout, signal: options.signal });
     passed.push({ id: 'model-run', label: `the model ran on ${rows} rows drawn from the bundle's own specification in ${Date.now() - started} ms (limit ${timeout / 1000} s)` });
     const reasons = checkOutputs(result.values, result.dims, rows, manifest);
     if (reasons.length === 0) passed.push(...outputChecks(rows, manifest));
     return { reasons, passed };
   } catch (error) {
     const e = error as DockError;
+    if (e.code === 'CANCELLED') throw error;
     const raw = e.details?.raw;
     return failed({ code: e.code ?? 'MODEL_RUN', message: e.message, ...(typeof raw === 'string' ? { detail: raw } : {}) });
   } finally {

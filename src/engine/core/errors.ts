@@ -80,6 +80,10 @@ export type ErrorCode =
   | 'MODEL_RUN'
   | 'MODEL_OUTPUT'
   | 'MODEL_TIMEOUT'
+  // a model whose run would allocate more than a model run may (model/onnx-inspect.ts, the isolated hosts' memory cap)
+  | 'MODEL_MEMORY'
+  // an isolated model host (a worker) that failed for another reason than the model: it could not start, or died
+  | 'MODEL_HOST'
   | 'NON_FINITE_INPUT'
   // bundles: the hardened zip reader, the manifest, the usability check (bundle/)
   | 'NOT_A_ZIP'

@@ -1,0 +1,199 @@
+/**
+ * The CLI's model host: every untrusted model loads and runs in a Node worker thread
+ * (model-worker.mjs) with its WebAssembly memory capped and its JavaScript heap bounded
+ * (resourceLimits). A run that passes its time limit, or whose job is cancelled, terminates the
+ * thread: the verdict (MODEL_TIMEOUT, CANCELLED) comes on time whatever the model does. Idle
+ * threads are kept (up to two, unreferenced) for the next model, since starting one means loading
+ * onnxruntime again; no thread keeps the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+import {
+  CancelledError,
+  DockError,
+  formatBytes,
+  MODEL_LIMITS,
+  ModelError,
+  plainOrtMessage,
+  timeoutError,
+  type HostedModel,
+  type HostOptions,
+  type ModelFeed,
+  type ModelHost,
+  type ModelIo,
+  type ModelOutput,
+  type RunLimits,
+} from '../engine/index.js';
+
+export interface NodeHostOptions {
+  /** WASM memory cap per model (default MODEL_LIMITS.memoryBytes) */
+  memoryBytes?: number;
+  /** time to load a model (default 30 s) */
+  loadTimeoutMs?: number;
+  /** no run of any model may take longer than this, whatever its caller asks (the CLI's LEARNWARE_DOCK_RUN_TIMEOUT_S) */
+  maxTimeoutMs?: number;
+}
+
+interface Reply {
+  id: number;
+  ok: boolean;
+  code?: string | null;
+  message?: string;
+  io?: ModelIo;
+  type?: string;
+  values?: Float32Array | null;
+  dims?: number[];
+  memoryBytes?: number;
+}
+
+const WORKER_URL = new URL('./model-worker.mjs', import.meta.url);
+const MAX_IDLE = 2;
+
+/** One worker thread and its pending requests; dead after terminate() or an exit. */
+class Thread {
+  readonly worker: Worker;
+  private next = 0;
+  private pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  dead = false;
+
+  constructor(private readonly memoryBytes: number) {
+    this.worker = new Worker(WORKER_URL, { workerData: { memoryBytes }, resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64 } });
+    this.worker.on('message', (reply: Reply) => {
+      const p = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      p?.resolve(reply);
+    });
+    this.worker.on('error', (error: Error & { code?: string }) => this.die(this.deathError(error)));
+    this.worker.on('exit', () => this.die(new ModelError('MODEL_HOST', 'the model worker stopped')));
+    // never keeps the process alive by itself (unref after the listeners, which ref): a call's time-limit timer does, while it waits
+    this.worker.unref();
+  }
+
+  private deathError(error: Error & { code?: string }): DockError {
+    if (error.code === 'ERR_WORKER_OUT_OF_MEMORY')
+      return new ModelError('MODEL_MEMORY', `the model run took more memory than a model may (${formatBytes(this.memoryBytes)}) and was stopped`);
+    return new ModelError('MODEL_HOST', `the model worker failed: ${error.message}`);
+  }
+
+  private die(error: Error): void {
+    this.dead = true;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  /** one request; rejects with `stop()` and terminates the thread on time-out or abort */
+  call(message: Record<string, unknown>, transfer: ArrayBuffer[], timeoutMs: number, onTimeout: () => Error, signal?: AbortSignal): Promise<Reply> {
+    if (this.dead) return Promise.reject(new ModelError('MODEL_HOST', 'the model worker has stopped'));
+    if (signal?.aborted) return Promise.reject(new CancelledError());
+    const id = ++this.next;
+    return new Promise<Reply>((resolve, reject) => {
+      const stop = (error: Error) => {
+        this.die(error);
+        void this.worker.terminate();
+      };
+      const timer = setTimeout(() => stop(onTimeout()), timeoutMs);
+      const abort = () => stop(new CancelledError());
+      signal?.addEventListener('abort', abort, { once: true });
+      const settle = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+      };
+      this.pending.set(id, {
+        resolve: (r) => (settle(), resolve(r)),
+        reject: (e) => (settle(), reject(e)),
+      });
+      this.worker.postMessage({ id, ...message }, transfer);
+    });
+  }
+
+  terminate(): void {
+    this.dead = true;
+    void this.worker.terminate();
+  }
+}
+
+function replyError(reply: Reply, rows: number | null, memoryBytes: number): DockError {
+  const raw = reply.message ?? 'unknown error';
+  if (reply.code === 'MODEL_MEMORY')
+    return new ModelError('MODEL_MEMORY', `the model ran out of the memory a model run may use (${formatBytes(memoryBytes)})${rows === null ? ' while loading' : ` on ${rows} rows`}`, {
+      raw,
+    });
+  if (rows === null) return new ModelError('MODEL_LOAD', `the model cannot be loaded: ${raw}`);
+  const plain = plainOrtMessage(raw);
+  return new ModelError('MODEL_RUN', `the model failed on ${rows} rows: ${plain ?? raw}`, plain ? { raw } : {});
+}
+
+export function nodeModelHost(options: NodeHostOptions = {}): ModelHost {
+  const memoryBytes = options.memoryBytes ?? MODEL_LIMITS.memoryBytes;
+  const cap = (ms: number) => Math.min(ms, options.maxTimeoutMs ?? Infinity);
+  const loadTimeoutMs = cap(options.loadTimeoutMs ?? 30_000);
+  const idle: Thread[] = [];
+  const take = (): Thread => {
+    for (let t = idle.pop(); t; t = idle.pop()) {
+      if (!t.dead) return t;
+    }
+    return new Thread(memoryBytes);
+  };
+  const release = (t: Thread) => {
+    if (t.dead) return;
+    if (idle.length >= MAX_IDLE) return t.terminate();
+    idle.push(t);
+  };
+
+  return {
+    name: 'worker thread',
+    isolated: true,
+    async load(bytes: Uint8Array, hostOptions: HostOptions = {}): Promise<HostedModel> {
+      const thread = take();
+      const copy = bytes.slice();
+      const loaded = await thread.call(
+        { type: 'load', bytes: copy, executionProviders: hostOptions.executionProviders },
+        [copy.buffer],
+        loadTimeoutMs,
+        () => new ModelError('MODEL_TIMEOUT', `the model did not load within ${loadTimeoutMs / 1000} s and was stopped`),
+      );
+      if (!loaded.ok) {
+        if (loaded.code === 'MODEL_MEMORY') thread.terminate();
+        else release(thread);
+        throw replyError(loaded, null, memoryBytes);
+      }
+      const io = loaded.io!;
+      const defaultTimeout = hostOptions.runTimeoutMs ?? MODEL_LIMITS.runTimeoutMs;
+      let queue: Promise<unknown> = Promise.resolve();
+      let disposed = false;
+      const runFeed = (feed: ModelFeed, limits: RunLimits = {}): Promise<ModelOutput> => {
+        const expected = feed.dims.reduce((a, b) => a * b, 1);
+        if (feed.data.length !== expected) return Promise.reject(new DockError('BAD_SHAPE', `input has ${feed.data.length} values, expected ${feed.dims.join('×')}`));
+        const rows = feed.dims[0];
+        const ms = cap(limits.timeoutMs ?? defaultTimeout);
+        const next = queue.then(async () => {
+          if (disposed) throw new ModelError('MODEL_HOST', 'the model was disposed');
+          const data = feed.data.slice();
+          const reply = await thread.call({ type: 'run', feed: { dtype: feed.dtype, data, dims: feed.dims } }, [data.buffer], ms, () => timeoutError(ms, rows), limits.signal);
+          if (!reply.ok) {
+            // after a failed allocation onnxruntime's heap is not trusted again
+            if (reply.code === 'MODEL_MEMORY') thread.terminate();
+            throw replyError(reply, rows, memoryBytes);
+          }
+          if (reply.type !== 'float32' || !reply.values) throw new ModelError('MODEL_OUTPUT', `the model's output is ${reply.type}, expected float32`);
+          return { values: reply.values, dims: reply.dims! };
+        });
+        queue = next.catch(() => undefined);
+        return next;
+      };
+      return {
+        io,
+        run: (values, rows, features, limits) => runFeed({ dtype: 'float32', data: values, dims: [rows, features] }, limits),
+        runFeed,
+        async dispose() {
+          if (disposed) return;
+          disposed = true;
+          await queue;
+          if (thread.dead) return;
+          const reply = await thread.call({ type: 'dispose' }, [], 5_000, () => new ModelError('MODEL_HOST', 'the model worker did not release the model')).catch(() => null);
+          if (reply?.ok) release(thread);
+          else thread.terminate();
+        },
+      };
+    },
+  };
+}

@@ -142,7 +142,8 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
         reasons.push({ code: problem.code, message: `${entry.file}: ${problem.message}`, field: 'specs' });
       spec ??= parsed;
     } catch (error) {
-      reasons.push({ code: 'BAD_SPEC', message: `${entry.file}: ${(error as Error).message}`, field: 'specs' });
+      // a spec over the limits (K, d) keeps its own code, whichever reader found it
+      reasons.push({ code: (error as DockError).code === 'SPEC_LIMIT' ? 'SPEC_LIMIT' : 'BAD_SPEC', message: `${entry.file}: ${(error as Error).message}`, field: 'specs' });
     }
   }
   if (reasons.length > 0 || !spec) return invalid(reasons, manifest);

@@ -20,14 +20,14 @@ import { squaredDistance } from '../../kernels/distance.js';
 import { imputeColumnMeans } from '../../data/impute.js';
 import { kMeans } from './kmeans.js';
 import { solveSimplexQp } from '../qp.js';
-import { RKME_TABLE_TYPE, type RkmeTableSpec, type ScaleSource } from './types.js';
+import { RKME_TABLE_TYPE, TABLE_SPEC_LIMITS, type RkmeTableSpec, type ScaleSource } from './types.js';
 
 export const GENERATOR = 'learnware-dock 0.1.0';
 
 /** Reference cap on K·d (config `max_reduced_set_size`). */
 export const MAX_REDUCED_SET_SIZE = 1_310_720;
-/** Largest K we accept: the β QP is dense in K. */
-export const MAX_K = 2000;
+/** Largest K we accept: the β QP is dense in K (types.ts TABLE_SPEC_LIMITS). */
+export const MAX_K = TABLE_SPEC_LIMITS.K;
 
 export interface TableSpecOptions extends JobOptions {
   /** RBF bandwidth γ (default 0.1, as the reference) */

@@ -17,7 +17,7 @@ import { decodeShard, encodeShard, SHARD_MAGIC } from './shard.js';
 import { islandSketchParams, sketchSpec } from './sketch.js';
 import { tableSpecFromObject, tableSpecToJson } from './stat-json.js';
 import { pooledScale } from './pooled-scale.js';
-import { RKME_TABLE_TYPE, type RkmeTableSpec } from './types.js';
+import { RKME_TABLE_TYPE, TABLE_SPEC_LIMITS, type RkmeTableSpec } from './types.js';
 
 /** An island of table specs compares under one γ and one per-feature scale (null = raw units). */
 export interface TableIslandSettings extends IslandSettings {
@@ -26,7 +26,7 @@ export interface TableIslandSettings extends IslandSettings {
 }
 
 /** Largest dimension a table spec may have (a spec read from a bundle is hostile input). */
-export const MAX_TABLE_D = 10_000;
+export const MAX_TABLE_D = TABLE_SPEC_LIMITS.d;
 
 const scales = new WeakMap<IslandSettings, Float64Array | null>();
 

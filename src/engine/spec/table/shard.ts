@@ -11,7 +11,7 @@
  * A record's byte offset is stored in the index for range reads.
  */
 import { FormatError } from '../../core/errors.js';
-import { RKME_TABLE_TYPE, type RkmeTableSpec } from './types.js';
+import { RKME_TABLE_TYPE, TABLE_SPEC_LIMITS, type RkmeTableSpec } from './types.js';
 
 export const SHARD_MAGIC = [0x4c, 0x57, 0x44, 0x53]; // "LWDS"
 const HEADER = 16;
@@ -64,7 +64,8 @@ export function decodeShard(bytes: Uint8Array): RkmeTableSpec[] {
   if (version !== 1 && version !== 2) fail(`unsupported version ${version}`);
   const d = view.getUint32(8, true);
   const count = view.getUint32(12, true);
-  if (d < 1 || d > 1_000_000) fail(`implausible dimension ${d}`);
+  if (d < 1) fail(`implausible dimension ${d}`);
+  if (d > TABLE_SPEC_LIMITS.d) throw new FormatError('SPEC_LIMIT', `spec shard: d = ${d}; at most d = ${TABLE_SPEC_LIMITS.d} is read`);
   const specs: RkmeTableSpec[] = [];
   let o = HEADER;
   for (let r = 0; r < count; r++) {
@@ -76,6 +77,7 @@ export function decodeShard(bytes: Uint8Array): RkmeTableSpec[] {
     if (flags & ~(OWN_SCALE | FLOAT32) || (flags & FLOAT32 && version < 2)) fail(`record ${r} has unknown flags ${flags}`);
     const hasScale = (flags & OWN_SCALE) !== 0;
     const width = flags & FLOAT32 ? 4 : 8;
+    if (K > TABLE_SPEC_LIMITS.K) throw new FormatError('SPEC_LIMIT', `spec shard: record ${r} has K = ${K}; at most K = ${TABLE_SPEC_LIMITS.K} is read`);
     const length = K + K * d + (hasScale ? d : 0);
     if (K < 1 || o + 24 + width * length > bytes.length) fail(`record ${r} is truncated`);
     if (!(gamma > 0) || !Number.isInteger(numPoints) || numPoints < 1) fail(`record ${r} has a bad gamma or point count`);

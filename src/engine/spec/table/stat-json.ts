@@ -11,7 +11,7 @@
  * whose `details.field` names the offending field.
  */
 import { FormatError } from '../../core/errors.js';
-import { RKME_TABLE_TYPE, type RkmeTableSpec, type SpecProvenance } from './types.js';
+import { RKME_TABLE_TYPE, TABLE_SPEC_LIMITS, type RkmeTableSpec, type SpecProvenance } from './types.js';
 
 const REFERENCE_KEYS = ['z', 'beta', 'gamma', 'num_points', 'type'] as const;
 const EXTENSION_KEYS = ['scale', 'scale_source', 'feature_names', 'provenance'] as const;
@@ -50,6 +50,11 @@ export function tableSpecFromObject(data: Record<string, unknown>): RkmeTableSpe
   const firstRow = zRows[0];
   if (!Array.isArray(firstRow) || firstRow.length === 0) fail('z[0]', '"z" rows must be non-empty arrays of numbers (a table spec has 2-D z)');
   const d = firstRow.length;
+  // the limits before anything K- or d-sized is allocated (or compared: the cost is K² · d)
+  if (K > TABLE_SPEC_LIMITS.K || d > TABLE_SPEC_LIMITS.d)
+    throw new FormatError('SPEC_LIMIT', `the spec has K = ${K} and d = ${d}; at most K = ${TABLE_SPEC_LIMITS.K} and d = ${TABLE_SPEC_LIMITS.d} are read`, {
+      field: K > TABLE_SPEC_LIMITS.K ? 'z' : 'z[0]',
+    });
   const z = new Float64Array(K * d);
   zRows.forEach((row: unknown, i: number) => {
     if (!Array.isArray(row) || row.length !== d) fail(`z[${i}]`, `row ${i} of "z" must hold ${d} numbers`);

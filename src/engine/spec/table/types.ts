@@ -6,6 +6,14 @@ import type { StatSpec } from '../spec-type.js';
 
 export const RKME_TABLE_TYPE = 'RKMETableSpecification';
 
+/**
+ * The one set of limits of a table spec, enforced wherever a spec is read: stat.json
+ * (stat-json.ts), catalog shards (shard.ts), the checker (index.ts check) and building (build.ts).
+ * Comparing specs costs K² · d, so a K of 20,000 read from a hostile bundle or shard would take
+ * minutes and gigabytes.
+ */
+export const TABLE_SPEC_LIMITS = { K: 2_000, d: 10_000 } as const;
+
 /** How the per-feature kernel scale of a spec was obtained. */
 export type ScaleSource = 'std' | 'given';
 

@@ -124,7 +124,7 @@ export {
   type SketchBuildOptions,
 } from './catalog/sketch-index.js';
 export { s3Store, type ObjectStore, type S3Target, type PutOptions, type StoredObject, type RequestFetch } from './publish/store.js';
-export { publishBundle, compact, type PublishResult, type PublishOptions, type EntryObject } from './publish/publish.js';
+export { publishBundle, compact, readPublishedCatalog, repairCatalog, type PublishResult, type PublishOptions, type PublishedIndex, type EntryObject } from './publish/publish.js';
 export { referenceScores, absoluteScore, mmdNoise, queryNoise } from './search/score.js';
 export { greedyMixture, autoMixture, withoutWeightless, MIN_MIXTURE_WEIGHT, type Mixture, type MixtureInput } from './search/mixture.js';
 export { searchIsland, type StatisticalResult, type SingleResult, type MixtureResult, type StatisticalOptions } from './search/statistical.js';

@@ -107,7 +107,9 @@ describe('publishing to S3-compatible object storage', () => {
     expect(quick.rounds).toBe(1);
     slowStore.release(); // the stale index (without 'quick') now overwrites the fresh one
     const slow = await slowRun;
-    expect(slow.rounds).toBeGreaterThan(1); // it noticed on re-reading and compacted again
+    // it noticed, either just before writing (the index changed under it: it folded again) or on
+    // re-reading after writing (it compacted again); either way it returns only once both are in
+    expect(slow.rounds).toBeGreaterThanOrEqual(1);
     const index = await loadCatalogIndex(fetch, `${endpoint}/stale/`);
     expect(index.entries.map((e) => e.id).sort()).toEqual(['quick', 'slow']);
   });

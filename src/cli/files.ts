@@ -1,7 +1,7 @@
 /** File reading for the CLI with clear one-line errors (the engine never touches the file system). */
 import { readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { InputError, type FetchLike } from '../engine/index.js';
+import { checkJsonDepth, InputError, type FetchLike } from '../engine/index.js';
 
 export function readInput(file: string, limit = 2 ** 30): Uint8Array {
   let size: number;
@@ -19,6 +19,7 @@ export function readInput(file: string, limit = 2 ** 30): Uint8Array {
 
 export function readJson(file: string): unknown {
   const text = new TextDecoder().decode(readInput(file, 64 * 2 ** 20));
+  checkJsonDepth(text, file);
   try {
     return JSON.parse(text);
   } catch (error) {

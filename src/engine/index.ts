@@ -32,6 +32,7 @@ export { encodeShard, decodeShard } from './spec/table/shard.js';
 export { matchPicture } from './spec/table/picture.js';
 export { imputeColumnMeans } from './data/impute.js';
 export { sha256Hex } from './core/hash.js';
+export { checkJsonDepth, jsonDepth, MAX_JSON_DEPTH } from './core/json.js';
 export { exportDenseOnnx, type DenseLayer, type DenseModel } from './model/onnx-export.js';
 export { OnnxModel, ModelError, fixedWidth, plainOrtMessage, type ModelIo, type ModelOutput } from './model/onnx-runner.js';
 export {

@@ -1,5 +1,5 @@
 /** `learnware-dock catalog build|add`: write a static catalog directory (docs/catalog-format.md). */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   buildCatalog,
@@ -145,7 +145,7 @@ async function readShard(root: string, ref: { file: string; sha256: string; size
   return bytes;
 }
 
-/** Immutable files first (skipping ones already there: same name, same content), the index last. */
+/** Immutable files first (skipping ones already there with the same content, rewriting ones that differ), the index last. */
 function writeCatalog(root: string, result: BuildResult): void {
   const replace = (target: string, bytes: Uint8Array) => {
     const tmp = `${target}.${process.pid}.tmp`;
@@ -155,7 +155,11 @@ function writeCatalog(root: string, result: BuildResult): void {
   for (const [path, bytes] of result.files) {
     if (path === CATALOG_INDEX) continue;
     const target = insideCatalog(root, path);
-    if (existsSync(target)) continue;
+    if (existsSync(target)) {
+      // content-addressed names: a file already there is kept only when it holds exactly these bytes
+      if (Buffer.from(bytes).equals(readFileSync(target))) continue;
+      process.stderr.write(`warning[REPAIRED]: ${target} did not hold the bytes its name stands for (corrupted or replaced); rewritten\n`);
+    }
     mkdirSync(dirname(target), { recursive: true });
     replace(target, bytes);
   }

@@ -10,6 +10,7 @@
  * passes its time limit (MODEL_TIMEOUT) or memory cap (MODEL_MEMORY), or the job is cancelled.
  */
 import { sha256Hex } from '../core/hash.js';
+import { checkJsonDepth } from '../core/json.js';
 import { loadModel, MODEL_LIMITS, type HostedModel, type ModelHost } from '../model/host.js';
 import { parseStatSpec, specType } from '../spec/registry.js';
 import type { StatSpec } from '../spec/spec-type.js';
@@ -99,8 +100,11 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
   if (!manifestBytes) return invalid([{ code: 'NO_MANIFEST', message: `the bundle has no ${MANIFEST_FILE}` }]);
   let manifestValue: unknown;
   try {
-    manifestValue = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(manifestBytes));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(manifestBytes);
+    checkJsonDepth(text, MANIFEST_FILE);
+    manifestValue = JSON.parse(text);
   } catch (error) {
+    if ((error as DockError).code === 'TOO_DEEP') return invalid([{ code: 'TOO_DEEP', message: (error as Error).message }]);
     return invalid([{ code: 'BAD_MANIFEST', message: `${MANIFEST_FILE} is not valid UTF-8 JSON: ${(error as Error).message}` }]);
   }
   const problems = checkManifest(manifestValue);

@@ -7,7 +7,8 @@
 import { InputError } from '../core/errors.js';
 import { PhaseReporter, type JobOptions } from '../core/progress.js';
 import type { ComputeBackend } from '../kernels/backend.js';
-import { fixedWidth, OnnxModel, type ModelIo } from '../model/onnx-runner.js';
+import { loadModel } from '../model/host.js';
+import { fixedWidth, type ModelIo } from '../model/onnx-runner.js';
 import { specTypesFor, type AnySpecType } from '../spec/registry.js';
 import type { Dataset, SpecBuildReport, StatSpec } from '../spec/spec-type.js';
 import { checkBundle, type CheckResult } from './checker.js';
@@ -58,9 +59,12 @@ export interface ModelShape {
   outputs: number | null;
 }
 
-/** Loads the model (as data) and reads its declared input and output; a file that is not ONNX is a ModelError (MODEL_LOAD). */
+/**
+ * Loads the model (as data, in the model host: a worker in the CLI and the page) and reads its
+ * declared input and output; a file that is not ONNX is a ModelError (MODEL_LOAD).
+ */
 export async function readModelShape(bytes: Uint8Array): Promise<ModelShape> {
-  const model = await OnnxModel.load(bytes);
+  const model = await loadModel(bytes);
   try {
     return shapeOf(model.io);
   } finally {

@@ -5,9 +5,12 @@
  * function is passed in (the engine never reaches the network by itself).
  */
 import { SIGNATURE_LEVELS } from '../data/marginals.js';
-import { FormatError, InputError, NetworkError, throwIfCancelled } from '../core/errors.js';
+import { FormatError, InputError, NetworkError, throwIfCancelled, type ErrorCode } from '../core/errors.js';
+import { classNameProblems } from '../bundle/manifest.js';
+import { checkSemanticSpec } from '../bundle/semantic.js';
 import { sha256Hex } from '../core/hash.js';
-import { CATALOG_FORMAT, CATALOG_FORMAT_VERSION, CATALOG_INDEX, type CatalogIndex, type FileRef, type Island } from './catalog.js';
+import { checkJsonDepth } from '../core/json.js';
+import { CATALOG_FORMAT, CATALOG_FORMAT_VERSION, CATALOG_INDEX, type CatalogEntry, type CatalogIndex, type FileRef, type Island } from './catalog.js';
 import { SKETCH_HEAD_MAGIC, SKETCH_LIST_MAGIC } from './sketch-index.js';
 import { specType, specTypes } from '../spec/registry.js';
 import type { StatSpec } from '../spec/spec-type.js';
@@ -51,7 +54,8 @@ export function memoryFileCache(maxBytes = 256 * 2 ** 20): FileCache & { bytes()
 
 const MAGIC: Record<FileKind, (b: Uint8Array) => boolean> = {
   json: (b) => {
-    let i = 0;
+    // a UTF-8 byte order mark (Windows editors write one) is allowed before the JSON; TextDecoder drops it
+    let i = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
     while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
     return b[i] === 0x7b; // '{'
   },
@@ -115,8 +119,10 @@ export async function fetchValidated(fetchFn: FetchLike, url: string, expected: 
 export async function loadCatalogIndex(fetchFn: FetchLike, base: string, signal?: AbortSignal): Promise<CatalogIndex> {
   const bytes = await fetchValidated(fetchFn, resolveUrl(base, CATALOG_INDEX), { kind: 'json', maxBytes: 64 * 2 ** 20, signal });
   let value: unknown;
+  const text = new TextDecoder().decode(bytes);
+  checkJsonDepth(text, CATALOG_INDEX);
   try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
+    value = JSON.parse(text);
   } catch (error) {
     throw new FormatError('BAD_INDEX', `${CATALOG_INDEX} is not valid JSON: ${(error as Error).message}`, { field: '' });
   }
@@ -143,8 +149,8 @@ const SAFE_PATH = /^(bundles\/[0-9a-f]{64}\.zip|(shards|sketch)\/[A-Za-z0-9._-]+
 
 /** Structural check of an index from the network: every path relative and safe, every reference resolvable. */
 export function checkCatalogIndex(value: unknown): CatalogIndex {
-  const fail = (field: string, message: string): never => {
-    throw new FormatError('BAD_INDEX', `${CATALOG_INDEX}: ${message}`, { field });
+  const fail = (field: string, message: string, code: ErrorCode = 'BAD_INDEX'): never => {
+    throw new FormatError(code, `${CATALOG_INDEX}: ${message}`, { field });
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('', 'the index must be a JSON object');
   const index = value as CatalogIndex;
@@ -160,6 +166,9 @@ export function checkCatalogIndex(value: unknown): CatalogIndex {
     if (typeof island?.id !== 'string' || islands.has(island.id)) fail(`islands[${i}].id`, 'island ids must be unique strings');
     if (!Number.isInteger(island.d) || island.d < 1) fail(`islands[${i}].d`, 'd must be a positive integer');
     if (!Array.isArray(island.features) || island.features.some((f) => typeof f !== 'string')) fail(`islands[${i}].features`, 'features must be a list of names');
+    if (island.features.length !== island.d) fail(`islands[${i}].features`, `island ${island.id} has d = ${island.d} but ${island.features.length} feature names`);
+    const twice = island.features.find((f, j) => island.features.indexOf(f) !== j);
+    if (twice !== undefined) fail(`islands[${i}].features`, `island ${island.id} names the feature ${JSON.stringify(twice)} twice`, 'DUPLICATE_COLUMN');
     if (typeof island.type !== 'string') fail(`islands[${i}].type`, 'type must name a spec type');
     let type;
     try {
@@ -201,17 +210,60 @@ export function checkCatalogIndex(value: unknown): CatalogIndex {
       }
     }
   });
+  // Maps, never `in` or plain objects: an id such as "constructor" or "__proto__" is only a string here
+  const ids = new Map<string, number>();
+  const bundles = new Map<string, string>();
+  const slots = new Map<string, string>();
   index.entries.forEach((entry, i) => {
     if (typeof entry?.id !== 'string' || typeof entry.name !== 'string') fail(`entries[${i}]`, 'entries need an id and a name');
+    if (ids.has(entry.id)) fail(`entries[${i}].id`, `the id ${JSON.stringify(entry.id)} is listed twice (entries ${ids.get(entry.id)} and ${i})`, 'DUPLICATE_ID');
+    ids.set(entry.id, i);
     fileRef(entry.bundle, `entries[${i}].bundle`);
     if (entry.bundle.file !== `bundles/${entry.bundle.sha256}.zip`) fail(`entries[${i}].bundle`, 'bundles are content-addressed: bundles/<sha256>.zip');
+    const owner = bundles.get(entry.bundle.sha256);
+    if (owner !== undefined) fail(`entries[${i}].bundle`, `entry ${entry.id} names the bundle of entry ${owner} (it would run that model)`, 'DUPLICATE_BUNDLE');
+    bundles.set(entry.bundle.sha256, entry.id);
     const island = islands.get(entry.island);
     if (!island) fail(`entries[${i}].island`, `entry ${entry.id} points to an unknown island`);
     if (!island!.shard) fail(`entries[${i}].island`, `entry ${entry.id} is listed inline but its island has the sketch layout`);
     if (!Number.isInteger(entry.shardIndex) || entry.shardIndex < 0 || entry.shardIndex >= island!.count) fail(`entries[${i}].shardIndex`, 'shardIndex is out of range');
+    if (!Number.isInteger(entry.shardOffset) || entry.shardOffset < 0 || entry.shardOffset >= island!.shard!.size) {
+      fail(`entries[${i}].shardOffset`, `shardOffset ${JSON.stringify(entry.shardOffset)} is not a byte offset inside the ${island!.shard!.size}-byte shard`);
+    }
+    const slot = `${island!.id}#${entry.shardIndex}`;
+    if (slots.has(slot)) fail(`entries[${i}].shardIndex`, `entries ${slots.get(slot)} and ${entry.id} share the spec ${entry.shardIndex} of island ${island!.id}`);
+    slots.set(slot, entry.id);
+    checkEntryFields(entry, `entries[${i}]`, fail);
   });
+  for (const island of index.islands) {
+    if (island.shard && [...slots.keys()].filter((s) => s.startsWith(`${island.id}#`)).length !== island.count) {
+      fail('entries', `island ${island.id} has ${island.count} specs but ${[...slots.keys()].filter((s) => s.startsWith(`${island.id}#`)).length} entries`);
+    }
+  }
   index.formatVersion = CATALOG_FORMAT_VERSION;
   return index;
+}
+
+/** The fields of an entry the search, the cards and reuse read: a valid semantic spec, the output contract, counts. */
+function checkEntryFields(entry: CatalogEntry, field: string, fail: (field: string, message: string, code?: ErrorCode) => never): void {
+  const problems = checkSemanticSpec(entry.semantic);
+  if (problems.length > 0)
+    fail(`${field}.semantic`, `entry ${entry.id}: semantic${problems[0].field === 'semantic' ? '' : `.${problems[0].field}`}: ${problems[0].message}`, 'MISSING_FIELD');
+  const output = entry.output as Partial<CatalogEntry['output']> | null | undefined;
+  if (typeof output !== 'object' || output === null) return void fail(`${field}.output`, `entry ${entry.id} has no output`, 'MISSING_FIELD');
+  if (output.kind !== 'probabilities' && output.kind !== 'labels' && output.kind !== 'regression')
+    fail(`${field}.output.kind`, `entry ${entry.id}: output.kind must be probabilities, labels or regression`, 'MISSING_FIELD');
+  if (!Number.isInteger(output.width) || output.width! < 1) fail(`${field}.output.width`, `entry ${entry.id}: output.width must be a positive integer`, 'MISSING_FIELD');
+  if (output.kind === 'regression') {
+    if (output.classes !== null) fail(`${field}.output.classes`, `entry ${entry.id}: a regression entry has classes: null`);
+  } else {
+    if (!Array.isArray(output.classes) || output.classes.length < 2 || output.classes.some((c) => typeof c !== 'string'))
+      fail(`${field}.output.classes`, `entry ${entry.id}: a classifier entry lists at least two class names`, 'MISSING_FIELD');
+    const bad = classNameProblems(output.classes!);
+    if (bad.length > 0) fail(`${field}.output.classes`, `entry ${entry.id}: ${bad[0].message}`, bad[0].code);
+  }
+  if (!Number.isInteger(entry.numPoints) || entry.numPoints < 0 || !Number.isInteger(entry.K) || entry.K < 1)
+    fail(field, `entry ${entry.id}: numPoints and K must be counts`, 'MISSING_FIELD');
 }
 
 /** An island's `columns`: one per feature, in order, each with a finite signature or none. */

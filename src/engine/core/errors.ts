@@ -64,6 +64,10 @@ export type ErrorCode =
   | 'BAD_COUNT'
   | 'BAD_SPEC'
   | 'BAD_JSON'
+  // JSON nested deeper than core/json.ts reads (a recursive walk would overflow the stack)
+  | 'TOO_DEEP'
+  // a table value so large that squared distances overflow (|v| > 1e100)
+  | 'VALUE_TOO_LARGE'
   | 'BAD_STAT_JSON'
   | 'DIMENSION_MISMATCH'
   | 'GAMMA_MISMATCH'
@@ -113,6 +117,8 @@ export type ErrorCode =
   | 'NO_SKETCH_LAYOUT'
   | 'NO_SHARD'
   | 'DUPLICATE_ID'
+  // two catalog entries naming one bundle (one would run the other's model)
+  | 'DUPLICATE_BUNDLE'
   | 'BAD_SKETCH'
   | 'BAD_CARD'
   | 'NO_SKETCH'

@@ -51,7 +51,7 @@ export interface IslandView extends IslandSchema {
 
 /** A problem found in a spec, in the checker's terms. */
 export interface SpecProblem {
-  code: 'BAD_SPEC' | 'DIMENSION_MISMATCH' | 'SPEC_LIMIT';
+  code: 'BAD_SPEC' | 'BAD_WEIGHTS' | 'DIMENSION_MISMATCH' | 'SPEC_LIMIT';
   message: string;
 }
 

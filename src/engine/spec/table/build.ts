@@ -26,6 +26,12 @@ export const GENERATOR = 'learnware-dock 0.1.0';
 
 /** Reference cap on K·d (config `max_reduced_set_size`). */
 export const MAX_REDUCED_SET_SIZE = 1_310_720;
+/** The γ a spec may be built with: outside it every kernel value is 0 or 1 (or overflows). */
+export const MIN_GAMMA = 1e-30;
+export const MAX_GAMMA = 1e30;
+/** Largest magnitude of a table value: squared distances of larger ones overflow. */
+export const MAX_VALUE = 1e100;
+
 /** Largest K we accept: the β QP is dense in K (types.ts TABLE_SPEC_LIMITS). */
 export const MAX_K = TABLE_SPEC_LIMITS.K;
 
@@ -219,7 +225,14 @@ export async function fitBeta(
   const c = stats.sums.map((s) => s / n);
   const moments = stats.weighted!.map((s) => s / n);
   const Kzz = gaussianGram(z, K, z, K, d, gamma);
-  const { beta, objective } = solveSimplexQp(Kzz, c);
+  let solved: ReturnType<typeof solveSimplexQp>;
+  try {
+    solved = solveSimplexQp(Kzz, c);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new InputError('BAD_SPEC', `the kernel between the data and the reduced points is not finite (${error.message}): check for huge values or an extreme gamma`);
+  }
+  const { beta, objective } = solved;
   return { beta, objective, Kzz, c, moments };
 }
 
@@ -317,7 +330,20 @@ function validate(
   if (!Number.isInteger(n) || n < 1) throw new InputError('NO_ROWS', `need at least one row, got ${n}`);
   if (!Number.isInteger(d) || d < 1) throw new InputError('NO_FEATURES', `need at least one feature, got ${d}`);
   if (values.length !== n * d) throw new InputError('BAD_SHAPE', `data has ${values.length} values, expected ${n}×${d}`);
-  if (!(gamma > 0) || !Number.isFinite(gamma)) throw new InputError('BAD_GAMMA', `gamma must be a positive number, got ${gamma}`);
+  if (!(gamma >= MIN_GAMMA && gamma <= MAX_GAMMA)) throw new InputError('BAD_GAMMA', `gamma must be a number in [${MIN_GAMMA}, ${MAX_GAMMA}], got ${gamma}`);
+  for (let i = 0; i < values.length; i++) {
+    // NaN and ±Infinity are missing values (imputed); beyond ±1e100 squared distances overflow to Infinity and the kernel to NaN
+    if (Number.isFinite(values[i]) && Math.abs(values[i]) > MAX_VALUE) {
+      throw new InputError(
+        'VALUE_TOO_LARGE',
+        `row ${Math.floor(i / d) + 1}, feature ${(i % d) + 1}${featureNames ? ` (${featureNames[i % d]})` : ''} is ${values[i]}; values must lie within ±${MAX_VALUE}`,
+        {
+          row: Math.floor(i / d),
+          feature: i % d,
+        },
+      );
+    }
+  }
   if (!Number.isInteger(K) || K < 1 || K > MAX_K) throw new InputError('BAD_K', `K must be an integer in [1, ${MAX_K}], got ${K}`);
   if (!Number.isInteger(steps) || steps < 0 || steps > 1000) throw new InputError('BAD_STEPS', `steps must be an integer in [0, 1000], got ${steps}`);
   if (!(stepSize > 0) || !Number.isFinite(stepSize)) throw new InputError('BAD_STEP_SIZE', `step size must be positive, got ${stepSize}`);

@@ -27,6 +27,9 @@ export interface TableIslandSettings extends IslandSettings {
 
 /** Largest dimension a table spec may have (a spec read from a bundle is hostile input). */
 export const MAX_TABLE_D = TABLE_SPEC_LIMITS.d;
+/** Per-feature scales an island may carry: outside this range dividing by it overflows or underflows float32 feeds. */
+export const MIN_SCALE = 1e-30;
+export const MAX_SCALE = 1e30;
 
 const scales = new WeakMap<IslandSettings, Float64Array | null>();
 
@@ -72,6 +75,10 @@ export const tableSpecType: SpecType<RkmeTableSpec, TableDataset, TableSpecOptio
     if (spec.K > MAX_K || spec.d > MAX_TABLE_D)
       problems.push({ code: 'SPEC_LIMIT', message: `the spec has K = ${spec.K} and d = ${spec.d}; at most K = ${MAX_K} and d = ${MAX_TABLE_D} are read` });
     else if (!Number.isFinite(innerProduct(spec, spec, { scale: spec.scale ?? 'raw' }))) problems.push({ code: 'BAD_SPEC', message: "the spec's self inner product is not finite" });
+    let positive = 0;
+    for (const b of spec.beta) if (b > 0) positive += b;
+    if (!(positive > 0) || !Number.isFinite(positive))
+      problems.push({ code: 'BAD_WEIGHTS', message: 'the spec has no positive weight β (every reduced point weighs 0 or less): nothing to compare or sample' });
     if (spec.d !== input.features.length) problems.push({ code: 'DIMENSION_MISMATCH', message: `the spec has ${spec.d} features, the model takes ${input.features.length}` });
     return problems;
   },
@@ -103,8 +110,8 @@ export const tableSpecType: SpecType<RkmeTableSpec, TableDataset, TableSpecOptio
     const s = settings as Partial<TableIslandSettings> | null;
     if (typeof s !== 'object' || s === null) return 'settings must be an object';
     if (typeof s.gamma !== 'number' || !(s.gamma > 0) || !Number.isFinite(s.gamma)) return 'settings.gamma must be a positive number';
-    if (s.scale !== null && (!Array.isArray(s.scale) || s.scale.length !== schema.d || s.scale.some((v) => typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)))) {
-      return 'settings.scale must hold d positive numbers';
+    if (s.scale !== null && (!Array.isArray(s.scale) || s.scale.length !== schema.d || s.scale.some((v) => typeof v !== 'number' || !(v >= MIN_SCALE) || !(v <= MAX_SCALE)))) {
+      return `settings.scale must hold d positive numbers in [${MIN_SCALE}, ${MAX_SCALE}] (a scale of 1e-300 turns every value infinite)`;
     }
     return null;
   },

@@ -2,7 +2,7 @@
  * Publishing a bundle to a catalog on object storage without lost updates, on any S3-compatible
  * store (docs/design-notes.md §4: s3rver and some others ignore If-Match / If-None-Match):
  *  1. the bundle goes to its content address `bundles/<sha256>.zip`;
- *  2. one small immutable entry object `entries/<sha256>-v<version>.json` (manifest + spec +
+ *  2. one small immutable entry object `entries/<version, 9 digits>-<sha256>.json` (manifest + spec +
  *     version) records the publish — entry objects are the source of truth, never rewritten; the
  *     version is 1 + the highest one of the id the publisher can see (no clock is trusted);
  *  3. compaction folds every listed entry into a new index (per id the highest version, ties by
@@ -94,7 +94,7 @@ export async function publishBundle(store: ObjectStore, bundle: Uint8Array, opti
     bundle: { file: bundleKey, sha256: check.sha256, size: bundle.length },
     version,
   };
-  const entryKey = `entries/${check.sha256}-v${String(version).padStart(9, '0')}.json`;
+  const entryKey = `entries/${String(version).padStart(9, '0')}-${check.sha256}.json`;
   const entryBytes = new TextEncoder().encode(JSON.stringify(entry));
   await store.put(entryKey, entryBytes, { contentType: 'application/json', ifNoneMatch: '*' });
   // the same bytes again under If-None-Match: a store that honours it refuses (412)

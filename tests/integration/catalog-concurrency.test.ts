@@ -4,7 +4,7 @@
  * a `shard.file` of "../victim/x.bin" was read and then deleted).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,12 +35,17 @@ beforeAll(async () => {
   }
 });
 
-/** A fresh catalog holding w0. */
+/** A fresh catalog holding w0 (built once by the CLI, copied for each test). */
+let base: string | undefined;
 async function catalog(name: string): Promise<string> {
+  if (!base) {
+    base = join(dir, 'base');
+    const built = await cli(['catalog', 'build', join(dir, 'first'), '--out', base]);
+    expect(built.stderr).toBe('');
+    expect(built.code).toBe(0);
+  }
   const out = join(dir, name);
-  const built = await cli(['catalog', 'build', join(dir, 'first'), '--out', out]);
-  expect(built.stderr).toBe('');
-  expect(built.code).toBe(0);
+  cpSync(base, out, { recursive: true });
   return out;
 }
 
@@ -119,7 +124,6 @@ describe('catalog add never reaches outside the catalog', () => {
     const index = readIndex(root);
     const name = index.islands[0].shard!.file.slice('shards/'.length);
     writeFileSync(join(dir, 'victim-link', name), readFileSync(join(root, index.islands[0].shard!.file)));
-    const { rmSync } = await import('node:fs');
     rmSync(join(root, 'shards'), { recursive: true });
     symlinkSync(join(dir, 'victim-link'), join(root, 'shards'));
     const run = await cli(['catalog', 'add', root, bundles[6]]);

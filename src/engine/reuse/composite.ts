@@ -139,7 +139,8 @@ function checkCompositeSpec(spec: CompositeSpec): void {
   if (!Array.isArray(spec.features) || spec.features.length === 0 || spec.features.some((f) => typeof f !== 'string')) fail('features must be a list of names');
   if (!Array.isArray(spec.components) || spec.components.length < 1 || spec.components.length > 8) fail('it needs 1–8 components');
   for (const c of spec.components)
-    if (!/^[0-9a-f]{64}$/.test(c?.sha256 ?? '') || typeof c.id !== 'string' || !(c.weight >= 0)) fail('every component needs an id, a sha256 and a weight ≥ 0');
+    if (!/^[0-9a-f]{64}$/.test(c?.sha256 ?? '') || typeof c.id !== 'string' || !(c.weight >= 0) || !Number.isFinite(c.weight))
+      fail('every component needs an id, a sha256 and a finite weight ≥ 0');
   const task = spec.task;
   if (!task || (task.kind !== 'regression' && task.kind !== 'classification')) fail('task.kind must be regression or classification');
   const classes = task.kind === 'classification' ? task.classes : null;

@@ -8,14 +8,20 @@ import { defineReuseMethod } from '../method.js';
 import { alignOutputs, type Predictions } from '../predictions.js';
 import { equalWeights, mixtureOrTop } from './choose.js';
 
-/** `count` weights scaled to sum 1 (equal when absent); BAD_WEIGHTS unless non-negative with a positive sum. */
+/**
+ * `count` weights scaled to sum 1 (equal when absent); BAD_WEIGHTS unless finite, non-negative,
+ * with a positive sum. Scaled by the largest first, so weights of 1e308 (whose sum overflows to
+ * Infinity, which made every weight 0) keep their proportions.
+ */
 export function normalisedWeights(count: number, weights?: readonly number[]): number[] {
   if (!weights) return equalWeights(count);
-  if (weights.length !== count || weights.some((w) => !(w >= 0)) || !(weights.reduce((s, w) => s + w, 0) > 0)) {
-    throw new InputError('BAD_WEIGHTS', `need ${count} non-negative weights with a positive sum`);
+  if (weights.length !== count || weights.some((w) => !(w >= 0) || !Number.isFinite(w)) || !(Math.max(...weights) > 0)) {
+    throw new InputError('BAD_WEIGHTS', `need ${count} finite non-negative weights with a positive sum, got ${JSON.stringify(weights)}`);
   }
-  const total = weights.reduce((s, w) => s + w, 0);
-  return weights.map((w) => w / total);
+  const max = Math.max(...weights);
+  const scaled = weights.map((w) => w / max);
+  const total = scaled.reduce((s, w) => s + w, 0);
+  return scaled.map((w) => w / total);
 }
 
 /** Weighted mean of the learnwares' predictions (equal weights by default). */

@@ -3,9 +3,12 @@
  * defects 4, 8, 11). Limits per verdict: 30 s and 1.5 GB (each case here takes a few seconds at
  * most: the bundles are small and built by the test itself).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { checkBundle, checkManifest, readZip, writeZip, type CheckResult } from '../../src/engine/index.js';
 import { makeBundle, semanticSpec } from '../helpers/bundles.js';
+
+// the suite's limit per verdict (memory: the zip bomb case measures its own; nothing here holds more than ~100 MB)
+vi.setConfig({ testTimeout: 30_000 });
 
 const codes = (r: CheckResult) => r.reasons.map((x) => x.code);
 

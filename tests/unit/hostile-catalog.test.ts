@@ -11,6 +11,9 @@ import { buildCatalog, checkCatalogIndex, loadCatalogIndex, type CatalogIndex, t
 import { main } from '../../src/cli/main.js';
 import { makeBundle } from '../helpers/bundles.js';
 
+// the suite's limit per verdict (memory: the zip bomb case measures its own; nothing here holds more than ~100 MB)
+vi.setConfig({ testTimeout: 30_000 });
+
 let index: CatalogIndex;
 let files: Map<string, Uint8Array>;
 let bundles: Uint8Array[];

@@ -3,9 +3,12 @@
  * (issue 17, defects 4 and 11). Limits per verdict: 30 s and 1.5 GB (each case here is pure
  * arithmetic on a few rows: milliseconds).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { averageOutputs, predictionsCsv, type Predictions } from '../../src/engine/index.js';
 import { normalisedWeights } from '../../src/engine/reuse/methods/average.js';
+
+// the suite's limit per verdict (memory: the zip bomb case measures its own; nothing here holds more than ~100 MB)
+vi.setConfig({ testTimeout: 30_000 });
 
 const regression = (values: number[]): Predictions => ({ kind: 'regression', classes: null, rows: values.length, values: Float64Array.from(values) }) as Predictions;
 

@@ -3,9 +3,12 @@
  * of a verdict (issue 17, defect 10). Limits per verdict: 30 s and 1.5 GB (each case here takes
  * at most a few seconds).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildTableRkme, checkBundle, checkJsonDepth, readZip, sha256Hex, specType, TsBackend, writeZip } from '../../src/engine/index.js';
 import { makeBundle } from '../helpers/bundles.js';
+
+// the suite's limit per verdict (memory: the zip bomb case measures its own; nothing here holds more than ~100 MB)
+vi.setConfig({ testTimeout: 30_000 });
 
 const deep = (levels: number) => '['.repeat(levels) + '1' + ']'.repeat(levels);
 

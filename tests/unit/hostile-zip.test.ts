@@ -4,10 +4,13 @@
  * Every archive is written by hand (tests/helpers/raw-zip.ts) so its headers can lie.
  */
 import { deflateSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { checkBundle, readZip } from '../../src/engine/index.js';
 import { makeBundle } from '../helpers/bundles.js';
 import { rawZipBytes, type RawEntry } from '../helpers/raw-zip.js';
+
+// the suite's limit per verdict (memory: the zip bomb case measures its own; nothing here holds more than ~100 MB)
+vi.setConfig({ testTimeout: 30_000 });
 
 const text = (s: string) => new TextEncoder().encode(s);
 const codeOf = (run: () => unknown): string => {

@@ -14,6 +14,7 @@ import {
   modelMismatches,
   resolveBackend,
   s3Store,
+  setModelHost,
   tableDataset,
   toFeatureMatrix,
   type CheckReason,
@@ -29,11 +30,14 @@ import {
   type TableSpecOptions,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
+import { webModelHost } from './model-host.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
 import { getTable, loadDataFile, type LoadedData } from './tables.js';
 
 registerErrorTransfer();
+// the checker's probe and the model's shape are read in a Web Worker of their own, stopped at its time limit
+setModelHost(webModelHost());
 
 export interface PackRequest {
   /** ONNX model bytes (transferred) */

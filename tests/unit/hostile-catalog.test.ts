@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildCatalog, checkCatalogIndex, loadCatalogIndex, type CatalogIndex, type FetchLike } from '../../src/engine/index.js';
+import { buildCatalog, checkCatalogIndex, loadCatalogIndex, prepareReuse, type CatalogIndex, type FetchLike } from '../../src/engine/index.js';
 import { main } from '../../src/cli/main.js';
 import { makeBundle } from '../helpers/bundles.js';
 
@@ -61,6 +61,18 @@ describe('hostile catalog indexes: refused with a code and a message', () => {
       return bytes ? new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'content-type': 'application/json' } }) : new Response('', { status: 404 });
     };
     expect((await loadCatalogIndex(fetchFn, 'http://h/catalog/')).entries).toHaveLength(2);
+  });
+});
+
+describe('hostile catalog entries at reuse', () => {
+  it('an entry whose bundle holds another learnware is refused (BUNDLE_MISMATCH), not run', async () => {
+    const wb = index.entries.find((e) => e.id === 'wb')!;
+    const fetchFn: FetchLike = async (url) => {
+      const bytes = files.get(new URL(url).pathname.replace(/^\/catalog\//, ''));
+      return bytes ? new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'content-type': 'application/zip' } }) : new Response('', { status: 404 });
+    };
+    const run = prepareReuse({ fetchFn, catalogUrl: 'http://h/catalog/', choice: { refs: [{ id: 'wa', bundle: wb.bundle }] } } as Parameters<typeof prepareReuse>[0]);
+    await expect(run).rejects.toMatchObject({ code: 'BUNDLE_MISMATCH', message: expect.stringMatching(/entry wa points to the bundle of wb/) });
   });
 });
 

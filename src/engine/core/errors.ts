@@ -119,6 +119,8 @@ export type ErrorCode =
   | 'DUPLICATE_ID'
   // two catalog entries naming one bundle (one would run the other's model)
   | 'DUPLICATE_BUNDLE'
+  // a catalog entry whose bundle holds another learnware (reuse/prepare.ts)
+  | 'BUNDLE_MISMATCH'
   | 'BAD_SKETCH'
   | 'BAD_CARD'
   | 'NO_SKETCH'

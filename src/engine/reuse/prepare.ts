@@ -6,7 +6,7 @@
  * column mapping of their island when the user's table reached it across feature spaces
  * (docs/heterogeneous.md §5), which reuse reads the table through.
  */
-import { InputError } from '../core/errors.js';
+import { FormatError, InputError } from '../core/errors.js';
 import type { CatalogIndex } from '../catalog/catalog.js';
 import type { ColumnMapping } from '../data/column-map.js';
 import { fetchBundles } from '../catalog/bundles.js';
@@ -111,6 +111,16 @@ export async function prepareReuse(input: PrepareReuseInput): Promise<PreparedRe
   const options = runnerOptions(input.provider ?? 'wasm');
   const load = input.load ?? ((b: Uint8Array, _ref: LearnwareRef, o: RunnerOptions) => loadLearnware(b, o));
   const learnwares: Learnware[] = [];
-  for (let i = 0; i < bytes.length; i++) learnwares.push(await load(bytes[i], choice.refs[i], options));
+  for (let i = 0; i < bytes.length; i++) {
+    const lw = await load(bytes[i], choice.refs[i], options);
+    // the bundle must be the learnware the index names: an entry pointing at another learnware's bundle would run that model
+    if (lw.id !== choice.refs[i].id) {
+      throw new FormatError('BUNDLE_MISMATCH', `the catalog entry ${choice.refs[i].id} points to the bundle of ${lw.id} (${choice.refs[i].bundle.file}); not reused`, {
+        entry: choice.refs[i].id,
+        bundleId: lw.id,
+      });
+    }
+    learnwares.push(lw);
+  }
   return { learnwares, bundles: new Map(learnwares.map((lw, i) => [lw.sha256, bytes[i]])), weights: choice.weights, ...(input.mapping ? { mapping: input.mapping } : {}) };
 }

@@ -1,9 +1,10 @@
 /**
+ * Hostile-input suite (issue 17, defect 3); limits per verdict: 30 s and 1.5 GB.
  * One set of limits for table specs (K ≤ 2,000, d ≤ 10,000: comparing costs K² · d), enforced
  * wherever a spec is read: stat.json (a bundle's, the CLI's), catalog shards, the checker and the
  * page's detail (describeBundle). Hostile specs are generated here.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   checkBundle,
   decodeShard,
@@ -52,6 +53,8 @@ async function withStatJson(bundle: Uint8Array, text: string): Promise<Uint8Arra
   files.set('learnware.json', new TextEncoder().encode(JSON.stringify(manifest)));
   return writeZip(files);
 }
+
+vi.setConfig({ testTimeout: 30_000 });
 
 describe('table spec limits', () => {
   it('are K ≤ 2,000 and d ≤ 10,000', () => {

@@ -167,7 +167,9 @@ function checkColumns(fields: SchemaTree[], maxColumns: number): void {
       throw new InputError('DUPLICATE_COLUMN', `column name "${name}" appears twice (columns ${seen.get(name)! + 1} and ${i + 1})`, { column: name });
     }
     seen.set(name, i);
-    const refused = REFUSED_TYPES[element.logical_type?.type ?? ''] ?? REFUSED_TYPES[element.converted_type ?? ''];
+    // own properties only: a type name read from the file is never Object.prototype's "constructor"
+    const refusedAs = (t: string | undefined) => (t !== undefined && Object.hasOwn(REFUSED_TYPES, t) ? REFUSED_TYPES[t] : undefined);
+    const refused = refusedAs(element.logical_type?.type) ?? refusedAs(element.converted_type);
     const nested = field.children.length > 0 || element.num_children !== undefined || element.type === undefined || element.repetition_type === 'REPEATED';
     if (nested || refused) {
       const what = refused ?? 'a nested column (list, struct or map)';

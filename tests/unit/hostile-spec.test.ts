@@ -5,6 +5,10 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { buildTableRkme, checkBundle, checkJsonDepth, readZip, sha256Hex, specType, TsBackend, writeZip } from '../../src/engine/index.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
 import { makeBundle } from '../helpers/bundles.js';
 
 // the suite's limit per verdict (memory: the zip bomb case measures its own; nothing here holds more than ~100 MB)
@@ -35,6 +39,22 @@ describe('hostile specs: a verdict, never a thrown error', () => {
     const result = await checkBundle(bundle);
     expect(result.status).toBe('INVALID');
     expect(result.reasons.map((r) => r.code)).toEqual(['BAD_WEIGHTS']);
+  });
+
+  it('catalog build --skip-unusable names the all-negative-β bundle and builds the rest (it used to abort)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lwd-hostile-'));
+    mkdirSync(join(dir, 'in'));
+    writeFileSync(join(dir, 'in', 'good.zip'), (await makeBundle()).bundle);
+    writeFileSync(join(dir, 'in', 'negative.zip'), await withSpec((spec) => (spec.beta = (spec.beta as number[]).map((b) => -Math.abs(b)))));
+    let err = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+    try {
+      expect(await main(['catalog', 'build', join(dir, 'in'), '--out', join(dir, 'cat'), '--skip-unusable'])).toBe(0);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(err).toMatch(/negative\.zip: INVALID; BAD_WEIGHTS/);
   });
 
   it('a 1e300 cell is VALUE_TOO_LARGE, naming the row and the feature', async () => {

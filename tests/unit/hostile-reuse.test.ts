@@ -4,7 +4,7 @@
  * arithmetic on a few rows: milliseconds).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { averageOutputs, predictionsCsv, type Predictions } from '../../src/engine/index.js';
+import { averageOutputs, loadComposite, predictionsCsv, writeZip, type Predictions } from '../../src/engine/index.js';
 import { normalisedWeights } from '../../src/engine/reuse/methods/average.js';
 
 // the suite's limit per verdict (memory: the zip bomb case measures its own; nothing here holds more than ~100 MB)
@@ -32,5 +32,13 @@ describe('hostile class names in the predictions CSV (the CLI reuse/predict and 
     expect(lines[0]).toBe(`row,prediction,p(=cmd|' /C calc'!A0),p(@sum(1))`);
     expect(lines[1].split(',').slice(0, 2)).toEqual(['1', `'=cmd|' /C calc'!A0`]);
     expect(lines[2].split(',').slice(0, 2)).toEqual(['2', `'@sum(1)`]);
+  });
+});
+
+describe('hostile composites', () => {
+  it('a composite.json nested 100,000 levels deep is TOO_DEEP', async () => {
+    const deep = `{"format":"x","extra":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const zip = writeZip([['composite.json', new TextEncoder().encode(deep)]]);
+    await expect(loadComposite(zip)).rejects.toMatchObject({ code: 'TOO_DEEP' });
   });
 });

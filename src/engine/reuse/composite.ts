@@ -9,6 +9,7 @@
  */
 import { FormatError, InputError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
+import { checkJsonDepth } from '../core/json.js';
 import { readZip, writeZip, type ZipLimits } from '../bundle/zip.js';
 import type { RunnerOptions } from '../model/onnx-runner.js';
 import type { ColumnMapping } from '../data/column-map.js';
@@ -66,8 +67,11 @@ export async function loadComposite(bytes: Uint8Array, options: RunnerOptions & 
   if (!json) throw new FormatError('NO_COMPOSITE', `not a composite learnware: ${COMPOSITE_FILE} is missing`);
   let spec: CompositeSpec;
   try {
-    spec = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json)) as CompositeSpec;
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(json);
+    checkJsonDepth(text, COMPOSITE_FILE);
+    spec = JSON.parse(text) as CompositeSpec;
   } catch (error) {
+    if ((error as { code?: string }).code === 'TOO_DEEP') throw error;
     throw new FormatError('BAD_COMPOSITE', `${COMPOSITE_FILE} is not valid JSON: ${(error as Error).message}`);
   }
   checkCompositeSpec(spec);

@@ -112,6 +112,24 @@ describe('hostile input to the CLI', () => {
     expect(readdirSync(join(dir, 'cat', 'bundles'))).toHaveLength(2);
   });
 
+  it.each<[string, (i: Record<string, unknown> & CatalogIndex) => void]>([
+    ['islands: null', (i) => ((i as Record<string, unknown>).islands = null)],
+    ['a bad shardIndex', (i) => ((i.entries[0] as unknown as Record<string, unknown>).shardIndex = 'x')],
+    ['features: null', (i) => ((i.islands[0] as unknown as Record<string, unknown>).features = null)],
+  ])('catalog add on an index with %s ends in error[BAD_INDEX], not INTERNAL', async (_, edit) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lwd-hostile-'));
+    mkdirSync(join(dir, 'in'));
+    writeFileSync(join(dir, 'in', 'a.zip'), bundles[0]);
+    writeFileSync(join(dir, 'b.zip'), bundles[1]);
+    expect(await run('catalog', 'build', join(dir, 'in'), '--out', join(dir, 'cat'))).toBe(0);
+    const indexPath = join(dir, 'cat', 'catalog.json');
+    const hostileIndex = JSON.parse(readFileSync(indexPath, 'utf8'));
+    edit(hostileIndex);
+    writeFileSync(indexPath, JSON.stringify(hostileIndex));
+    expect(await run('catalog', 'add', join(dir, 'cat'), join(dir, 'b.zip'))).toBe(1);
+    expect(err).toMatch(/^error\[BAD_INDEX\]: catalog\.json: /);
+  });
+
   it('a deeply nested semantic.json is TOO_DEEP, not INTERNAL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lwd-hostile-'));
     writeFileSync(join(dir, 'semantic.json'), `{"Extra":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);

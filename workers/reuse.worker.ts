@@ -14,6 +14,7 @@ import { InputError } from '../src/engine/core/errors.js';
 import type { ProgressCallback } from '../src/engine/core/progress.js';
 import { bundleCache } from '../src/local/bundle-cache.js';
 import { chooseExecutionProvider, runnerOptions, wasmThreadsFor, type ExecutionProvider } from '../src/engine/model/execution-provider.js';
+import { setModelHost } from '../src/engine/model/host.js';
 import { setOnnxWasmThreads, type RunnerOptions } from '../src/engine/model/onnx-runner.js';
 import type { GpuLike } from '../src/engine/kernels/adapter.js';
 import { compositeColumns, loadComposite, packComposite, predictComposite, type Composite, type CompositeSpec } from '../src/engine/reuse/composite.js';
@@ -28,9 +29,12 @@ import { registerErrorTransfer } from './errors.js';
 import { handoverFrom, type RowSelection, type TableHandover } from './handover.js';
 import { HeldById } from './held.js';
 import { Jobs } from './jobs.js';
+import { webModelHost } from './model-host.js';
 import { progressRelay } from './progress.js';
 
 registerErrorTransfer();
+// every model runs in a Web Worker of its own, stopped at its time limit or on Cancel (docs/security.md)
+setModelHost(webModelHost());
 
 export type { ExecutionProvider, RowSelection };
 
@@ -127,6 +131,7 @@ async function pickRunner(request: RunnerRequest): Promise<RunnerInfo> {
   const isolated = self.crossOriginIsolated === true;
   const wasmThreads = wasmThreadsFor(isolated, navigator.hardwareConcurrency);
   setOnnxWasmThreads(wasmThreads);
+  setModelHost(webModelHost({ wasmThreads }));
   const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
   return { ...(await chooseExecutionProvider({ prefer: request.prefer, gpu })), crossOriginIsolated: isolated, wasmThreads };
 }

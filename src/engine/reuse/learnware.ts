@@ -10,7 +10,8 @@ import { PhaseReporter, type JobOptions } from '../core/progress.js';
 import { checkBundle, type CheckOptions } from '../bundle/checker.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { readZip } from '../bundle/zip.js';
-import { ModelError, OnnxModel, type RunnerOptions } from '../model/onnx-runner.js';
+import { loadModel, type HostedModel } from '../model/host.js';
+import { ModelError, type RunnerOptions } from '../model/onnx-runner.js';
 import type { StatSpec } from '../spec/spec-type.js';
 import { columnsByName, defaultAligner, type ColumnAligner } from './align.js';
 import { fromModelOutput, type Predictions, type TaskKind } from './predictions.js';
@@ -22,7 +23,8 @@ export interface Learnware {
   sha256: string;
   manifest: Manifest;
   spec: StatSpec;
-  model: OnnxModel;
+  /** loaded in the model host (model/host.ts): a worker that is stopped at a run's time limit or on cancel */
+  model: HostedModel;
 }
 
 /** Checks a bundle and loads its model; anything but USABLE is refused with the checker's reasons. */
@@ -33,7 +35,7 @@ export async function loadLearnware(bundle: Uint8Array, options: RunnerOptions &
     throw new ModelError('NOT_USABLE', `the bundle ${result.manifest?.id ?? ''} is ${result.status}: ${reasons}`.replace('  ', ' '), { status: result.status });
   }
   const manifest = result.manifest!;
-  const model = await OnnxModel.load(readZip(bundle, options.zipLimits).get(manifest.model.file)!, options);
+  const model = await loadModel(readZip(bundle, options.zipLimits).get(manifest.model.file)!, { executionProviders: options.executionProviders, host: options.host });
   return { id: manifest.id, name: manifest.name, sha256: result.sha256, manifest, spec: result.spec!, model };
 }
 
@@ -81,7 +83,8 @@ export async function predictLearnware(lw: Learnware, values: Float64Array, rows
   for (let start = 0; start < rows; start += batch) {
     throwIfCancelled(options.signal);
     const n = Math.min(batch, rows - start);
-    const out = await lw.model.run(Float32Array.from(x.subarray(start * d, (start + n) * d)), n, d);
+    // a run that passes its time limit (MODEL_TIMEOUT) or is cancelled is stopped by the model host
+    const out = await lw.model.run(Float32Array.from(x.subarray(start * d, (start + n) * d)), n, d, { signal: options.signal });
     if (out.values.length !== n * width) throw new ModelError('MODEL_OUTPUT', `${lw.id} returned ${out.values.length} values for ${n} rows × ${width}`);
     for (let i = 0; i < out.values.length; i++) {
       if (!Number.isFinite(out.values[i])) throw new ModelError('MODEL_OUTPUT', `${lw.id} returned a non-finite value for row ${start + Math.floor(i / width) + 1}`);

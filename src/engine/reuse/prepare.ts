@@ -108,7 +108,8 @@ export async function prepareReuse(input: PrepareReuseInput): Promise<PreparedRe
     choice.refs.map((r) => r.bundle),
     { cache: input.cache, signal: input.signal },
   );
-  const options = runnerOptions(input.provider ?? 'wasm');
+  // the job's signal reaches the checker's probe run, which the model host stops on Cancel
+  const options = { ...runnerOptions(input.provider ?? 'wasm'), signal: input.signal };
   const load = input.load ?? ((b: Uint8Array, _ref: LearnwareRef, o: RunnerOptions) => loadLearnware(b, o));
   const learnwares: Learnware[] = [];
   for (let i = 0; i < bytes.length; i++) {

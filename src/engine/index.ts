@@ -35,18 +35,7 @@ export { sha256Hex } from './core/hash.js';
 export { checkJsonDepth, jsonDepth, MAX_JSON_DEPTH } from './core/json.js';
 export { exportDenseOnnx, type DenseLayer, type DenseModel } from './model/onnx-export.js';
 export { OnnxModel, ModelError, fixedWidth, plainOrtMessage, type ModelIo, type ModelOutput } from './model/onnx-runner.js';
-export {
-  inThreadHost,
-  loadModel,
-  MODEL_LIMITS,
-  modelHost,
-  setModelHost,
-  timeoutError,
-  type HostedModel,
-  type HostOptions,
-  type ModelHost,
-  type RunLimits,
-} from './model/host.js';
+export { inThreadHost, loadModel, MODEL_LIMITS, modelHost, setModelHost, timeoutError, type HostedModel, type HostOptions, type ModelHost, type RunLimits } from './model/host.js';
 export { assertModelFootprint, formatBytes, modelFootprint, type ModelFootprint } from './model/onnx-inspect.js';
 export type { ModelFeed } from './model/feed.js';
 export { chooseExecutionProvider, runnerOptions, wasmThreadsFor, type ExecutionProvider, type ProviderChoice, type ProviderRequest } from './model/execution-provider.js';

@@ -160,7 +160,10 @@ export function matchIslands(index: CatalogIndex, data: TableDataset, options: I
     if (type.dataKind !== data.kind || !type.columns) continue;
     const mapping = matchColumns(user.columns, preparedIsland(index, island), { ...options, names });
     mapping.ignored.push(...user.identifiers);
-    if (mapping.pairs.length === 0) continue;
+    // an island is reached when the pairs cover at least half of one side (a file of housing columns
+    // does not reach the flights island through its month column alone); pairs the user gave always reach
+    const given = mapping.pairs.some((p) => p.source === 'given');
+    if (mapping.pairs.length === 0 || (!given && mapping.pairs.length < Math.min(user.columns.length, island.d) / 2)) continue;
     matches.set(island.id, { island, mapping, coverage: mappingCoverage(mapping, width, island.d) });
   }
   // links: a reached island's pairs carried over to the islands it is linked with

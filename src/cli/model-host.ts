@@ -125,7 +125,8 @@ function replyError(reply: Reply, rows: number | null, memoryBytes: number): Doc
 export function nodeModelHost(options: NodeHostOptions = {}): ModelHost {
   const memoryBytes = options.memoryBytes ?? MODEL_LIMITS.memoryBytes;
   const cap = (ms: number) => Math.min(ms, options.maxTimeoutMs ?? Infinity);
-  const loadTimeoutMs = cap(options.loadTimeoutMs ?? 30_000);
+  // a load includes starting the worker and onnxruntime (0.3–2 s on a busy machine): maxTimeoutMs caps runs only
+  const loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
   const idle: Thread[] = [];
   const take = (): Thread => {
     for (let t = idle.pop(); t; t = idle.pop()) {

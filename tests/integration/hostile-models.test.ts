@@ -39,6 +39,20 @@ describe('a model that never ends', () => {
     expect((await cli({ LEARNWARE_DOCK_RUN_TIMEOUT_S: 'soon' }, 'check', file)).stderr).toContain('error[USAGE]: LEARNWARE_DOCK_RUN_TIMEOUT_S');
   });
 
+  it('the CLI catalog build of a directory holding the hanging bundle stops with its MODEL_TIMEOUT, or skips it with --skip-unusable', async () => {
+    const bundles = join(dir, 'build-bundles');
+    mkdirSync(bundles);
+    writeFileSync(join(bundles, 'loop.zip'), (await makeBundle({ model: loopHangModel(2e8) })).bundle);
+    writeFileSync(join(bundles, 'good.zip'), (await makeBundle({ id: 'good' })).bundle);
+    const env = { LEARNWARE_DOCK_RUN_TIMEOUT_S: '2' };
+    const refused = await cli(env, 'catalog', 'build', bundles, '--out', join(dir, 'build-refused'));
+    expect(refused.code).toBe(1);
+    expect(`${refused.stdout}${refused.stderr}`).toContain('MODEL_TIMEOUT');
+    const skipped = await cli(env, 'catalog', 'build', bundles, '--out', join(dir, 'build-skipped'), '--skip-unusable');
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(`${skipped.stdout}${skipped.stderr}`).toContain('MODEL_TIMEOUT');
+  });
+
   it("the CLI reuse of a model that passes the check and hangs on the user's rows exits 1 with MODEL_TIMEOUT", async () => {
     const bundles = join(dir, 'trap-bundles');
     mkdirSync(bundles);

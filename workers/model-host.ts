@@ -1,11 +1,13 @@
 /**
- * The page's model host (engine model/host.ts): each untrusted model loads and runs in its own
- * dedicated Web Worker (model.worker.ts), which is terminated when a run passes its time limit
+ * The page's model host (engine model/host.ts): untrusted models load and run in a dedicated Web
+ * Worker (model.worker.ts), one per host, which is terminated when a run passes its time limit
  * (MODEL_TIMEOUT) or its job is cancelled (CANCELLED): a model that never ends cannot hold the
- * worker that owns it, so Cancel and the time limit work. A stopped model's worker is started
- * again (the model reloaded) on its next run, so a caller's cache of loaded models survives a
- * Cancel. Used by the workers that check and run bundles (reuse, publish); nested dedicated
- * workers need no page support.
+ * worker that owns it, so Cancel and the time limit work. After a stop, a new worker is started on
+ * the next run and each model still in use is loaded into it again, so a caller's cache of loaded
+ * models survives a Cancel. One worker for all models compiles onnxruntime's WASM once (a worker
+ * per model took 20–60 s to open a three-model composite on this machine). Runs take turns.
+ * Used by the workers that check and run bundles (reuse, publish); nested dedicated workers need
+ * no page support.
  */
 import * as Comlink from 'comlink';
 import { CancelledError, DockError, ModelError } from '../src/engine/core/errors.js';
@@ -45,81 +47,99 @@ function guarded<T>(worker: Worker, call: () => Promise<T>, timeoutMs: number, o
   });
 }
 
+/** The host's worker: started on demand, replaced after a stop; `generation` tells models when to reload. */
+interface Process {
+  worker: Worker;
+  api: Comlink.Remote<ModelWorkerApi>;
+  generation: number;
+}
+
 export function webModelHost(options: WebHostOptions = {}): ModelHost {
   const loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
+  let process: Process | null = null;
+  let generation = 0;
+  // one call at a time in the worker: a time limit measures the call's own work
+  let queue: Promise<unknown> = Promise.resolve();
+  const stop = () => {
+    process?.worker.terminate();
+    process = null;
+  };
+  const live = (): Process => {
+    if (!process) {
+      const worker = new Worker(new URL('./model.worker.ts', import.meta.url), { type: 'module', name: 'model' });
+      process = { worker, api: Comlink.wrap<ModelWorkerApi>(worker), generation: ++generation };
+    }
+    return process;
+  };
+  const turn = <T>(call: () => Promise<T>): Promise<T> => {
+    const next = queue.then(call);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
   return {
     name: 'web worker',
     isolated: true,
     async load(bytes: Uint8Array, hostOptions: HostOptions = {}): Promise<HostedModel> {
       const source = bytes.slice();
-      // one live worker at a time; a stopped one (time limit, cancel) is replaced on the next run, so
-      // a model cached by its caller stays usable after a Cancel
-      let worker: Worker | null = null;
-      let api: Comlink.Remote<ModelWorkerApi> | null = null;
+      let loaded: { generation: number; id: number } | null = null;
       let disposed = false;
-      const stopped = () => {
-        worker = null;
-        api = null;
-      };
-      const start = async (): Promise<{ worker: Worker; api: Comlink.Remote<ModelWorkerApi>; io: ModelIo }> => {
-        const w = new Worker(new URL('./model.worker.ts', import.meta.url), { type: 'module', name: 'model' });
-        const remote = Comlink.wrap<ModelWorkerApi>(w);
+      /** The model's id in the live worker, loading it there first when it is not (a new or restarted worker). */
+      let io: ModelIo | null = null;
+      const ensure = async (): Promise<{ p: Process; id: number }> => {
+        const p = live();
+        if (loaded && loaded.generation === p.generation) return { p, id: loaded.id };
         const copy = source.slice();
-        try {
-          const loaded = await guarded(
-            w,
-            () => remote.load(Comlink.transfer(copy, [copy.buffer]), { executionProviders: hostOptions.executionProviders, wasmThreads: options.wasmThreads }),
-            loadTimeoutMs,
-            () => new ModelError('MODEL_TIMEOUT', `the model did not load within ${loadTimeoutMs / 1000} s and was stopped`),
-            undefined,
-            () => undefined,
-          );
-          worker = w;
-          api = remote;
-          return { worker: w, api: remote, io: loaded };
-        } catch (error) {
-          w.terminate();
-          throw error;
-        }
+        const result = await guarded(
+          p.worker,
+          () => p.api.load(Comlink.transfer(copy, [copy.buffer]), { executionProviders: hostOptions.executionProviders, wasmThreads: options.wasmThreads }),
+          loadTimeoutMs,
+          () => new ModelError('MODEL_TIMEOUT', `the model did not load within ${loadTimeoutMs / 1000} s and was stopped`),
+          undefined,
+          stop,
+        );
+        loaded = { generation: p.generation, id: result.id };
+        io = result.io;
+        return { p, id: result.id };
       };
-      const { io } = await start();
+      await turn(ensure);
       const defaultTimeout = hostOptions.runTimeoutMs ?? MODEL_LIMITS.runTimeoutMs;
-      let queue: Promise<unknown> = Promise.resolve();
       const runFeed = (feed: ModelFeed, limits: RunLimits = {}): Promise<ModelOutput> => {
         const expected = feed.dims.reduce((a, b) => a * b, 1);
         if (feed.data.length !== expected) return Promise.reject(new DockError('BAD_SHAPE', `input has ${feed.data.length} values, expected ${feed.dims.join('×')}`));
         const ms = limits.timeoutMs ?? defaultTimeout;
-        const next = queue.then(async () => {
+        return turn(async () => {
           if (disposed) throw new ModelError('MODEL_HOST', 'the model was disposed');
           if (limits.signal?.aborted) throw new CancelledError();
-          const live = worker && api ? { worker, api } : await start();
+          const { p, id } = await ensure();
           const data = feed.data.slice();
           const sent = { dtype: feed.dtype, data, dims: [...feed.dims] } as ModelFeed;
           return guarded(
-            live.worker,
-            () => live.api.run(Comlink.transfer(sent, [data.buffer])),
+            p.worker,
+            () => p.api.run(id, Comlink.transfer(sent, [data.buffer])),
             ms,
             () => timeoutError(ms, feed.dims[0]),
             limits.signal,
-            stopped,
-          );
+            stop,
+          ).catch((error: unknown) => {
+            // a worker whose memory a model exhausted is not kept for the others
+            if (error instanceof ModelError && error.code === 'MODEL_MEMORY') stop();
+            throw error;
+          });
         });
-        queue = next.catch(() => undefined);
-        return next;
       };
       return {
-        io,
+        io: io!,
         run: (values, rows, features, limits) => runFeed({ dtype: 'float32', data: values, dims: [rows, features] }, limits),
         runFeed,
         async dispose() {
           if (disposed) return;
           disposed = true;
-          await queue;
-          const [w, remote] = [worker, api];
-          stopped();
-          if (!w || !remote) return;
-          await Promise.race([remote.dispose().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000))]);
-          w.terminate();
+          await turn(async () => {
+            const p = process;
+            if (!p || !loaded || loaded.generation !== p.generation) return;
+            await Promise.race([p.api.dispose(loaded.id).catch(() => undefined), new Promise((r) => setTimeout(r, 2_000))]);
+          });
         },
       };
     },

@@ -1,7 +1,8 @@
 /**
- * Model worker: one untrusted ONNX model, loaded and run with onnxruntime-web in a dedicated Web
- * Worker that its owner (model-host.ts) terminates when a run passes its time limit or its job is
- * cancelled. Before onnxruntime loads, the WebAssembly memory it creates is capped
+ * Model worker: the untrusted ONNX models of one host (model-host.ts), loaded and run with
+ * onnxruntime-web in a dedicated Web Worker that the host terminates when a run passes its time
+ * limit or its job is cancelled (the host then reloads the models it still needs in a new one).
+ * One worker for all of them: onnxruntime's WASM is compiled once, not once per model. Before onnxruntime loads, the WebAssembly memory it creates is capped
  * (MODEL_LIMITS.memoryBytes): a run that asks for more fails (MODEL_MEMORY) instead of taking the
  * tab's memory. Exposed with comlink.
  */
@@ -36,7 +37,8 @@ capWasmMemory(MODEL_LIMITS.memoryBytes);
 // imported after the cap, so onnxruntime's memory is created through it
 const runner = import('../src/engine/model/onnx-runner.js');
 
-let model: OnnxModel | null = null;
+const models = new Map<number, OnnxModel>();
+let nextId = 1;
 
 function memoryError(error: unknown, rows: number | null): unknown {
   // OnnxModel puts onnxruntime's own words (std::bad_alloc) in details.raw when it found a plainer sentence
@@ -56,18 +58,22 @@ function memoryError(error: unknown, rows: number | null): unknown {
 }
 
 const api = {
-  async load(bytes: Uint8Array, options: RunnerOptions & { wasmThreads?: number }): Promise<ModelIo> {
+  /** Loads a model; returns its id in this worker. */
+  async load(bytes: Uint8Array, options: RunnerOptions & { wasmThreads?: number }): Promise<{ id: number; io: ModelIo }> {
     const { OnnxModel, setOnnxWasmThreads } = await runner;
     if (options.wasmThreads) setOnnxWasmThreads(options.wasmThreads);
     try {
-      model = await OnnxModel.load(bytes, { executionProviders: options.executionProviders });
+      const model = await OnnxModel.load(bytes, { executionProviders: options.executionProviders });
+      const id = nextId++;
+      models.set(id, model);
+      return { id, io: model.io };
     } catch (error) {
       throw memoryError(error, null);
     }
-    return model.io;
   },
-  async run(feed: ModelFeed): Promise<ModelOutput> {
-    if (!model) throw new ModelError('MODEL_HOST', 'no model is loaded in this worker');
+  async run(id: number, feed: ModelFeed): Promise<ModelOutput> {
+    const model = models.get(id);
+    if (!model) throw new ModelError('MODEL_HOST', 'no such model is loaded in this worker');
     try {
       const output = await model.runFeed(feed);
       return Comlink.transfer(output, [output.values.buffer as ArrayBuffer]);
@@ -75,9 +81,9 @@ const api = {
       throw memoryError(error, feed.dims[0]);
     }
   },
-  async dispose(): Promise<void> {
-    await model?.dispose();
-    model = null;
+  async dispose(id: number): Promise<void> {
+    await models.get(id)?.dispose();
+    models.delete(id);
   },
 };
 

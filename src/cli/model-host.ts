@@ -1,10 +1,11 @@
 /**
- * The CLI's model host: every untrusted model loads and runs in a Node worker thread
- * (model-worker.mjs) with its WebAssembly memory capped and its JavaScript heap bounded
- * (resourceLimits). A run that passes its time limit, or whose job is cancelled, terminates the
- * thread: the verdict (MODEL_TIMEOUT, CANCELLED) comes on time whatever the model does. Idle
- * threads are kept (up to two, unreferenced) for the next model, since starting one means loading
- * onnxruntime again; no thread keeps the process alive.
+ * The CLI's model host: untrusted models load and run in a Node worker thread (model-worker.mjs),
+ * one per host for all its models (starting one means loading onnxruntime again: 0.3–2 s), with
+ * its WebAssembly memory capped and its JavaScript heap bounded (resourceLimits). A run that passes
+ * its time limit, or whose job is cancelled, terminates the thread: the verdict (MODEL_TIMEOUT,
+ * CANCELLED) comes on time whatever the model does; the next call starts a new thread and reloads
+ * the models still in use. Calls take turns, so a time limit measures the call's own work. The
+ * thread is unreferenced: it never keeps the process alive.
  */
 import { Worker } from 'node:worker_threads';
 import {
@@ -46,7 +47,6 @@ interface Reply {
 }
 
 const WORKER_URL = new URL('./model-worker.mjs', import.meta.url);
-const MAX_IDLE = 2;
 
 /** One worker thread and its pending requests; dead after terminate() or an exit. */
 class Thread {
@@ -127,72 +127,84 @@ export function nodeModelHost(options: NodeHostOptions = {}): ModelHost {
   const cap = (ms: number) => Math.min(ms, options.maxTimeoutMs ?? Infinity);
   // a load includes starting the worker and onnxruntime (0.3–2 s on a busy machine): maxTimeoutMs caps runs only
   const loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
-  const idle: Thread[] = [];
-  const take = (): Thread => {
-    for (let t = idle.pop(); t; t = idle.pop()) {
-      if (!t.dead) return t;
-    }
-    return new Thread(memoryBytes);
+  let thread: Thread | null = null;
+  let nextModel = 0;
+  const live = (): Thread => {
+    if (!thread || thread.dead) thread = new Thread(memoryBytes);
+    return thread;
   };
-  const release = (t: Thread) => {
-    if (t.dead) return;
-    if (idle.length >= MAX_IDLE) return t.terminate();
-    idle.push(t);
+  let queue: Promise<unknown> = Promise.resolve();
+  const turn = <T>(call: () => Promise<T>): Promise<T> => {
+    const next = queue.then(call);
+    queue = next.catch(() => undefined);
+    return next;
   };
 
   return {
     name: 'worker thread',
     isolated: true,
     async load(bytes: Uint8Array, hostOptions: HostOptions = {}): Promise<HostedModel> {
-      const thread = take();
-      const copy = bytes.slice();
-      const loaded = await thread.call(
-        { type: 'load', bytes: copy, executionProviders: hostOptions.executionProviders },
-        [copy.buffer],
-        loadTimeoutMs,
-        () => new ModelError('MODEL_TIMEOUT', `the model did not load within ${loadTimeoutMs / 1000} s and was stopped`),
-      );
-      if (!loaded.ok) {
-        if (loaded.code === 'MODEL_MEMORY') thread.terminate();
-        else release(thread);
-        throw replyError(loaded, null, memoryBytes);
-      }
-      const io = loaded.io!;
+      const source = bytes.slice();
+      let loaded: { thread: Thread; model: number } | null = null;
+      let io: ModelIo | null = null;
+      /** The model in the live thread, loaded there first when it is not (a new or restarted thread). */
+      const ensure = async (): Promise<{ thread: Thread; model: number }> => {
+        const t = live();
+        if (loaded && loaded.thread === t) return loaded;
+        const copy = source.slice();
+        const model = ++nextModel;
+        const reply = await t.call(
+          { type: 'load', model, bytes: copy, executionProviders: hostOptions.executionProviders },
+          [copy.buffer],
+          loadTimeoutMs,
+          () => new ModelError('MODEL_TIMEOUT', `the model did not load within ${loadTimeoutMs / 1000} s and was stopped`),
+        );
+        if (!reply.ok) {
+          // after a failed allocation onnxruntime's heap is not trusted again
+          if (reply.code === 'MODEL_MEMORY') t.terminate();
+          throw replyError(reply, null, memoryBytes);
+        }
+        io = reply.io!;
+        loaded = { thread: t, model };
+        return loaded;
+      };
+      await turn(ensure);
       const defaultTimeout = hostOptions.runTimeoutMs ?? MODEL_LIMITS.runTimeoutMs;
-      let queue: Promise<unknown> = Promise.resolve();
       let disposed = false;
       const runFeed = (feed: ModelFeed, limits: RunLimits = {}): Promise<ModelOutput> => {
         const expected = feed.dims.reduce((a, b) => a * b, 1);
         if (feed.data.length !== expected) return Promise.reject(new DockError('BAD_SHAPE', `input has ${feed.data.length} values, expected ${feed.dims.join('×')}`));
         const rows = feed.dims[0];
         const ms = cap(limits.timeoutMs ?? defaultTimeout);
-        const next = queue.then(async () => {
+        return turn(async () => {
           if (disposed) throw new ModelError('MODEL_HOST', 'the model was disposed');
+          if (limits.signal?.aborted) throw new CancelledError();
+          const { thread: t, model } = await ensure();
           const data = feed.data.slice();
-          const reply = await thread.call({ type: 'run', feed: { dtype: feed.dtype, data, dims: feed.dims } }, [data.buffer], ms, () => timeoutError(ms, rows), limits.signal);
+          const reply = await t.call({ type: 'run', model, feed: { dtype: feed.dtype, data, dims: feed.dims } }, [data.buffer], ms, () => timeoutError(ms, rows), limits.signal);
           if (!reply.ok) {
-            // after a failed allocation onnxruntime's heap is not trusted again
-            if (reply.code === 'MODEL_MEMORY') thread.terminate();
+            if (reply.code === 'MODEL_MEMORY') t.terminate();
             throw replyError(reply, rows, memoryBytes);
           }
           if (reply.type !== 'float32' || !reply.values) throw new ModelError('MODEL_OUTPUT', `the model's output is ${reply.type}, expected float32`);
           return { values: reply.values, dims: reply.dims! };
         });
-        queue = next.catch(() => undefined);
-        return next;
       };
       return {
-        io,
+        io: io!,
         run: (values, rows, features, limits) => runFeed({ dtype: 'float32', data: values, dims: [rows, features] }, limits),
         runFeed,
         async dispose() {
           if (disposed) return;
           disposed = true;
-          await queue;
-          if (thread.dead) return;
-          const reply = await thread.call({ type: 'dispose' }, [], 5_000, () => new ModelError('MODEL_HOST', 'the model worker did not release the model')).catch(() => null);
-          if (reply?.ok) release(thread);
-          else thread.terminate();
+          await turn(async () => {
+            const mine = loaded;
+            if (!mine || mine.thread.dead) return;
+            const reply = await mine.thread
+              .call({ type: 'dispose', model: mine.model }, [], 5_000, () => new ModelError('MODEL_HOST', 'the model worker did not release the model'))
+              .catch(() => null);
+            if (!reply?.ok) mine.thread.terminate();
+          });
         },
       };
     },

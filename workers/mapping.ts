@@ -8,7 +8,6 @@
 import {
   catalogCoverage,
   describeCoverage,
-  estimateUnits,
   InputError,
   islandMatchColumns,
   loadShard,
@@ -16,8 +15,8 @@ import {
   matchIslands,
   searchCatalog,
   specType,
-  tableSignatures,
   userColumns,
+  withUnitMaps,
   type CatalogIndex,
   type CatalogSearchInput,
   type CatalogSearchIsland,
@@ -101,27 +100,8 @@ async function unitMaps(
   const all = await loadShard(fetchFn, base, island, undefined, cache);
   const specs = index.entries.filter((e) => e.island === island.id).map((e) => all[e.shardIndex]);
   if (specs.length === 0) return null;
-  const position = (name: string) => island.features.indexOf(name);
-  const userSignatures = tableSignatures(data.values, data.rows, data.cols);
-  const pooled = island.columns ? mapping.pairs.map((p) => island.columns![position(p.island)].signature) : mapping.pairs.map(() => null);
-  const members = specs.map((spec) => {
-    const own = columns.signatures([spec]);
-    return mapping.pairs.map((p) => own[position(p.island)]);
-  });
-  const hints = mapping.pairs.map((p) => ({ user: p.user, island: `${p.island} ${island.columns?.[position(p.island)].description ?? ''}` }));
-  const estimate = estimateUnits(
-    mapping.pairs,
-    mapping.pairs.map((p) => userSignatures[data.featureNames.indexOf(p.user)]),
-    pooled,
-    members,
-    hints,
-  );
-  const kept = new Set(estimate.pairs.map((p) => p.island));
-  return {
-    pairs: estimate.pairs,
-    missing: island.features.filter((f) => !kept.has(f)),
-    ignored: [...mapping.ignored, ...mapping.pairs.filter((p) => !kept.has(p.island)).map((p) => p.user)],
-  };
+  // the search's own estimate, so the proposal shows the factors the search will use
+  return withUnitMaps(data, island, specs, mapping);
 }
 
 /** The index seen as these islands and their entries only (links to the others are not followed). */

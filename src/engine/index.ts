@@ -119,7 +119,7 @@ export { referenceScores, absoluteScore, mmdNoise, queryNoise } from './search/s
 export { greedyMixture, autoMixture, withoutWeightless, MIN_MIXTURE_WEIGHT, type Mixture, type MixtureInput } from './search/mixture.js';
 export { searchIsland, type StatisticalResult, type SingleResult, type MixtureResult, type StatisticalOptions } from './search/statistical.js';
 export { semanticSearch, tokenize, type SemanticQuery, type SemanticHit } from './search/semantic.js';
-export { searchCatalog, reachableIslands, MAX_ISLANDS, type CatalogSearchInput, type CatalogSearchIsland } from './search/catalog-search.js';
+export { searchCatalog, reachableIslands, withUnitMaps, MAX_ISLANDS, type CatalogSearchInput, type CatalogSearchIsland } from './search/catalog-search.js';
 export { matchIslands, userColumns, looksLikeIdentifier, islandMatchColumns, type IslandMatch, type IslandMatchOptions } from './search/island-match.js';
 export { matchColumns, prepareIsland, hungarian, pairScore, MIN_PAIR_SCORE, type MatchColumn, type UserColumn, type GivenPair, type PreparedIsland } from './search/columns.js';
 export { nameSimilarity, nameWords, prepareName } from './search/column-names.js';

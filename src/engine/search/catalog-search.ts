@@ -218,34 +218,8 @@ async function acrossFeatureSpaces(input: CatalogSearchInput, island: Island, en
   const all = island.shard ? await loadShard(input.fetchFn, input.base, island, options.signal, input.cache) : [];
   const specs = entries.map((e) => all[e.shardIndex]);
   let mapping = match.mapping;
-  const open = mapping.pairs.some((p) => !p.fixed && p.source !== 'name');
-  if (open && specs.length > 0) {
-    const position = (name: string) => island.features.indexOf(name);
-    const userAt = (name: string) => data.featureNames.indexOf(name);
-    const userSignatures = tableSignatures(data.values, data.rows, data.cols);
-    const pooled = island.columns
-      ? mapping.pairs.map((p) => island.columns![position(p.island)].signature)
-      : columns.signatures(specs).filter((_, j) => mapping.pairs.some((p) => position(p.island) === j));
-    const members = specs.map((spec) => {
-      const own = columns.signatures([spec]);
-      return mapping.pairs.map((p) => own[position(p.island)]);
-    });
-    const hints = mapping.pairs.map((p) => ({ user: p.user, island: `${p.island} ${island.columns?.[position(p.island)].description ?? ''}` }));
-    const estimate = estimateUnits(
-      mapping.pairs,
-      mapping.pairs.map((p) => userSignatures[userAt(p.user)]),
-      pooled,
-      members,
-      hints,
-    );
-    const kept = new Set(estimate.pairs.map((p) => p.island));
-    mapping = {
-      pairs: estimate.pairs,
-      missing: island.features.filter((f) => !kept.has(f)),
-      ignored: [...mapping.ignored, ...mapping.pairs.filter((p) => !kept.has(p.island)).map((p) => p.user)],
-    };
-    if (mapping.pairs.length === 0) return 'skip';
-  }
+  if (specs.length > 0) mapping = withUnitMaps(data, island, specs, mapping);
+  if (mapping.pairs.length === 0) return 'skip';
   const coverage = mappingCoverage(mapping, data.featureNames.length, island.d);
   const whole = mapping.missing.length === 0;
   if (island.sketch)
@@ -269,6 +243,37 @@ async function acrossFeatureSpaces(input: CatalogSearchInput, island: Island, en
     ? island
     : { id: island.id, type: island.type, d: keep.length, features: keep.map((j) => island.features[j]), settings: columns.projectSettings(island.settings, keep) };
   return { mapping, coverage, data: mappedData(data, island.features, mapping, keep), view, specs: whole ? specs : specs.map((s) => columns.project(s, keep)) };
+}
+
+/**
+ * The mapping with its unit maps estimated against the island's member specs (units.ts); pairs
+ * resting on statistics that no conversion fits are dropped (missing/ignored updated). Unchanged
+ * when every pair is fixed or paired by name. Shared with the page's mapping proposal.
+ */
+export function withUnitMaps(data: TableDataset, island: Island, specs: readonly StatSpec[], mapping: ColumnMapping): ColumnMapping {
+  const columns = specType(island.type).columns;
+  if (!columns || !mapping.pairs.some((p) => !p.fixed && p.source !== 'name')) return mapping;
+  const position = (name: string) => island.features.indexOf(name);
+  const userSignatures = tableSignatures(data.values, data.rows, data.cols);
+  const pooledAll = island.columns ? island.columns.map((c) => c.signature) : columns.signatures(specs);
+  const members = specs.map((spec) => {
+    const own = columns.signatures([spec]);
+    return mapping.pairs.map((p) => own[position(p.island)]);
+  });
+  const hints = mapping.pairs.map((p) => ({ user: p.user, island: `${p.island} ${island.columns?.[position(p.island)].description ?? ''}` }));
+  const estimate = estimateUnits(
+    mapping.pairs,
+    mapping.pairs.map((p) => userSignatures[data.featureNames.indexOf(p.user)]),
+    mapping.pairs.map((p) => pooledAll[position(p.island)]),
+    members,
+    hints,
+  );
+  const kept = new Set(estimate.pairs.map((p) => p.island));
+  return {
+    pairs: estimate.pairs,
+    missing: island.features.filter((f) => !kept.has(f)),
+    ignored: [...mapping.ignored, ...mapping.pairs.filter((p) => !kept.has(p.island)).map((p) => p.user)],
+  };
 }
 
 /** The user's rows through the mapping, on the island columns `keep`, named as the island names them. */

@@ -26,6 +26,7 @@ export type ErrorCode =
   // reading tables: CSV/TSV text, Parquet, columns and the feature matrix (data/, workers/tables.ts)
   | 'EMPTY_FILE'
   | 'NOT_TEXT'
+  | 'NOT_UTF8'
   | 'TOO_LARGE'
   | 'BAD_DELIMITER'
   | 'NO_HEADER'

@@ -1,0 +1,34 @@
+/**
+ * Language identification in Node (docs/text.md §3): fastText's lid.176 model from the
+ * fasttext.wasm.js package (its Node build reads the model from node_modules), loaded once, on the
+ * first text that needs it.
+ */
+import { getLIDModel } from 'fasttext.wasm.js';
+import { FASTTEXT_LID176_ID, fastTextLanguage, identifyEach, type LanguageIdentifier, type LinePredictor } from '../engine/data/language.js';
+
+let loading: Promise<LanguageIdentifier> | undefined;
+
+export function nodeLanguageIdentifier(): Promise<LanguageIdentifier> {
+  loading ??= load().catch((error: unknown) => {
+    loading = undefined; // a failed load may be retried
+    throw error;
+  });
+  return loading;
+}
+
+async function load(): Promise<LanguageIdentifier> {
+  const model = await (await getLIDModel()).load();
+  const predict: LinePredictor = (line) => {
+    const top = model.predict(line, 1, 0);
+    try {
+      const [probability, label] = top.get(0);
+      return { label, probability };
+    } finally {
+      top.delete(); // an embind vector: its memory is freed only by delete
+    }
+  };
+  return {
+    id: FASTTEXT_LID176_ID,
+    identify: (texts, options) => identifyEach(texts, predict, fastTextLanguage, options?.signal),
+  };
+}

@@ -39,7 +39,7 @@ export { inThreadHost, loadModel, MODEL_LIMITS, modelHost, setModelHost, timeout
 export { assertModelFootprint, formatBytes, modelFootprint, type ModelFootprint } from './model/onnx-inspect.js';
 export type { ModelFeed } from './model/feed.js';
 export { chooseExecutionProvider, runnerOptions, wasmThreadsFor, type ExecutionProvider, type ProviderChoice, type ProviderRequest } from './model/execution-provider.js';
-export { readZip, writeZip, IntegrityError, DEFAULT_ZIP_LIMITS, type ZipLimits } from './bundle/zip.js';
+export { readZip, writeZip, IntegrityError, DEFAULT_ZIP_LIMITS, type ZipLimits } from './core/zip.js';
 export { checkSemanticSpec, SEMANTIC_VOCABULARY, type SemanticSpec, type Problem } from './bundle/semantic.js';
 export { checkManifest, MANIFEST_FILE, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Manifest, type OutputKind } from './bundle/manifest.js';
 export { packBundle, type PackInput } from './bundle/pack.js';

@@ -3,7 +3,7 @@
  * central directory record can be set apart, so a test can make them lie or disagree.
  */
 import { deflateSync } from 'fflate';
-import { crc32 } from '../../src/engine/bundle/zip.js';
+import { crc32 } from '../../src/engine/core/zip.js';
 
 export interface RawEntry {
   name: string;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, DockError, ERROR_CLASSES, deserializeError, serializeError, type ErrorCode } from '../../src/engine/core/errors.js';
 import { ModelError } from '../../src/engine/model/onnx-runner.js';
-import { IntegrityError } from '../../src/engine/bundle/zip.js';
+import { IntegrityError } from '../../src/engine/core/zip.js';
 
 /** What a worker does with a thrown error: serialise, post (structured clone), rebuild on the page. */
 function acrossWorkerBoundary(error: unknown): DockError {

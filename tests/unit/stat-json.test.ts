@@ -94,7 +94,7 @@ describe('stat.json interoperability', () => {
     }
   });
 
-  it('says image and text specs are not supported yet', () => {
+  it('says image specs are not supported yet', () => {
     expect(() => parseStatSpec('{"type":"RKMEImageSpecification"}')).toThrow(/not supported yet/);
   });
 });

@@ -16,7 +16,7 @@ import { parseStatSpec, specType } from '../spec/registry.js';
 import type { StatSpec } from '../spec/spec-type.js';
 import { checkManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
 import { DockError } from '../core/errors.js';
-import { readZip, type ZipLimits } from './zip.js';
+import { readZip, type ZipLimits } from '../core/zip.js';
 
 export type CheckStatus = 'USABLE' | 'NONUSABLE' | 'INVALID';
 

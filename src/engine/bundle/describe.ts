@@ -8,7 +8,7 @@ import { FormatError } from '../core/errors.js';
 import { specType } from '../spec/registry.js';
 import { inspectBundle } from './checker.js';
 import type { Manifest } from './manifest.js';
-import type { ZipLimits } from './zip.js';
+import type { ZipLimits } from '../core/zip.js';
 
 export const MODEL_CARD_FILE = 'README.md';
 const MAX_CARD_CHARS = 64 * 1024;

@@ -8,7 +8,7 @@ import { specType } from '../spec/registry.js';
 import type { StatSpec } from '../spec/spec-type.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, checkManifest, MANIFEST_FILE, type Manifest, type OutputKind } from './manifest.js';
 import type { SemanticSpec } from './semantic.js';
-import { writeZip } from './zip.js';
+import { writeZip } from '../core/zip.js';
 
 export interface PackInput {
   id: string;

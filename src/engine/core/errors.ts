@@ -27,6 +27,9 @@ export type ErrorCode =
   | 'EMPTY_FILE'
   | 'NOT_TEXT'
   | 'NOT_UTF8'
+  | 'NOT_EMBEDDED'
+  | 'NOT_A_TEXT_MODEL'
+  | 'NO_VOCAB'
   | 'TOO_LARGE'
   | 'BAD_DELIMITER'
   | 'NO_HEADER'
@@ -53,6 +56,9 @@ export type ErrorCode =
   | 'NO_FEATURES'
   | 'NO_TABLE'
   | 'DUPLICATE_DATA_LOADER'
+  // a text model's vocabulary (data/token-ids.ts): a line that is not one token, a token twice
+  | 'BAD_VOCAB'
+  | 'DUPLICATE_TOKEN'
   | 'NOT_A_TABLE'
   // building, reading and comparing specifications (spec/)
   | 'BAD_K'
@@ -159,6 +165,9 @@ export type ErrorCode =
   | 'BAD_COMPOSITE'
   | 'MISSING_COMPONENT'
   | 'NO_COMPOSITE'
+  // the word vectors of the text embedder (data/embedder.ts): a damaged file, another tokenizer's vectors
+  | 'BAD_WORD_VECTORS'
+  | 'TOKENIZER_MISMATCH'
   // a search, reuse result or opened composite the worker no longer keeps (workers/held.ts)
   | 'UNKNOWN_RESULT'
   | 'NOTHING_TO_SAVE';

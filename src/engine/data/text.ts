@@ -17,6 +17,36 @@ export interface TextDataset extends Dataset {
   sources: string[];
   /** a label per text (sub-folder name, JSON Lines `label`, a label column), null = unlabelled; absent = no labels */
   labels?: (string | null)[];
+  /** the texts' embeddings, once computed (data/embedder.ts embedTexts): specs and the job selector work on these */
+  embedding?: TextEmbedding;
+  /** the texts' languages, once identified (data/language.ts corpusLanguages) */
+  languages?: string[];
+}
+
+/** Which embedder made embeddings: specs of different embedders are never compared (docs/text.md §2). */
+export interface EmbedderRef {
+  id: string;
+  version: string;
+  dim: number;
+  tokenizer: string;
+}
+
+export interface TextEmbedding {
+  /** row-major rows × dim */
+  values: Float64Array;
+  dim: number;
+  embedder: EmbedderRef;
+  /** texts with no word the embedder knows (their embedding is the zero vector) */
+  emptyRows: number;
+}
+
+/** The embedding dimensions' names: an island of text specs is keyed by them, so by the embedder. */
+export function embeddingDimensions(embedder: EmbedderRef): string[] {
+  return Array.from({ length: embedder.dim }, (_, i) => `${embedder.id}@${embedder.version}:${i}`);
+}
+
+export function sameEmbedder(a: EmbedderRef, b: EmbedderRef): boolean {
+  return a.id === b.id && a.version === b.version && a.dim === b.dim && a.tokenizer === b.tokenizer;
 }
 
 export function textDataset(texts: string[], sources?: string[], labels?: (string | null)[]): TextDataset {

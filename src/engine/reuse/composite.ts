@@ -10,7 +10,7 @@
 import { FormatError, InputError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { checkJsonDepth } from '../core/json.js';
-import { readZip, writeZip, type ZipLimits } from '../bundle/zip.js';
+import { readZip, writeZip, type ZipLimits } from '../core/zip.js';
 import type { RunnerOptions } from '../model/onnx-runner.js';
 import type { ColumnMapping } from '../data/column-map.js';
 import { loadLearnware, predictLearnware, alignRows, type Learnware, type PredictOptions } from './learnware.js';

@@ -9,7 +9,7 @@ import { throwIfCancelled } from '../core/errors.js';
 import { PhaseReporter, type JobOptions } from '../core/progress.js';
 import { checkBundle, type CheckOptions } from '../bundle/checker.js';
 import type { Manifest } from '../bundle/manifest.js';
-import { readZip } from '../bundle/zip.js';
+import { readZip } from '../core/zip.js';
 import { loadModel, type HostedModel } from '../model/host.js';
 import { ModelError, type RunnerOptions } from '../model/onnx-runner.js';
 import type { StatSpec } from '../spec/spec-type.js';

@@ -31,6 +31,17 @@ export interface ModelInputSchema {
   features: string[];
   dtype: string;
   shape: (number | null)[];
+  /** text models: how texts become the token ids they take (docs/text.md §4) */
+  text?: TextModelInput;
+}
+
+/** A text model's tokenizer: the bundle's vocabulary file, its size, and the padded length L. */
+export interface TextModelInput {
+  /** the vocabulary file in the bundle: one token per line, line i has id i + 2 (0 pads, 1 is unknown) */
+  vocab: string;
+  vocabSize: number;
+  maxLength: number;
+  tokenizer: string;
 }
 
 /** Where an island of this type sits: its dimension and the names of its model inputs. */
@@ -129,6 +140,11 @@ export interface SpecType<S extends StatSpec = StatSpec, D extends Dataset = Dat
   /** The settings under which a spec compares with itself (its own γ and scale). */
   ownSettings(spec: S): IslandSettings;
 
+  /**
+   * Why a learnware's spec may not be compared with the user's although they share an island
+   * (text: a language of the user's texts that the learnware's lack), or null (optional: always comparable).
+   */
+  incomparable?(user: S, learnware: S): string | null;
   /** Whether a user's data can be compared with this island (same columns, any order). */
   matchesIsland(island: IslandView, data: D): boolean;
   /** The user's spec under the island's settings, its columns put in the island's order. */

@@ -6,6 +6,7 @@
  * TensorProto, ValueInfoProto).
  */
 import { InputError } from '../core/errors.js';
+import type { TokenNaiveBayes } from './naive-bayes.js';
 import { ProtoWriter } from './protobuf.js';
 
 export interface DenseLayer {
@@ -28,6 +29,7 @@ export interface DenseModel {
 }
 
 const FLOAT = 1;
+const INT64 = 7;
 const ATTRIBUTE_INT = 2;
 
 export function exportDenseOnnx(model: DenseModel): Uint8Array {
@@ -116,6 +118,86 @@ function valueInfo(name: string, dim: number | string): (w: ProtoWriter) => void
         tensorType.message(2, (shape) => {
           shape.message(1, (d) => d.string(2, 'N'));
           shape.message(1, (d) => (typeof dim === 'string' ? d.string(2, dim) : d.int(1, dim)));
+        });
+      }),
+    );
+  };
+}
+
+export interface TokenNaiveBayesExport {
+  /** L, the token ids per text */
+  maxLength: number;
+  classes: number;
+  inputName?: string;
+  outputName?: string;
+  producer?: string;
+}
+
+/**
+ * A text model (docs/text.md §4) from naive Bayes: int64 ids [N, L] → Gather of the log-likelihood
+ * table [V + 2, C] → [N, L, C] → ReduceSum over L → + log priors → Softmax → float32 [N, C].
+ * Rows 0 (padding) and 1 (unknown) of the table are zero, so those ids add nothing. Opset 13, the
+ * first where ReduceSum takes its axes as an input. Softmax's axis is 1, the last of [N, C] (the
+ * protobuf writer encodes no negative numbers).
+ */
+export function exportTokenNaiveBayes(nb: TokenNaiveBayes, options: TokenNaiveBayesExport): Uint8Array {
+  const C = options.classes;
+  const L = options.maxLength;
+  if (!Number.isInteger(C) || C < 2 || C !== nb.classes) throw new InputError('BAD_MODEL', `the model has ${nb.classes} classes, ${C} were asked for`);
+  if (!Number.isInteger(L) || L < 1) throw new InputError('BAD_MODEL', `the token length must be a positive integer, got ${L}`);
+  const rows = nb.vocabSize + 2;
+  if (nb.logLikelihoods.length !== rows * C) throw new InputError('BAD_MODEL', `the table must be ${rows}×${C}`);
+  if (nb.logPriors.length !== C) throw new InputError('BAD_MODEL', `the priors must have ${C} values`);
+  for (const v of nb.logLikelihoods) if (!Number.isFinite(v)) throw new InputError('BAD_MODEL', 'the log-likelihoods must be finite');
+  for (const v of nb.logPriors) if (!Number.isFinite(v)) throw new InputError('BAD_MODEL', 'the log priors must be finite');
+  const inputName = options.inputName ?? 'token_ids';
+  const outputName = options.outputName ?? 'probabilities';
+  const nodes = [
+    node('Gather', ['log_likelihoods', inputName], ['token_scores'], 'Gather', [['axis', 0]]),
+    node('ReduceSum', ['token_scores', 'sum_axes'], ['text_scores'], 'ReduceSum', [['keepdims', 0]]),
+    node('Add', ['text_scores', 'log_priors'], ['scores'], 'Add'),
+    node('Softmax', ['scores'], [outputName], 'Softmax', [['axis', 1]]),
+  ];
+  const initializers = [
+    tensor('log_likelihoods', [rows, C], Float32Array.from(nb.logLikelihoods)),
+    tensor('log_priors', [C], Float32Array.from(nb.logPriors)),
+    int64Tensor('sum_axes', [1], [1n]),
+  ];
+  return new ProtoWriter()
+    .int(1, 8) // ir_version
+    .string(2, options.producer ?? 'learnware-dock')
+    .message(7, (g) => {
+      for (const n of nodes) g.message(1, n);
+      g.string(2, 'token-naive-bayes');
+      for (const t of initializers) g.message(5, t);
+      g.message(11, tensorInfo(inputName, INT64, ['N', L]));
+      g.message(12, tensorInfo(outputName, FLOAT, ['N', C]));
+    })
+    .message(8, (o) => o.string(1, '').int(2, 13))
+    .finish();
+}
+
+function int64Tensor(name: string, dims: number[], values: bigint[]): (w: ProtoWriter) => void {
+  return (w) => {
+    for (const d of dims) w.int(1, d);
+    w.int(2, INT64);
+    w.string(8, name);
+    const raw = new Uint8Array(values.length * 8);
+    const view = new DataView(raw.buffer);
+    values.forEach((v, i) => view.setBigInt64(i * 8, v, true));
+    w.bytes(9, raw);
+  };
+}
+
+/** a tensor type with named (symbolic) and fixed dimensions */
+function tensorInfo(name: string, elementType: number, dims: (number | string)[]): (w: ProtoWriter) => void {
+  return (w) => {
+    w.string(1, name);
+    w.message(2, (type) =>
+      type.message(1, (tensorType) => {
+        tensorType.int(1, elementType);
+        tensorType.message(2, (shape) => {
+          for (const dim of dims) shape.message(1, (d) => (typeof dim === 'string' ? d.string(2, dim) : d.int(1, dim)));
         });
       }),
     );

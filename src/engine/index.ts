@@ -12,12 +12,21 @@ export { resolveBackend, type BackendSettings, type BackendAttempt, type Resolve
 export { parseCsv, parseCsvBytes, type Table, type Column, type CsvOptions } from './data/csv.js';
 export { parseParquetBytes, startsWithParquetMagic, type ParquetOptions } from './data/parquet.js';
 export { parseTableFile, type TableFileOptions } from './data/table-file.js';
-export { tableLoader, registerDataLoader, dataLoaders, loaderFor, type DataLoader, type DataLimits, type ParsedTable } from './data/loaders.js';
+export { tableLoader, textLoader, type ParsedTexts, registerDataLoader, dataLoaders, loaderFor, type DataLoader, type DataLimits, type ParsedTable } from './data/loaders.js';
 export { toFeatureMatrix, labelValues, gatherRows, type FeatureMatrix, type SelectOptions } from './data/table.js';
 export { categoriesOf, planEncoding, encodeColumn, applyEncoding, MAX_CATEGORIES, type ColumnEncoding, type EncodingKind } from './data/encode.js';
 export type * from './spec/spec-type.js';
 export { registerSpecType, specType, specTypes, specTypesFor, parseStatSpec, serializeStatSpec, type AnySpecType } from './spec/registry.js';
 export { tableDataset, isTableDataset, TABLE_DATASET, type TableDataset } from './data/dataset.js';
+// texts (docs/text.md): the dataset kind and tokenizer, readers, the embedder, languages, token ids
+export * from './data/text.js';
+export { textsFromFiles, textsFromZip, textsFromJsonLines, textsFromTable, textColumns, type NamedFile } from './data/text-file.js';
+export * from './data/embedder.js';
+export * from './data/language.js';
+export * from './data/token-ids.js';
+export * from './model/naive-bayes.js';
+export { textSpecType, MAX_TEXT_LENGTH, type TextSpecOptions } from './spec/text/index.js';
+export { RKME_TEXT_TYPE, REFERENCE_EMBEDDER, type RkmeTextSpec } from './spec/text/types.js';
 // the table RKME plug-in (spec/table/): its own API, for the table journey, the CLI's table commands, tests and benches
 export * from './spec/table/types.js';
 export { tableSpecType, tableIsland, settingsScale, MAX_TABLE_D, type TableIslandSettings } from './spec/table/index.js';
@@ -33,7 +42,7 @@ export { matchPicture } from './spec/table/picture.js';
 export { imputeColumnMeans } from './data/impute.js';
 export { sha256Hex } from './core/hash.js';
 export { checkJsonDepth, jsonDepth, MAX_JSON_DEPTH } from './core/json.js';
-export { exportDenseOnnx, type DenseLayer, type DenseModel } from './model/onnx-export.js';
+export { exportDenseOnnx, exportTokenNaiveBayes, type DenseLayer, type DenseModel } from './model/onnx-export.js';
 export { OnnxModel, ModelError, fixedWidth, plainOrtMessage, type ModelIo, type ModelOutput } from './model/onnx-runner.js';
 export { inThreadHost, loadModel, MODEL_LIMITS, modelHost, setModelHost, timeoutError, type HostedModel, type HostOptions, type ModelHost, type RunLimits } from './model/host.js';
 export { assertModelFootprint, formatBytes, modelFootprint, type ModelFootprint } from './model/onnx-inspect.js';
@@ -185,7 +194,7 @@ export {
   type EvaluatedMethod,
   type EvaluationReading,
 } from './reuse/evaluate.js';
-export { loadLearnware, learnwareTask, alignColumns, alignRows, predictLearnware, type Learnware, type PredictOptions } from './reuse/learnware.js';
+export { loadLearnware, learnwareTask, learnwareFeatures, alignColumns, alignRows, predictLearnware, type Learnware, type PredictOptions } from './reuse/learnware.js';
 export { packComposite, loadComposite, predictComposite, compositeColumns, COMPOSITE_FORMAT, COMPOSITE_FILE, type CompositeSpec, type Composite } from './reuse/composite.js';
 export { userTable, type UserTable, type UserTableOptions } from './reuse/user-table.js';
 export { reuseLearnwares, reuseAligners, labelledTargets, evaluateTable, type ReuseInput, type ReuseResult, type TableEvaluationInput } from './reuse/reuse.js';

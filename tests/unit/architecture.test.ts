@@ -89,7 +89,7 @@ const ALLOWED: Record<string, string[]> = {
   data: ['core'],
   model: ['core', 'kernels'],
   spec: ['core', 'kernels', 'data', 'model'],
-  bundle: ['core', 'kernels', 'model', 'spec'],
+  bundle: ['core', 'kernels', 'data', 'model', 'spec'],
   catalog: ['core', 'kernels', 'data', 'spec', 'bundle'],
   publish: ['core', 'spec', 'bundle', 'catalog'],
   search: ['core', 'kernels', 'data', 'spec', 'bundle', 'catalog'],

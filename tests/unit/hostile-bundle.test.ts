@@ -91,8 +91,11 @@ describe('hostile bundles: missing semantic fields (defect 11)', () => {
     const problems = checkManifest({ ...manifest, semantic });
     expect(problems.map((p) => p.field)).toEqual(expect.arrayContaining(['semantic.Output', 'semantic.Task']));
     expect(problems.find((p) => p.field === 'semantic.Output')?.code).toBe('MISSING_FIELD');
-    const noInput = semanticSpec({ Data: { Type: 'Class', Values: ['Text'] } });
+    const noInput = semanticSpec();
     delete noInput.Input;
     expect(checkManifest({ ...manifest, semantic: noInput }).map((p) => p.field)).toContain('semantic.Input');
+    // a model that takes float32 features is not a text model, whatever its semantic spec says
+    const text = semanticSpec({ Data: { Type: 'Class', Values: ['Text'] } });
+    expect(checkManifest({ ...manifest, semantic: text }).map((p) => p.field)).toContain('semantic.Data');
   });
 });

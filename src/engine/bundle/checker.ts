@@ -17,6 +17,8 @@ import type { StatSpec } from '../spec/spec-type.js';
 import { checkManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
 import { DockError } from '../core/errors.js';
 import { readZip, type ZipLimits } from '../core/zip.js';
+import { decodeText } from '../data/text.js';
+import { parseVocab } from '../data/token-ids.js';
 
 export type CheckStatus = 'USABLE' | 'NONUSABLE' | 'INVALID';
 
@@ -150,9 +152,21 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
       reasons.push({ code: (error as DockError).code === 'SPEC_LIMIT' ? 'SPEC_LIMIT' : 'BAD_SPEC', message: `${entry.file}: ${(error as Error).message}`, field: 'specs' });
     }
   }
+  const text = manifest.model.input.text;
+  if (text) {
+    // the vocabulary is what turns a user's texts into this model's ids: it must read, and be as long as declared
+    try {
+      const vocab = parseVocab(decodeText(files.get(text.vocab)!, text.vocab));
+      if (vocab.size !== text.vocabSize)
+        reasons.push({ code: 'BAD_VOCAB', message: `${text.vocab} holds ${vocab.size} tokens, the manifest says ${text.vocabSize}`, field: 'model.input.text.vocabSize' });
+    } catch (error) {
+      reasons.push({ code: (error as DockError).code ?? 'BAD_VOCAB', message: `${text.vocab}: ${(error as Error).message}`, field: 'model.input.text.vocab' });
+    }
+  }
   if (reasons.length > 0 || !spec) return invalid(reasons, manifest);
   const features = manifest.model.input.features.length;
-  passed.push({ id: 'spec', label: `${manifest.specs.map((s) => s.file).join(', ')} parses and agrees with the model's input (${features} feature${features === 1 ? '' : 's'})` });
+  const input = text ? `token ids of length ${text.maxLength} from a vocabulary of ${text.vocabSize} tokens` : `${features} feature${features === 1 ? '' : 's'}`;
+  passed.push({ id: 'spec', label: `${manifest.specs.map((s) => s.file).join(', ')} parses and agrees with the model's input (${input})` });
   return { manifest, spec, sha256, files, passed };
 }
 

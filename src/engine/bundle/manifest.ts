@@ -3,6 +3,8 @@
  * model's input/output contract, the spec files, and a SHA-256 and size for every other file.
  */
 import type { ErrorCode } from '../core/errors.js';
+import { TOKENIZER_ID } from '../data/text.js';
+import type { TextModelInput } from '../spec/spec-type.js';
 import type { Problem, SemanticSpec } from './semantic.js';
 import { checkSemanticSpec } from './semantic.js';
 
@@ -24,7 +26,8 @@ export interface Manifest {
   model: {
     file: string;
     format: 'onnx';
-    input: { name: string; features: string[]; dtype: 'float32'; shape: [null, number] };
+    /** tables: float32 [n, features]; text (docs/text.md §4): int64 token ids [n, L], no features, `text` says how texts become ids */
+    input: { name: string; features: string[]; dtype: 'float32' | 'int64'; shape: [null, number]; text?: TextModelInput };
     output: { name: string; kind: OutputKind; classes: string[] | null; shape: [null, number] };
   };
   specs: { file: string; type: string }[];
@@ -56,14 +59,18 @@ export function checkManifest(value: unknown): Problem[] {
     if (!input || typeof input !== 'object') add('model.input', 'model.input is missing');
     else {
       if (typeof input.name !== 'string' || input.name === '') add('model.input.name', 'model.input.name must be the ONNX input name');
-      if (input.dtype !== 'float32') add('model.input.dtype', 'model.input.dtype must be "float32"');
-      const features = input.features;
-      const shape = input.shape as unknown[];
-      if (!Array.isArray(features) || features.length === 0 || features.some((f) => typeof f !== 'string' || f === ''))
-        add('model.input.features', 'model.input.features must list the feature names in order');
-      else if (new Set(features).size !== features.length) add('model.input.features', 'model.input.features has duplicate names');
-      if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== null || shape[1] !== (features as unknown[] | undefined)?.length) {
-        add('model.input.shape', 'model.input.shape must be [null, number of features]');
+      if (input.dtype === 'int64') textInputProblems(input, m.files, add);
+      else if (input.dtype !== 'float32') add('model.input.dtype', 'model.input.dtype must be "float32" (tables) or "int64" (token ids of texts)');
+      else if (input.text !== undefined) add('model.input.text', 'model.input.text belongs to models that take token ids (dtype "int64")');
+      else {
+        const features = input.features;
+        const shape = input.shape as unknown[];
+        if (!Array.isArray(features) || features.length === 0 || features.some((f) => typeof f !== 'string' || f === ''))
+          add('model.input.features', 'model.input.features must list the feature names in order');
+        else if (new Set(features).size !== features.length) add('model.input.features', 'model.input.features has duplicate names');
+        if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== null || shape[1] !== (features as unknown[] | undefined)?.length) {
+          add('model.input.shape', 'model.input.shape must be [null, number of features]');
+        }
       }
     }
     const output = model.output as Record<string, unknown> | undefined;
@@ -100,7 +107,12 @@ export function checkManifest(value: unknown): Problem[] {
       if (typeof entry?.sha256 !== 'string' || !HEX64.test(entry.sha256)) add(`files.${name}.sha256`, `files["${name}"].sha256 must be 64 lower-case hex digits`);
       if (typeof entry?.size !== 'number' || !Number.isInteger(entry.size) || entry.size < 0) add(`files.${name}.size`, `files["${name}"].size must be a byte count`);
     }
-    const referenced = [typeof model?.file === 'string' ? model.file : null, ...(Array.isArray(specs) ? specs.map((s) => (s as { file?: string })?.file) : [])];
+    const vocab = (model?.input as { text?: { vocab?: unknown } } | undefined)?.text?.vocab;
+    const referenced = [
+      typeof model?.file === 'string' ? model.file : null,
+      typeof vocab === 'string' ? vocab : null,
+      ...(Array.isArray(specs) ? specs.map((s) => (s as { file?: string })?.file) : []),
+    ];
     // own properties only: `"constructor" in files` is true of every object (an unhashed model named constructor)
     for (const file of referenced) if (typeof file === 'string' && !Object.hasOwn(files, file)) add('files', `files does not list ${file}`);
   }
@@ -109,13 +121,20 @@ export function checkManifest(value: unknown): Problem[] {
   const kind = (model?.output as { kind?: unknown } | undefined)?.kind;
   const task = semantic?.Task?.Values?.[0];
   if (typeof semantic === 'object' && semantic !== null && typeof task === 'string') {
-    if (!semantic.Input) add('semantic.Input', 'semantic Input is required: it describes the model input features', 'MISSING_FIELD');
+    if (!semantic.Input && semantic.Data?.Values?.[0] !== 'Text') add('semantic.Input', 'semantic Input is required: it describes the model input features', 'MISSING_FIELD');
     if (!semantic.Output) add('semantic.Output', 'semantic Output is required: it describes the model output', 'MISSING_FIELD');
     const expected = kind === 'regression' ? 'Regression' : kind === 'probabilities' || kind === 'labels' ? 'Classification' : null;
     if (expected && task !== expected) add('semantic.Task', `semantic Task "${task}" does not fit a model giving ${String(kind)} (Task must be ${expected})`);
   }
   const features = (model?.input as { features?: unknown[] } | undefined)?.features;
-  if (semantic?.Input && Array.isArray(features) && Number(semantic.Input.Dimension) !== features.length) {
+  const takesText = (model?.input as { dtype?: unknown } | undefined)?.dtype === 'int64';
+  if (typeof semantic === 'object' && semantic !== null && Array.isArray(semantic.Data?.Values) && (semantic.Data.Values[0] === 'Text') !== takesText) {
+    add(
+      'semantic.Data',
+      takesText ? 'a model that takes token ids has semantic Data "Text"' : `semantic Data "${semantic.Data.Values[0]}" does not fit a model that takes float32 features`,
+    );
+  }
+  if (semantic?.Input && Array.isArray(features) && !takesText && Number(semantic.Input.Dimension) !== features.length) {
     add('semantic.Input.Dimension', `semantic Input.Dimension ${semantic.Input.Dimension} differs from the ${features.length} model input features`);
   }
   const output = model?.output as { kind?: unknown; classes?: unknown[]; shape?: unknown[] } | undefined;
@@ -127,6 +146,30 @@ export function checkManifest(value: unknown): Problem[] {
     }
   }
   return problems;
+}
+
+/** Longest token-id row (L) and vocabulary a text model may declare: every batch is n × L int64s. */
+export const TEXT_INPUT_LIMITS = { maxLength: 4096, vocabSize: 1_000_000 } as const;
+
+/** A text model's input: token ids [null, L], no features, and the tokenizer that makes them (docs/text.md §4). */
+function textInputProblems(input: Record<string, unknown>, files: unknown, add: (field: string, message: string, code?: ErrorCode) => void): void {
+  if (!Array.isArray(input.features) || input.features.length !== 0) add('model.input.features', 'a model that takes token ids has no named features (features: [])');
+  const text = input.text as Record<string, unknown> | undefined;
+  if (typeof text !== 'object' || text === null || Array.isArray(text)) {
+    add('model.input.text', 'a model that takes token ids needs model.input.text: {vocab, vocabSize, maxLength, tokenizer}', 'NO_VOCAB');
+    return;
+  }
+  const L = text.maxLength;
+  if (typeof L !== 'number' || !Number.isInteger(L) || L < 1 || L > TEXT_INPUT_LIMITS.maxLength)
+    add('model.input.text.maxLength', `maxLength must be an integer in 1..${TEXT_INPUT_LIMITS.maxLength}`);
+  const shape = input.shape as unknown[];
+  if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== null || shape[1] !== L) add('model.input.shape', 'model.input.shape must be [null, maxLength]');
+  const V = text.vocabSize;
+  if (typeof V !== 'number' || !Number.isInteger(V) || V < 1 || V > TEXT_INPUT_LIMITS.vocabSize)
+    add('model.input.text.vocabSize', `vocabSize must be an integer in 1..${TEXT_INPUT_LIMITS.vocabSize}`);
+  if (typeof text.vocab !== 'string' || text.vocab === '') add('model.input.text.vocab', 'model.input.text.vocab must name the vocabulary file of the bundle', 'NO_VOCAB');
+  else if (typeof files === 'object' && files !== null && !Object.hasOwn(files, text.vocab)) add('model.input.text.vocab', `files does not list ${text.vocab}`, 'NO_VOCAB');
+  if (text.tokenizer !== TOKENIZER_ID) add('model.input.text.tokenizer', `the tokenizer ${JSON.stringify(text.tokenizer)} is not one this version runs (it runs "${TOKENIZER_ID}")`);
 }
 
 /**

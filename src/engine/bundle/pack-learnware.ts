@@ -10,6 +10,9 @@ import type { ComputeBackend } from '../kernels/backend.js';
 import { loadModel } from '../model/host.js';
 import { fixedWidth, type ModelIo } from '../model/onnx-runner.js';
 import { specTypesFor, type AnySpecType } from '../spec/registry.js';
+import { decodeText, isTextDataset, type TextDataset } from '../data/text.js';
+import { parseVocab } from '../data/token-ids.js';
+import { TEXT_INPUT_LIMITS } from './manifest.js';
 import type { Dataset, SpecBuildReport, StatSpec } from '../spec/spec-type.js';
 import { checkBundle, type CheckResult } from './checker.js';
 import { classNameProblems, type Manifest, type OutputKind } from './manifest.js';
@@ -18,8 +21,10 @@ import type { SemanticSpec } from './semantic.js';
 
 export interface PackLearnwareInput {
   backend: ComputeBackend;
-  /** the training features (no label column), with their names */
-  data: Dataset & { featureNames: string[] };
+  /** the training features (no label column), with their names; or texts, embedded (data/embedder.ts embedTextDataset) */
+  data: (Dataset & { featureNames: string[] }) | TextDataset;
+  /** a text model's tokenizer: its vocab.txt (docs/text.md §4) and, when the model's input shape leaves it open, the padded length L */
+  text?: { vocab: Uint8Array; maxLength?: number };
   /** ONNX model bytes */
   model: Uint8Array;
   semantic: SemanticSpec;
@@ -110,8 +115,10 @@ export async function packLearnware(input: PackLearnwareInput, options: JobOptio
   if (classProblems.length > 0) throw new InputError(classProblems[0].code, classProblems.map((p) => p.message).join('; '), { classes });
   // the model's declared shapes are checked before the spec is built: a mismatch is found in a second, not after the run
   const io = await readModelShape(input.model);
-  const mismatches = modelMismatches(io, input.data.featureNames, input.output);
-  if (mismatches.length > 0) throw new InputError('DIMENSION_MISMATCH', mismatches.join(' '), { model: io, features: input.data.featureNames });
+  const text = isTextDataset(input.data) ? textInput(input, io) : undefined;
+  const features = isTextDataset(input.data) ? [] : input.data.featureNames;
+  const mismatches = modelMismatches(text ? { ...io, features: null } : io, features, input.output);
+  if (mismatches.length > 0) throw new InputError('DIMENSION_MISMATCH', mismatches.join(' '), { model: io, features });
   const { spec, report } = await type.build(input.backend, input.data, { ...input.specOptions, ...options });
   const width = kind === 'probabilities' ? classes!.length : kind === 'labels' ? 1 : (input.output.width ?? 1);
   const packing = new PhaseReporter(options.onProgress, 'pack', 'pack', 1, 'steps');
@@ -122,7 +129,8 @@ export async function packLearnware(input: PackLearnwareInput, options: JobOptio
     name: typeof name === 'string' && name.trim() !== '' ? name : id,
     semantic: input.semantic,
     model: input.model,
-    input: { name: io.inputName, features: input.data.featureNames },
+    input: { name: io.inputName, features },
+    ...(text ? { text } : {}),
     output: { name: io.outputName, kind, classes: kind === 'regression' ? null : classes, width },
     spec,
     readme: input.readme,
@@ -133,6 +141,24 @@ export async function packLearnware(input: PackLearnwareInput, options: JobOptio
   const check = await checkBundle(bundle);
   checking.finish();
   return { bundle, manifest, spec, report, check };
+}
+
+/** A text model's tokenizer for the bundle: the vocabulary read and counted, L from the model's input shape or as given. */
+function textInput(input: PackLearnwareInput, io: ModelShape): { vocab: Uint8Array; vocabSize: number; maxLength: number } {
+  if (!input.text) throw new InputError('NO_VOCAB', 'a text model needs its vocabulary (vocab.txt: one token per line, line i has id i + 2)');
+  const vocab = parseVocab(decodeText(input.text.vocab, 'vocab.txt'));
+  const given = input.text.maxLength;
+  const maxLength = given ?? io.features;
+  if (maxLength === null || maxLength === undefined) {
+    throw new InputError('NO_MAX_LENGTH', "the model's input shape leaves the number of token ids per text open: give the length it was trained with (--max-length)");
+  }
+  if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > TEXT_INPUT_LIMITS.maxLength) {
+    throw new InputError('BAD_SHAPE', `the length of a text's token ids must be an integer in 1..${TEXT_INPUT_LIMITS.maxLength}, got ${maxLength}`);
+  }
+  if (given !== undefined && io.features !== null && io.features !== given) {
+    throw new InputError('DIMENSION_MISMATCH', `the model takes ${io.features} token ids per text, ${given} were given as the length`, { model: io });
+  }
+  return { vocab: input.text.vocab, vocabSize: vocab.size, maxLength };
 }
 
 /** A bundle id from a name: lower case, a–z 0–9 . _ -, at most 64 characters. */

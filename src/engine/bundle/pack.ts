@@ -1,8 +1,9 @@
 /**
- * Writes a bundle: learnware.json + model.onnx + rkme.json + README.md (model card), with the
+ * Writes a bundle: learnware.json + model.onnx + rkme.json (+ vocab.txt for text models) + README.md (model card), with the
  * SHA-256 and size of every file in the manifest. Deterministic for equal inputs.
  */
 import { InputError } from '../core/errors.js';
+import { TOKENIZER_ID } from '../data/text.js';
 import { sha256Hex } from '../core/hash.js';
 import { specType } from '../spec/registry.js';
 import type { StatSpec } from '../spec/spec-type.js';
@@ -16,6 +17,8 @@ export interface PackInput {
   semantic: SemanticSpec;
   model: Uint8Array;
   input: { name: string; features: string[] };
+  /** a text model's vocabulary (vocab.txt bytes) and padded length L (docs/text.md §4) */
+  text?: { vocab: Uint8Array; vocabSize: number; maxLength: number };
   output: { name: string; kind: OutputKind; classes: string[] | null; width: number };
   spec: StatSpec;
   /** model card (markdown); generated from the manifest when omitted */
@@ -26,10 +29,16 @@ export interface PackInput {
 export async function packBundle(input: PackInput): Promise<{ bundle: Uint8Array; manifest: Manifest }> {
   const type = specType(input.spec.type);
   const specJson = new TextEncoder().encode(type.toJson(input.spec));
-  const files: [string, Uint8Array][] = [
-    ['model.onnx', input.model],
-    ['rkme.json', specJson],
-  ];
+  const files: [string, Uint8Array][] = [['model.onnx', input.model], ['rkme.json', specJson], ...(input.text ? [['vocab.txt', input.text.vocab] as [string, Uint8Array]] : [])];
+  const modelInput: Manifest['model']['input'] = input.text
+    ? {
+        name: input.input.name,
+        features: [],
+        dtype: 'int64',
+        shape: [null, input.text.maxLength],
+        text: { vocab: 'vocab.txt', vocabSize: input.text.vocabSize, maxLength: input.text.maxLength, tokenizer: TOKENIZER_ID },
+      }
+    : { name: input.input.name, features: input.input.features, dtype: 'float32', shape: [null, input.input.features.length] };
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -40,7 +49,7 @@ export async function packBundle(input: PackInput): Promise<{ bundle: Uint8Array
     model: {
       file: 'model.onnx',
       format: 'onnx',
-      input: { name: input.input.name, features: input.input.features, dtype: 'float32', shape: [null, input.input.features.length] },
+      input: modelInput,
       output: { name: input.output.name, kind: input.output.kind, classes: input.output.classes, shape: [null, input.output.width] },
     },
     specs: [{ file: 'rkme.json', type: input.spec.type }],
@@ -67,7 +76,9 @@ function modelCard(manifest: Manifest, specSummary: string): string {
     '',
     `- Task: ${s.Task.Values[0]} on ${s.Data.Values[0].toLowerCase()} data; scenario: ${s.Scenario.Values.join(', ')}`,
     `- License: ${s.License.Values[0]}; trained with ${s.Library.Values[0]}; model format ONNX`,
-    `- Input: ${manifest.model.input.features.length} float32 features: ${manifest.model.input.features.join(', ')}`,
+    manifest.model.input.text
+      ? `- Input: token ids (int64) of texts, padded to ${manifest.model.input.text.maxLength}, from a vocabulary of ${manifest.model.input.text.vocabSize} tokens (${manifest.model.input.text.vocab})`
+      : `- Input: ${manifest.model.input.features.length} float32 features: ${manifest.model.input.features.join(', ')}`,
     `- Output: ${out.kind}${out.classes ? ` over ${out.classes.join(', ')}` : ` (${out.shape[1]} value${out.shape[1] > 1 ? 's' : ''})`}`,
     `- Statistical specification (${manifest.specs[0].type}): ${specSummary}`,
     '',

@@ -5,7 +5,7 @@
  */
 import { FormatError, InputError, throwIfCancelled } from '../core/errors.js';
 import { PhaseReporter, type JobOptions } from '../core/progress.js';
-import { TOKENIZER_ID, tokenize, type EmbedderRef } from './text.js';
+import { TOKENIZER_ID, tokenize, type EmbedderRef, type TextDataset } from './text.js';
 
 /** Where the app serves the word vectors, relative to its public root (built by scripts/build-embedder.ts). */
 export const EMBEDDER_FILE = 'embedders/glove-100d-50k.bin';
@@ -333,4 +333,10 @@ export function embedTexts(vectors: WordVectors, texts: readonly string[], optio
   }
   reporter.finish();
   return { values, dim, knownTokens, totalTokens, emptyRows };
+}
+
+/** The dataset with its texts' embeddings (what text specs and the reuse methods work on). */
+export function embedTextDataset(vectors: WordVectors, data: TextDataset, options: JobOptions = {}): TextDataset {
+  const { values, dim, emptyRows } = embedTexts(vectors, data.texts, options);
+  return { ...data, embedding: { values, dim, embedder: embedderRef(vectors), emptyRows } };
 }

@@ -1,13 +1,15 @@
 /**
  * Data inputs as plug-ins (docs/architecture.md, "Plug-ins"): a loader turns a user's file into
- * parsed data of its kind — today tables (CSV, TSV, Parquet); image folders and text files join
- * as further loaders. The workers and the CLI ask `loaderFor` instead of naming a parser, so a
+ * parsed data of its kind — tables (CSV, TSV, Parquet) and texts (JSON Lines, a zip of .txt
+ * files; docs/text.md §1); image folders join as a further loader. The workers and the CLI ask `loaderFor` instead of naming a parser, so a
  * new kind of data is one loader here plus its spec type and its UI. The table loader takes any
  * file no other loader claims (its own errors then say what is wrong with it).
  */
 import { InputError } from '../core/errors.js';
 import type { Table } from './csv.js';
 import { parseTableFile, type TableFileOptions } from './table-file.js';
+import { JSON_LINES, textsFromJsonLines, textsFromZip } from './text-file.js';
+import type { TextDataset, TextLimits } from './text.js';
 
 /** Size limits for one file, chosen by the caller (a browser tab and the CLI differ). */
 export interface DataLimits {
@@ -46,8 +48,26 @@ export const tableLoader: DataLoader<ParsedTable> = {
   },
 };
 
+export interface ParsedTexts {
+  kind: 'text';
+  texts: TextDataset;
+}
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+
+export const textLoader: DataLoader<ParsedTexts> = {
+  kind: 'text',
+  label: 'texts: JSON Lines ({"text", "label"} per line) or a zip of .txt files (sub-folders are labels)',
+  extensions: ['.jsonl', '.ndjson', '.zip'],
+  accepts: (bytes, fileName) => JSON_LINES.test(fileName) || ZIP_MAGIC.every((b, i) => bytes[i] === b),
+  async load(bytes, fileName, limits) {
+    const texts = JSON_LINES.test(fileName) ? textsFromJsonLines(bytes, fileName, limits as TextLimits) : textsFromZip(bytes, fileName, limits as TextLimits);
+    return { kind: 'text', texts };
+  },
+};
+
 /** Specific loaders first; the table loader last, as the fallback. */
-const loaders: DataLoader[] = [tableLoader];
+const loaders: DataLoader[] = [textLoader, tableLoader];
 
 /** Adds a loader ahead of the fallback; returns a function that removes it. */
 export function registerDataLoader(loader: DataLoader): () => void {

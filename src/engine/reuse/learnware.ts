@@ -12,6 +12,9 @@ import type { Manifest } from '../bundle/manifest.js';
 import { readZip } from '../core/zip.js';
 import { loadModel, type HostedModel } from '../model/host.js';
 import { ModelError, type RunnerOptions } from '../model/onnx-runner.js';
+import { decodeText } from '../data/text.js';
+import { encodeTokenIds, parseVocab, type Vocab } from '../data/token-ids.js';
+import { specType } from '../spec/registry.js';
 import type { StatSpec } from '../spec/spec-type.js';
 import { columnsByName, defaultAligner, type ColumnAligner } from './align.js';
 import { fromModelOutput, type Predictions, type TaskKind } from './predictions.js';
@@ -25,6 +28,16 @@ export interface Learnware {
   spec: StatSpec;
   /** loaded in the model host (model/host.ts): a worker that is stopped at a run's time limit or on cancel */
   model: HostedModel;
+  /** a text model's vocabulary (docs/text.md §4): how the user's texts become its token ids */
+  vocab?: Vocab;
+}
+
+/**
+ * The features of the space the learnware's spec lives in, which the reuse methods see: a table
+ * model's input features; for a text model, the embedding dimensions (its island's "columns").
+ */
+export function learnwareFeatures(lw: Pick<Learnware, 'manifest' | 'spec'>): string[] {
+  return specType(lw.spec.type).islandSchema(lw.spec, lw.manifest.model.input).features;
 }
 
 /** Checks a bundle and loads its model; anything but USABLE is refused with the checker's reasons. */
@@ -35,8 +48,11 @@ export async function loadLearnware(bundle: Uint8Array, options: RunnerOptions &
     throw new ModelError('NOT_USABLE', `the bundle ${result.manifest?.id ?? ''} is ${result.status}: ${reasons}`.replace('  ', ' '), { status: result.status });
   }
   const manifest = result.manifest!;
-  const model = await loadModel(readZip(bundle, options.zipLimits).get(manifest.model.file)!, { executionProviders: options.executionProviders, host: options.host });
-  return { id: manifest.id, name: manifest.name, sha256: result.sha256, manifest, spec: result.spec!, model };
+  const files = readZip(bundle, options.zipLimits);
+  const text = manifest.model.input.text;
+  const vocab = text ? parseVocab(decodeText(files.get(text.vocab)!, text.vocab)) : undefined;
+  const model = await loadModel(files.get(manifest.model.file)!, { executionProviders: options.executionProviders, host: options.host });
+  return { id: manifest.id, name: manifest.name, sha256: result.sha256, manifest, spec: result.spec!, model, ...(vocab ? { vocab } : {}) };
 }
 
 /**
@@ -57,10 +73,13 @@ export interface PredictOptions extends JobOptions {
   batch?: number;
   /** how the user's columns feed the model (default: by exact name) */
   aligner?: ColumnAligner;
+  /** the user's texts, for text models (their rows are the texts' embeddings) */
+  texts?: readonly string[];
 }
 
 /** Runs the learnware on the user's rows; non-finite inputs or outputs are clear errors. */
 export async function predictLearnware(lw: Learnware, values: Float64Array, rows: number, userColumns: readonly string[], options: PredictOptions = {}): Promise<Predictions> {
+  if (lw.manifest.model.input.text) return predictTexts(lw, rows, options);
   const mapping = (options.aligner ?? defaultAligner).align(userColumns, lw.manifest.model.input);
   const features = mapping.features;
   const x = mapping.apply(values, rows);
@@ -88,6 +107,32 @@ export async function predictLearnware(lw: Learnware, values: Float64Array, rows
     if (out.values.length !== n * width) throw new ModelError('MODEL_OUTPUT', `${lw.id} returned ${out.values.length} values for ${n} rows × ${width}`);
     for (let i = 0; i < out.values.length; i++) {
       if (!Number.isFinite(out.values[i])) throw new ModelError('MODEL_OUTPUT', `${lw.id} returned a non-finite value for row ${start + Math.floor(i / width) + 1}`);
+    }
+    raw.set(out.values, start * width);
+    progress.update(start + n);
+  }
+  progress.finish();
+  return fromModelOutput(raw, rows, width, kind, classes);
+}
+
+/** A text model on the user's texts: each batch tokenized with the model's own vocabulary and padded to its L. */
+async function predictTexts(lw: Learnware, rows: number, options: PredictOptions): Promise<Predictions> {
+  const texts = options.texts;
+  if (!texts || texts.length !== rows || !lw.vocab) throw new InputError('NOT_A_TEXT_MODEL', `${lw.id} takes texts; give the texts (not a table) to reuse it`);
+  const L = lw.manifest.model.input.text!.maxLength;
+  const { kind, classes, shape } = lw.manifest.model.output;
+  const width = shape[1];
+  const raw = new Float32Array(rows * width);
+  const batch = Math.max(1, Math.min(options.batch ?? 4096, Math.floor(2 ** 22 / L)));
+  const progress = new PhaseReporter(options.onProgress, 'predict', lw.id, rows, 'rows');
+  for (let start = 0; start < rows; start += batch) {
+    throwIfCancelled(options.signal);
+    const n = Math.min(batch, rows - start);
+    const ids = encodeTokenIds(texts.slice(start, start + n), lw.vocab, L);
+    const out = await lw.model.runFeed({ dtype: 'int64', data: ids, dims: [n, L] }, { signal: options.signal });
+    if (out.values.length !== n * width) throw new ModelError('MODEL_OUTPUT', `${lw.id} returned ${out.values.length} values for ${n} texts × ${width}`);
+    for (let i = 0; i < out.values.length; i++) {
+      if (!Number.isFinite(out.values[i])) throw new ModelError('MODEL_OUTPUT', `${lw.id} returned a non-finite value for text ${start + Math.floor(i / width) + 1}`);
     }
     raw.set(out.values, start * width);
     progress.update(start + n);

@@ -12,7 +12,7 @@ import { PhaseReporter, type JobOptions } from '../core/progress.js';
 import { isIdentityMapping, type ColumnMapping } from '../data/column-map.js';
 import { mappingAligner, mappingGaps, type ColumnAligner } from './align.js';
 import type { CompositeSpec } from './composite.js';
-import { alignRows, predictLearnware, type Learnware, type PredictOptions } from './learnware.js';
+import { alignRows, learnwareFeatures, predictLearnware, type Learnware, type PredictOptions } from './learnware.js';
 import { alignOutputs, commonTask, encodeTargets, type Predictions } from './predictions.js';
 import { evaluateReuse, type Evaluation } from './evaluate.js';
 import { learnwareTask } from './learnware.js';
@@ -37,6 +37,8 @@ export interface ReuseInput {
   aligner?: ColumnAligner;
   /** the search's column mapping of the learnwares' island (CatalogSearchIsland.mapping): renamed, rescaled and missing columns */
   mapping?: ColumnMapping;
+  /** text learnwares: the user's texts (values/columns are then their embeddings and the embedding dimensions) */
+  texts?: readonly string[];
 }
 
 export interface ReuseResult {
@@ -48,13 +50,13 @@ export interface ReuseResult {
 }
 
 const sameFeatures = (learnwares: readonly Learnware[]) => {
-  const features = learnwares[0].manifest.model.input.features.join('\u0000');
-  return learnwares.every((lw) => lw.manifest.model.input.features.join('\u0000') === features);
+  const features = learnwareFeatures(learnwares[0]).join('\u0000');
+  return learnwares.every((lw) => learnwareFeatures(lw).join('\u0000') === features);
 };
 
 /** MIXED_FEATURES for a method that combines learnwares' inputs row by row, naming the islands' feature lists. */
 function mixedFeatures(what: string, learnwares: readonly Learnware[]): InputError {
-  const lists = [...new Set(learnwares.map((lw) => lw.manifest.model.input.features.join(', ')))];
+  const lists = [...new Set(learnwares.map((lw) => learnwareFeatures(lw).join(', ')))];
   return new InputError(
     'MIXED_FEATURES',
     `${what} reads every learnware's inputs row by row, so the learnwares must take the same features in the same order (one island); these come from different islands (${lists.map((l) => `[${l}]`).join(' vs ')}): reuse one island's learnwares at a time`,
@@ -113,11 +115,11 @@ export async function reuseLearnwares(input: ReuseInput, options: JobOptions = {
   const outputs: Predictions[] = [];
   for (const [k, lw] of learnwares.entries()) {
     const onProgress: JobOptions['onProgress'] = (event) => event.status === 'progress' && progress.update(k * rows + event.done);
-    outputs.push(await predictLearnware(lw, input.values, rows, input.columns, { signal: options.signal, aligner: aligners.of(k), onProgress }));
+    outputs.push(await predictLearnware(lw, input.values, rows, input.columns, { signal: options.signal, aligner: aligners.of(k), onProgress, texts: input.texts }));
   }
   const aligned = alignOutputs(outputs);
   const task = commonTask(aligned);
-  const features = learnwares[0].manifest.model.input.features;
+  const features = learnwareFeatures(learnwares[0]);
   const weights = input.weights ?? equalWeights(learnwares.length);
   let x: Float64Array | null = null;
   const rowsOf = { rows, d: features.length, x: () => (x ??= alignRows(input.values, rows, input.columns, features, aligners.rows)) };
@@ -206,6 +208,8 @@ export interface TableEvaluationInput {
   seed?: number;
   /** the search's column mapping of the learnwares' island (as in ReuseInput) */
   mapping?: ColumnMapping;
+  /** text learnwares: the user's texts, one per row (as in ReuseInput) */
+  texts?: readonly string[];
 }
 
 /** evaluateReuse on a user's table: only labelled rows count; every learnware predicts them once. */
@@ -217,14 +221,15 @@ export async function evaluateTable(input: TableEvaluationInput, options: Predic
   if (!sameFeatures(input.learnwares)) throw mixedFeatures('the evaluation (job selector, feature augmentation)', input.learnwares);
   const aligners = reuseAligners(input.learnwares, { aligner: options.aligner, mapping: input.mapping, weights: input.weights });
   const outputs: Predictions[] = [];
-  for (const [k, lw] of input.learnwares.entries()) outputs.push(await predictLearnware(lw, values, keep.length, input.columns, { ...options, aligner: aligners.of(k) }));
+  const texts = input.texts ? keep.map((r) => input.texts![r]) : undefined;
+  for (const [k, lw] of input.learnwares.entries()) outputs.push(await predictLearnware(lw, values, keep.length, input.columns, { ...options, aligner: aligners.of(k), texts }));
   const task = commonTask(outputs);
   const targets = encodeTargets(
     keep.map((r) => input.labels[r]!),
     task.kind,
     task.classes,
   );
-  const features = input.learnwares[0].manifest.model.input.features;
+  const features = learnwareFeatures(input.learnwares[0]);
   return evaluateReuse({
     x: alignRows(values, keep.length, input.columns, features, aligners.rows),
     rows: keep.length,

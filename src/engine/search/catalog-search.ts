@@ -92,10 +92,11 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
   const filtered = Object.values(query).some((v) => (Array.isArray(v) ? v.length > 0 : Boolean(v)));
   const allowed = new Set(semanticSearch(index.entries, query).map((hit) => index.entries[hit.index].id));
   const results: CatalogSearchIsland[] = [];
+  const excluded: string[] = [];
   for (const match of searched) {
     const island = match.island;
     const type = specType(island.type);
-    const entries = index.entries.filter((e) => e.island === island.id && allowed.has(e.id));
+    let entries = index.entries.filter((e) => e.island === island.id && allowed.has(e.id));
     if (island.shard && entries.length === 0) continue;
     const across = match.mapping ? await acrossFeatureSpaces(input, island, entries, match as IslandMatch, options) : null;
     if (across === 'skip') continue;
@@ -142,6 +143,17 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
       const all = await loadShard(input.fetchFn, input.base, island, options.signal, input.cache);
       mine = entries.map((e) => all[e.shardIndex]);
     }
+    // learnwares the spec type rules out for this user (text: a language of the user's their texts lack)
+    const reasons = type.incomparable ? mine.map((spec) => type.incomparable!(user, spec)) : [];
+    const ruledOut = reasons.filter((r) => r !== null).length;
+    if (ruledOut > 0) {
+      const first = reasons.findIndex((r) => r !== null);
+      excluded.push(`${ruledOut} of ${island.id} (${entries[first].name}: ${reasons[first]})`);
+      const keep = reasons.flatMap((r, i) => (r === null ? [i] : []));
+      if (keep.length === 0) continue;
+      entries = keep.map((i) => entries[i]);
+      mine = keep.map((i) => mine![i]);
+    }
     const result = searchIsland(type, user, mine, { settings: view.settings, top: input.top });
     results.push({
       island: island.id,
@@ -164,9 +176,16 @@ export async function searchCatalog(input: CatalogSearchInput, options: JobOptio
         score: result.mixture.score,
       },
       recommended: result.recommended,
-      warnings: [...(result.warnings ?? []), ...coverageWarnings(tables.mapping)],
+      warnings: [
+        ...(result.warnings ?? []),
+        ...coverageWarnings(tables.mapping),
+        ...(ruledOut > 0 ? [{ code: 'NOT_COMPARED', message: `${ruledOut} learnware${ruledOut === 1 ? ' was' : 's were'} not compared: ${reasons.find((r) => r !== null)}` }] : []),
+      ],
       picture: picture(result.singles.slice(0, 5).map((s) => ({ id: entries[s.index].id, spec: mine[s.index] }))),
     });
+  }
+  if (results.length === 0 && excluded.length > 0) {
+    throw new InputError('NO_MATCH', `no learnware can be compared with your data: ${excluded.join('; ')}`, { excluded });
   }
   if (results.length === 0) {
     const asked = Object.entries(query)

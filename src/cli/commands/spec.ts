@@ -1,17 +1,23 @@
-/** `learnware-dock spec`: build a table RKME from a CSV file. */
+/** `learnware-dock spec`: build a table RKME from a CSV file, or a text RKME from texts (docs/text.md §5). */
 import { writeFileSync } from 'node:fs';
-import { buildTableRkme, serializeStatSpec, type ProgressEvent } from '../../engine/index.js';
+import { buildTableRkme, serializeStatSpec, textSpecType, type ProgressEvent } from '../../engine/index.js';
 import { numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readFeatureMatrix } from '../features.js';
 import { nodeBackend } from '../node-backend.js';
+import { isTextInput, readTexts } from '../texts.js';
 
-export const SPEC_HELP = `learnware-dock spec <data.csv> [--out spec.json] [options]
+export const SPEC_HELP = `learnware-dock spec <data.csv | texts> [--out spec.json] [options]
 
 Builds the RKME table specification (reduced points Z, weights beta) of a CSV or TSV file with a
 header row, or of a Parquet file (recognised by its content). Every column must be numeric;
 empty, NA, NaN and null cells are missing values and are replaced by the column mean. Text
 columns are an error: leave them out with --drop-columns, or encode them as numbers before
 (e.g. one 0/1 column per category).
+
+Texts (docs/text.md): a folder of .txt files (sub-folders are labels), a zip of them, JSON Lines
+({"text", "label"} per line), or a table with --text-column. They are embedded by the dock's word
+vectors and their languages identified, and the spec is a RKMETextSpecification of the
+embeddings, in raw units (--scale and --drop-columns do not apply).
 
 Options:
   --out FILE            write the stat.json here (default: standard output)
@@ -23,12 +29,14 @@ Options:
                         learnware package (default); std = each column's standard deviation,
                         recorded in the spec (use it when columns have large or unequal units)
   --drop-columns a,b    columns to leave out (labels, ids, text)
+  --text-column C       read the table's column C as texts
+  --label-column L      with --text-column: the texts' labels (not part of the spec)
   --delimiter C         CSV field separator (default: detected from the header: , tab ;)
   --backend wasm|ts|cpu compute backend (default wasm, falling back to ts)
   --quiet               no progress on standard error`;
 
 export async function specCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['out', 'gamma', 'k', 'seed', 'steps', 'scale', 'drop-columns', 'delimiter', 'backend'], ['quiet']);
+  const args = parseArgs(argv, ['out', 'gamma', 'k', 'seed', 'steps', 'scale', 'drop-columns', 'delimiter', 'backend', 'text-column', 'label-column'], ['quiet']);
   if (args.positionals.length !== 1) throw usage('spec needs exactly one table file (see learnware-dock spec --help)');
   const file = args.positionals[0];
   const scale = stringOption(args, 'scale') ?? 'none';
@@ -38,6 +46,21 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
   const seed = numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff, 'an integer in 0..4294967295');
   const steps = numberOption(args, 'steps', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
   const quiet = args.options.has('quiet');
+  const out = stringOption(args, 'out');
+  if (isTextInput(file, args)) {
+    const data = await readTexts(file, args, { quiet });
+    const { backend } = await nodeBackend(stringOption(args, 'backend'));
+    const { spec, report } = await textSpecType.build(backend, data, { gamma, K, seed, steps, onProgress: quiet ? undefined : printProgress });
+    writeSpec(serializeStatSpec(spec), out);
+    for (const w of report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
+    const summary =
+      `spec: texts n=${spec.numPoints} d=${spec.rkme.d} K=${spec.K}${report.K !== report.requestedK ? ` (asked ${report.requestedK})` : ''} gamma=${spec.rkme.gamma} ` +
+      `languages=${spec.language.join(',') || 'unknown'} embedder=${spec.embedder.id} backend=${backend.name} ${(report.ms / 1000).toFixed(2)}s` +
+      (out ? ` -> ${out}` : '');
+    (out ? process.stdout : process.stderr).write(summary + '\n');
+    return;
+  }
+  if (args.options.has('label-column')) throw usage('--label-column goes with --text-column (a table spec leaves labels out with --drop-columns)');
 
   const matrix = await readFeatureMatrix(file, args);
   const { backend } = await nodeBackend(stringOption(args, 'backend'));
@@ -50,10 +73,7 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
     featureNames: matrix.featureNames,
     onProgress: quiet ? undefined : printProgress,
   });
-  const json = serializeStatSpec(spec);
-  const out = stringOption(args, 'out');
-  if (out) writeFileSync(out, json + '\n');
-  else process.stdout.write(json + '\n');
+  writeSpec(serializeStatSpec(spec), out);
   for (const w of report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
   const summary =
     `spec: n=${spec.numPoints} d=${spec.d} K=${spec.K}${report.K !== report.requestedK ? ` (asked ${report.requestedK})` : ''} ` +
@@ -61,6 +81,11 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
     (report.imputedCells ? ` imputed=${report.imputedCells}` : '') +
     (out ? ` -> ${out}` : '');
   (out ? process.stdout : process.stderr).write(summary + '\n');
+}
+
+function writeSpec(json: string, out: string | undefined): void {
+  if (out) writeFileSync(out, json + '\n');
+  else process.stdout.write(json + '\n');
 }
 
 export function printProgress(event: ProgressEvent): void {

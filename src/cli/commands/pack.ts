@@ -1,13 +1,25 @@
 /** `learnware-dock pack` and `learnware-dock check`: build and check learnware bundles. */
 import { writeFileSync } from 'node:fs';
-import { checkBundle, InputError, packLearnware, tableDataset, type CheckResult, type TableSpecOptions, type OutputKind, type SemanticSpec } from '../../engine/index.js';
+import {
+  checkBundle,
+  InputError,
+  packLearnware,
+  tableDataset,
+  type CheckResult,
+  type TableSpecOptions,
+  type OutputKind,
+  type SemanticSpec,
+  type TextSpecOptions,
+} from '../../engine/index.js';
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readFeatureMatrix } from '../features.js';
 import { readInput, readJson } from '../files.js';
 import { nodeBackend } from '../node-backend.js';
+import { isTextInput, readTexts } from '../texts.js';
 import { printProgress } from './spec.js';
 
 export const PACK_HELP = `learnware-dock pack --model m.onnx --train train.csv --semantic semantic.json --out bundle.zip [options]
+learnware-dock pack --model m.onnx --train <texts> --vocab vocab.txt --semantic semantic.json --out bundle.zip [options]
 
 Packs a learnware bundle (docs/bundle-format.md): builds the RKME of the training features (every
 column except the label column and dropped ones, in file order), writes learnware.json, the
@@ -18,6 +30,10 @@ The semantic file is the reference's semantic specification (Data, Task, Library
 License, Name, Description, Input, Output). The training data never leaves this machine: only
 its RKME goes into the bundle.
 
+Texts (docs/text.md §4): --train is a folder of .txt files, a zip of them, JSON Lines or a table
+with --text-column; the model takes int64 token ids [n, L] made with the bundle's vocab.txt, and
+the RKME is a text RKME of the texts' embeddings. The semantic Data must be "Text".
+
 Options:
   --label-column y        the target column (left out of the features)
   --drop-columns a,b      further columns to leave out (ids, text)
@@ -27,6 +43,9 @@ Options:
   --classes a,b           class names in output order (default: Output.Description)
   --scale std|none        feature scale of the RKME (default std)
   --k K, --seed S, --gamma G   RKME settings (defaults 100, 0, 0.1)
+  --vocab vocab.txt       texts: the model's vocabulary (line i has token id i + 2)
+  --max-length L          texts: token ids per text, when the model's input shape leaves it open
+  --text-column C         texts: read the --train table's column C as the texts
   --readme FILE           model card in markdown (default: generated)
   --quiet                 no progress output`;
 
@@ -38,7 +57,26 @@ Exit code 0 only when the bundle is USABLE.`;
 export async function packCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(
     argv,
-    ['model', 'train', 'semantic', 'out', 'label-column', 'drop-columns', 'id', 'output-kind', 'classes', 'scale', 'k', 'seed', 'gamma', 'readme', 'delimiter'],
+    [
+      'model',
+      'train',
+      'semantic',
+      'out',
+      'label-column',
+      'drop-columns',
+      'id',
+      'output-kind',
+      'classes',
+      'scale',
+      'k',
+      'seed',
+      'gamma',
+      'readme',
+      'delimiter',
+      'vocab',
+      'max-length',
+      'text-column',
+    ],
     ['quiet'],
   );
   if (args.positionals.length > 0) throw usage(`unexpected argument ${args.positionals[0]}`);
@@ -51,6 +89,7 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
   const trainFile = required('train');
   const semanticFile = required('semantic');
   const out = required('out');
+  const texts = isTextInput(trainFile, args);
   const scale = stringOption(args, 'scale') ?? 'std';
   if (scale !== 'std' && scale !== 'none') throw usage(`--scale must be std or none, got ${JSON.stringify(scale)}`);
 
@@ -61,26 +100,36 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
   const outputDimension = Number((semantic as { Output?: { Dimension?: unknown } })?.Output?.Dimension ?? 1);
   const classes = kind === 'regression' ? null : classNames(listOption(args, 'classes'), semantic, outputDimension);
 
-  const matrix = await readFeatureMatrix(trainFile, args);
+  const rkme = {
+    K: numberOption(args, 'k', (v) => Number.isInteger(v) && v >= 1, 'a positive integer'),
+    seed: numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff, 'an integer in 0..4294967295'),
+    gamma: numberOption(args, 'gamma', (v) => v > 0, 'a positive number'),
+  };
+  const maxLength = numberOption(args, 'max-length', (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
+  const vocabFile = stringOption(args, 'vocab');
+  if (!texts && (vocabFile || maxLength !== undefined)) throw usage('--vocab and --max-length are for text models; --train is a table (give --text-column to read its texts)');
+  if (texts) {
+    if (!vocabFile) throw usage('a text model needs --vocab vocab.txt (one token per line, line i has id i + 2; docs/text.md §4)');
+    const data = (semantic as { Data?: { Values?: unknown } })?.Data?.Values;
+    if (!Array.isArray(data) || !data.includes('Text')) throw usage(`${semanticFile}: the semantic Data of a text learnware must be "Text", got ${JSON.stringify(data ?? null)}`);
+  }
   const { backend } = await nodeBackend(undefined);
+  const quiet = args.options.has('quiet');
   const readmeFile = stringOption(args, 'readme');
   const packed = await packLearnware(
     {
       backend,
-      data: tableDataset(matrix),
+      data: texts ? await readTexts(trainFile, args, { quiet }) : tableDataset(await readFeatureMatrix(trainFile, args)),
+      ...(texts ? { text: { vocab: readInput(vocabFile!, 256 * 2 ** 20), maxLength } } : {}),
       model: readInput(modelFile, 256 * 2 ** 20),
       semantic,
       id: stringOption(args, 'id'),
       output: { kind, classes, width: outputDimension },
-      specOptions: {
-        scale,
-        K: numberOption(args, 'k', (v) => Number.isInteger(v) && v >= 1, 'a positive integer'),
-        seed: numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff, 'an integer in 0..4294967295'),
-        gamma: numberOption(args, 'gamma', (v) => v > 0, 'a positive number'),
-      } satisfies TableSpecOptions,
+      // a text RKME is in raw embedding units (docs/text.md §5), so no scale
+      specOptions: texts ? (rkme satisfies TextSpecOptions) : ({ scale, ...rkme } satisfies TableSpecOptions),
       readme: readmeFile ? new TextDecoder().decode(readInput(readmeFile, 2 ** 20)) : undefined,
     },
-    { onProgress: args.options.has('quiet') ? undefined : printProgress },
+    { onProgress: quiet ? undefined : printProgress },
   );
   for (const w of packed.report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
   const { bundle, check: result } = packed;

@@ -1,10 +1,11 @@
-/** `learnware-dock reuse` and `learnware-dock evaluate`: run found learnwares on a CSV file locally. */
+/** `learnware-dock reuse` and `learnware-dock evaluate`: run found learnwares on a CSV file or on texts locally. */
 import { writeFileSync } from 'node:fs';
 import {
   tableDataset,
   chooseExecutionProvider,
   chooseLearnwares,
   describeEvaluation,
+  embeddingDimensions,
   evaluateTable,
   isReuseMethod,
   labelledTargets,
@@ -24,11 +25,13 @@ import {
   type ColumnMapping,
   type Learnware,
   type ReuseMethod,
+  type TextDataset,
 } from '../../engine/index.js';
 import { listOption, numberOption, parseArgs, stringOption, usage, type ParsedArgs } from '../args.js';
 import { readUserTable } from '../features.js';
 import { catalogSource, readInput } from '../files.js';
 import { nodeBackend } from '../node-backend.js';
+import { isTextInput, readTexts, textLabels } from '../texts.js';
 
 const COMMON = `  --catalog <dir|url>   the catalog (directory or http(s) URL)
   --data user.csv       your table: CSV, TSV or Parquet (it never leaves this machine)
@@ -43,7 +46,12 @@ const COMMON = `  --catalog <dir|url>   the catalog (directory or http(s) URL)
   --map "a=x,b=y*0.0929" column pairs the search's matching must use (as for \`search\`): a table
                         whose columns are renamed, in other units or fewer is read through the
                         search's mapping, and a column it lacks is filled from each learnware's
-                        own specification, conditioned on the columns it has`;
+                        own specification, conditioned on the columns it has
+  --text-column C       read the table's column C as texts (docs/text.md §1)
+
+Texts: --data may also be a folder of .txt files (sub-folders are labels), a zip of them, JSON
+Lines ({"text", "label"}) or a table with --text-column (labels: --label-column). Text
+learnwares are fed their own token ids; the methods see the texts' embeddings (docs/text.md §5).`;
 
 export const REUSE_HELP = `learnware-dock reuse --catalog <dir|url> --data user.csv --method M --out predictions.csv [options]
 
@@ -54,16 +62,21 @@ ${reuseMethods.map((m) => `  ${m.id.padEnd(18)}${m.description}${m.needsLabels ?
 Options:
 ${COMMON}
   --method M            ${REUSE_METHODS.join(' | ')}
-  --out FILE            predictions as CSV: row, prediction (and one probability column per class)
+  --out FILE            predictions as CSV: row, prediction (and one probability column per class);
+                        for texts, one row per text in input order, with a source column (the
+                        file's path, "line N" of JSON Lines, "row N" of a table) after row
   --save FILE           also save the reused model as a composite learnware (zip) that
                         \`learnware-dock predict\` loads again`;
 
 export const EVALUATE_HELP = `learnware-dock evaluate --catalog <dir|url> --data user.csv --label-column y [options]
+learnware-dock evaluate --catalog <dir|url> --data <labelled texts> [options]
 
 Holds out a seeded part of your labelled rows and reports the error (RMSE, or error rate for
 classification) of every reuse method next to a model trained from scratch (ridge / logistic
 regression) and a trivial baseline (the labelled rows' mean, or their most frequent class), both
-fitted on the same labelled rows, then says in plain words what that means.
+fitted on the same labelled rows, then says in plain words what that means. Texts carry their
+labels (sub-folders, JSON Lines "label", or a table's --label-column); the model trained from
+scratch and the baseline then learn from the texts' embeddings.
 
 Options:
 ${COMMON}
@@ -74,9 +87,11 @@ ${COMMON}
                         rows: [{method, error, logLoss?, usesLabels}] (method "baseline": mean or most
                         frequent class of the labelled rows), baseline, levels?, reading: [sentences]}`;
 
-export const PREDICT_HELP = `learnware-dock predict <composite.zip> --data user.csv --out predictions.csv [--drop-columns a,b] [--fill-missing]
+export const PREDICT_HELP = `learnware-dock predict <composite.zip> --data <user.csv | texts> --out predictions.csv [--drop-columns a,b] [--fill-missing] [--text-column C]
 
 Loads a composite learnware saved by \`reuse --save\` (every component re-checked) and predicts.
+Texts (a folder of .txt files, a zip, JSON Lines, a table with --text-column) get one row per text,
+with its source, as for \`reuse\`.
 A composite saved through a column mapping reads the columns of the table it was made on (or its
 own features by name).`;
 
@@ -90,6 +105,25 @@ interface Prepared {
   labels: (number | string | null)[] | null;
   /** how the table feeds the learnwares' island (the search's mapping; absent: by name) */
   mapping?: ColumnMapping;
+  /** texts: the values are their embeddings, the columns the embedding dimensions */
+  texts?: TextDataset;
+}
+
+/** The rows the reuse methods see: a table's features, or the texts' embeddings (docs/text.md §5). */
+async function readRows(data: string, args: ParsedArgs, needsLabels: boolean) {
+  if (isTextInput(data, args)) {
+    const texts = await readTexts(data, args);
+    const embedding = texts.embedding!;
+    const labels = needsLabels ? textLabels(texts, data) : (texts.labels ?? null);
+    return { texts, matrix: { values: embedding.values, rows: texts.rows, featureNames: embeddingDimensions(embedding.embedder) }, labels };
+  }
+  const { matrix, labels } = await readUserTable(data, args);
+  return { texts: undefined, matrix, labels };
+}
+
+/** The CSV of predictions; texts get their source after the row number. */
+function writePredictions(out: string, predictions: Parameters<typeof predictionsCsv>[0], texts: TextDataset | undefined): void {
+  writeFileSync(out, predictionsCsv(predictions, texts ? { columns: [{ name: 'source', values: texts.sources }] } : undefined));
 }
 
 async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Promise<Prepared> {
@@ -101,9 +135,9 @@ async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Prom
   const data =
     stringOption(args, 'data') ??
     (() => {
-      throw usage('needs --data <file.csv>');
+      throw usage('needs --data <file.csv | texts>');
     })();
-  const { matrix, labels } = await readUserTable(data, args);
+  const { texts, matrix, labels } = await readRows(data, args, method === 'evaluate' || reuseMethods.some((m) => m.id === method && m.needsLabels));
   const { fetchFn, base } = catalogSource(catalog);
   const index = await loadCatalogIndex(fetchFn, base);
   const named = listOption(args, 'learnwares');
@@ -114,7 +148,7 @@ async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Prom
       fetchFn,
       base,
       backend: (await nodeBackend(undefined)).backend,
-      data: tableDataset(matrix),
+      data: texts ?? tableDataset({ ...matrix, cols: matrix.featureNames.length }),
       top: 5,
       map: given === undefined ? undefined : parseMapOverride(given),
     });
@@ -133,11 +167,11 @@ async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Prom
   }
   const { provider } = await chooseExecutionProvider();
   const { learnwares, bundles, weights } = await prepareReuse({ fetchFn, catalogUrl: base, choice, provider, mapping });
-  return { learnwares, bundles, weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels, mapping };
+  return { learnwares, bundles, weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels, mapping, texts };
 }
 
 export async function reuseCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['catalog', 'data', 'method', 'label-column', 'drop-columns', 'learnwares', 'out', 'save', 'delimiter', 'map'], ['fill-missing']);
+  const args = parseArgs(argv, ['catalog', 'data', 'method', 'label-column', 'drop-columns', 'learnwares', 'out', 'save', 'delimiter', 'map', 'text-column'], ['fill-missing']);
   const method = stringOption(args, 'method');
   if (!isReuseMethod(method)) throw usage(`--method must be one of ${REUSE_METHODS.join(', ')}`);
   const out =
@@ -147,19 +181,34 @@ export async function reuseCommand(argv: readonly string[]): Promise<void> {
     })();
   const p = await prepare(args, method);
   const labels = p.labels ? labelledTargets(p.labels, p.learnwares) : undefined;
-  const result = await reuseLearnwares({ method, learnwares: p.learnwares, weights: p.weights, values: p.values, rows: p.rows, columns: p.columns, labels, mapping: p.mapping });
-  writeFileSync(out, predictionsCsv(result.predictions));
+  const result = await reuseLearnwares({
+    method,
+    learnwares: p.learnwares,
+    weights: p.weights,
+    values: p.values,
+    rows: p.rows,
+    columns: p.columns,
+    labels,
+    mapping: p.mapping,
+    texts: p.texts?.texts,
+  });
+  writePredictions(out, result.predictions, p.texts);
   const save = stringOption(args, 'save');
   if (save) writeFileSync(save, packComposite(result.composite, p.bundles));
   const parts = result.composite.components.map((c) => `${c.id} ${c.weight.toFixed(3)}`).join(', ');
-  process.stdout.write(`${method}: ${parts}; ${p.rows} rows predicted → ${out}${save ? `; composite → ${save}` : ''}\n`);
+  process.stdout.write(`${method}: ${parts}; ${p.rows} ${p.texts ? 'texts' : 'rows'} predicted → ${out}${save ? `; composite → ${save}` : ''}\n`);
   if (p.mapping) process.stdout.write(`${mappingSummary(p.mapping)}\n`);
   for (const lw of p.learnwares) await lw.model.dispose();
 }
 
 export async function evaluateCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['catalog', 'data', 'label-column', 'drop-columns', 'learnwares', 'labelled', 'test-fraction', 'seed', 'delimiter', 'map'], ['json', 'fill-missing']);
-  if (!stringOption(args, 'label-column')) throw usage('evaluate needs --label-column: it compares predictions with your labels');
+  const args = parseArgs(
+    argv,
+    ['catalog', 'data', 'label-column', 'drop-columns', 'learnwares', 'labelled', 'test-fraction', 'seed', 'delimiter', 'map', 'text-column'],
+    ['json', 'fill-missing'],
+  );
+  const data = stringOption(args, 'data');
+  if (!stringOption(args, 'label-column') && !(data !== undefined && isTextInput(data, args))) throw usage('evaluate needs --label-column: it compares predictions with your labels');
   const labelled = numberOption(args, 'labelled', (v) => Number.isInteger(v) && v >= 2, 'an integer ≥ 2') ?? 100;
   const testFraction = numberOption(args, 'test-fraction', (v) => v > 0 && v < 1, 'a number between 0 and 1') ?? 0.3;
   const seed = numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer') ?? 0;
@@ -175,6 +224,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     testFraction,
     seed,
     mapping: p.mapping,
+    texts: p.texts?.texts,
   });
   for (const lw of p.learnwares) await lw.model.dispose();
   if (args.options.has('json')) {
@@ -193,12 +243,12 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
 }
 
 export async function predictCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['data', 'out', 'drop-columns', 'delimiter'], ['fill-missing']);
+  const args = parseArgs(argv, ['data', 'out', 'drop-columns', 'delimiter', 'text-column'], ['fill-missing']);
   if (args.positionals.length !== 1) throw usage('predict needs one composite.zip');
   const data =
     stringOption(args, 'data') ??
     (() => {
-      throw usage('predict needs --data <file.csv>');
+      throw usage('predict needs --data <file.csv | texts>');
     })();
   const out =
     stringOption(args, 'out') ??
@@ -206,10 +256,10 @@ export async function predictCommand(argv: readonly string[]): Promise<void> {
       throw usage('predict needs --out <predictions.csv>');
     })();
   const composite = await loadComposite(readInput(args.positionals[0], 1024 * 2 ** 20));
-  const { matrix } = await readUserTable(data, args);
-  const predictions = await predictComposite(composite, matrix.values, matrix.rows, matrix.featureNames);
-  writeFileSync(out, predictionsCsv(predictions));
-  process.stdout.write(`${composite.spec.name}: ${matrix.rows} rows predicted → ${out}\n`);
+  const { matrix, texts } = await readRows(data, args, false);
+  const predictions = await predictComposite(composite, matrix.values, matrix.rows, matrix.featureNames, { texts: texts?.texts });
+  writePredictions(out, predictions, texts);
+  process.stdout.write(`${composite.spec.name}: ${matrix.rows} ${texts ? 'texts' : 'rows'} predicted → ${out}\n`);
   for (const lw of composite.learnwares) await lw.model.dispose();
 }
 

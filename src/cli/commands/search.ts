@@ -1,11 +1,12 @@
-/** `learnware-dock search`: statistical search of a catalog (directory or URL) for a CSV file. */
+/** `learnware-dock search`: statistical search of a catalog (directory or URL) for a CSV file or texts. */
 import { loadCatalogIndex, parseMapOverride, searchCatalog, tableDataset, type CatalogSearchIsland } from '../../engine/index.js';
 import { catalogSource } from '../files.js';
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readSearchMatrix } from '../features.js';
 import { nodeBackend } from '../node-backend.js';
+import { isTextInput, readTexts } from '../texts.js';
 
-export const SEARCH_HELP = `learnware-dock search --catalog <dir|url> --data user.csv [options]
+export const SEARCH_HELP = `learnware-dock search --catalog <dir|url> --data <user.csv | texts> [options]
 
 Builds the RKME of your data locally (it never leaves this machine) under the common scale of each
 catalog island your columns reach, then ranks that island's learnwares by squared MMD with an
@@ -14,8 +15,14 @@ carry the catalog's names or units: they are matched to each island's columns by
 descriptions and statistics, with unit maps (docs/heterogeneous.md); an island you cover only in
 part is compared on the columns you have, and ranked by coverage. Non-numeric columns are ignored.
 
+Texts (docs/text.md §5): --data may be a folder of .txt files, a zip of them, JSON Lines or a
+table with --text-column. They are embedded and their languages identified here; only text
+islands of the same embedder are searched, and a learnware whose languages lack one of yours is
+not compared (warning NOT_COMPARED). --map, --map-only and --drop-columns apply to tables only.
+
 Options:
   --label-column y      leave the label out of the features
+  --text-column C       read the table's column C as texts
   --drop-columns a,b    further columns to leave out
   --map "a=x,b=y*0.0929,c=z*1.8+32"
                         fix column pairs (your column = island column, optional *factor and
@@ -38,7 +45,7 @@ Options:
 export async function searchCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(
     argv,
-    ['catalog', 'data', 'label-column', 'drop-columns', 'top', 'delimiter', 'text', 'task', 'scenario', 'license', 'library', 'probe', 'rerank', 'map'],
+    ['catalog', 'data', 'label-column', 'drop-columns', 'top', 'delimiter', 'text', 'task', 'scenario', 'license', 'library', 'probe', 'rerank', 'map', 'text-column'],
     ['json', 'map-only'],
   );
   const catalog =
@@ -49,13 +56,14 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
   const data =
     stringOption(args, 'data') ??
     (() => {
-      throw usage('search needs --data <file.csv>');
+      throw usage('search needs --data <file.csv | texts>');
     })();
   const positive = (name: string) => numberOption(args, name, (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
   const top = positive('top') ?? 10;
   const probe = positive('probe');
   const rerank = positive('rerank');
-  const { matrix, skipped } = await readSearchMatrix(data, args);
+  const texts = isTextInput(data, args) ? await readTexts(data, args) : undefined;
+  const { matrix, skipped } = texts ? { matrix: undefined, skipped: [] as string[] } : await readSearchMatrix(data, args);
   const given = stringOption(args, 'map');
   const map = given === undefined ? undefined : parseMapOverride(given);
   if (args.options.has('map-only') && !map) throw usage('--map-only needs --map');
@@ -68,7 +76,7 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
     fetchFn,
     base,
     backend,
-    data: tableDataset(matrix),
+    data: texts ?? tableDataset(matrix!),
     top,
     probe,
     rerank,

@@ -6,6 +6,11 @@
  *  - one flight-delay learnware per origin airport (the 20 busiest in vega-datasets' flights-3m):
  *    a logistic regression of "departure delayed by more than 15 minutes" on hour, weekday, month
  *    and distance; 5,000 flights of 2001 are sampled per airport, 4,000 train it and 1,000 are held out.
+ *  - 50 text learnwares on Brown-corpus passages (scripts/build-demo-text.ts, docs/text.md §7): naive
+ *    Bayes genre classifiers after the reference's 20-Newsgroups protocol; their island sits next to
+ *    the table islands in the same catalog, and the 10 users' passages go to a text holdout
+ *    directory (default `<out-dir>-text-holdout`, so public/catalog-text-holdout/). The word-vector
+ *    embedder is built first when missing (scripts/build-embedder.ts --if-missing).
  * Every split is drawn with the engine's seeded Prng, seeded by the FNV-1a hash of the city or airport
  * name (scripts/demo-sources.ts, shared with bench/reuse.bench.ts, which draws its flight users from
  * the flights no learnware has seen). Models and specifications see the training rows only.
@@ -20,25 +25,30 @@
  * feature list.)
  * Deterministic: the same repository gives the same catalog bytes except creation times, and the
  * same holdout bytes.
- * Usage: tsx scripts/build-demo-catalog.ts [out-dir] [--holdout <dir>] [--if-missing]
- *   --if-missing  do nothing when <holdout>/index.json exists and <out-dir>/catalog.json is in this version's format
+ * Usage: tsx scripts/build-demo-catalog.ts [out-dir] [--holdout <dir>] [--text-holdout <dir>] [--if-missing]
+ *   --if-missing  do nothing when both holdouts' index.json exist and <out-dir>/catalog.json is in this
+ *                 version's format with a text island
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CATALOG_FORMAT_VERSION, exportDenseOnnx, imputeColumnMeans, parseCsv, Prng, solveLinear, type SemanticSpec } from '../src/engine/index.js';
+import { CATALOG_FORMAT_VERSION, exportDenseOnnx, imputeColumnMeans, parseCsv, Prng, RKME_TEXT_TYPE, solveLinear, type SemanticSpec } from '../src/engine/index.js';
 import { main } from '../src/cli/main.js';
+import { nodeBackend } from '../src/cli/node-backend.js';
+import { buildTextBundles } from './build-demo-text.js';
 import { busiestOrigins, type HoldoutEntry, FLIGHT_FEATURES, FLIGHT_LABEL, FLIGHTS_TRAIN, flightRow, flightSample, fnv1a as hash, loadFlights } from './demo-sources.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const { out: OUT, holdout: HOLDOUT, ifMissing } = parseCommandLine(process.argv.slice(2));
-if (ifMissing && existsSync(join(HOLDOUT, 'index.json')) && currentFormat(join(OUT, 'catalog.json'))) process.exit(0);
+const { out: OUT, holdout: HOLDOUT, textHoldout: TEXT_HOLDOUT, ifMissing } = parseCommandLine(process.argv.slice(2));
+if (ifMissing && existsSync(join(HOLDOUT, 'index.json')) && existsSync(join(TEXT_HOLDOUT, 'index.json')) && currentFormat(join(OUT, 'catalog.json'))) process.exit(0);
 
-/** Whether a catalog index exists in this version's format (an older one is rebuilt). */
+/** Whether a catalog index exists in this version's format with the text island (an older one is rebuilt). */
 function currentFormat(index: string): boolean {
   try {
-    return (JSON.parse(readFileSync(index, 'utf8')) as { formatVersion?: unknown }).formatVersion === CATALOG_FORMAT_VERSION;
+    const catalog = JSON.parse(readFileSync(index, 'utf8')) as { formatVersion?: unknown; islands?: { type?: unknown }[] };
+    return catalog.formatVersion === CATALOG_FORMAT_VERSION && (catalog.islands ?? []).some((island) => island.type === RKME_TEXT_TYPE);
   } catch {
     return false;
   }
@@ -99,6 +109,14 @@ try {
     if (code !== 0) throw new Error(`pack failed for ${city}`);
   }
   await buildFlights();
+  // the text specs embed with the word vectors: build them first when missing (as npm start does)
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'build-embedder.ts'), '--if-missing'], { stdio: 'inherit' });
+  rmSync(TEXT_HOLDOUT, { recursive: true, force: true });
+  const { backend } = await nodeBackend('wasm');
+  const text = await buildTextBundles(ROOT, backend, bundles, TEXT_HOLDOUT);
+  process.stdout.write(
+    `text: 50 learnwares (embedding ${(text.embedMs / 1000).toFixed(1)} s, languages ${(text.languageMs / 1000).toFixed(1)} s, naive Bayes ${(text.trainMs / 1000).toFixed(1)} s, specs ${(text.specMs / 1000).toFixed(1)} s, pack and check ${(text.packMs / 1000).toFixed(1)} s); text holdout ${TEXT_HOLDOUT}\n`,
+  );
   rmSync(OUT, { recursive: true, force: true });
   const code = await main(['catalog', 'build', bundles, '--out', OUT]);
   if (code !== 0) throw new Error('catalog build failed');
@@ -156,27 +174,32 @@ function writeHoldout(): void {
   process.stdout.write(`holdout ${HOLDOUT}: ${sorted.length} learnwares, ${sorted.reduce((s, h) => s + h.entry.rows, 0)} held-out rows\n`);
 }
 
-function parseCommandLine(args: string[]): { out: string; holdout: string; ifMissing: boolean } {
+function parseCommandLine(args: string[]): { out: string; holdout: string; textHoldout: string; ifMissing: boolean } {
   const positional: string[] = [];
   let holdoutDir: string | undefined;
+  let textHoldoutDir: string | undefined;
   let ifMissing = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--if-missing') ifMissing = true;
     else if (a === '--holdout' && i + 1 < args.length) holdoutDir = args[++i];
     else if (a.startsWith('--holdout=')) holdoutDir = a.slice('--holdout='.length);
+    else if (a === '--text-holdout' && i + 1 < args.length) textHoldoutDir = args[++i];
+    else if (a.startsWith('--text-holdout=')) textHoldoutDir = a.slice('--text-holdout='.length);
     else if (a.startsWith('--') || positional.length > 0) {
-      process.stderr.write(`usage: tsx scripts/build-demo-catalog.ts [out-dir] [--holdout <dir>] [--if-missing]; unexpected "${a}"\n`);
+      process.stderr.write(`usage: tsx scripts/build-demo-catalog.ts [out-dir] [--holdout <dir>] [--text-holdout <dir>] [--if-missing]; unexpected "${a}"\n`);
       process.exit(2);
     } else positional.push(a);
   }
   const out = resolve(positional[0] ?? join(ROOT, 'public', 'catalog'));
   const holdout = resolve(holdoutDir ?? `${out}-holdout`);
-  if (holdout === out || holdout.startsWith(out + sep) || out.startsWith(holdout + sep)) {
-    process.stderr.write('the holdout directory must lie outside the catalog directory (and not contain it): each is replaced as a whole\n');
+  const textHoldout = resolve(textHoldoutDir ?? `${out}-text-holdout`);
+  const nested = (a: string, b: string) => a === b || a.startsWith(b + sep) || b.startsWith(a + sep);
+  if (nested(holdout, out) || nested(textHoldout, out) || nested(textHoldout, holdout)) {
+    process.stderr.write('the catalog, holdout and text holdout directories must lie apart (none inside another): each is replaced as a whole\n');
     process.exit(2);
   }
-  return { out, holdout, ifMissing };
+  return { out, holdout, textHoldout, ifMissing };
 }
 
 /** Logistic regression by Newton's method (IRLS, small ridge) on standardised features; exported as softmax([0, z]). */

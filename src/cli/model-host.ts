@@ -144,7 +144,8 @@ export function nodeModelHost(options: NodeHostOptions = {}): ModelHost {
     name: 'worker thread',
     isolated: true,
     async load(bytes: Uint8Array, hostOptions: HostOptions = {}): Promise<HostedModel> {
-      const source = bytes.slice();
+      // a copy even for a Node Buffer (whose slice() is a view): transferring a view's buffer to the thread would empty the caller's file bytes
+      const source = new Uint8Array(bytes);
       let loaded: { thread: Thread; model: number } | null = null;
       let io: ModelIo | null = null;
       /** The model in the live thread, loaded there first when it is not (a new or restarted thread). */

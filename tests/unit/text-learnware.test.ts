@@ -24,6 +24,7 @@ import {
   readZip,
   reuseLearnwares,
   serializeStatSpec,
+  sha256Hex,
   specType,
   textDataset,
   textsFromFiles,
@@ -249,7 +250,7 @@ describe('text learnwares: pack, check, reuse', () => {
     const files = readZip(press.bundle);
     const shorter = enc(new TextDecoder().decode(files.get('vocab.txt')!).split('\n').slice(0, 10).join('\n'));
     const manifest = JSON.parse(new TextDecoder().decode(files.get('learnware.json')!));
-    manifest.files['vocab.txt'] = { sha256: await sha256(shorter), size: shorter.length };
+    manifest.files['vocab.txt'] = { sha256: await sha256Hex(shorter), size: shorter.length };
     files.set('vocab.txt', shorter);
     files.set('learnware.json', enc(JSON.stringify(manifest)));
     const result = await checkBundle(writeZip(files));
@@ -285,8 +286,3 @@ describe('text learnwares: pack, check, reuse', () => {
     await expect(reuseLearnwares({ method: 'single', learnwares: [learnwares[0]], values: user.embedding!.values, rows: user.rows, columns })).rejects.toThrow(/takes texts/);
   });
 });
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}

@@ -7,11 +7,19 @@
  * feature columns and spots the column the learnwares predict (`suggestColumns`).
  */
 import type { CatalogIndex } from './catalog.js';
+import { specTypes } from '../spec/registry.js';
+
+/** The registered spec type of an island, if any (an index may name a type this version lacks). */
+function knownSpecType(type: string) {
+  return specTypes().find((t) => t.type === type);
+}
 
 export interface IslandCoverage {
   island: string;
   /** the feature names its learnwares take, in order */
   features: string[];
+  /** what they take, for people: the features, comma-separated, or the spec type's words ("texts embedded by …") */
+  input: string;
   count: number;
   /** the words the island's learnware names start with ("Housing prices"); '' when they share none */
   topic: string;
@@ -71,9 +79,11 @@ export function catalogCoverage(index: CatalogIndex): IslandCoverage[] {
         )
       : names;
     const outputs = unique(entries.flatMap((e) => Object.values(e.semantic.Output?.Description ?? {}).map((v) => String(v).trim())));
+    const type = knownSpecType(island.type);
     return {
       island: island.id,
       features: island.features,
+      input: type?.describeInput?.(island) ?? island.features.join(', '),
       count: island.count,
       topic,
       members,
@@ -94,7 +104,7 @@ export function describeCoverage(island: IslandCoverage, listed = 3): string {
   const count = `${island.count} ${kind}learnware${island.count === 1 ? '' : 's'}`;
   if (island.topic) return `${island.topic}${list ? ` — ${list}` : ''} (${count})`;
   if (list) return `${list} (${count})`;
-  return `${count} taking ${island.features.join(', ')}`;
+  return `${count} taking ${island.input}`;
 }
 
 /** Lower-case words of a column name or a description: "medianPrice", "median_price" → median, price. */

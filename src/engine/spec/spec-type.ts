@@ -129,6 +129,8 @@ export interface SpecType<S extends StatSpec = StatSpec, D extends Dataset = Dat
   /** Pseudo-rows drawn from the spec in the model's input space, row-major count×d (job selector). */
   samples(spec: S, count: number, seed: number): Float64Array;
 
+  /** What an island's learnwares take, for people: "texts embedded by glove-100d-50k@1" (optional: its input names, comma-separated). */
+  describeInput?(island: IslandSchema): string;
   /** The island a learnware joins: its dimension and input names. */
   islandSchema(spec: S, input: ModelInputSchema): IslandSchema;
   /** The comparison settings of an island of these specs (JSON-safe). */

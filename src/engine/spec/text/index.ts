@@ -88,6 +88,8 @@ export const textSpecType: SpecType<RkmeTextSpec, TextDataset, TextSpecOptions> 
 
   samples: (spec, count, seed) => tableSpecType.samples(spec.rkme, count, seed),
 
+  describeInput: (island) => `texts embedded by ${island.features[0]?.replace(/:0$/, '') ?? 'an unknown embedder'} (${island.d} dimensions)`,
+
   islandSchema: (spec) => ({ d: spec.rkme.d, features: embeddingDimensions(spec.embedder) }),
   islandSettings: (specs, schema: IslandSchema) =>
     tableSpecType.islandSettings(

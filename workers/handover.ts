@@ -26,6 +26,9 @@ export interface HandedRows {
   /** the label column's cells (null = empty); null without a label column */
   labels: (number | string | null)[] | null;
   filledCells: number;
+  /** texts: one per row (the rows are their embeddings), and where each came from */
+  texts?: string[];
+  sources?: string[];
 }
 
 /** A search the spec worker ran, as it keeps it. */
@@ -39,7 +42,7 @@ export interface HeldSearch {
 
 /** What the spec worker answers on the handover port. */
 export interface TableHandover {
-  rows(tableId: number, selection: RowSelection): HandedRows;
+  rows(tableId: number, selection: RowSelection): HandedRows | Promise<HandedRows>;
   search(searchId: string): HeldSearch;
 }
 

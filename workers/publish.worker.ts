@@ -2,7 +2,9 @@
  * Publish worker: the developer's journey off the main thread — training data in, spec computed,
  * bundle packed and checked (model run by onnxruntime-web, never executed as code), then either
  * handed back for download or published to S3-compatible storage with signed requests. Only the
- * bundle the developer chose to publish leaves the browser; the training rows never do.
+ * bundle the developer chose to publish leaves the browser; the training rows never do. Texts
+ * (docs/text.md §4–§5) are embedded and their languages identified here; their spec and the
+ * model's vocabulary go into the bundle, the texts do not.
  */
 import * as Comlink from 'comlink';
 import {
@@ -28,12 +30,14 @@ import {
   type S3Target,
   type SemanticSpec,
   type TableSpecOptions,
+  type NamedFile,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
 import { webModelHost } from './model-host.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
-import { getTable, loadDataFile, type LoadedData } from './tables.js';
+import { getTable, getTexts, isTexts, loadDataFile, loadTextFolder, textsOfColumn, type LoadedData, type LoadedTexts } from './tables.js';
+import { embedAndIdentify } from './texts.js';
 
 registerErrorTransfer();
 // the checker's probe and the model's shape are read in a Web Worker of their own, stopped at its time limit
@@ -50,6 +54,8 @@ export interface PackRequest {
   classes: string[] | null;
   /** targets of a regression model */
   width: number;
+  /** a text model: its vocab.txt (transferred) and, when its input shape leaves it open, the token ids per text */
+  text?: { vocab: ArrayBuffer; maxLength?: number };
 }
 
 export interface PackResult {
@@ -61,6 +67,8 @@ export interface PackResult {
   passed: PassedCheck[];
   sha256: string;
   features: string[];
+  /** texts: the languages the spec records */
+  languages?: string[];
 }
 
 /** What the label column's cells say about the task: the page's default for Task and the class names. */
@@ -93,6 +101,16 @@ const api = {
 
   loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedData> {
     return loadDataFile(bytes, fileName);
+  },
+
+  /** A folder of training texts ({path, bytes}); sub-folders are labels. */
+  loadFolder(files: NamedFile[], folder: string): LoadedTexts {
+    return loadTextFolder(files, folder);
+  },
+
+  /** A loaded table's text column (and label column) as the training texts. */
+  textsOfColumn(tableId: number, column: string, labelColumn?: string): LoadedTexts {
+    return textsOfColumn(tableId, column, labelColumn);
   },
 
   /** The model's declared input and output (names, fixed widths), read without running it. */
@@ -133,6 +151,7 @@ const api = {
 
   /** Builds the spec of the training features, packs the bundle and runs the checker (engine packLearnware, as the CLI). */
   async pack(tableId: number, request: PackRequest, onProgress?: ProgressCallback): Promise<PackResult> {
+    if (isTexts(tableId)) return packTexts(tableId, request, onProgress);
     const drop = [...request.dropColumns, ...(request.labelColumn ? [request.labelColumn] : [])];
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: drop });
     const progress = progressRelay(onProgress);
@@ -163,6 +182,29 @@ const api = {
     );
   },
 };
+
+/** A text learnware: the texts embedded (their text RKME, docs/text.md §5) and packed with the model's vocabulary. */
+async function packTexts(id: number, request: PackRequest, onProgress?: ProgressCallback): Promise<PackResult> {
+  if (!request.text) throw new InputError('NO_VOCAB', 'a text model needs its vocabulary: choose its vocab.txt (one token per line, line i has id i + 2)');
+  const progress = progressRelay(onProgress);
+  const texts = await embedAndIdentify(getTexts(id), { onProgress: progress.callback });
+  const { bundle, check } = await packLearnware(
+    {
+      backend: (await backend()).backend,
+      data: texts,
+      text: { vocab: new Uint8Array(request.text.vocab), maxLength: request.text.maxLength },
+      model: new Uint8Array(request.model),
+      semantic: request.semantic,
+      id: request.id,
+      output: { kind: request.outputKind, classes: request.classes, width: request.width },
+    },
+    { onProgress: progress.callback },
+  );
+  await progress.flush();
+  return Comlink.transfer({ bundle, status: check.status, reasons: check.reasons, passed: check.passed, sha256: check.sha256, features: [], languages: texts.languages ?? [] }, [
+    bundle.buffer,
+  ]);
+}
 
 export type PublishWorkerApi = typeof api;
 

@@ -31,6 +31,7 @@ import { HeldById } from './held.js';
 import { Jobs } from './jobs.js';
 import { webModelHost } from './model-host.js';
 import { progressRelay } from './progress.js';
+import { snippet } from './text-preview.js';
 
 registerErrorTransfer();
 // every model runs in a Web Worker of its own, stopped at its time limit or on Cancel (docs/security.md)
@@ -92,7 +93,7 @@ export interface ReuseOutcome {
   filledCells: number;
   provider: ExecutionProvider;
   /** the user's columns shown next to the predictions (the features read, then the label when there is one): names, and the first rows' cells */
-  context: { columns: string[]; label: string | null; preview: (number | string | null)[][] };
+  context: { columns: string[]; label: string | null; preview: (number | string | null)[][]; texts: boolean };
 }
 
 /** A result as kept: enough to write its predictions (with the user's columns) and save it as a composite. */
@@ -102,17 +103,40 @@ interface HeldResult {
   bundles: ReadonlyMap<string, Uint8Array>;
   context: PredictionContext;
   label: string | null;
+  /** texts: what the page shows next to a prediction (the source, a snippet of the text, the label), instead of the CSV's context */
+  shown?: { columns: string[]; preview: (number | string | null)[][] };
 }
 
 /** rows of the context previewed in the outcome (the page shows the first 20) */
 const PREVIEW_ROWS = 20;
 
-/** The user's columns a result is written with: the features as read, then the actual label. */
-function contextOf(table: { values: Float64Array; rows: number; columns: string[]; labels: (number | string | null)[] | null }, labelColumn?: string): PredictionContext {
+type Handed = { values: Float64Array; rows: number; columns: string[]; labels: (number | string | null)[] | null; texts?: string[]; sources?: string[] };
+
+/** characters of a text shown next to its prediction */
+const SNIPPET_CHARS = 120;
+
+/**
+ * The user's columns a result is written with: the features as read, then the actual label. Texts
+ * are written with their source (line, file) and label, not the embeddings; the page shows a snippet of each.
+ */
+function contextOf(table: Handed, labelColumn?: string): PredictionContext {
+  const label = labelColumn && table.labels ? [{ name: labelColumn, values: table.labels }] : [];
+  if (table.texts) return { columns: [{ name: 'source', values: table.sources ?? table.texts.map((_, r) => `text ${r + 1}`) }, ...label] };
   const d = table.columns.length;
   const columns: PredictionContext['columns'] = table.columns.map((name, f) => ({ name, values: Float64Array.from({ length: table.rows }, (_, r) => table.values[r * d + f]) }));
-  if (labelColumn && table.labels) columns.push({ name: labelColumn, values: table.labels });
+  columns.push(...label);
   return { columns };
+}
+
+/** Texts: the preview's columns (source, snippet, label) for the first rows. */
+function shownTexts(table: Handed, labelColumn?: string): HeldResult['shown'] {
+  if (!table.texts) return undefined;
+  const label = labelColumn && table.labels ? table.labels : null;
+  const preview = Array.from({ length: Math.min(PREVIEW_ROWS, table.rows) }, (_, r) => {
+    const cut = snippet(table.texts![r], SNIPPET_CHARS);
+    return [table.sources?.[r] ?? `text ${r + 1}`, cut.more ? `${cut.text}…` : cut.text, ...(label ? [label[r]] : [])];
+  });
+  return { columns: ['source', 'text', ...(label ? [labelColumn!] : [])], preview };
 }
 
 let runner: Promise<RunnerInfo> | null = null;
@@ -174,8 +198,8 @@ async function prepare(searchId: string, method: ReuseMethod | 'evaluate', signa
 /** Keeps a result and makes its outcome for the page (a copy of the values, transferred). */
 function outcome(held: HeldResult, extra: { routedCounts?: number[]; labelledRows: number; filledCells: number; provider: ExecutionProvider }): ReuseOutcome {
   const { kind, classes, rows, values } = held.predictions;
-  const preview = Array.from({ length: Math.min(PREVIEW_ROWS, rows) }, (_, r) => held.context.columns.map((c) => c.values[r]));
-  const context = { columns: held.context.columns.map((c) => c.name), label: held.label, preview };
+  const preview = held.shown?.preview ?? Array.from({ length: Math.min(PREVIEW_ROWS, rows) }, (_, r) => held.context.columns.map((c) => c.values[r]));
+  const context = { columns: held.shown?.columns ?? held.context.columns.map((c) => c.name), label: held.label, preview, texts: held.shown !== undefined };
   const out: ReuseOutcome = { resultId: results.add(held), kind, classes, rows, values: values.slice(), composite: held.composite, context, ...extra };
   return Comlink.transfer(out, [out.values.buffer]);
 }
@@ -201,7 +225,7 @@ const api = {
       const { learnwares: lws, bundles, weights, mapping } = await prepare(request.searchId, request.method, signal);
       const labelled = table.labels ? labelledTargets(table.labels, lws) : undefined;
       const result = await reuseLearnwares(
-        { method: request.method, learnwares: lws, weights, values: table.values, rows: table.rows, columns: table.columns, labels: labelled, mapping },
+        { method: request.method, learnwares: lws, weights, values: table.values, rows: table.rows, columns: table.columns, labels: labelled, mapping, texts: table.texts },
         { signal, onProgress: progress.callback },
       );
       await progress.flush();
@@ -213,6 +237,7 @@ const api = {
           bundles,
           context: contextOf(table, request.labelColumn),
           label: request.labelColumn && table.labels ? request.labelColumn : null,
+          shown: shownTexts(table, request.labelColumn),
         },
         { routedCounts, labelledRows: method.needsLabels ? (labelled?.rows.length ?? 0) : 0, filledCells: table.filledCells, provider: await provider() },
       );
@@ -238,6 +263,7 @@ const api = {
           testFraction: request.testFraction,
           seed: request.seed,
           mapping,
+          texts: table.texts,
         },
         { signal, onProgress: progress.callback },
       );
@@ -277,11 +303,11 @@ const api = {
       // a table without them (the island's own columns, say) is read as selected
       const wanted = [...new Set([...selection.features, ...compositeColumns(composite.spec)])];
       const table = composite.spec.mapping ? await rowsOf({ ...selection, features: wanted }).catch(() => rowsOf(selection)) : await rowsOf(selection);
-      const predictions = await predictComposite(composite, table.values, table.rows, table.columns, { signal, onProgress: progress.callback });
+      const predictions = await predictComposite(composite, table.values, table.rows, table.columns, { signal, onProgress: progress.callback, texts: table.texts });
       await progress.flush();
       const label = selection.labelColumn && table.labels ? selection.labelColumn : null;
       return outcome(
-        { predictions, composite: composite.spec, bundles: composite.bundles, context: contextOf(table, selection.labelColumn), label },
+        { predictions, composite: composite.spec, bundles: composite.bundles, context: contextOf(table, selection.labelColumn), label, shown: shownTexts(table, selection.labelColumn) },
         { labelledRows: 0, filledCells: table.filledCells, provider: await provider() },
       );
     });

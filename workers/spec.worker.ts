@@ -34,11 +34,32 @@ import {
   suggestColumns,
   type ColumnSuggestion,
   type IslandCoverage,
+  searchCatalog as searchCatalogIslands,
+  specTypesFor,
+  embeddingDimensions,
+  type NamedFile,
+  type SpecBuildReport,
+  type TextDataset,
+  type TextSpecOptions,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
-import { droppedColumns, encodeTableColumn, getTable, loadDataFile, type LoadedData, type LoadedTable } from './tables.js';
+import {
+  droppedColumns,
+  encodeTableColumn,
+  getTable,
+  getTexts,
+  isTexts,
+  loadDataFile,
+  loadTextFolder,
+  textsOfColumn,
+  updateTexts,
+  type LoadedData,
+  type LoadedTable,
+  type LoadedTexts,
+} from './tables.js';
+import { embedAndIdentify } from './texts.js';
 import { offerHandover, transferRows, type HeldSearch } from './handover.js';
 import { HeldById } from './held.js';
 import { Jobs } from './jobs.js';
@@ -55,7 +76,8 @@ export interface BackendInfo {
   crossOriginIsolated: boolean;
 }
 
-export type { ColumnInfo, LoadedData, LoadedTable } from './tables.js';
+export type { ColumnInfo, LoadedData, LoadedTable, LoadedTexts } from './tables.js';
+export type { TextPreview } from './texts.js';
 export type { EditedMapping, MappingProposal } from './mapping.js';
 
 export interface CatalogSummary {
@@ -123,6 +145,8 @@ export interface SpecResult {
   warnings: { code: string; message: string }[];
   /** MMD² − ‖μ_X‖² after initialisation and after each step */
   objectiveHistory: number[];
+  /** texts: their languages (docs/text.md §3), the embedder, and the texts it knew no word of */
+  text?: { languages: string[]; embedder: string; dim: number; emptyRows: number };
 }
 
 /** a search: the feature columns and the semantic requirements ('' or absent = any) */
@@ -171,6 +195,15 @@ function backend(request: BackendRequest = {}): Promise<ResolvedBackend> {
   return backendPromise;
 }
 
+/** Loaded texts with their embeddings and languages (computed on the first job that needs them, then kept). */
+async function readyTexts(id: number, options: { signal?: AbortSignal; onProgress?: ProgressCallback }): Promise<TextDataset> {
+  const texts = getTexts(id);
+  if (texts.embedding && texts.languages) return texts;
+  const ready = await embedAndIdentify(texts, options);
+  updateTexts(id, ready);
+  return ready;
+}
+
 const api = {
   /** Picks the backend (once per worker); later calls report the same choice. */
   async init(request?: BackendRequest): Promise<BackendInfo> {
@@ -183,6 +216,16 @@ const api = {
     return loadDataFile(bytes, fileName);
   },
 
+  /** Reads a dropped folder's .txt files (the page read them: {path, bytes}); sub-folders are labels. */
+  loadFolder(files: NamedFile[], folder: string): LoadedTexts {
+    return loadTextFolder(files, folder);
+  },
+
+  /** A loaded table's text column (and label column) as the journey's texts (docs/text.md §1). */
+  textsOfColumn(tableId: number, column: string, labelColumn?: string): LoadedTexts {
+    return textsOfColumn(tableId, column, labelColumn);
+  },
+
   /** Encodes a categorical text column of the loaded table as numbers (one-hot or ordinal); returns the table's new schema and encodings. */
   encodeColumn(tableId: number, column: string, kind: 'one-hot' | 'ordinal'): LoadedTable {
     return encodeTableColumn(tableId, column, kind);
@@ -190,6 +233,7 @@ const api = {
 
   /** Builds the table spec of a loaded CSV. */
   async buildSpec(jobId: string, tableId: number, options: SpecOptions, onProgress?: ProgressCallback): Promise<SpecResult> {
+    if (isTexts(tableId)) return textSpec(jobId, tableId, options, onProgress);
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: droppedColumns(tableId, options) });
     return jobs.run(jobId, async (signal) => {
       const progress = progressRelay(onProgress);
@@ -243,6 +287,7 @@ const api = {
   async searchCatalog(jobId: string, tableId: number, options: SearchRequest, onProgress?: ProgressCallback): Promise<SearchAnswer> {
     if (!catalog) throw new InputError('NO_CATALOG', 'load a catalog first');
     const searched = catalog;
+    if (isTexts(tableId)) return searchTexts(jobId, tableId, searched, options, onProgress);
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: droppedColumns(tableId, options) });
     return jobs.run(jobId, async (signal) => {
       const progress = progressRelay(onProgress);
@@ -271,7 +316,7 @@ const api = {
    * "Column mapping" panels show before a search (docs/heterogeneous.md §1–§2). [] without a catalog.
    */
   async proposeMappings(tableId: number, selection: FeatureSelection): Promise<MappingProposal[]> {
-    if (!catalog) return [];
+    if (!catalog || isTexts(tableId)) return [];
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: droppedColumns(tableId, selection) });
     if (matrix.cols === 0) return [];
     return proposeMappings(catalog.index, tableDataset(matrix), (u, init) => fetch(u, init), catalog.url, catalogFiles);
@@ -284,7 +329,21 @@ const api = {
    */
   connectReuse(port: MessagePort): void {
     offerHandover(port, {
-      rows: (tableId, selection) => {
+      rows: async (tableId, selection) => {
+        if (isTexts(tableId)) {
+          // texts: the embeddings are the rows the methods see, the texts feed the models (docs/text.md §5)
+          const texts = await readyTexts(tableId, {});
+          const embedding = texts.embedding!;
+          return transferRows({
+            values: embedding.values.slice(),
+            rows: texts.rows,
+            columns: embeddingDimensions(embedding.embedder),
+            labels: selection.labelColumn && texts.labels ? texts.labels : null,
+            filledCells: 0,
+            texts: texts.texts,
+            sources: texts.sources,
+          });
+        }
         const { matrix, labels, filledCells } = userTable(getTable(tableId), selection);
         return transferRows({ values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels, filledCells });
       },
@@ -329,6 +388,58 @@ const api = {
     return jobs.cancel(jobId);
   },
 };
+
+/** The text RKME of loaded texts (specTypesFor('text'): the table RKME of their embeddings, raw units). */
+async function textSpec(jobId: string, id: number, options: SpecOptions, onProgress?: ProgressCallback): Promise<SpecResult> {
+  return jobs.run(jobId, async (signal) => {
+    const progress = progressRelay(onProgress);
+    const texts = await readyTexts(id, { signal, onProgress: progress.callback });
+    const { backend: b } = await backend();
+    const [type] = specTypesFor(texts.kind);
+    const settings: TextSpecOptions = { gamma: options.gamma, K: options.K, seed: options.seed, steps: options.steps };
+    const { spec, report } = await type.build(b, texts, { ...settings, signal, onProgress: progress.callback });
+    await progress.flush();
+    const embedding = texts.embedding!;
+    const r = report as SpecBuildReport & { objectiveHistory?: number[] };
+    return {
+      json: serializeStatSpec(spec),
+      n: spec.numPoints,
+      d: embedding.dim,
+      K: spec.K,
+      requestedK: r.requestedK,
+      featureNames: [],
+      backend: b.name,
+      ms: r.ms,
+      imputedCells: 0,
+      warnings: r.warnings,
+      objectiveHistory: r.objectiveHistory ?? [],
+      text: { languages: texts.languages ?? [], embedder: `${embedding.embedder.id} ${embedding.embedder.version}`, dim: embedding.dim, emptyRows: embedding.emptyRows },
+    };
+  });
+}
+
+/** Searches the catalog's text islands (they are keyed by the embedder; docs/text.md §5) with the texts' embeddings and languages. */
+async function searchTexts(jobId: string, id: number, searched: { url: string; index: CatalogIndex }, options: SearchRequest, onProgress?: ProgressCallback): Promise<SearchAnswer> {
+  return jobs.run(jobId, async (signal) => {
+    const progress = progressRelay(onProgress);
+    const texts = await readyTexts(id, { signal, onProgress: progress.callback });
+    const islands = await searchCatalogIslands(
+      {
+        index: searched.index,
+        fetchFn: (u, init) => fetch(u, init),
+        base: searched.url,
+        backend: (await backend()).backend,
+        data: texts,
+        query: { text: options.text, Task: options.task ? [options.task] : undefined, Scenario: options.scenario ? [options.scenario] : undefined },
+        top: 10,
+        cache: catalogFiles,
+      },
+      { signal, onProgress: progress.callback },
+    );
+    await progress.flush();
+    return { searchId: searches.add({ catalogUrl: searched.url, islands, tableId: id }), islands, reuse: reuseOffer(islands) };
+  });
+}
 
 function listing(entry: CatalogEntry, index: CatalogIndex, relevance: number): CatalogListing {
   const sem = entry.semantic;

@@ -1,12 +1,16 @@
 /**
  * The user's files, read inside a worker through the engine's data loaders (data/loaders.ts) and
- * kept by id for later jobs (one at a time: tables can be large). Tables are the only kind the
- * pages take so far; a file another loader claims gets a message saying it is not supported here.
+ * kept by id for later jobs (one at a time: tables can be large). Tables and texts (docs/text.md
+ * §1: JSON Lines, a zip or a folder of .txt files, a table's text column) share one id space, so
+ * the page and the handover name either by the same `tableId`.
  */
 import { InputError } from '../src/engine/core/errors.js';
 import type { Table } from '../src/engine/data/csv.js';
-import { loaderFor, type ParsedTable } from '../src/engine/data/loaders.js';
+import { loaderFor, type ParsedTable, type ParsedTexts } from '../src/engine/data/loaders.js';
 import { applyEncoding, planEncoding, type ColumnEncoding, type EncodingKind } from '../src/engine/data/encode.js';
+import { JSON_LINES, textColumns, textsFromFiles, textsFromTable, type NamedFile } from '../src/engine/data/text-file.js';
+import type { TextDataset } from '../src/engine/data/text.js';
+import { labelNames, previewTexts, type TextPreview } from './text-preview.js';
 
 export interface ColumnInfo {
   name: string;
@@ -24,31 +28,113 @@ export interface LoadedTable {
   columns: ColumnInfo[];
   /** the text columns encoded as numbers so far, in order (shown next to the features; their columns are named after them) */
   encodings: ColumnEncoding[];
+  /** the text columns, longest texts first (engine textColumns): the page proposes the first as the texts */
+  textColumns: string[];
+  /** the mean length of the first text column's cells (the page takes a table of long texts for texts) */
+  longestMean: number;
+}
+
+/** What the page learns of loaded texts (the texts stay in the worker). */
+export interface LoadedTexts {
+  kind: 'text';
+  /** the id jobs and the handover take (texts share the tables' ids) */
+  tableId: number;
+  rows: number;
+  /** what the texts came from, in words ("JSON Lines", "a folder of .txt files", "column review") */
+  from: string;
+  /** the name the labels go by (a table's label column, else "label"); null: no text has a label */
+  labelName: string | null;
+  /** texts with a label */
+  labelled: number;
+  /** the distinct labels, sorted (null: more than 50, or none) */
+  labels: string[] | null;
+  chars: number;
+  preview: TextPreview[];
 }
 
 const tables = new Map<number, Table>();
+const textSets = new Map<number, TextDataset>();
 const encodings = new Map<number, ColumnEncoding[]>();
 let nextTableId = 1;
 /** Files this worker was asked to parse so far (failed parses count too), readable from outside as `self.tableParses` (e2e: one parse per journey). */
 let parses = 0;
 
-/** A loaded file of any kind the pages take (tables today). */
-export type LoadedData = LoadedTable;
+/** A loaded file of any kind the pages take. */
+export type LoadedData = LoadedTable | LoadedTexts;
 
-/** Reads a user's file with the loader that claims it (tables: CSV, TSV, or Parquet by its magic bytes). */
+/** Reads a user's file with the loader that claims it (texts: JSON Lines or a zip; tables: CSV, TSV, or Parquet by its magic bytes). */
 export async function loadDataFile(bytes: ArrayBuffer, fileName: string): Promise<LoadedData> {
   (globalThis as { tableParses?: number }).tableParses = ++parses;
   const data = new Uint8Array(bytes);
   const loader = loaderFor(data, fileName);
-  if (loader.kind !== 'table') throw new InputError('NOT_A_TABLE', `${fileName} holds ${loader.label}, which this page does not take yet; choose a table (CSV, TSV or Parquet)`);
+  if (loader.kind !== 'table' && loader.kind !== 'text')
+    throw new InputError('NOT_A_TABLE', `${fileName} holds ${loader.label}, which this page does not take yet; choose a table or texts`);
   // limits sized for a browser tab: 512 MiB of text, 2^26 cells (512 MiB as float64)
-  const { table } = (await loader.load(data, fileName, { maxChars: 512 * 2 ** 20, maxCells: 2 ** 26, maxUncompressedBytes: 2 ** 30 })) as ParsedTable;
+  const parsed = (await loader.load(data, fileName, { maxChars: 512 * 2 ** 20, maxCells: 2 ** 26, maxUncompressedBytes: 2 ** 30 })) as ParsedTable | ParsedTexts;
+  forgetAll();
+  if (parsed.kind === 'text') return keepTexts(parsed.texts, JSON_LINES.test(fileName) ? 'JSON Lines' : 'a zip of .txt files', 'label');
   const tableId = nextTableId++;
+  tables.set(tableId, parsed.table);
+  encodings.set(tableId, []);
+  return describeTable(tableId, parsed.table);
+}
+
+/** Reads a dropped folder's files ({path, bytes}: the page reads them); .txt files are the texts, sub-folders their labels. */
+export function loadTextFolder(files: NamedFile[], folder: string): LoadedTexts {
+  (globalThis as { tableParses?: number }).tableParses = ++parses;
+  const texts = textsFromFiles(files);
+  forgetAll();
+  return keepTexts(texts, `the folder ${folder}`, 'label');
+}
+
+/** A loaded table's text column (and label column) as texts, kept beside the table (the page may go back to its columns). */
+export function textsOfColumn(tableId: number, column: string, labelColumn?: string): LoadedTexts {
+  const texts = textsFromTable(getTable(tableId), column, labelColumn || undefined);
+  for (const id of textSets.keys()) textSets.delete(id);
+  return keepTexts(texts, `column ${column}`, labelColumn || null);
+}
+
+function forgetAll(): void {
   tables.clear();
   encodings.clear();
-  tables.set(tableId, table);
-  encodings.set(tableId, []);
-  return describeTable(tableId, table);
+  textSets.clear();
+}
+
+function keepTexts(texts: TextDataset, from: string, labelName: string | null): LoadedTexts {
+  const tableId = nextTableId++;
+  textSets.set(tableId, texts);
+  return describeTexts(tableId, texts, from, labelName);
+}
+
+function describeTexts(tableId: number, texts: TextDataset, from: string, labelName: string | null): LoadedTexts {
+  const labelled = texts.labels ? texts.labels.filter((l) => l !== null).length : 0;
+  return {
+    kind: 'text',
+    tableId,
+    rows: texts.rows,
+    from,
+    labelName: labelled > 0 ? (labelName ?? 'label') : null,
+    labelled,
+    labels: labelNames(texts),
+    chars: texts.texts.reduce((s, t) => s + t.length, 0),
+    preview: previewTexts(texts),
+  };
+}
+
+/** Whether the id names loaded texts (else a table). */
+export function isTexts(id: number): boolean {
+  return textSets.has(id);
+}
+
+export function getTexts(id: number): TextDataset {
+  const texts = textSets.get(id);
+  if (!texts) throw new InputError('NO_TABLE', 'the texts are no longer loaded; load them again');
+  return texts;
+}
+
+/** Keeps a dataset's embeddings and languages once computed (the same id). */
+export function updateTexts(id: number, texts: TextDataset): void {
+  if (textSets.has(id)) textSets.set(id, texts);
 }
 
 function describeTable(tableId: number, table: Table): LoadedTable {
@@ -58,7 +144,10 @@ function describeTable(tableId: number, table: Table): LoadedTable {
     for (const v of c.values) if (!Number.isFinite(v)) missing++;
     return { name: c.name, kind: 'numeric', missing };
   });
-  return { kind: 'table', tableId, rows: table.rowCount, columns, encodings: [...(encodings.get(tableId) ?? [])] };
+  const proposed = textColumns(table);
+  const first = table.columns.find((c) => c.name === proposed[0]);
+  const longestMean = first?.kind === 'text' ? first.values.reduce((s, v) => s + v.length, 0) / Math.max(1, first.values.length) : 0;
+  return { kind: 'table', tableId, rows: table.rowCount, columns, encodings: [...(encodings.get(tableId) ?? [])], textColumns: proposed, longestMean };
 }
 
 /** Encodes a text column of a loaded table as numbers (one-hot or ordinal, engine data/encode.ts), in place; the table keeps its id. */

@@ -9,8 +9,8 @@
  * over a MessageChannel (workers/handover.ts); the page keeps ids (tableId, searchId, resultId)
  * and what it shows.
  */
-import type { CatalogListing, CatalogSummary, BackendInfo, EditedMapping, LoadedTable, MappingProposal, SearchAnswer, SpecResult } from '../../workers/spec.worker.js';
-import type { CompositeSpec, ErrorCode, ProgressEvent, ReuseMethod, ReuseMethodDescriptor } from '../engine/index.js';
+import type { CatalogListing, CatalogSummary, BackendInfo, EditedMapping, LoadedTable, LoadedTexts, MappingProposal, SearchAnswer, SpecResult } from '../../workers/spec.worker.js';
+import type { CompositeSpec, ErrorCode, NamedFile, ProgressEvent, ReuseMethod, ReuseMethodDescriptor } from '../engine/index.js';
 import { ReuseClient, type EvaluationAnswer, type ReuseOutcome, type RunnerInfo } from './reuse-client.js';
 import { SpecClient } from './spec-client.js';
 import { addRecent, deleteComposite, saveCatalogUrl, saveComposite as storeComposite, savedCatalogUrl, savedComposites, type SavedComposite } from './storage.js';
@@ -29,7 +29,13 @@ export const PHASE_LABELS: Record<string, string> = {
   beta: 'weighting the reduced points',
   'z-step': 'refining the reduced points',
   rank: 'comparing with the learnwares',
+  embedder: 'loading the word vectors',
+  embed: 'embedding your texts',
+  languages: 'finding the languages of your texts',
 };
+
+/** A table whose longest text column averages this many characters a cell is taken for texts (docs/text.md §1). */
+export const LONG_TEXT_CHARS = 40;
 
 export const SEARCH_LABEL = 'Searching the catalog';
 
@@ -133,6 +139,11 @@ export class Journey {
   fileName = $state<string | null>(null);
   fileSize = $state<number | null>(null);
   table = $state.raw<LoadedTable | null>(null);
+  /** the user's texts (JSON Lines, a zip or folder of .txt files, or a table's text column), held in the spec worker */
+  texts = $state.raw<LoadedTexts | null>(null);
+  /** a table with text columns: the column whose cells are the texts ('' = use the numeric columns) and the label column of the texts */
+  textColumn = $state('');
+  textLabelColumn = $state('');
   /** feature columns ticked */
   included = $state<Record<string, boolean>>({});
   /** the label column ('' = none): left out of the features; evaluation and the methods that learn use it */
@@ -182,6 +193,10 @@ export class Journey {
   savedNote = $state<string | null>(null);
 
   readonly selectedCount = $derived(this.table ? this.table.columns.filter((c) => this.included[c.name]).length : 0);
+  /** the id of what the jobs run on: the texts when there are, else the table */
+  readonly dataId = $derived(this.texts?.tableId ?? this.table?.tableId ?? null);
+  /** whether a spec or a search can start: texts, or a table with a feature column ticked */
+  readonly ready = $derived(this.texts !== null || this.selectedCount > 0);
   /** the feature columns the workers get (never the label) */
   readonly features = $derived(this.table ? this.table.columns.filter((c) => this.included[c.name] && c.name !== this.labelColumn).map((c) => c.name) : []);
   readonly catalogNames = $derived(this.catalog ? Object.fromEntries(this.catalog.entries.map((e) => [e.id, e.name])) : {});
@@ -231,7 +246,7 @@ export class Journey {
       this.catalog = await this.spec.loadCatalog(absoluteUrl(this.catalogUrl));
       // a table read before the catalog (or against another one) gets this catalog's defaults
       const table = this.table;
-      if (table && !this.search) {
+      if (table && !this.search && !this.texts) {
         const suggestion = await this.spec.suggestColumns(table.columns.map((c) => ({ name: c.name, kind: c.kind })));
         if (this.table === table) this.applyDefaults(suggestion);
       }
@@ -255,11 +270,82 @@ export class Journey {
     await this.loadCatalog(true);
   }
 
+  /** Forgets the file and every result of it (a new file is a new journey). */
+  private startOver(name: string, size: number | null): void {
+    this.job.error = null;
+    this.result = null;
+    this.table = null;
+    this.texts = null;
+    this.textColumn = '';
+    this.textLabelColumn = '';
+    this.search = null;
+    this.noIsland = null;
+    this.resetReuse();
+    this.labelColumn = '';
+    this.suggestion = null;
+    this.proposals = null;
+    this.mappingEdits = {};
+    this.proposedFor = '';
+    this.fileName = name;
+    this.fileSize = size;
+  }
+
+  /** Reads a dropped folder of .txt files (sub-folders are labels) in the spec worker; the page only reads the files' bytes. */
+  async loadFolder(folder: string, files: NamedFile[]): Promise<void> {
+    this.startOver(
+      folder,
+      files.reduce((s, f) => s + f.bytes.length, 0),
+    );
+    this.job.busy = true;
+    try {
+      this.useTexts(await this.spec.loadFolder(files, folder));
+    } catch (e) {
+      this.job.error = (e as Error).message;
+    } finally {
+      this.job.busy = false;
+    }
+  }
+
+  /** The texts become the journey's data: their labels, when they have some, are the label (for the methods that learn and the comparison). */
+  private useTexts(texts: LoadedTexts): void {
+    this.texts = texts;
+    this.result = null;
+    this.search = null;
+    this.noIsland = null;
+    this.resetReuse();
+    this.labelColumn = texts.labelName ?? '';
+  }
+
+  /** A table's text column (and label column) as the texts. */
+  async useTextColumn(): Promise<void> {
+    const table = this.table;
+    if (!table || !this.textColumn) return;
+    this.job.error = null;
+    try {
+      this.useTexts(await this.spec.textsOfColumn(table.tableId, this.textColumn, this.textLabelColumn || undefined));
+    } catch (e) {
+      this.job.error = (e as Error).message;
+    }
+  }
+
+  /** Back from a table's texts to its columns. */
+  useTableColumns(): void {
+    this.texts = null;
+    this.textColumn = '';
+    this.result = null;
+    this.search = null;
+    this.resetReuse();
+    this.applyDefaults(this.suggestion);
+  }
+
   /** Reads and parses the user's file, in the spec worker (the only time it is parsed). */
   async loadFile(file: File): Promise<void> {
     this.job.error = null;
     this.result = null;
     this.table = null;
+    this.texts = null;
+    this.textColumn = '';
+    this.textLabelColumn = '';
     this.search = null;
     this.noIsland = null;
     this.resetReuse();
@@ -284,9 +370,18 @@ export class Journey {
     this.job.busy = true;
     try {
       const loaded = await this.spec.loadData(await file.arrayBuffer(), file.name);
+      if (loaded.kind === 'text') {
+        this.useTexts(loaded);
+        return;
+      }
       const suggestion = await this.spec.suggestColumns(loaded.columns.map((c) => ({ name: c.name, kind: c.kind })));
       this.table = loaded;
       this.applyDefaults(suggestion);
+      // a table of long texts (reviews, articles) is texts: its longest text column is proposed
+      if (loaded.textColumns.length && loaded.longestMean >= LONG_TEXT_CHARS) {
+        this.textColumn = loaded.textColumns[0];
+        await this.useTextColumn();
+      }
     } catch (e) {
       this.job.error = (e as Error).message;
     } finally {
@@ -324,13 +419,13 @@ export class Journey {
   }
 
   async buildSpec(): Promise<void> {
-    const table = this.table;
-    if (!table) return;
+    const id = this.dataId;
+    if (id === null) return;
     this.result = null;
     const { gamma, K, seed, scale, features } = this;
     this.result = await this.job.run(
       'Building the specification',
-      () => this.spec.buildSpec(table.tableId, { gamma, K, seed, scale, features }, this.job.onProgress),
+      () => this.spec.buildSpec(id, { gamma, K, seed, scale, features }, this.job.onProgress),
       (id) => this.spec.cancel(id),
     );
     const result = this.result;
@@ -351,8 +446,9 @@ export class Journey {
   }
 
   async searchCatalog(): Promise<void> {
-    const table = this.table;
-    if (!table) return;
+    const id = this.dataId;
+    if (id === null) return;
+    const table = this.texts ?? this.table!;
     this.search = null;
     this.noIsland = null;
     this.resetReuse();
@@ -365,13 +461,13 @@ export class Journey {
     };
     const answer = await this.job.run(
       SEARCH_LABEL,
-      () => this.spec.searchCatalog(table.tableId, request, this.job.onProgress),
+      () => this.spec.searchCatalog(id, request, this.job.onProgress),
       (id) => this.spec.cancel(id),
       { 'z-step': 'rank' },
     );
     this.search = answer;
     const failure = this.job.failure;
-    if (!answer && failure?.code === 'NO_ISLAND' && Array.isArray(failure.details?.islands)) {
+    if (!answer && !this.texts && failure?.code === 'NO_ISLAND' && Array.isArray(failure.details?.islands)) {
       // an answer, not an error: the page says what the catalog covers and what to do
       this.noIsland = { features: (failure.details.features as string[] | undefined) ?? this.features, islands: failure.details.islands as IslandGap[] };
       this.job.error = null;
@@ -385,7 +481,7 @@ export class Journey {
       at: nowIso(),
       fileName: this.fileName ?? 'data',
       rows: table.rows,
-      features: found?.features ?? table.columns.filter((c) => this.included[c.name]).map((c) => c.name),
+      features: table.kind === 'text' ? ['texts'] : (found?.features ?? table.columns.filter((c) => this.included[c.name]).map((c) => c.name)),
       found: found?.singles.slice(0, 5).map((s) => ({ name: s.name, score: s.score })) ?? [],
       // what the results page shows as the best fit (best-fit.ts): a mixture only when it is the recommended one
       mixture: fit?.kind === 'mixture' ? { names: fit.names, weights: fit.weights, score: fit.score } : null,
@@ -501,7 +597,7 @@ export class Journey {
 
   /** The rows the reuse worker reads: the loaded table's chosen features, the label, the fill option. */
   private selection() {
-    return { tableId: this.table!.tableId, features: this.features, labelColumn: this.labelColumn || undefined, fillMissing: this.fillMissing };
+    return { tableId: this.dataId!, features: this.texts ? [] : this.features, labelColumn: this.labelColumn || undefined, fillMissing: this.fillMissing };
   }
 
   /**
@@ -532,7 +628,7 @@ export class Journey {
   async reuse(): Promise<void> {
     const search = this.search;
     const method = this.chosen;
-    if (!search || !this.table || !method) return;
+    if (!search || this.dataId === null || !method) return;
     this.outcome = null;
     this.savedNote = null;
     const selection = this.selection();
@@ -545,7 +641,7 @@ export class Journey {
 
   async evaluate(): Promise<void> {
     const search = this.search;
-    if (!search || !this.table) return;
+    if (!search || this.dataId === null) return;
     this.evaluation = null;
     const request = { ...this.selection(), searchId: search.searchId, labelled: this.labelled };
     this.evaluation = await this.reuseJob.run(
@@ -603,7 +699,7 @@ export class Journey {
   }
 
   async predictWith(item: SavedComposite): Promise<void> {
-    if (!this.table) return;
+    if (this.dataId === null) return;
     this.outcome = null;
     const selection = this.selection();
     this.outcome = await this.reuseJob.run(

@@ -1,9 +1,9 @@
 /** The app's handle on the publish worker (comlink; buffers transferred). */
 import * as Comlink from 'comlink';
-import type { ModelShape, OutputKind, Problem, ProgressCallback, PublishResult, S3Target } from '../engine/index.js';
+import type { ModelShape, NamedFile, OutputKind, Problem, ProgressCallback, PublishResult, S3Target } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
 import type { LabelSummary, PackRequest, PackResult, PublishWorkerApi } from '../../workers/publish.worker.js';
-import type { LoadedTable } from '../../workers/tables.js';
+import type { LoadedData, LoadedTexts } from '../../workers/tables.js';
 
 registerErrorTransfer();
 
@@ -15,9 +15,24 @@ export class PublishClient {
     return this.api.validateSemantic(semantic);
   }
 
-  /** A CSV, TSV or Parquet file; the buffer is transferred: it is unusable by the caller afterwards. */
-  loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
+  /** A CSV, TSV or Parquet file, or texts (JSON Lines, a zip of .txt files); the buffer is transferred: it is unusable by the caller afterwards. */
+  loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedData> {
     return this.api.loadData(Comlink.transfer(bytes, [bytes]), fileName);
+  }
+
+  /** A folder of training texts (the buffers transferred). */
+  loadFolder(files: NamedFile[], folder: string): Promise<LoadedTexts> {
+    return this.api.loadFolder(
+      Comlink.transfer(
+        files,
+        files.map((f) => f.bytes.buffer as ArrayBuffer),
+      ),
+      folder,
+    );
+  }
+
+  textsOfColumn(tableId: number, column: string, labelColumn?: string): Promise<LoadedTexts> {
+    return this.api.textsOfColumn(tableId, column, labelColumn);
   }
 
   /** The model's declared input and output; the bytes are copied (the page keeps the model for packing). */
@@ -35,7 +50,7 @@ export class PublishClient {
   }
 
   pack(tableId: number, request: PackRequest, onProgress: ProgressCallback): Promise<PackResult> {
-    return this.api.pack(tableId, Comlink.transfer(request, [request.model]), Comlink.proxy(onProgress));
+    return this.api.pack(tableId, Comlink.transfer(request, [request.model, ...(request.text ? [request.text.vocab] : [])]), Comlink.proxy(onProgress));
   }
 
   /** The bundle is copied (the page keeps its own copy for download). */

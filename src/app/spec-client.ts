@@ -4,7 +4,7 @@
  * worker owns the user's parsed table and search results (it hands them to the reuse worker).
  */
 import * as Comlink from 'comlink';
-import type { ColumnSuggestion, ProgressCallback } from '../engine/index.js';
+import type { ColumnSuggestion, NamedFile, ProgressCallback } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
 import type {
   BackendInfo,
@@ -15,7 +15,9 @@ import type {
   FeatureSelection,
   LearnwareDetail,
   MappingProposal,
+  LoadedData,
   LoadedTable,
+  LoadedTexts,
   SearchAnswer,
   SearchRequest,
   SpecOptions,
@@ -40,8 +42,24 @@ export class SpecClient {
   }
 
   /** The buffer is transferred: it is unusable by the caller afterwards. */
-  loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedTable> {
+  loadData(bytes: ArrayBuffer, fileName: string): Promise<LoadedData> {
     return this.api.loadData(Comlink.transfer(bytes, [bytes]), fileName);
+  }
+
+  /** A dropped folder's files ({path, bytes}, the buffers transferred): its .txt files are the texts. */
+  loadFolder(files: NamedFile[], folder: string): Promise<LoadedTexts> {
+    return this.api.loadFolder(
+      Comlink.transfer(
+        files,
+        files.map((f) => f.bytes.buffer as ArrayBuffer),
+      ),
+      folder,
+    );
+  }
+
+  /** A loaded table's text column (and label column) as the journey's texts. */
+  textsOfColumn(tableId: number, column: string, labelColumn?: string): Promise<LoadedTexts> {
+    return this.api.textsOfColumn(tableId, column, labelColumn);
   }
 
   encodeColumn(tableId: number, column: string, kind: 'one-hot' | 'ordinal'): Promise<LoadedTable> {

@@ -27,6 +27,7 @@ describe('spec worker', () => {
     const rows = 1500;
     const buffer = csvOf(gaussianMixture(rows, 3, 4, 2), rows, 3, (r) => (r % 2 ? 'yes' : 'no'));
     const table = await client.loadData(buffer, 'table.csv');
+    if (table.kind !== 'table') throw new Error('a CSV is a table');
     // transferred, not copied: the page's buffer is detached
     expect((buffer as ArrayBuffer & { detached?: boolean }).detached).toBe(true);
     expect(buffer.byteLength).toBe(0);

@@ -1,5 +1,5 @@
 /**
- * Builds the demo catalog (when absent) and the app once — into a folder of this run's own, so
+ * Builds the demo catalog and the text embedder (when absent) and the app once — into a folder of this run's own, so
  * that two runs at once never serve each other's half-written build — and serves it with `vite preview` on
  * loopback for the e2e tests; also a second static server with an SPA fallback (every unknown
  * path answered by index.html with status 200), as many static hosts do.
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { build, preview } from 'vite';
-import { ensureDemoCatalog } from '../demo-catalog-setup.js';
+import { ensureDemoCatalog, ensureEmbedder } from '../demo-catalog-setup.js';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -30,6 +30,8 @@ const TYPES: Record<string, string> = {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   ensureDemoCatalog();
+  // the word vectors the page embeds texts with (public/embedders/, docs/text.md §2), served with the build
+  ensureEmbedder();
   // the CSP lets the page connect to its own origin and to the loopback servers the tests start
   // (s3rver for publishing) — any port of 127.0.0.1, nothing else (offline.test.ts checks)
   process.env.LEARNWARE_CONNECT_SRC = 'http://127.0.0.1:*';

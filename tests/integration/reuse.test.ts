@@ -95,6 +95,25 @@ function concat(a: User, b: User): User {
   return { values, rows: a.rows + b.rows, columns: a.columns, labels: [...a.labels, ...b.labels] };
 }
 
+/** The top-5 learnwares searched for a learnware's held-out users (TsBackend): once per user, shared by the tests that need them. */
+const searched = new Map<string, Promise<Learnware[]>>();
+function searchTop5(id: string): Promise<Learnware[]> {
+  let hit = searched.get(id);
+  if (!hit) {
+    const user = heldOut(id);
+    hit = searchCatalog({
+      index,
+      fetchFn,
+      base: BASE,
+      backend: new TsBackend(),
+      data: tableDataset({ values: user.values, rows: user.rows, cols: user.columns.length, featureNames: user.columns }),
+      top: 5,
+    }).then(([island]) => Promise.all(island.singles.map((s) => learnware(s.id))));
+    searched.set(id, hit);
+  }
+  return hit;
+}
+
 const targetsOf = (u: User) => Float64Array.from(u.labels, (v) => Number(v));
 const predict = (lw: Learnware, u: User) => predictLearnware(lw, u.values, u.rows, u.columns);
 
@@ -186,19 +205,10 @@ describe('job selector', () => {
 
 describe('ensemble pruning', () => {
   it('never does worse on the labelled rows than the best single member (20 housing users, top-5 searched)', async () => {
-    const backend = new TsBackend();
     const users = index.entries.filter((e) => e.id.startsWith('txhousing')).slice(0, 20);
     for (const entry of users) {
       const user = heldOut(entry.id);
-      const [island] = await searchCatalog({
-        index,
-        fetchFn,
-        base: BASE,
-        backend,
-        data: tableDataset({ values: user.values, rows: user.rows, cols: user.columns.length, featureNames: user.columns }),
-        top: 5,
-      });
-      const lws = await Promise.all(island.singles.map((s) => learnware(s.id)));
+      const lws = await searchTop5(entry.id);
       const outputs = await Promise.all(lws.map((lw) => predict(lw, user)));
       const y = targetsOf(user);
       const pruned = pruneEnsemble(outputs, y);
@@ -256,19 +266,13 @@ describe('penalties chosen by cross-validation', () => {
 
 describe('evaluation: reuse against training from scratch on the same labelled rows', () => {
   it('with 10 labelled rows, feature augmentation and pruning beat from-scratch ridge on housing users', async () => {
+    // Three cities, each a search and a full evaluation. Of the six largest cities these are the three where
+    // feature augmentation gains least over from-scratch ridge (error ratios about 0.82, 0.82, 0.74; Austin 0.66,
+    // Houston 0.28, Dallas 0.13), so the mean below is the harder claim, not an easier sample.
     const ratios: number[] = [];
-    for (const city of ['austin', 'houston', 'dallas', 'san-antonio', 'fort-worth', 'el-paso']) {
+    for (const city of ['san-antonio', 'fort-worth', 'el-paso']) {
       const user = heldOut(`txhousing-${city}`);
-      const backend = new TsBackend();
-      const [island] = await searchCatalog({
-        index,
-        fetchFn,
-        base: BASE,
-        backend,
-        data: tableDataset({ values: user.values, rows: user.rows, cols: user.columns.length, featureNames: user.columns }),
-        top: 5,
-      });
-      const lws = await Promise.all(island.singles.map((s) => learnware(s.id)));
+      const lws = await searchTop5(`txhousing-${city}`);
       const evaluation = await evaluateTable({ learnwares: lws, values: user.values, rows: user.rows, columns: user.columns, labels: user.labels, labelled: 10, seed: 1 });
       expect(evaluation.metric).toBe('rmse');
       expect(evaluation.labelledRows).toBe(10);
@@ -414,11 +418,12 @@ describe('composite learnwares', () => {
   });
 });
 
-describe('CLI reuse, evaluate, predict', () => {
+// independent subprocesses: the tests run side by side (each with its own expect, as concurrent tests must)
+describe.concurrent('CLI reuse, evaluate, predict', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lwd-reuse-cli-'));
   const data = join(HOLDOUT, 'txhousing-austin.csv');
 
-  it('reuse writes predictions and a composite that predict gives back unchanged', async () => {
+  it('reuse writes predictions and a composite that predict gives back unchanged', async ({ expect }) => {
     const out = join(dir, 'predictions.csv');
     const save = join(dir, 'composite.zip');
     const reuse = await cli('reuse', '--catalog', CATALOG, '--data', data, '--drop-columns', 'median', '--method', 'job-selector', '--out', out, '--save', save);
@@ -433,7 +438,7 @@ describe('CLI reuse, evaluate, predict', () => {
     expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8'));
   });
 
-  it('evaluate --json reports every method next to from-scratch', async () => {
+  it('evaluate --json reports every method next to from-scratch', async ({ expect }) => {
     const { code, stdout } = await cli('evaluate', '--catalog', CATALOG, '--data', data, '--label-column', 'median', '--labelled', '10', '--json');
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as { metric: string; labelledRows: number; rows: { method: string; error: number }[]; learnwares: string[] };
@@ -444,7 +449,7 @@ describe('CLI reuse, evaluate, predict', () => {
     for (const r of result.rows) expect(Number.isFinite(r.error)).toBe(true);
   });
 
-  it('evaluate --json has the trivial baseline beside the methods and counts labelled rows truthfully', async () => {
+  it('evaluate --json has the trivial baseline beside the methods and counts labelled rows truthfully', async ({ expect }) => {
     const { code, stdout } = await cli('evaluate', '--catalog', CATALOG, '--data', data, '--label-column', 'median', '--labelled', '100000', '--json');
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as {
@@ -469,33 +474,37 @@ describe('CLI reuse, evaluate, predict', () => {
     expect(result.reading.at(-1)).toContain('you asked for 100000, more than the table has left');
   });
 
-  it('errors are messages and exit codes, not stack traces', async () => {
-    const noLabels = await cli('reuse', '--catalog', CATALOG, '--data', data, '--drop-columns', 'median', '--method', 'feature-augment', '--out', join(dir, 'x.csv'));
+  it('errors are messages and exit codes, not stack traces', async ({ expect }) => {
+    const missing = join(dir, 'missing.csv');
+    writeFileSync(missing, 'sales,volume,month\n1,2,3\n4,5,6\n');
+    const stranger = join(dir, 'stranger.csv');
+    writeFileSync(stranger, 'hour,weekday,month,distance\n1,2,3,400\n4,5,6,700\n');
+    const holes = join(dir, 'holes.csv');
+    writeFileSync(holes, 'sales,volume,listings,inventory,month\n1600,300000000,3000,2,3\n1700,310000000,,2.5,4\n1800,320000000,3400,3,5\n');
+    const austin = ['--method', 'single', '--learnwares', 'txhousing-austin'];
+    // independent subprocesses, each writing its own file: started together
+    const [noLabels, badMethod, lacking, noColumn, empty, filled] = await Promise.all([
+      cli('reuse', '--catalog', CATALOG, '--data', data, '--drop-columns', 'median', '--method', 'feature-augment', '--out', join(dir, 'no-labels.csv')),
+      cli('reuse', '--catalog', CATALOG, '--data', data, '--method', 'magic', '--out', join(dir, 'bad-method.csv')),
+      cli('reuse', '--catalog', CATALOG, '--data', missing, ...austin, '--out', join(dir, 'lacking.csv')),
+      cli('reuse', '--catalog', CATALOG, '--data', stranger, ...austin, '--out', join(dir, 'stranger-out.csv')),
+      cli('reuse', '--catalog', CATALOG, '--data', holes, ...austin, '--out', join(dir, 'holes-out.csv')),
+      cli('reuse', '--catalog', CATALOG, '--data', holes, ...austin, '--fill-missing', '--out', join(dir, 'filled.csv')),
+    ]);
     expect(noLabels.code).not.toBe(0);
     expect(noLabels.stderr).toMatch(/label column/);
     expect(noLabels.stderr).not.toMatch(/ at .*\.ts:\d+/);
-    const badMethod = await cli('reuse', '--catalog', CATALOG, '--data', data, '--method', 'magic', '--out', join(dir, 'x.csv'));
     expect(badMethod.code).toBe(2);
-    const missing = join(dir, 'missing.csv');
-    writeFileSync(missing, 'sales,volume,month\n1,2,3\n4,5,6\n');
     // columns the table lacks are filled from the learnware's spec through its island's mapping (docs/reuse.md, "Reuse through a column mapping")
-    const lacking = await cli('reuse', '--catalog', CATALOG, '--data', missing, '--method', 'single', '--learnwares', 'txhousing-austin', '--out', join(dir, 'x.csv'));
     expect(lacking.code, lacking.stderr).toBe(0);
     expect(lacking.stdout).toMatch(/filled from each learnware's specification: listings, inventory/);
-    const stranger = join(dir, 'stranger.csv');
-    writeFileSync(stranger, 'hour,weekday,month,distance\n1,2,3,400\n4,5,6,700\n');
-    const noColumn = await cli('reuse', '--catalog', CATALOG, '--data', stranger, '--method', 'single', '--learnwares', 'txhousing-austin', '--out', join(dir, 'x.csv'));
     expect(noColumn.code).not.toBe(0);
     // only month pairs by name: the flights file does not reach the housing island, whose columns it lacks
     expect(noColumn.stderr).toMatch(/^error\[MISSING_COLUMNS\]: your table lacks the columns "sales", "volume", "listings", "inventory"/);
     expect(noColumn.stderr).not.toMatch(/ at .*\.ts:\d+/);
-    const holes = join(dir, 'holes.csv');
-    writeFileSync(holes, 'sales,volume,listings,inventory,month\n1600,300000000,3000,2,3\n1700,310000000,,2.5,4\n1800,320000000,3400,3,5\n');
-    const empty = await cli('reuse', '--catalog', CATALOG, '--data', holes, '--method', 'single', '--learnwares', 'txhousing-austin', '--out', join(dir, 'x.csv'));
     expect(empty.code).not.toBe(0);
     expect(empty.stderr).toMatch(/row 2, column "listings" is empty.*fill-missing/);
-    const filled = await cli('reuse', '--catalog', CATALOG, '--data', holes, '--method', 'single', '--learnwares', 'txhousing-austin', '--fill-missing', '--out', join(dir, 'x.csv'));
     expect(filled.code).toBe(0);
-    expect(readFileSync(join(dir, 'x.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(readFileSync(join(dir, 'filled.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
   });
 });

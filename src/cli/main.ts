@@ -14,7 +14,7 @@ import { SPEC_HELP, specCommand } from './commands/spec.js';
 const HELP = `learnware-dock <command> [options]
 
 Commands:
-  spec <data.csv> [--out spec.json]   build a table RKME specification from a CSV file
+  spec <data.csv | texts> [--out spec.json]   build a table or text RKME specification
   mmd <a.json> <b.json>               squared MMD between two specifications
   pack --model --train --semantic --out   pack and check a learnware bundle
   check <bundle.zip>                  run the usability checker on a bundle
@@ -25,6 +25,8 @@ Commands:
   predict <composite.zip> --data      predict with a reused model saved by reuse --save
 
 Tables (data, --data, --train) may be CSV, TSV or Parquet files; Parquet is recognised by its content.
+Texts may go wherever a table goes: a folder of .txt files (sub-folders are labels), a zip of them,
+JSON Lines ({"text", "label"} per line), or a table with --text-column (docs/text.md).
 Run learnware-dock <command> --help for the options of a command.`;
 
 /** A command returns its exit code, or nothing for 0; errors are thrown as DockError. */

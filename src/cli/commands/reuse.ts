@@ -180,7 +180,9 @@ export async function reuseCommand(argv: readonly string[]): Promise<void> {
       throw usage('reuse needs --out <predictions.csv>');
     })();
   const p = await prepare(args, method);
-  const labels = p.labels ? labelledTargets(p.labels, p.learnwares) : undefined;
+  // texts bring labels unasked (sub-folders, JSON Lines): only the methods that fit on labels get them
+  const useLabels = p.labels && (!p.texts || reuseMethods.some((m) => m.id === method && m.needsLabels));
+  const labels = useLabels ? labelledTargets(p.labels!, p.learnwares) : undefined;
   const result = await reuseLearnwares({
     method,
     learnwares: p.learnwares,

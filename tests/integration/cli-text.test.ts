@@ -3,10 +3,12 @@
  * superclasses plus the PyTorch-made fixture, packed and catalogued with the CLI; then spec, search,
  * reuse, evaluate and predict on folders, zips, JSON Lines and a CSV text column, and the errors.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeTokenIds, exportTokenNaiveBayes, parseVocab, tokenize, trainTokenNaiveBayes, vocabText, writeZip } from '../../src/engine/index.js';
 import { loadBrownPassages, splitPassages, type Passage, type Superclass } from '../../scripts/demo-text-sources.js';
@@ -16,6 +18,7 @@ import { SEARCH_HELP } from '../../src/cli/commands/search.js';
 import { SPEC_HELP } from '../../src/cli/commands/spec.js';
 import { cli } from '../helpers/cli.js';
 
+const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TORCH = join(ROOT, 'tests', 'fixtures', 'torch-text');
 const SUPERCLASSES: Superclass[] = ['press', 'learned', 'fiction'];
@@ -205,6 +208,7 @@ describe('learnware-dock CLI on texts', () => {
     expect(both.code, both.stderr).toBe(0);
     expect(both.stderr).toMatch(/languages: en, fr/);
     expect(both.stderr).toMatch(/warning\[NOT_COMPARED\]: 3 learnwares were not compared: its texts are in en, the user's also in fr/);
+    expect(both.stdout).toMatch(/^island .*: texts embedded by glove-100d-50k \(100 dimensions\), languages en, fr$/m);
     expect(both.stdout).toMatch(/torch-topics/);
     expect(both.stdout).not.toMatch(/brown-/);
   });
@@ -294,6 +298,20 @@ describe('learnware-dock CLI on texts', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);
+  });
+
+  it('says how to make the word vectors when they are missing', async () => {
+    const missing = join(dir, 'no-such-embedder.bin');
+    const result = await run(process.execPath, [join(ROOT, 'bin', 'learnware-dock.js'), 'spec', inputs.jsonl, '--quiet'], {
+      env: { ...process.env, LEARNWARE_DOCK_EMBEDDER: missing },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error\[FILE_NOT_FOUND\]: texts need the word vectors .*no-such-embedder.bin, which are missing: make them with "npx tsx scripts\/build-embedder.ts"/,
+    );
   });
 
   it('pack refuses a text model without --vocab, and semantic Data other than Text', async () => {

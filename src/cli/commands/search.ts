@@ -98,7 +98,11 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
   }
   if (skipped.length > 0) process.stderr.write(`note: non-numeric columns ignored: ${skipped.join(', ')}\n`);
   for (const island of output) {
-    process.stdout.write(`island ${island.island}: ${island.features.join(', ')}\n`);
+    // a text island's "columns" are the embedder's dimensions (docs/text.md §5): name the embedder, not 100 columns
+    const columns = texts
+      ? `texts embedded by ${texts.embedding!.embedder.id} (${island.features.length} dimensions), languages ${texts.languages?.join(', ') || 'unknown'}`
+      : island.features.join(', ');
+    process.stdout.write(`island ${island.island}: ${columns}\n`);
     for (const line of mappingLines(island)) process.stdout.write(`  ${line}\n`);
     process.stdout.write(`${'rank'.padEnd(5)}${'id'.padEnd(28)}${'name'.padEnd(34)}${'MMD²'.padEnd(12)}score\n`);
     island.singles.forEach((s, i) => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { parseTableSpec, Prng } from '../../src/engine/index.js';
 import { cli } from '../helpers/cli.js';
 import { TXHOUSING_PATH } from '../helpers/data.js';
@@ -11,12 +11,17 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lwd-cli-'));
 });
 
-describe('learnware-dock CLI', () => {
-  it('builds a spec from a CSV and prints the MMD between specs', async () => {
+// every test has its own files: the tests run side by side (each with its own expect, as concurrent tests must);
+// tests/helpers/cli.ts runs at most one subprocess per CPU at a time
+describe.concurrent('learnware-dock CLI', () => {
+  it('builds a spec from a CSV and prints the MMD between specs', async ({ expect }) => {
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');
     const drop = '--drop-columns=city,year,month,date';
-    const first = await cli('spec', TXHOUSING_PATH, '--out', a, drop, '--scale', 'std', '--k', '50', '--quiet');
+    const [first, second] = await Promise.all([
+      cli('spec', TXHOUSING_PATH, '--out', a, drop, '--scale', 'std', '--k', '50', '--quiet'),
+      cli('spec', TXHOUSING_PATH, '--out', b, drop, '--scale', 'std', '--k', '50', '--seed', '9', '--quiet'),
+    ]);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/n=8602 d=5 K=50 gamma=0.1 scale=std backend=wasm/);
     const spec = parseTableSpec(readFileSync(a, 'utf8'));
@@ -24,16 +29,15 @@ describe('learnware-dock CLI', () => {
     expect(spec.K).toBe(50);
     expect(spec.provenance?.seed).toBe(0);
 
-    expect((await cli('spec', TXHOUSING_PATH, '--out', b, drop, '--scale', 'std', '--k', '50', '--seed', '9', '--quiet')).code).toBe(0);
-    const same = await cli('mmd', a, a);
+    expect(second.code).toBe(0);
+    const [same, between] = await Promise.all([cli('mmd', a, a), cli('mmd', a, b)]);
     expect(same.code).toBe(0);
     expect(Math.abs(Number(same.stdout))).toBeLessThan(1e-12);
-    const between = await cli('mmd', a, b);
     expect(Number(between.stdout)).toBeGreaterThan(0);
     expect(Number(between.stdout)).toBeLessThan(1e-3); // two seeds, same data: nearly the same embedding
   });
 
-  it('writes a reference-layout stat.json by default (raw units) and warns about degenerate scales', async () => {
+  it('writes a reference-layout stat.json by default (raw units) and warns about degenerate scales', async ({ expect }) => {
     const out = join(dir, 'raw.json');
     const result = await cli('spec', TXHOUSING_PATH, '--out', out, '--drop-columns', 'city', '--quiet');
     expect(result.code).toBe(0);
@@ -41,8 +45,7 @@ describe('learnware-dock CLI', () => {
     expect(Object.keys(JSON.parse(readFileSync(out, 'utf8'))).sort()).toEqual(['beta', 'feature_names', 'gamma', 'num_points', 'provenance', 'type', 'z']);
   });
 
-  // independent subprocesses: run side by side (each test uses its own expect, as concurrent tests must)
-  it.concurrent.for([
+  it.for([
     ['a text column', (d: string) => [TXHOUSING_PATH, '--out', join(d, 'x.json')], 1, /^error\[NON_NUMERIC_COLUMN\]: column "city" is not numeric/],
     ['an empty file', (d: string) => [write(d, 'empty.csv', '')], 1, /^error\[EMPTY_FILE\]/],
     ['a header only', (d: string) => [write(d, 'header.csv', 'a,b\n')], 1, /^error\[NO_ROWS\]/],
@@ -59,16 +62,18 @@ describe('learnware-dock CLI', () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it('handles K larger than the rows and a single row', async () => {
-    const few = await cli('spec', write(dir, 'few.csv', 'a,b\n1,2\n3,4\n5,7\n'), '--k', '100', '--quiet');
+  it('handles K larger than the rows and a single row', async ({ expect }) => {
+    const [few, one] = await Promise.all([
+      cli('spec', write(dir, 'few.csv', 'a,b\n1,2\n3,4\n5,7\n'), '--k', '100', '--quiet'),
+      cli('spec', write(dir, 'one.csv', 'a,b\n1,2\n'), '--quiet'),
+    ]);
     expect(few.code).toBe(0);
     expect(parseTableSpec(few.stdout).K).toBe(2);
-    const one = await cli('spec', write(dir, 'one.csv', 'a,b\n1,2\n'), '--quiet');
     expect(one.code).toBe(0);
     expect(Array.from(parseTableSpec(one.stdout).z)).toEqual([1, 2]);
   });
 
-  it('mmd rejects malformed spec files naming the field', async () => {
+  it('mmd rejects malformed spec files naming the field', async ({ expect }) => {
     const good = write(dir, 'good.json', '{"z":[[0,0]],"beta":[1],"gamma":0.1,"num_points":1,"type":"RKMETableSpecification"}');
     const bad = write(dir, 'bad.json', '{"z":[[0,0]],"beta":[1],"gamma":"0.1","num_points":1,"type":"RKMETableSpecification"}');
     const result = await cli('mmd', good, bad);
@@ -76,7 +81,7 @@ describe('learnware-dock CLI', () => {
     expect(result.stderr).toMatch(/^error\[BAD_STAT_JSON\]: .*bad\.json: stat\.json: "gamma" must be a positive number/);
   });
 
-  it('builds a spec from 10^6 rows without hanging', async () => {
+  it('builds a spec from 10^6 rows without hanging', async ({ expect }) => {
     const prng = new Prng(5);
     const lines = ['x,y,z'];
     for (let r = 0; r < 1_000_000; r++) lines.push(`${(prng.nextNormal() * 3).toFixed(4)},${prng.nextNormal().toFixed(4)},${(prng.nextFloat() * 10).toFixed(3)}`);
@@ -89,7 +94,7 @@ describe('learnware-dock CLI', () => {
     expect(spec.scale![0]).toBeCloseTo(3, 1);
   });
 
-  it('prints help', async () => {
+  it('prints help', async ({ expect }) => {
     const result = await cli('spec', '--help');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/--drop-columns/);

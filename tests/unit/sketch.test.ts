@@ -80,9 +80,10 @@ describe('random-Fourier-feature sketches', () => {
     });
     const errors: number[] = [];
     const pairs: [number, number][] = [];
+    const self = specs.map((s) => innerProduct(s, s, { scale })); // each spec's own term, once
     for (let a = 0; a < specs.length; a++) {
       for (let b = a + 1; b < specs.length; b++) {
-        const exact = innerProduct(specs[a], specs[a], { scale }) - 2 * innerProduct(specs[a], specs[b], { scale }) + innerProduct(specs[b], specs[b], { scale });
+        const exact = self[a] - 2 * innerProduct(specs[a], specs[b], { scale }) + self[b];
         let approx = 0;
         for (let j = 0; j < sketches[a].length; j++) approx += (sketches[a][j] - sketches[b][j]) ** 2;
         errors.push(approx - exact);
@@ -149,15 +150,18 @@ describe('sketch search', () => {
     const scale = settingsScale(island.settings)!;
     let recall = 0;
     const users = 4;
+    // every learnware's spec, its stored (Float32) spec and their own terms: the same for every user, built once
+    const members = Array.from({ length: c.count }, (_, i) => {
+      const spec = syntheticSpec(c, i);
+      const stored = decodeShard(specFileBytes(island, spec))[0];
+      return { id: `generated-${i}`, spec, stored, self: innerProduct(spec, spec, { scale }), storedSelf: innerProduct(stored, stored, { scale }) };
+    });
     for (let u = 0; u < users; u++) {
       const source = 150 + u * 277;
       const user = { ...syntheticUser(c, source, u + 1), scale };
       const uu = innerProduct(user, user, { scale });
-      const mmd2 = (s: RkmeTableSpec) => uu - 2 * innerProduct(user, s, { scale }) + innerProduct(s, s, { scale });
-      const exact = Array.from({ length: c.count }, (_, i) => {
-        const s = syntheticSpec(c, i);
-        return { id: `generated-${i}`, mmd2: mmd2(s), stored: mmd2(decodeShard(specFileBytes(island, s))[0]) };
-      }).sort((a, b) => a.mmd2 - b.mmd2);
+      const mmd2 = (s: RkmeTableSpec, self: number) => uu - 2 * innerProduct(user, s, { scale }) + self;
+      const exact = members.map((m) => ({ id: m.id, mmd2: mmd2(m.spec, m.self), stored: mmd2(m.stored, m.storedSelf) })).sort((a, b) => a.mmd2 - b.mmd2);
       const counts = new Map<string, number>();
       const found = await searchSketchIsland(mapFetch(files, counts), 'file:///catalog/', island, user, { top: 10 });
       const ids = found.singles.map((s) => found.cards[s.index]!.id);

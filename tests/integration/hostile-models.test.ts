@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { makeBundle } from '../helpers/bundles.js';
 import { constantOfShapeBomb, dataDependentLoopModel, loopHangModel } from '../helpers/hostile-models.js';
 
@@ -28,32 +28,36 @@ async function cli(env: Record<string, string>, ...args: string[]): Promise<{ co
   }
 }
 
-describe('a model that never ends', () => {
-  it('the CLI check exits 1 with MODEL_TIMEOUT (LEARNWARE_DOCK_RUN_TIMEOUT_S=2)', async () => {
+// every test has its own files and folders: the tests, and the independent subprocesses within them, run side by
+// side (each test with its own expect, as concurrent tests must)
+describe.concurrent('a model that never ends', () => {
+  it('the CLI check exits 1 with MODEL_TIMEOUT (LEARNWARE_DOCK_RUN_TIMEOUT_S=2)', async ({ expect }) => {
     const file = join(dir, 'loop.zip');
     writeFileSync(file, (await makeBundle({ model: loopHangModel(2e8) })).bundle);
-    const run = await cli({ LEARNWARE_DOCK_RUN_TIMEOUT_S: '2' }, 'check', file);
+    const [run, usage] = await Promise.all([cli({ LEARNWARE_DOCK_RUN_TIMEOUT_S: '2' }, 'check', file), cli({ LEARNWARE_DOCK_RUN_TIMEOUT_S: 'soon' }, 'check', file)]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^NONUSABLE/);
     expect(run.stdout).toContain('MODEL_TIMEOUT: the model took longer than 2 s');
-    expect((await cli({ LEARNWARE_DOCK_RUN_TIMEOUT_S: 'soon' }, 'check', file)).stderr).toContain('error[USAGE]: LEARNWARE_DOCK_RUN_TIMEOUT_S');
+    expect(usage.stderr).toContain('error[USAGE]: LEARNWARE_DOCK_RUN_TIMEOUT_S');
   });
 
-  it('the CLI catalog build of a directory holding the hanging bundle stops with its MODEL_TIMEOUT, or skips it with --skip-unusable', async () => {
+  it('the CLI catalog build of a directory holding the hanging bundle stops with its MODEL_TIMEOUT, or skips it with --skip-unusable', async ({ expect }) => {
     const bundles = join(dir, 'build-bundles');
     mkdirSync(bundles);
     writeFileSync(join(bundles, 'loop.zip'), (await makeBundle({ model: loopHangModel(2e8) })).bundle);
     writeFileSync(join(bundles, 'good.zip'), (await makeBundle({ id: 'good' })).bundle);
     const env = { LEARNWARE_DOCK_RUN_TIMEOUT_S: '2' };
-    const refused = await cli(env, 'catalog', 'build', bundles, '--out', join(dir, 'build-refused'));
+    const [refused, skipped] = await Promise.all([
+      cli(env, 'catalog', 'build', bundles, '--out', join(dir, 'build-refused')),
+      cli(env, 'catalog', 'build', bundles, '--out', join(dir, 'build-skipped'), '--skip-unusable'),
+    ]);
     expect(refused.code).toBe(1);
     expect(`${refused.stdout}${refused.stderr}`).toContain('MODEL_TIMEOUT');
-    const skipped = await cli(env, 'catalog', 'build', bundles, '--out', join(dir, 'build-skipped'), '--skip-unusable');
     expect(skipped.code, skipped.stderr).toBe(0);
     expect(`${skipped.stdout}${skipped.stderr}`).toContain('MODEL_TIMEOUT');
   });
 
-  it("the CLI reuse of a model that passes the check and hangs on the user's rows exits 1 with MODEL_TIMEOUT", async () => {
+  it("the CLI reuse of a model that passes the check and hangs on the user's rows exits 1 with MODEL_TIMEOUT", async ({ expect }) => {
     const bundles = join(dir, 'trap-bundles');
     mkdirSync(bundles);
     // the Loop runs max |x| · 10 times: a few dozen on the probe rows, 10⁹ on a table with a cell of 10⁸
@@ -69,8 +73,8 @@ describe('a model that never ends', () => {
   });
 });
 
-describe('a model that asks for gigabytes', () => {
-  it('the CLI check of the 3.6 GB bundle (shape in the file) exits 1 with MODEL_MEMORY', async () => {
+describe.concurrent('a model that asks for gigabytes', () => {
+  it('the CLI check of the 3.6 GB bundle (shape in the file) exits 1 with MODEL_MEMORY', async ({ expect }) => {
     const file = join(dir, 'bomb.zip');
     writeFileSync(file, (await makeBundle({ model: constantOfShapeBomb(30_000, 30_000) })).bundle);
     const run = await cli({}, 'check', file);

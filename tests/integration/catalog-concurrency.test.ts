@@ -35,17 +35,17 @@ beforeAll(async () => {
   }
 });
 
-/** A fresh catalog holding w0 (built once by the CLI, copied for each test). */
-let base: string | undefined;
+/** A fresh catalog holding w0 (built once by the CLI, copied for each test; concurrent tests share the one build). */
+let base: Promise<string> | undefined;
 async function catalog(name: string): Promise<string> {
-  if (!base) {
-    base = join(dir, 'base');
-    const built = await cli(['catalog', 'build', join(dir, 'first'), '--out', base]);
-    expect(built.stderr).toBe('');
-    expect(built.code).toBe(0);
-  }
+  base ??= (async () => {
+    const out = join(dir, 'base');
+    const built = await cli(['catalog', 'build', join(dir, 'first'), '--out', out]);
+    if (built.code !== 0 || built.stderr !== '') throw new Error(`catalog build failed (${built.code}): ${built.stderr}`);
+    return out;
+  })();
   const out = join(dir, name);
-  cpSync(base, out, { recursive: true });
+  cpSync(await base, out, { recursive: true });
   return out;
 }
 
@@ -69,7 +69,9 @@ describe('catalog add, several at once', () => {
     expect(readdirSync(root).sort()).toEqual(['bundles', 'catalog.json', 'shards']);
   });
 
-  it('takes over a lock left by a process that no longer runs, saying so', async () => {
+  // the lock tests below each have their own catalog copy: they run side by side (each with its own expect, as
+  // concurrent tests must), after the four concurrent adds, which run alone
+  it.concurrent('takes over a lock left by a process that no longer runs, saying so', async ({ expect }) => {
     const root = await catalog('stale');
     const dead = await new Promise<number>((done) => {
       const child = execFile(process.execPath, ['-e', '0'], () => done(child.pid!));
@@ -82,7 +84,7 @@ describe('catalog add, several at once', () => {
     expect(existsSync(join(root, '.learnware-dock.lock'))).toBe(false);
   });
 
-  it('waits for a live lock, then gives up naming its holder and the file to delete', async () => {
+  it.concurrent('waits for a live lock, then gives up naming its holder and the file to delete', async ({ expect }) => {
     const root = await catalog('foreign');
     const lock = join(root, '.learnware-dock.lock');
     writeFileSync(lock, JSON.stringify({ pid: 1, host: 'some-other-machine', since: '2026-12-01T00:00:00.000Z', nonce: 'x' }));
@@ -95,7 +97,8 @@ describe('catalog add, several at once', () => {
   });
 });
 
-describe('catalog add never reaches outside the catalog', () => {
+// each test has its own catalog copy and victim folder: they run side by side
+describe.concurrent('catalog add never reaches outside the catalog', () => {
   function victim(name: string): string {
     const v = join(dir, name);
     mkdirSync(v, { recursive: true });
@@ -103,7 +106,7 @@ describe('catalog add never reaches outside the catalog', () => {
     return join(v, 'x.bin');
   }
 
-  it('refuses an index whose shard path climbs out, and deletes nothing', async () => {
+  it('refuses an index whose shard path climbs out, and deletes nothing', async ({ expect }) => {
     const root = await catalog('climb');
     const target = victim('victim-climb');
     const index = readIndex(root);
@@ -118,7 +121,7 @@ describe('catalog add never reaches outside the catalog', () => {
     expect(readdirSync(join(root, 'bundles'))).toHaveLength(1); // nothing written either
   });
 
-  it('refuses a shards folder that is a link leading out', async () => {
+  it('refuses a shards folder that is a link leading out', async ({ expect }) => {
     const root = await catalog('linked');
     const target = victim('victim-link');
     const index = readIndex(root);
@@ -133,7 +136,7 @@ describe('catalog add never reaches outside the catalog', () => {
     expect(readFileSync(target, 'utf8')).toBe('precious');
   });
 
-  it('refuses a shard whose bytes are not the ones the index names', async () => {
+  it('refuses a shard whose bytes are not the ones the index names', async ({ expect }) => {
     const root = await catalog('tampered');
     const index = readIndex(root);
     const path = join(root, index.islands[0].shard!.file);

@@ -190,20 +190,24 @@ describe('app', () => {
     await page.close();
   });
 
-  it.each([
-    ['binary garbage', 'garbage.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a, 0x0a, 0xff, 0x00]), /not text/],
-    ['a header only', 'header.csv', Buffer.from('a,b,c\n'), /header but no data rows/],
-    ['ragged rows', 'ragged.csv', Buffer.from('a,b\n1,2\n3\n'), /line 3 has 1 fields/],
-    ['random bytes without a NUL', 'random.csv', Buffer.from(Array.from({ length: 65536 }, (_, i) => 1 + (((i * 2654435761) >>> 24) % 255))), /not text/],
-    ['no header row', 'noheader.csv', Buffer.from('1.5,2,3\n4,5,6\n7,8,9\n'), /holds numbers, not column names: add a header row/],
-    ['an empty file', 'empty.csv', Buffer.alloc(0), /empty\.csv is empty/],
-  ])('shows a clear message for %s', async (_name, fileName, content, message) => {
+  it('shows a clear message for each bad file, one after another in the same page', async () => {
+    // one page for all six (each a full app load otherwise): every file replaces the previous one's message, and no
+    // two files in a row share a message, so the message waited for is the current file's
+    const cases: [string, string, Buffer, RegExp][] = [
+      ['binary garbage', 'garbage.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a, 0x0a, 0xff, 0x00]), /not text/],
+      ['a header only', 'header.csv', Buffer.from('a,b,c\n'), /header but no data rows/],
+      ['ragged rows', 'ragged.csv', Buffer.from('a,b\n1,2\n3\n'), /line 3 has 1 fields/],
+      ['random bytes without a NUL', 'random.csv', Buffer.from(Array.from({ length: 65536 }, (_, i) => 1 + (((i * 2654435761) >>> 24) % 255))), /not text/],
+      ['no header row', 'noheader.csv', Buffer.from('1.5,2,3\n4,5,6\n7,8,9\n'), /holds numbers, not column names: add a header row/],
+      ['an empty file', 'empty.csv', Buffer.alloc(0), /empty\.csv is empty/],
+    ];
     const { page, errors } = await openApp();
-    const path = join(files, fileName);
-    writeFileSync(path, content);
-    await page.getByTestId('file-input').setInputFiles(path);
-    await page.getByTestId('error').waitFor();
-    expect(await page.getByTestId('error').textContent()).toMatch(message);
+    for (const [name, fileName, content, message] of cases) {
+      const path = join(files, fileName);
+      writeFileSync(path, content);
+      await page.getByTestId('file-input').setInputFiles(path);
+      await expect.poll(() => page.getByTestId('error').textContent(), { message: name }).toMatch(message);
+    }
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -59,32 +59,35 @@ describe('learnware-dock pack / check / catalog', () => {
   it('refuses to write a bundle that is not usable, printing every reason', async () => {
     writeFileSync(join(dir, 'sigmoid.onnx'), denseModel('sigmoid', 2));
     const out = join(dir, 'bad.zip');
-    const packed = await cli(
-      'pack',
-      '--model',
-      join(dir, 'sigmoid.onnx'),
-      '--train',
-      join(dir, 'train.csv'),
-      '--semantic',
-      join(dir, 'semantic.json'),
-      '--label-column',
-      'rain',
-      '--drop-columns',
-      'station',
-      '--out',
-      out,
-      '--quiet',
-    );
+    // three independent refusals, none of which writes a file: started together
+    const [packed, noLabel, missing] = await Promise.all([
+      cli(
+        'pack',
+        '--model',
+        join(dir, 'sigmoid.onnx'),
+        '--train',
+        join(dir, 'train.csv'),
+        '--semantic',
+        join(dir, 'semantic.json'),
+        '--label-column',
+        'rain',
+        '--drop-columns',
+        'station',
+        '--out',
+        out,
+        '--quiet',
+      ),
+      cli('pack', '--model', join(dir, 'model.onnx'), '--train', join(dir, 'train.csv'), '--semantic', join(dir, 'semantic.json'), '--out', out),
+      cli('pack', '--model', join(dir, 'model.onnx'), '--out', out),
+    ]);
     expect(packed.code).toBe(1);
     expect(packed.stdout).toMatch(/PROBABILITY_SUM/);
     expect(packed.stderr).toMatch(/^error\[NOT_USABLE\]: the bundle is NONUSABLE/);
-    expect(existsSync(out)).toBe(false);
-    const noLabel = await cli('pack', '--model', join(dir, 'model.onnx'), '--train', join(dir, 'train.csv'), '--semantic', join(dir, 'semantic.json'), '--out', out);
     expect(noLabel.code).toBe(1);
     expect(noLabel.stderr).toMatch(/^error\[NON_NUMERIC_COLUMN\]: column "station"/);
-    const missing = await cli('pack', '--model', join(dir, 'model.onnx'), '--out', out);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/pack needs --train/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('check exits 1 on a tampered bundle and names the file', async () => {
@@ -102,11 +105,8 @@ describe('learnware-dock pack / check / catalog', () => {
     mkdirSync(bundles);
     writeFileSync(join(bundles, 'weather.zip'), readFileSync(join(dir, 'weather.zip')));
     const catalog = join(dir, 'catalog');
-    const built = await cli('catalog', 'build', bundles, '--out', catalog);
-    expect(built.code).toBe(0);
-    expect(built.stdout).toMatch(/1 learnwares in 1 islands/);
 
-    // a second learnware on other features
+    // a second learnware on other features, packed while the catalog is built
     writeFileSync(join(dir, 'train2.csv'), 'a,b\n' + Array.from({ length: 200 }, (_, i) => `${Math.sin(i)},${Math.cos(i)}`).join('\n'));
     writeFileSync(
       join(dir, 'model2.onnx'),
@@ -124,9 +124,13 @@ describe('learnware-dock pack / check / catalog', () => {
       ),
     );
     const second = join(dir, 'wave.zip');
-    expect(
-      (await cli('pack', '--model', join(dir, 'model2.onnx'), '--train', join(dir, 'train2.csv'), '--semantic', join(dir, 'semantic2.json'), '--out', second, '--quiet')).code,
-    ).toBe(0);
+    const [built, packed] = await Promise.all([
+      cli('catalog', 'build', bundles, '--out', catalog),
+      cli('pack', '--model', join(dir, 'model2.onnx'), '--train', join(dir, 'train2.csv'), '--semantic', join(dir, 'semantic2.json'), '--out', second, '--quiet'),
+    ]);
+    expect(built.code).toBe(0);
+    expect(built.stdout).toMatch(/1 learnwares in 1 islands/);
+    expect(packed.code).toBe(0);
     const added = await cli('catalog', 'add', catalog, second);
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/2 learnwares in 2 islands/);
@@ -166,23 +170,26 @@ describe('learnware-dock pack / check / catalog', () => {
       }),
     ];
     writeFileSync(join(dir, 'austin.csv'), user.join('\n'));
-    const found = await cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--json');
+    // four independent searches: started together
+    const [found, filtered, excluded, none] = await Promise.all([
+      cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--json'),
+      cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--text', 'san antonio', '--json'),
+      cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--task', 'Classification'),
+      cli('search', '--catalog', out, '--data', join(dir, 'train2.csv')),
+    ]);
     expect(found.code).toBe(0);
     const result = JSON.parse(found.stdout) as { islands: { singles: { id: string; score: number }[]; recommended: string }[] };
     expect(result.islands).toHaveLength(1);
     expect(result.islands[0].singles[0].id).toBe('txhousing-austin');
     expect(result.islands[0].singles[0].score).toBeGreaterThan(0.9);
     expect(result.islands[0].singles[2].score).toBeLessThan(0.05);
-    const filtered = await cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--text', 'san antonio', '--json');
     const filteredIds = (JSON.parse(filtered.stdout) as { islands: { singles: { id: string }[] }[] }).islands[0].singles.map((s) => s.id);
     // only text matches are ranked: the San cities, not Austin (which fits the data best)
     expect(filteredIds.length).toBeGreaterThanOrEqual(1);
     expect(filteredIds.every((id) => id.startsWith('txhousing-san-'))).toBe(true);
     expect(filteredIds).toContain('txhousing-san-antonio');
-    const excluded = await cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--task', 'Classification');
     expect(excluded.code).toBe(1);
     expect(excluded.stderr).toMatch(/^error\[NO_MATCH\]/);
-    const none = await cli('search', '--catalog', out, '--data', join(dir, 'train2.csv'));
     expect(none.code).toBe(1);
     // an answer in words: what the catalog covers, and what the nearest learnwares take that the file lacks
     expect(none.stderr).toMatch(

@@ -79,7 +79,13 @@ describe('search across feature spaces', () => {
 
   it('--map fixes pairs (with a unit) and --map-only uses nothing else; a bad --map is a clear error', async () => {
     const file = austinAsBrought();
-    const fixed = await cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--json', '--map', 'sales_volume_kusd=volume*1000,Month=month', '--map-only');
+    // four independent searches: started together
+    const [fixed, swapped, bad, unknown] = await Promise.all([
+      cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--json', '--map', 'sales_volume_kusd=volume*1000,Month=month', '--map-only'),
+      cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--json', '--map', 'active listings=sales,Number_Of_Sales=listings'),
+      cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--map', 'sales_volume_kusd=volume*0'),
+      cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--map', 'nope=volume'),
+    ]);
     expect(fixed.code, fixed.stderr).toBe(0);
     const housing = (JSON.parse(fixed.stdout) as { islands: JsonIsland[] }).islands.find((i) => i.mapping.pairs.some((p) => p.island === 'volume'))!;
     expect(housing.mapping.pairs.map((p) => [p.user, p.island, p.factor, p.source])).toEqual([
@@ -89,16 +95,13 @@ describe('search across feature spaces', () => {
     expect(housing.mapping.missing).toEqual(['sales', 'listings', 'inventory']);
     expect(housing.coverage).toMatchObject({ used: 2, of: 5 });
 
-    const swapped = await cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--json', '--map', 'active listings=sales,Number_Of_Sales=listings');
     // a wrong pairing fits badly: the housing island is still searched, through the user's pairs
     const pairs = (JSON.parse(swapped.stdout) as { islands: JsonIsland[] }).islands.find((i) => i.mapping.pairs.some((p) => p.island === 'volume'))!.mapping.pairs;
     expect(pairs.find((p) => p.user === 'active listings')).toMatchObject({ island: 'sales', source: 'given' });
     expect(pairs.find((p) => p.user === 'MonthsInventory')).toMatchObject({ island: 'inventory' });
 
-    const bad = await cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--map', 'sales_volume_kusd=volume*0');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error\[BAD_MAP\]/);
-    const unknown = await cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--map', 'nope=volume');
     expect(unknown.stderr).toMatch(/^error\[UNKNOWN_COLUMN\].*"nope"/);
   });
 

@@ -187,6 +187,12 @@ describe('the text RKME', () => {
     );
   });
 
+  it('an island of text specs compares in raw embedding units (no pooled per-dimension scale: docs/text.md §7)', async () => {
+    const specs = await Promise.all(['press', 'fiction'].map(async (s) => (await textSpecType.build(new TsBackend(), embedded(of(train, s, 60)), { K: 10 })).spec));
+    const schema = textSpecType.islandSchema(specs[0], { features: [] } as never);
+    expect(textSpecType.islandSettings(specs, schema)).toEqual({ gamma: 0.1, scale: null });
+  });
+
   it("a spec in the reference's layout (no embedder key, 384-d) loads as the reference embedder's and is never compared with ours", async () => {
     const z = Array.from({ length: 3 }, (_, i) => Array.from({ length: 384 }, (_, j) => Math.sin(i + j)));
     const python = parseStatSpec(JSON.stringify({ z, beta: [0.2, 0.3, 0.5], gamma: 0.1, num_points: 40, type: 'RKMETextSpecification', language: ['en'] })) as RkmeTextSpec;

@@ -91,11 +91,15 @@ export const textSpecType: SpecType<RkmeTextSpec, TextDataset, TextSpecOptions> 
   describeInput: (island) => `texts embedded by ${island.features[0]?.replace(/:0$/, '') ?? 'an unknown embedder'} (${island.d} dimensions)`,
 
   islandSchema: (spec) => ({ d: spec.rkme.d, features: embeddingDimensions(spec.embedder) }),
-  islandSettings: (specs, schema: IslandSchema) =>
-    tableSpecType.islandSettings(
+  // raw embedding units, as the specs are built (§5): the table's pooled per-feature scale puts
+  // passages ~180 squared units apart, where γ = 0.1 leaves every kernel value near 0 (docs/text.md §7)
+  islandSettings: (specs, schema: IslandSchema) => ({
+    ...tableSpecType.islandSettings(
       specs.map((s) => s.rkme),
       schema,
     ),
+    scale: null,
+  }),
   checkSettings: (settings, schema) => tableSpecType.checkSettings(settings, schema),
   innerProduct: (a, b, settings) => tableSpecType.innerProduct(a.rkme, b.rkme, settings),
   ownSettings: (spec) => tableSpecType.ownSettings(spec.rkme),

@@ -413,7 +413,7 @@ async function textSpec(jobId: string, id: number, options: SpecOptions, onProgr
       imputedCells: 0,
       warnings: r.warnings,
       objectiveHistory: r.objectiveHistory ?? [],
-      text: { languages: texts.languages ?? [], embedder: `${embedding.embedder.id} ${embedding.embedder.version}`, dim: embedding.dim, emptyRows: embedding.emptyRows },
+      text: { languages: texts.languages ?? [], embedder: `${embedding.embedder.id} (version ${embedding.embedder.version})`, dim: embedding.dim, emptyRows: embedding.emptyRows },
     };
   });
 }

@@ -33,7 +33,7 @@ export const TEXT_ALPHA = 0.1;
 /** tokens per developer vocabulary: its most frequent training tokens seen at least MIN_TOKEN_COUNT times */
 export const TEXT_VOCAB = 5000;
 export const MIN_TOKEN_COUNT = 2;
-/** token ids per text: covers 99 % of the passages whole (measured: docs/text.md §7) */
+/** token ids per text: covers 99.6 % of the passages whole (docs/text.md §7) */
 export const TEXT_MAX_LENGTH = 320;
 /** spec reduced-set size (the text RKME's K; the reference's default) */
 export const TEXT_K = 100;

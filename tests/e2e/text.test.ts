@@ -4,7 +4,8 @@
  * with its languages → search finds the text island, a learnware of both superclasses near the
  * top → reuse → predictions shown with a snippet of each text → the CSV (one row per text, in input
  * order). No request carries the user's texts. Also: a folder of .txt files (sub-folders are labels)
- * and a table's text column become texts. The demo text catalog when it is built
+ * and a table's text column become texts; a text learnware is published (model.onnx + vocab.txt +
+ * training texts → USABLE); after a first visit texts work offline. The demo text catalog when it is built
  * (public/catalog-text-holdout/), else a small text catalog of this test's own, served on loopback.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -344,5 +345,28 @@ describe('texts in the page', () => {
     expect(uploads).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('after a first visit, texts work offline: the service worker has the embedder and the language model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lwd-text-offline-'));
+    const texts = ['The committee approved the budget for the new school after a long debate.', 'She walked along the river at dusk, thinking of the letter she had not sent.'];
+    writeFileSync(join(dir, 'few.jsonl'), texts.map((text) => JSON.stringify({ text })).join('\n'));
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(inject('appUrl'));
+    // installed (the embedder is cached at install, after the app's files)
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.active?.state)), { timeout: 60_000 }).toBe('activated');
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByTestId('backend').waitFor({ timeout: 60_000 });
+    await page.getByTestId('file-input').setInputFiles(join(dir, 'few.jsonl'));
+    await page.getByTestId('texts-summary').waitFor();
+    await page.getByTestId('build').click();
+    await page.getByTestId('text-spec').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('spec-languages').textContent()).toBe('en');
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });

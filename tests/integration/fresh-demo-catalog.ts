@@ -36,7 +36,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'build-demo-catalog.ts'), catalog, '--holdout', holdout],
-    { timeout: 600_000, maxBuffer: 16 * 2 ** 20 },
+    { timeout: 900_000, maxBuffer: 16 * 2 ** 20 },
   );
   project.provide('freshDemoCatalog', { catalog, holdout, stdout });
   return () => rmSync(dir, { recursive: true, force: true });

@@ -36,6 +36,8 @@ export const PHASE_LABELS: Record<string, string> = {
 
 /** A table whose longest text column averages this many characters a cell is taken for texts (docs/text.md §1). */
 export const LONG_TEXT_CHARS = 40;
+/** Below this mean length a table's text columns are categories (city names), not offered as texts. */
+export const SHORT_TEXT_CHARS = 16;
 
 export const SEARCH_LABEL = 'Searching the catalog';
 

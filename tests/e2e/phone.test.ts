@@ -66,7 +66,7 @@ describe('on a phone (390 × 844)', () => {
   it('the reuse page and its comparison chart fit the screen and stay readable', async () => {
     const { page, errors, requests } = await phonePage();
     await page.goto(inject('appUrl'));
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/66 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/116 learnwares/);
     await page.getByTestId('file-input').setInputFiles(AUSTIN_HOLDOUT_PATH);
     await page.getByTestId('table-summary').waitFor();
     await page.getByTestId('label-column').selectOption('median');

@@ -192,8 +192,8 @@ const LABEL: Record<string, string> = { press: 'press', 'non-fiction': 'non-fict
 function textSemantic(dev: TextDeveloper, classes: readonly string[]): SemanticSpec {
   const half = dev.id.slice(dev.id.lastIndexOf('-') + 1);
   const groups = dev.superclasses.map((s) => LABEL[s]).join(', ');
-  const long = `Brown genres: ${groups} (half ${half})`;
-  const name = long.length <= 50 ? long : `Brown: ${groups} (${half})`;
+  // one pattern for all 50, so the catalog names their topic ("Brown genres") and lists what varies
+  const name = `Brown genres: ${groups} (${half})`;
   return {
     Data: { Type: 'Class', Values: ['Text'] },
     Task: { Type: 'Class', Values: ['Classification'] },

@@ -1,16 +1,18 @@
 /**
- * Global setup of the integration project: runs scripts/build-demo-catalog.ts once into a temporary
- * directory (a fresh build from this checkout's code, not public/catalog, which may predate it) and
- * provides its paths and output. The CLI catalog test and the identification test both read it, so the
- * demo catalog is built once per run instead of once per file.
+ * Global setup of the integration project: a fresh build of scripts/build-demo-catalog.ts from this
+ * checkout's code (not a public/catalog that may predate it), its paths and output. When the shared
+ * setup (tests/demo-catalog-setup.ts) has just built public/catalog from exactly these inputs (the
+ * same hash of scripts, engine, CLI, samples and lock file) that build is the fresh one; otherwise the
+ * script runs once into a temporary directory. The tests only read it.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
+import { BUILD_STAMP, demoBuildInputs } from '../demo-catalog-setup.js';
 
 export interface FreshDemoCatalog {
   /** the catalog directory (catalog.json, shards, bundles) */
@@ -30,6 +32,13 @@ declare module 'vitest' {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export default async function setup(project: TestProject): Promise<() => void> {
+  if (existsSync(BUILD_STAMP)) {
+    const stamp = JSON.parse(readFileSync(BUILD_STAMP, 'utf8')) as { inputs: string; stdout: string };
+    if (stamp.inputs === demoBuildInputs()) {
+      project.provide('freshDemoCatalog', { catalog: join(ROOT, 'public', 'catalog'), holdout: join(ROOT, 'public', 'catalog-holdout'), stdout: stamp.stdout });
+      return () => undefined;
+    }
+  }
   const dir = mkdtempSync(join(tmpdir(), 'lwd-demo-build-'));
   const catalog = join(dir, 'catalog');
   const holdout = join(dir, 'held-out');

@@ -192,8 +192,8 @@ const LABEL: Record<string, string> = { press: 'press', 'non-fiction': 'non-fict
 function textSemantic(dev: TextDeveloper, classes: readonly string[]): SemanticSpec {
   const half = dev.id.slice(dev.id.lastIndexOf('-') + 1);
   const groups = dev.superclasses.map((s) => LABEL[s]).join(', ');
-  // one pattern for all 50, so the catalog names their topic ("Brown genres") and lists what varies
-  const name = `Brown genres: ${groups} (${half})`;
+  // one pattern for all 50 (semantic names have at most 50 characters), so the catalog names their topic and lists what varies
+  const name = `Brown: ${groups} (${half})`;
   return {
     Data: { Type: 'Class', Values: ['Text'] },
     Task: { Type: 'Class', Values: ['Classification'] },

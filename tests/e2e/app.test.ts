@@ -48,7 +48,7 @@ describe('app', () => {
     await expect
       .poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 })
       .toMatch(
-        /116 learnwares in 3 groups, each taking its own inputs:\s+Flight delays take hour, weekday, month, distance and predict on time \/ delayed; Housing prices take sales, volume, listings, inventory, month and predict median sale price \(USD\); Brown genres take texts embedded by glove-100d-50k@1 \(100 dimensions\) and predict [a-z ]+( \/ [a-z ]+){14}\./,
+        /116 learnwares in 3 groups, each taking its own inputs:\s+Flight delays take hour, weekday, month, distance and predict on time \/ delayed; Housing prices take sales, volume, listings, inventory, month and predict median sale price \(USD\); Brown take texts embedded by glove-100d-50k@1 \(100 dimensions\) and predict [a-z ]+( \/ [a-z ]+){14}\./,
       );
     await page.getByText('learnwares', { exact: true }).click();
     expect(await page.getByText(/Housing prices: Abilene/).isVisible()).toBe(true);

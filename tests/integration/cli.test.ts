@@ -4,24 +4,34 @@ import { join } from 'node:path';
 import { beforeAll, describe, it } from 'vitest';
 import { parseTableSpec, Prng } from '../../src/engine/index.js';
 import { cli } from '../helpers/cli.js';
+import { cliInProcess } from '../helpers/cli-in-process.js';
 import { TXHOUSING_PATH } from '../helpers/data.js';
 
+type Result = { code: number; stdout: string; stderr: string };
+
 let dir: string;
+/** the subprocesses started in beforeAll (they run on another core while this process works), awaited by their tests */
+let million: Promise<Result>;
+let textColumn: Promise<Result>;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lwd-cli-'));
+  const prng = new Prng(5);
+  const lines = ['x,y,z'];
+  for (let r = 0; r < 1_000_000; r++) lines.push(`${(prng.nextNormal() * 3).toFixed(4)},${prng.nextNormal().toFixed(4)},${(prng.nextFloat() * 10).toFixed(3)}`);
+  million = cli('spec', write(dir, 'million.csv', lines.join('\n')), '--quiet', '--scale', 'std');
+  textColumn = cli('spec', TXHOUSING_PATH, '--out', join(dir, 'x.json'));
 });
 
-// every test has its own files: the tests run side by side (each with its own expect, as concurrent tests must);
-// tests/helpers/cli.ts runs at most one subprocess per CPU at a time
-describe.concurrent('learnware-dock CLI', () => {
+// Most commands run in this process (cliInProcess: main() with its output captured, one call at a time). Two stay real
+// subprocesses of bin/learnware-dock.js: one failing command (its exit status, one error line, no stack trace) and the
+// 10^6-row spec (a process of its own, killed by tests/helpers/cli.ts's timeout if it hangs).
+describe('learnware-dock CLI', () => {
   it('builds a spec from a CSV and prints the MMD between specs', async ({ expect }) => {
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');
     const drop = '--drop-columns=city,year,month,date';
-    const [first, second] = await Promise.all([
-      cli('spec', TXHOUSING_PATH, '--out', a, drop, '--scale', 'std', '--k', '50', '--quiet'),
-      cli('spec', TXHOUSING_PATH, '--out', b, drop, '--scale', 'std', '--k', '50', '--seed', '9', '--quiet'),
-    ]);
+    const first = await cliInProcess('spec', TXHOUSING_PATH, '--out', a, drop, '--scale', 'std', '--k', '50', '--quiet');
+    const second = await cliInProcess('spec', TXHOUSING_PATH, '--out', b, drop, '--scale', 'std', '--k', '50', '--seed', '9', '--quiet');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/n=8602 d=5 K=50 gamma=0.1 scale=std backend=wasm/);
     const spec = parseTableSpec(readFileSync(a, 'utf8'));
@@ -30,7 +40,8 @@ describe.concurrent('learnware-dock CLI', () => {
     expect(spec.provenance?.seed).toBe(0);
 
     expect(second.code).toBe(0);
-    const [same, between] = await Promise.all([cli('mmd', a, a), cli('mmd', a, b)]);
+    const same = await cliInProcess('mmd', a, a);
+    const between = await cliInProcess('mmd', a, b);
     expect(same.code).toBe(0);
     expect(Math.abs(Number(same.stdout))).toBeLessThan(1e-12);
     expect(Number(between.stdout)).toBeGreaterThan(0);
@@ -39,14 +50,15 @@ describe.concurrent('learnware-dock CLI', () => {
 
   it('writes a reference-layout stat.json by default (raw units) and warns about degenerate scales', async ({ expect }) => {
     const out = join(dir, 'raw.json');
-    const result = await cli('spec', TXHOUSING_PATH, '--out', out, '--drop-columns', 'city', '--quiet');
+    const result = await cliInProcess('spec', TXHOUSING_PATH, '--out', out, '--drop-columns', 'city', '--quiet');
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/warning\[KERNEL_DEGENERATE\]/);
     expect(Object.keys(JSON.parse(readFileSync(out, 'utf8'))).sort()).toEqual(['beta', 'feature_names', 'gamma', 'num_points', 'provenance', 'type', 'z']);
   });
 
   it.for([
-    ['a text column', (d: string) => [TXHOUSING_PATH, '--out', join(d, 'x.json')], 1, /^error\[NON_NUMERIC_COLUMN\]: column "city" is not numeric/],
+    // a real subprocess, started in beforeAll: the bin's exit status and nothing but one line on stderr
+    ['a text column', () => textColumn, 1, /^error\[NON_NUMERIC_COLUMN\]: column "city" is not numeric/],
     ['an empty file', (d: string) => [write(d, 'empty.csv', '')], 1, /^error\[EMPTY_FILE\]/],
     ['a header only', (d: string) => [write(d, 'header.csv', 'a,b\n')], 1, /^error\[NO_ROWS\]/],
     ['ragged rows', (d: string) => [write(d, 'ragged.csv', 'a,b\n1,2\n3\n')], 1, /^error\[RAGGED_ROW\]: line 3/],
@@ -56,17 +68,16 @@ describe.concurrent('learnware-dock CLI', () => {
     ['a bad K', (d: string) => [write(d, 'ok2.csv', 'a\n1\n'), '--k', 'ten'], 2, /^error\[USAGE\]: --k must be a positive integer/],
     ['an unknown drop column', (d: string) => [write(d, 'ok3.csv', 'a\n1\n'), '--drop-columns', 'b'], 1, /^error\[UNKNOWN_COLUMN\]/],
   ] as const)('spec fails with one line on %s', async ([, args, code, message], { expect }) => {
-    const result = await cli('spec', ...args(dir));
+    const made = args(dir);
+    const result = Array.isArray(made) ? await cliInProcess('spec', ...made) : await made;
     expect(result.code).toBe(code);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);
   });
 
   it('handles K larger than the rows and a single row', async ({ expect }) => {
-    const [few, one] = await Promise.all([
-      cli('spec', write(dir, 'few.csv', 'a,b\n1,2\n3,4\n5,7\n'), '--k', '100', '--quiet'),
-      cli('spec', write(dir, 'one.csv', 'a,b\n1,2\n'), '--quiet'),
-    ]);
+    const few = await cliInProcess('spec', write(dir, 'few.csv', 'a,b\n1,2\n3,4\n5,7\n'), '--k', '100', '--quiet');
+    const one = await cliInProcess('spec', write(dir, 'one.csv', 'a,b\n1,2\n'), '--quiet');
     expect(few.code).toBe(0);
     expect(parseTableSpec(few.stdout).K).toBe(2);
     expect(one.code).toBe(0);
@@ -76,17 +87,14 @@ describe.concurrent('learnware-dock CLI', () => {
   it('mmd rejects malformed spec files naming the field', async ({ expect }) => {
     const good = write(dir, 'good.json', '{"z":[[0,0]],"beta":[1],"gamma":0.1,"num_points":1,"type":"RKMETableSpecification"}');
     const bad = write(dir, 'bad.json', '{"z":[[0,0]],"beta":[1],"gamma":"0.1","num_points":1,"type":"RKMETableSpecification"}');
-    const result = await cli('mmd', good, bad);
+    const result = await cliInProcess('mmd', good, bad);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error\[BAD_STAT_JSON\]: .*bad\.json: stat\.json: "gamma" must be a positive number/);
   });
 
   it('builds a spec from 10^6 rows without hanging', async ({ expect }) => {
-    const prng = new Prng(5);
-    const lines = ['x,y,z'];
-    for (let r = 0; r < 1_000_000; r++) lines.push(`${(prng.nextNormal() * 3).toFixed(4)},${prng.nextNormal().toFixed(4)},${(prng.nextFloat() * 10).toFixed(3)}`);
-    const file = write(dir, 'million.csv', lines.join('\n'));
-    const result = await cli('spec', file, '--quiet', '--scale', 'std');
+    // written and started in beforeAll (a subprocess)
+    const result = await million;
     expect(result.code).toBe(0);
     const spec = parseTableSpec(result.stdout);
     expect(spec.numPoints).toBe(1_000_000);
@@ -95,7 +103,7 @@ describe.concurrent('learnware-dock CLI', () => {
   });
 
   it('prints help', async ({ expect }) => {
-    const result = await cli('spec', '--help');
+    const result = await cliInProcess('spec', '--help');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/--drop-columns/);
     expect(result.stdout).toMatch(/encode them as numbers/);

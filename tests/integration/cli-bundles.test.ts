@@ -1,4 +1,8 @@
-/** The bundle and catalog commands, end to end through the real CLI process. */
+/**
+ * The bundle and catalog commands, end to end through the CLI. They run in this process (cliInProcess:
+ * main() with its output captured, one call at a time), except the refused pack: a real subprocess of
+ * bin/learnware-dock.js, for the bin's exit status.
+ */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +11,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkBundle, exportDenseOnnx, readZip, writeZip, type CatalogIndex } from '../../src/engine/index.js';
 import { denseModel, semanticSpec } from '../helpers/bundles.js';
 import { cli } from '../helpers/cli.js';
+import { cliInProcess } from '../helpers/cli-in-process.js';
 import { gaussianMixture } from '../shared/synthetic.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,7 +31,7 @@ beforeAll(() => {
 describe('learnware-dock pack / check / catalog', () => {
   it('packs a USABLE bundle from a model, training data and a semantic file, then checks it', async () => {
     const out = join(dir, 'weather.zip');
-    const packed = await cli(
+    const packed = await cliInProcess(
       'pack',
       '--model',
       join(dir, 'model.onnx'),
@@ -48,7 +53,7 @@ describe('learnware-dock pack / check / catalog', () => {
     const manifest = JSON.parse(new TextDecoder().decode(readZip(readFileSync(out)).get('learnware.json')!));
     expect(manifest.model.input.features).toEqual(['temperature', 'pressure', 'humidity']);
     expect(manifest.model.output).toMatchObject({ kind: 'probabilities', classes: ['rain', 'sun'] });
-    const checked = await cli('check', out);
+    const checked = await cliInProcess('check', out);
     expect(checked.code).toBe(0);
     expect(checked.stdout).toMatch(/^USABLE weather-classifier/);
     // every check that passed is listed, not only the verdict
@@ -59,27 +64,27 @@ describe('learnware-dock pack / check / catalog', () => {
   it('refuses to write a bundle that is not usable, printing every reason', async () => {
     writeFileSync(join(dir, 'sigmoid.onnx'), denseModel('sigmoid', 2));
     const out = join(dir, 'bad.zip');
-    // three independent refusals, none of which writes a file: started together
-    const [packed, noLabel, missing] = await Promise.all([
-      cli(
-        'pack',
-        '--model',
-        join(dir, 'sigmoid.onnx'),
-        '--train',
-        join(dir, 'train.csv'),
-        '--semantic',
-        join(dir, 'semantic.json'),
-        '--label-column',
-        'rain',
-        '--drop-columns',
-        'station',
-        '--out',
-        out,
-        '--quiet',
-      ),
-      cli('pack', '--model', join(dir, 'model.onnx'), '--train', join(dir, 'train.csv'), '--semantic', join(dir, 'semantic.json'), '--out', out),
-      cli('pack', '--model', join(dir, 'model.onnx'), '--out', out),
-    ]);
+    // three refusals, none of which writes a file: the first a real subprocess, started first to run on another core;
+    // the other two in this process, in turn
+    const packedRun = cli(
+      'pack',
+      '--model',
+      join(dir, 'sigmoid.onnx'),
+      '--train',
+      join(dir, 'train.csv'),
+      '--semantic',
+      join(dir, 'semantic.json'),
+      '--label-column',
+      'rain',
+      '--drop-columns',
+      'station',
+      '--out',
+      out,
+      '--quiet',
+    );
+    const noLabel = await cliInProcess('pack', '--model', join(dir, 'model.onnx'), '--train', join(dir, 'train.csv'), '--semantic', join(dir, 'semantic.json'), '--out', out);
+    const missing = await cliInProcess('pack', '--model', join(dir, 'model.onnx'), '--out', out);
+    const packed = await packedRun;
     expect(packed.code).toBe(1);
     expect(packed.stdout).toMatch(/PROBABILITY_SUM/);
     expect(packed.stderr).toMatch(/^error\[NOT_USABLE\]: the bundle is NONUSABLE/);
@@ -94,7 +99,7 @@ describe('learnware-dock pack / check / catalog', () => {
     const files = readZip(readFileSync(join(dir, 'weather.zip')));
     files.set('model.onnx', denseModel('softmax', 2, 5));
     writeFileSync(join(dir, 'tampered.zip'), writeZip(files));
-    const checked = await cli('check', join(dir, 'tampered.zip'));
+    const checked = await cliInProcess('check', join(dir, 'tampered.zip'));
     expect(checked.code).toBe(1);
     expect(checked.stdout).toMatch(/^INVALID/);
     expect(checked.stdout).toMatch(/HASH_MISMATCH \(files\.model\.onnx\.sha256\)/);
@@ -124,21 +129,30 @@ describe('learnware-dock pack / check / catalog', () => {
       ),
     );
     const second = join(dir, 'wave.zip');
-    const [built, packed] = await Promise.all([
-      cli('catalog', 'build', bundles, '--out', catalog),
-      cli('pack', '--model', join(dir, 'model2.onnx'), '--train', join(dir, 'train2.csv'), '--semantic', join(dir, 'semantic2.json'), '--out', second, '--quiet'),
-    ]);
+    const built = await cliInProcess('catalog', 'build', bundles, '--out', catalog);
+    const packed = await cliInProcess(
+      'pack',
+      '--model',
+      join(dir, 'model2.onnx'),
+      '--train',
+      join(dir, 'train2.csv'),
+      '--semantic',
+      join(dir, 'semantic2.json'),
+      '--out',
+      second,
+      '--quiet',
+    );
     expect(built.code).toBe(0);
     expect(built.stdout).toMatch(/1 learnwares in 1 islands/);
     expect(packed.code).toBe(0);
-    const added = await cli('catalog', 'add', catalog, second);
+    const added = await cliInProcess('catalog', 'add', catalog, second);
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/2 learnwares in 2 islands/);
     const index = JSON.parse(readFileSync(join(catalog, 'catalog.json'), 'utf8')) as CatalogIndex;
     for (const entry of index.entries) expect((await checkBundle(readFileSync(join(catalog, entry.bundle.file)))).status).toBe('USABLE');
 
     const before = readFileSync(join(catalog, 'catalog.json'));
-    const failed = await cli('catalog', 'add', catalog, join(dir, 'tampered.zip'));
+    const failed = await cliInProcess('catalog', 'add', catalog, join(dir, 'tampered.zip'));
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/INVALID; the catalog is unchanged/);
     expect(readFileSync(join(catalog, 'catalog.json')).equals(before)).toBe(true);
@@ -170,13 +184,11 @@ describe('learnware-dock pack / check / catalog', () => {
       }),
     ];
     writeFileSync(join(dir, 'austin.csv'), user.join('\n'));
-    // four independent searches: started together
-    const [found, filtered, excluded, none] = await Promise.all([
-      cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--json'),
-      cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--text', 'san antonio', '--json'),
-      cli('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--task', 'Classification'),
-      cli('search', '--catalog', out, '--data', join(dir, 'train2.csv')),
-    ]);
+    // four independent searches, in this process in turn
+    const found = await cliInProcess('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--json');
+    const filtered = await cliInProcess('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--text', 'san antonio', '--json');
+    const excluded = await cliInProcess('search', '--catalog', out, '--data', join(dir, 'austin.csv'), '--task', 'Classification');
+    const none = await cliInProcess('search', '--catalog', out, '--data', join(dir, 'train2.csv'));
     expect(found.code).toBe(0);
     const result = JSON.parse(found.stdout) as { islands: { singles: { id: string; score: number }[]; recommended: string }[] };
     expect(result.islands).toHaveLength(1);

@@ -46,6 +46,7 @@ import {
 } from '../../src/engine/index.js';
 import type { ProgressEvent } from '../../src/engine/index.js';
 import { cli } from '../helpers/cli.js';
+import { cliInProcess } from '../helpers/cli-in-process.js';
 import { tamper } from '../helpers/bundles.js';
 import { Prng } from '../../src/engine/core/prng.js';
 import { directoryFetch } from '../shared/identification.js';
@@ -418,28 +419,37 @@ describe('composite learnwares', () => {
   });
 });
 
-// independent subprocesses: the tests run side by side (each with its own expect, as concurrent tests must)
-describe.concurrent('CLI reuse, evaluate, predict', () => {
+// The commands run in this process (cliInProcess: main() with its output captured, one call at a time), so the tests
+// run in turn; one failing command stays a real subprocess of bin/learnware-dock.js (its exit status, the message and
+// no stack trace), started in beforeAll to run on another core while this process works.
+describe('CLI reuse, evaluate, predict', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lwd-reuse-cli-'));
   const data = join(HOLDOUT, 'txhousing-austin.csv');
+  const austin = ['--method', 'single', '--learnwares', 'txhousing-austin'];
+  let noColumnRun: Promise<{ code: number; stdout: string; stderr: string }>;
+  beforeAll(() => {
+    const stranger = join(dir, 'stranger.csv');
+    writeFileSync(stranger, 'hour,weekday,month,distance\n1,2,3,400\n4,5,6,700\n');
+    noColumnRun = cli('reuse', '--catalog', CATALOG, '--data', stranger, ...austin, '--out', join(dir, 'stranger-out.csv'));
+  });
 
   it('reuse writes predictions and a composite that predict gives back unchanged', async ({ expect }) => {
     const out = join(dir, 'predictions.csv');
     const save = join(dir, 'composite.zip');
-    const reuse = await cli('reuse', '--catalog', CATALOG, '--data', data, '--drop-columns', 'median', '--method', 'job-selector', '--out', out, '--save', save);
+    const reuse = await cliInProcess('reuse', '--catalog', CATALOG, '--data', data, '--drop-columns', 'median', '--method', 'job-selector', '--out', out, '--save', save);
     expect(reuse.stderr).toBe('');
     expect(reuse.code).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('row,prediction');
     expect(lines).toHaveLength(heldOut('txhousing-austin').rows + 1);
     const again = join(dir, 'again.csv');
-    const predicted = await cli('predict', save, '--data', data, '--drop-columns', 'median', '--out', again);
+    const predicted = await cliInProcess('predict', save, '--data', data, '--drop-columns', 'median', '--out', again);
     expect(predicted.code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8'));
   });
 
   it('evaluate --json reports every method next to from-scratch', async ({ expect }) => {
-    const { code, stdout } = await cli('evaluate', '--catalog', CATALOG, '--data', data, '--label-column', 'median', '--labelled', '10', '--json');
+    const { code, stdout } = await cliInProcess('evaluate', '--catalog', CATALOG, '--data', data, '--label-column', 'median', '--labelled', '10', '--json');
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as { metric: string; labelledRows: number; rows: { method: string; error: number }[]; learnwares: string[] };
     expect(result.metric).toBe('rmse');
@@ -450,7 +460,7 @@ describe.concurrent('CLI reuse, evaluate, predict', () => {
   });
 
   it('evaluate --json has the trivial baseline beside the methods and counts labelled rows truthfully', async ({ expect }) => {
-    const { code, stdout } = await cli('evaluate', '--catalog', CATALOG, '--data', data, '--label-column', 'median', '--labelled', '100000', '--json');
+    const { code, stdout } = await cliInProcess('evaluate', '--catalog', CATALOG, '--data', data, '--label-column', 'median', '--labelled', '100000', '--json');
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as {
       labelledRows: number;
@@ -477,20 +487,15 @@ describe.concurrent('CLI reuse, evaluate, predict', () => {
   it('errors are messages and exit codes, not stack traces', async ({ expect }) => {
     const missing = join(dir, 'missing.csv');
     writeFileSync(missing, 'sales,volume,month\n1,2,3\n4,5,6\n');
-    const stranger = join(dir, 'stranger.csv');
-    writeFileSync(stranger, 'hour,weekday,month,distance\n1,2,3,400\n4,5,6,700\n');
     const holes = join(dir, 'holes.csv');
     writeFileSync(holes, 'sales,volume,listings,inventory,month\n1600,300000000,3000,2,3\n1700,310000000,,2.5,4\n1800,320000000,3400,3,5\n');
-    const austin = ['--method', 'single', '--learnwares', 'txhousing-austin'];
-    // independent subprocesses, each writing its own file: started together
-    const [noLabels, badMethod, lacking, noColumn, empty, filled] = await Promise.all([
-      cli('reuse', '--catalog', CATALOG, '--data', data, '--drop-columns', 'median', '--method', 'feature-augment', '--out', join(dir, 'no-labels.csv')),
-      cli('reuse', '--catalog', CATALOG, '--data', data, '--method', 'magic', '--out', join(dir, 'bad-method.csv')),
-      cli('reuse', '--catalog', CATALOG, '--data', missing, ...austin, '--out', join(dir, 'lacking.csv')),
-      cli('reuse', '--catalog', CATALOG, '--data', stranger, ...austin, '--out', join(dir, 'stranger-out.csv')),
-      cli('reuse', '--catalog', CATALOG, '--data', holes, ...austin, '--out', join(dir, 'holes-out.csv')),
-      cli('reuse', '--catalog', CATALOG, '--data', holes, ...austin, '--fill-missing', '--out', join(dir, 'filled.csv')),
-    ]);
+    // each writing its own file, in this process in turn; the stranger file's reuse is the subprocess started in beforeAll
+    const noLabels = await cliInProcess('reuse', '--catalog', CATALOG, '--data', data, '--drop-columns', 'median', '--method', 'feature-augment', '--out', join(dir, 'no-labels.csv'));
+    const badMethod = await cliInProcess('reuse', '--catalog', CATALOG, '--data', data, '--method', 'magic', '--out', join(dir, 'bad-method.csv'));
+    const lacking = await cliInProcess('reuse', '--catalog', CATALOG, '--data', missing, ...austin, '--out', join(dir, 'lacking.csv'));
+    const empty = await cliInProcess('reuse', '--catalog', CATALOG, '--data', holes, ...austin, '--out', join(dir, 'holes-out.csv'));
+    const filled = await cliInProcess('reuse', '--catalog', CATALOG, '--data', holes, ...austin, '--fill-missing', '--out', join(dir, 'filled.csv'));
+    const noColumn = await noColumnRun;
     expect(noLabels.code).not.toBe(0);
     expect(noLabels.stderr).toMatch(/label column/);
     expect(noLabels.stderr).not.toMatch(/ at .*\.ts:\d+/);

@@ -2,6 +2,10 @@
  * Parquet on real and large inputs: the real flights-3m.parquet of vega-datasets (3,000,000 rows,
  * ZSTD, 11 row groups) read like hyparquet reads it, its limits and damage; the CLI on Parquet
  * files. Small written files are in tests/unit/parquet.test.ts.
+ *
+ * The CLI runs in this process (cliInProcess: main() with its output captured, one call at a time),
+ * except the damaged file's spec: a real subprocess of bin/learnware-dock.js, for its exit status
+ * and one error line with no stack trace.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +16,7 @@ import { compressors } from 'hyparquet-compressors';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DockError, FormatError, InputError, parseParquetBytes, parseTableSpec, parseTableFile, type Table } from '../../src/engine/index.js';
 import { cli } from '../helpers/cli.js';
+import { cliInProcess } from '../helpers/cli-in-process.js';
 import { TXHOUSING_PATH, txhousing } from '../helpers/data.js';
 import { tableAsParquet } from '../helpers/parquet-writer.js';
 
@@ -125,10 +130,10 @@ describe('learnware-dock on Parquet files', () => {
     const parquetFile = join(dir, 'txhousing.parquet');
     writeFileSync(parquetFile, tableAsParquet(csv, [4000, csv.rowCount - 4000]));
     const options = ['--drop-columns=city,year,month,date', '--scale', 'std', '--k', '20', '--quiet'];
-    const fromParquet = await cli('spec', parquetFile, '--out', join(dir, 'parquet.json'), ...options);
+    const fromParquet = await cliInProcess('spec', parquetFile, '--out', join(dir, 'parquet.json'), ...options);
     expect(fromParquet.code, fromParquet.stderr).toBe(0);
     expect(fromParquet.stdout).toMatch(/n=8602 d=5 K=20/);
-    const fromCsv = await cli('spec', TXHOUSING_PATH, '--out', join(dir, 'csv.json'), ...options);
+    const fromCsv = await cliInProcess('spec', TXHOUSING_PATH, '--out', join(dir, 'csv.json'), ...options);
     expect(fromCsv.code, fromCsv.stderr).toBe(0);
     const a = parseTableSpec(readFileSync(join(dir, 'parquet.json'), 'utf8'));
     const b = parseTableSpec(readFileSync(join(dir, 'csv.json'), 'utf8'));
@@ -138,12 +143,14 @@ describe('learnware-dock on Parquet files', () => {
   });
 
   it('spec reads the real flights-3m.parquet (ZSTD) and names its text columns', async () => {
-    const text = await cli('spec', FLIGHTS_PATH, '--quiet');
-    expect(text.code).toBe(1);
-    expect(text.stderr).toMatch(/^error\[NON_NUMERIC_COLUMN\]: column "origin" is not numeric/);
     const damaged = join(dir, 'damaged.parquet');
     writeFileSync(damaged, flightsBytes.subarray(0, 100_000));
-    const result = await cli('spec', damaged, '--quiet');
+    // the subprocess starts first and runs on another core while this process reads the real file
+    const damagedRun = cli('spec', damaged, '--quiet');
+    const text = await cliInProcess('spec', FLIGHTS_PATH, '--quiet');
+    expect(text.code).toBe(1);
+    expect(text.stderr).toMatch(/^error\[NON_NUMERIC_COLUMN\]: column "origin" is not numeric/);
+    const result = await damagedRun;
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error\[PARQUET_TRUNCATED\]: the Parquet file is truncated/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

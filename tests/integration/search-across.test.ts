@@ -3,6 +3,9 @@
  * --json` gives each island's mapping and coverage for a file with other names, other units, an
  * id and a date column; `--map` overrides the matching; and on held-out users, files brought as
  * people bring them find their source learnware about as often as the exact files.
+ *
+ * The searches run in this process (cliInProcess: main() with its output captured, one call at a
+ * time); the bad --map stays a real subprocess of bin/learnware-dock.js, for its exit status.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +13,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCatalogIndex, parseCsvBytes, searchCatalog, tableDataset, toFeatureMatrix, TsBackend, type CatalogIndex, type ColumnPair } from '../../src/engine/index.js';
 import { cli } from '../helpers/cli.js';
+import { cliInProcess } from '../helpers/cli-in-process.js';
 import { directoryFetch, readHoldoutIndex, type HoldoutEntry } from '../shared/identification.js';
 import { schemaVariant, type VariantKind } from '../shared/schema-variants.js';
 
@@ -51,7 +55,7 @@ interface JsonIsland {
 
 describe('search across feature spaces', () => {
   it('search --json maps renamed columns in other units, ignores the id and date columns, and finds Austin', async () => {
-    const result = await cli('search', '--catalog', catalog, '--data', austinAsBrought(), '--label-column', 'median', '--json');
+    const result = await cliInProcess('search', '--catalog', catalog, '--data', austinAsBrought(), '--label-column', 'median', '--json');
     expect(result.code, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as { islands: JsonIsland[]; skipped: string[] };
     expect(out.skipped).toEqual(['Date']);
@@ -79,13 +83,24 @@ describe('search across feature spaces', () => {
 
   it('--map fixes pairs (with a unit) and --map-only uses nothing else; a bad --map is a clear error', async () => {
     const file = austinAsBrought();
-    // four independent searches: started together
-    const [fixed, swapped, bad, unknown] = await Promise.all([
-      cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--json', '--map', 'sales_volume_kusd=volume*1000,Month=month', '--map-only'),
-      cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--json', '--map', 'active listings=sales,Number_Of_Sales=listings'),
-      cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--map', 'sales_volume_kusd=volume*0'),
-      cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--map', 'nope=volume'),
-    ]);
+    // the failing one a real subprocess (its exit status), started first to run on another core; the others in this process, in turn
+    const badRun = cli('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--map', 'sales_volume_kusd=volume*0');
+    const fixed = await cliInProcess(
+      'search',
+      '--catalog',
+      catalog,
+      '--data',
+      file,
+      '--label-column',
+      'median',
+      '--json',
+      '--map',
+      'sales_volume_kusd=volume*1000,Month=month',
+      '--map-only',
+    );
+    const swapped = await cliInProcess('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--json', '--map', 'active listings=sales,Number_Of_Sales=listings');
+    const unknown = await cliInProcess('search', '--catalog', catalog, '--data', file, '--label-column', 'median', '--map', 'nope=volume');
+    const bad = await badRun;
     expect(fixed.code, fixed.stderr).toBe(0);
     const housing = (JSON.parse(fixed.stdout) as { islands: JsonIsland[] }).islands.find((i) => i.mapping.pairs.some((p) => p.island === 'volume'))!;
     expect(housing.mapping.pairs.map((p) => [p.user, p.island, p.factor, p.source])).toEqual([

@@ -37,7 +37,8 @@ export interface Learnware {
  * model's input features; for a text model, the embedding dimensions (its island's "columns").
  */
 export function learnwareFeatures(lw: Pick<Learnware, 'manifest' | 'spec'>): string[] {
-  return specType(lw.spec.type).islandSchema(lw.spec, lw.manifest.model.input).features;
+  const input = lw.manifest.model.input;
+  return input.text ? specType(lw.spec.type).islandSchema(lw.spec, input).features : input.features;
 }
 
 /** Checks a bundle and loads its model; anything but USABLE is refused with the checker's reasons. */

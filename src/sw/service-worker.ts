@@ -2,8 +2,9 @@
  * The app's service worker (built to /sw.js by the plugin in vite.config.ts, which prepends the
  * list of build files and a version): after a first visit the app opens and searches offline.
  *   - install: the build's files (page, scripts, wasm, the language identifier's model) and the
- *     demo catalog's index and shards, then the text embedder's word vectors (docs/text.md §2), so
- *     that texts, too, work offline after a first visit;
+ *     demo catalog's index and shards; the text embedder's 10 MB of word vectors only when a text
+ *     job first fetches them (below: kept for next time), so a table journey never downloads them
+ *     (docs/text.md §2);
  *   - content-addressed catalog files (bundles/, shards/, specs/, cards/, sketch/): cache first —
  *     their names are their hashes, and the app validates them again anyway;
  *   - catalog.json and the page: network first, the cached copy when offline;
@@ -35,10 +36,6 @@ const CACHE = `learnware-dock-${VERSION}`;
 const base = new URL(scope.registration.scope);
 /** shard files larger than this in total are left to the first search (a large catalog) */
 const MAX_SHARDS_AT_INSTALL = 16 * 2 ** 20;
-/** the word vectors the workers embed texts with (engine EMBEDDER_FILE; the SW is built alone and imports nothing) */
-const EMBEDDER_FILE = 'embedders/glove-100d-50k.bin';
-/** an embedder larger than this is left to the first text job (10.4 MB today) */
-const MAX_EMBEDDER_AT_INSTALL = 32 * 2 ** 20;
 
 scope.addEventListener('install', (event) => {
   event.waitUntil(
@@ -46,7 +43,6 @@ scope.addEventListener('install', (event) => {
       const cache = await caches.open(CACHE);
       await cache.addAll(['./', 'favicon.svg', ...PRECACHE].map((file) => new URL(file, base).href));
       await cacheDemoCatalog(cache).catch(() => undefined);
-      await cacheEmbedder(cache).catch(() => undefined);
       await scope.skipWaiting();
     })(),
   );
@@ -104,15 +100,4 @@ async function cacheDemoCatalog(cache: Cache): Promise<void> {
   const shards = (index.islands ?? []).map((i) => i.shard).filter((s): s is { file: string; size: number } => typeof s?.file === 'string' && /^shards\/[\w.-]+$/.test(s.file));
   if (shards.reduce((total, s) => total + (s.size ?? Infinity), 0) > MAX_SHARDS_AT_INSTALL) return;
   await cache.addAll(shards.map((s) => new URL(`catalog/${s.file}`, base).href));
-}
-
-/** The embedder file, when the deployment serves it and it is not too large (else cached by the fetch handler on first use). */
-async function cacheEmbedder(cache: Cache): Promise<void> {
-  const url = new URL(EMBEDDER_FILE, base).href;
-  // the copy an earlier version cached (its name and bytes do not change between builds) saves a download
-  const kept = await caches.match(url);
-  const response = kept ?? (await fetch(url));
-  const size = Number(response.headers.get('content-length') ?? NaN);
-  if (response.status !== 200 || !(size <= MAX_EMBEDDER_AT_INSTALL)) return;
-  await cache.put(url, response);
 }

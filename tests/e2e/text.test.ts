@@ -347,7 +347,7 @@ describe('texts in the page', () => {
     await page.close();
   });
 
-  it('after a first visit, texts work offline: the service worker has the embedder and the language model', async () => {
+  it('after a first text journey, texts work offline: the service worker kept the embedder (fetched on first use, never at install) and has the language model', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lwd-text-offline-'));
     const texts = ['The committee approved the budget for the new school after a long debate.', 'She walked along the river at dusk, thinking of the letter she had not sent.'];
     writeFileSync(join(dir, 'few.jsonl'), texts.map((text) => JSON.stringify({ text })).join('\n'));
@@ -355,16 +355,25 @@ describe('texts in the page', () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    const embedderRequests: string[] = [];
+    context.on('request', (r) => r.url().includes(EMBEDDER_FILE) && embedderRequests.push(r.url()));
     await page.goto(inject('appUrl'));
-    // installed (the embedder is cached at install, after the app's files)
+    // installed: the app's files, not the word vectors
     await expect.poll(() => page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.active?.state)), { timeout: 60_000 }).toBe('activated');
+    expect(embedderRequests).toEqual([]);
+    const textSpec = async () => {
+      await page.reload();
+      await page.getByTestId('backend').waitFor({ timeout: 60_000 });
+      await page.getByTestId('file-input').setInputFiles(join(dir, 'few.jsonl'));
+      await page.getByTestId('texts-summary').waitFor();
+      await page.getByTestId('build').click();
+      await page.getByTestId('text-spec').waitFor({ timeout: 60_000 });
+    };
+    // a first text spec online, on the page the service worker now controls: the word vectors are fetched, and kept
+    await textSpec();
+    expect(embedderRequests.length).toBeGreaterThan(0);
     await context.setOffline(true);
-    await page.reload();
-    await page.getByTestId('backend').waitFor({ timeout: 60_000 });
-    await page.getByTestId('file-input').setInputFiles(join(dir, 'few.jsonl'));
-    await page.getByTestId('texts-summary').waitFor();
-    await page.getByTestId('build').click();
-    await page.getByTestId('text-spec').waitFor({ timeout: 60_000 });
+    await textSpec();
     expect(await page.getByTestId('spec-languages').textContent()).toBe('en');
     expect(errors).toEqual([]);
     await context.close();

@@ -54,8 +54,9 @@ describe('spec worker', () => {
     const rows = 20_000;
     const table = await client.loadData(csvOf(gaussianMixture(rows, 8, 6, 3), rows, 8), 'mixture.csv');
     let jobId = '';
+    // cancelled at its first progress event: on the software WebGPU adapter a K = 200 k-means takes tens of seconds to report
     const job = client.buildSpec(table.tableId, { K: 200 }, (e) => {
-      if (e.phase === 'kmeans' && e.status === 'progress') client.cancel(jobId);
+      if (e.status === 'progress') client.cancel(jobId);
     });
     jobId = job.jobId;
     await expect(job.result).rejects.toBeInstanceOf(CancelledError);

@@ -6,7 +6,7 @@
  */
 import wasmUrl from 'fasttext.wasm.js/dist/core/fastText.common.wasm?url';
 import modelUrl from 'fasttext.wasm.js/dist/fastText/models/lid.176.ftz?url';
-import { FASTTEXT_LID176_ID, fastTextLanguage, identifyEach, type LanguageIdentifier, type LinePredictor } from '../src/engine/data/language.js';
+import { fastTextIdentifier, type LanguageIdentifier } from '../src/engine/data/language.js';
 
 let loading: Promise<LanguageIdentifier> | undefined;
 
@@ -24,17 +24,5 @@ async function load(): Promise<LanguageIdentifier> {
   const base = globalThis.location.href;
   const lid = await getLIDModel({ wasmPath: new URL(wasmUrl, base).href, modelPath: new URL(modelUrl, base).href });
   const model = await lid.load();
-  const predict: LinePredictor = (line) => {
-    const top = model.predict(line, 1, 0);
-    try {
-      const [probability, label] = top.get(0);
-      return { label, probability };
-    } finally {
-      top.delete(); // an embind vector: its memory is freed only by delete
-    }
-  };
-  return {
-    id: FASTTEXT_LID176_ID,
-    identify: (texts, options) => identifyEach(texts, predict, fastTextLanguage, options?.signal),
-  };
+  return fastTextIdentifier(model);
 }

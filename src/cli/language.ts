@@ -4,7 +4,7 @@
  * first text that needs it.
  */
 import { getLIDModel } from 'fasttext.wasm.js';
-import { FASTTEXT_LID176_ID, fastTextLanguage, identifyEach, type LanguageIdentifier, type LinePredictor } from '../engine/data/language.js';
+import { fastTextIdentifier, type LanguageIdentifier } from '../engine/data/language.js';
 
 let loading: Promise<LanguageIdentifier> | undefined;
 
@@ -18,17 +18,5 @@ export function nodeLanguageIdentifier(): Promise<LanguageIdentifier> {
 
 async function load(): Promise<LanguageIdentifier> {
   const model = await (await getLIDModel()).load();
-  const predict: LinePredictor = (line) => {
-    const top = model.predict(line, 1, 0);
-    try {
-      const [probability, label] = top.get(0);
-      return { label, probability };
-    } finally {
-      top.delete(); // an embind vector: its memory is freed only by delete
-    }
-  };
-  return {
-    id: FASTTEXT_LID176_ID,
-    identify: (texts, options) => identifyEach(texts, predict, fastTextLanguage, options?.signal),
-  };
+  return fastTextIdentifier(model);
 }

@@ -127,3 +127,22 @@ export function languagesCovered(user: readonly string[], learnware: readonly st
   const have = new Set(learnware);
   return user.every((language) => have.has(language));
 }
+
+/** What fastText's loaded model offers (both builds of fasttext.wasm.js): the top k [probability, label] pairs of a line, in an embind vector. */
+export interface FastTextModel {
+  predict(line: string, k: number, threshold: number): { get(index: number): [number, string]; delete(): void };
+}
+
+/** The lid.176 identifier on a loaded fastText model, the same in Node and in a worker. */
+export function fastTextIdentifier(model: FastTextModel): LanguageIdentifier {
+  const predict: LinePredictor = (line) => {
+    const top = model.predict(line, 1, 0);
+    try {
+      const [probability, label] = top.get(0);
+      return { label, probability };
+    } finally {
+      top.delete(); // an embind vector: its memory is freed only by delete
+    }
+  };
+  return { id: FASTTEXT_LID176_ID, identify: (texts, options) => identifyEach(texts, predict, fastTextLanguage, options?.signal) };
+}

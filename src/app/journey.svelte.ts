@@ -342,22 +342,7 @@ export class Journey {
 
   /** Reads and parses the user's file, in the spec worker (the only time it is parsed). */
   async loadFile(file: File): Promise<void> {
-    this.job.error = null;
-    this.result = null;
-    this.table = null;
-    this.texts = null;
-    this.textColumn = '';
-    this.textLabelColumn = '';
-    this.search = null;
-    this.noIsland = null;
-    this.resetReuse();
-    this.labelColumn = '';
-    this.suggestion = null;
-    this.proposals = null;
-    this.mappingEdits = {};
-    this.proposedFor = '';
-    this.fileName = file.name;
-    this.fileSize = file.size;
+    this.startOver(file.name, file.size);
     const refusal =
       file.size === 0
         ? `${file.name} is empty.`

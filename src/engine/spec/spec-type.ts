@@ -33,6 +33,18 @@ export interface ModelInputSchema {
   shape: (number | null)[];
   /** text models: how texts become the token ids they take (docs/text.md §4) */
   text?: TextModelInput;
+  /** image models: the float32 NCHW images of pixel values 0–255 they take (docs/image.md §4) */
+  image?: ImageModelInput;
+}
+
+/** An image model's input: [n, channels, height, width], pixel values 0–255 (normalisation is inside the graph). */
+export interface ImageModelInput {
+  channels: 1 | 3;
+  height: number;
+  width: number;
+  layout: 'NCHW';
+  /** the value range of the pixels the model is fed */
+  range: [0, 255];
 }
 
 /** A text model's tokenizer: the bundle's vocabulary file, its size, and the padded length L. */

@@ -63,6 +63,12 @@ export type ErrorCode =
   | 'BAD_VOCAB'
   | 'DUPLICATE_TOKEN'
   | 'NOT_A_TABLE'
+  // reading images (data/image-decode.ts, data/image-file.ts) and IDX files (data/idx.ts)
+  | 'NOT_IMAGE'
+  | 'BAD_IMAGE'
+  | 'UNSUPPORTED_IMAGE'
+  | 'IMAGE_TOO_LARGE'
+  | 'BAD_IDX'
   // building, reading and comparing specifications (spec/)
   | 'BAD_K'
   | 'BAD_GAMMA'

@@ -41,6 +41,8 @@ export interface ImageDataset extends Dataset {
   sources: string[];
   /** a label per image (its class folder), null = unlabelled; absent = no labels */
   labels?: (string | null)[];
+  /** the input's files that were not images (no .png/.jpg/.jpeg name) and were left out, by path (data/image-file.ts) */
+  skipped?: string[];
   /** the images' features, once computed (a spec build computes them; reuse's job selector reads them) */
   features?: ImageFeatures;
 }

@@ -10,7 +10,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { throwIfCancelled } from '../core/errors.js';
-import type { BackendName, ComputeBackend, KernelRowStats, NearestResult, ResidentMatrix } from './backend.js';
+import {
+  CONV_BATCH,
+  convFeatureCount,
+  convOutputSize,
+  type BackendName,
+  type ComputeBackend,
+  type ConvNetwork,
+  type ImageShape,
+  type KernelRowStats,
+  type NearestResult,
+  type ResidentMatrix,
+} from './backend.js';
 
 export type TfjsBackendName = Exclude<BackendName, 'ts'>;
 
@@ -180,6 +191,47 @@ export class TfjsBackend implements ComputeBackend {
     } finally {
       kernel.dispose();
     }
+  }
+
+  async convFeatures(images: Float32Array, n: number, shape: ImageShape, network: ConvNetwork, signal?: AbortSignal): Promise<Float64Array> {
+    const F = convFeatureCount(shape, network);
+    const { height: oh, width: ow } = convOutputSize(shape, network);
+    const { channels: C, height: H, width: W } = shape;
+    if (!Number.isInteger(n) || n < 0 || images.length !== n * C * H * W) throw new RangeError(`images have ${images.length} values, expected ${n}×${C}×${H}×${W}`);
+    await this.activate();
+    const out = new Float64Array(n * F);
+    const oc = F / (oh * ow);
+    // filters [3, 3, in, out] and biases, uploaded once per call
+    const filters = network.layers.map((layer) => {
+      const f = new Float32Array(9 * layer.inChannels * layer.outChannels);
+      for (let o = 0; o < layer.outChannels; o++)
+        for (let i = 0; i < layer.inChannels; i++) for (let k = 0; k < 9; k++) f[(k * layer.inChannels + i) * layer.outChannels + o] = layer.weights[(o * layer.inChannels + i) * 9 + k];
+      return { filter: tf.tensor4d(f, [3, 3, layer.inChannels, layer.outChannels]), bias: tf.tensor1d(layer.bias) };
+    });
+    try {
+      for (let start = 0; start < n; start += CONV_BATCH) {
+        throwIfCancelled(signal);
+        const count = Math.min(CONV_BATCH, n - start);
+        // NCHW on the host → NHWC on the device
+        const nhwc = new Float32Array(count * H * W * C);
+        for (let b = 0; b < count; b++) for (let c = 0; c < C; c++) for (let p = 0; p < H * W; p++) nhwc[(b * H * W + p) * C + c] = images[((start + b) * C + c) * H * W + p];
+        const features = tf.tidy(() => {
+          let x: tf.Tensor4D = tf.tensor4d(nhwc, [count, H, W, C]);
+          for (const { filter, bias } of filters) x = tf.avgPool(tf.relu(tf.add(tf.conv2d(x, filter, 1, 'same'), bias)) as tf.Tensor4D, 2, 2, 'valid') as tf.Tensor4D;
+          return network.finalPool > 1 ? tf.avgPool(x, network.finalPool, network.finalPool, 'valid') : x;
+        });
+        const values = await features.data();
+        features.dispose();
+        // NHWC → C order (channel, y, x) per image
+        for (let b = 0; b < count; b++) for (let p = 0; p < oh * ow; p++) for (let c = 0; c < oc; c++) out[(start + b) * F + c * oh * ow + p] = values[(b * oh * ow + p) * oc + c];
+      }
+    } finally {
+      for (const { filter, bias } of filters) {
+        filter.dispose();
+        bias.dispose();
+      }
+    }
+    return out;
   }
 
   dispose(): void {}

@@ -3,7 +3,7 @@
  * dependency-free fallback that runs anywhere.
  */
 import { throwIfCancelled } from '../core/errors.js';
-import type { ComputeBackend, KernelRowStats, NearestResult, ResidentMatrix } from './backend.js';
+import { convFeatureCount, type ComputeBackend, type ConvNetwork, type ImageShape, type KernelRowStats, type NearestResult, type ResidentMatrix } from './backend.js';
 import { squaredDistance } from './distance.js';
 
 class HostMatrix implements ResidentMatrix {
@@ -69,7 +69,92 @@ export class TsBackend implements ComputeBackend {
     return gaussianGram(a, m, b, n, d, gamma);
   }
 
+  async convFeatures(images: Float32Array, n: number, shape: ImageShape, network: ConvNetwork, signal?: AbortSignal): Promise<Float64Array> {
+    return convFeaturesSync(images, n, shape, network, signal);
+  }
+
   dispose(): void {}
+}
+
+/** Images between cancellation checks of convFeaturesSync. */
+const IMAGES_PER_CHECK = 32;
+
+/**
+ * The reference of ComputeBackend.convFeatures in plain Float64 loops (docs/image.md §2):
+ * per layer conv 3×3 zero padding 1 → ReLU → average pool 2×2, then the final average pool.
+ */
+export function convFeaturesSync(images: Float32Array, n: number, shape: ImageShape, network: ConvNetwork, signal?: AbortSignal): Float64Array {
+  const F = convFeatureCount(shape, network);
+  const { channels: C, height: H, width: W } = shape;
+  if (!Number.isInteger(n) || n < 0 || images.length !== n * C * H * W) throw new RangeError(`images have ${images.length} values, expected ${n}×${C}×${H}×${W}`);
+  const out = new Float64Array(n * F);
+  const layers = network.layers.map((l) => ({ ...l, w: Float64Array.from(l.weights), b: Float64Array.from(l.bias) }));
+  for (let image = 0; image < n; image++) {
+    if (image % IMAGES_PER_CHECK === 0) throwIfCancelled(signal);
+    let map: Float64Array = Float64Array.from(images.subarray(image * C * H * W, (image + 1) * C * H * W));
+    let c = C;
+    let h = H;
+    let w = W;
+    for (const layer of layers) {
+      const conv = conv3x3(map, c, h, w, layer.w, layer.b, layer.outChannels);
+      for (let j = 0; j < conv.length; j++) if (conv[j] < 0) conv[j] = 0;
+      c = layer.outChannels;
+      map = averagePool(conv, c, h, w, 2);
+      h /= 2;
+      w /= 2;
+    }
+    const pooled = network.finalPool > 1 ? averagePool(map, c, h, w, network.finalPool) : map;
+    out.set(pooled, image * F);
+  }
+  return out;
+}
+
+/** 3×3 convolution, stride 1, zero padding 1: [inC, h, w] → [outC, h, w]. */
+function conv3x3(input: Float64Array, inC: number, h: number, w: number, weights: Float64Array, bias: Float64Array, outC: number): Float64Array {
+  const out = new Float64Array(outC * h * w);
+  const plane = h * w;
+  for (let o = 0; o < outC; o++) {
+    const oo = o * plane;
+    out.fill(bias[o], oo, oo + plane);
+    for (let i = 0; i < inC; i++) {
+      const io = i * plane;
+      for (let ky = 0; ky < 3; ky++) {
+        const dy = ky - 1;
+        const y0 = Math.max(0, -dy);
+        const y1 = Math.min(h, h - dy);
+        for (let kx = 0; kx < 3; kx++) {
+          const dx = kx - 1;
+          const wv = weights[((o * inC + i) * 3 + ky) * 3 + kx];
+          const x0 = Math.max(0, -dx);
+          const x1 = Math.min(w, w - dx);
+          for (let y = y0; y < y1; y++) {
+            const row = oo + y * w;
+            const src = io + (y + dy) * w + dx;
+            for (let x = x0; x < x1; x++) out[row + x] += wv * input[src + x];
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Average pooling p×p, stride p: [c, h, w] → [c, h/p, w/p]. */
+function averagePool(input: Float64Array, c: number, h: number, w: number, p: number): Float64Array {
+  const oh = h / p;
+  const ow = w / p;
+  const out = new Float64Array(c * oh * ow);
+  const norm = 1 / (p * p);
+  for (let ch = 0; ch < c; ch++) {
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) {
+        let s = 0;
+        for (let dy = 0; dy < p; dy++) for (let dx = 0; dx < p; dx++) s += input[ch * h * w + (y * p + dy) * w + x * p + dx];
+        out[(ch * oh + y) * ow + x] = s * norm;
+      }
+    }
+  }
+  return out;
 }
 
 /** Synchronous Float64 Gaussian kernel matrix, m×n (used by small host-side computations too). */

@@ -29,6 +29,59 @@ export interface KernelRowStats {
   weighted: Float64Array | null;
 }
 
+/** One 3×3 convolution layer of a feature network: weights [out, in, 3, 3] (C-order), one bias per output channel. */
+export interface ConvLayer {
+  inChannels: number;
+  outChannels: number;
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
+/**
+ * A fixed convolutional feature network (docs/image.md §2): each layer is conv 3×3 stride 1 zero
+ * padding 1 → ReLU → average pool 2×2 stride 2; then an average pool finalPool×finalPool stride
+ * finalPool, and the result flattened in C order (channel, y, x).
+ */
+export interface ConvNetwork {
+  layers: readonly ConvLayer[];
+  finalPool: number;
+}
+
+export interface ImageShape {
+  channels: number;
+  height: number;
+  width: number;
+}
+
+/** Images per device batch of convFeatures (bounds device memory to ~256 × 16 × H × W floats). */
+export const CONV_BATCH = 256;
+
+/** Features per image of a network on images of a shape (throws RangeError when the sizes do not divide). */
+export function convFeatureCount(shape: ImageShape, network: ConvNetwork): number {
+  const { height, width } = convOutputSize(shape, network);
+  const last = network.layers.length ? network.layers[network.layers.length - 1].outChannels : shape.channels;
+  return last * height * width;
+}
+
+/** The spatial size of a network's output on images of a shape, after checking the network fits them. */
+export function convOutputSize(shape: ImageShape, network: ConvNetwork): { height: number; width: number } {
+  let channels = shape.channels;
+  let height = shape.height;
+  let width = shape.width;
+  for (const [i, layer] of network.layers.entries()) {
+    if (layer.inChannels !== channels) throw new RangeError(`layer ${i} takes ${layer.inChannels} channels, gets ${channels}`);
+    if (layer.weights.length !== layer.outChannels * layer.inChannels * 9 || layer.bias.length !== layer.outChannels)
+      throw new RangeError(`layer ${i} has weights or biases of the wrong length`);
+    if (height % 2 || width % 2) throw new RangeError(`layer ${i} pools a ${height}×${width} map by 2`);
+    channels = layer.outChannels;
+    height /= 2;
+    width /= 2;
+  }
+  const p = network.finalPool;
+  if (!Number.isInteger(p) || p < 1 || height % p || width % p) throw new RangeError(`the final pool ${p} does not divide the ${height}×${width} map`);
+  return { height: height / p, width: width / p };
+}
+
 export interface ComputeBackend {
   readonly name: BackendName;
   /** Arithmetic precision on the device; host accumulation is always Float64. */
@@ -50,6 +103,12 @@ export interface ComputeBackend {
 
   /** Dense Gaussian kernel matrix between a (m×d) and b (n×d): m×n. */
   gram(a: Float64Array, m: number, b: Float64Array, n: number, d: number, gamma: number): Promise<Float64Array>;
+
+  /**
+   * Features of n images ([n, C, H, W] row-major) through a fixed conv network (ConvNetwork):
+   * n × F, F = last channels · (H / 2^L / finalPool) · (W / 2^L / finalPool), in C order.
+   */
+  convFeatures(images: Float32Array, n: number, shape: ImageShape, network: ConvNetwork, signal?: AbortSignal): Promise<Float64Array>;
 
   dispose(): void;
 }

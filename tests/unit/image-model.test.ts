@@ -3,11 +3,26 @@
  * the plain-TS forward pass (model/conv-net.ts); the manifest's model.input.image; packing and
  * checking an image learnware; predictions at the model's own input size; reuse on images.
  */
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkBundle } from '../../src/engine/bundle/checker.js';
+import { checkManifest, type Manifest } from '../../src/engine/bundle/manifest.js';
+import { packLearnware } from '../../src/engine/bundle/pack-learnware.js';
+import type { SemanticSpec } from '../../src/engine/bundle/semantic.js';
+import { DockError } from '../../src/engine/core/errors.js';
 import { Prng } from '../../src/engine/core/prng.js';
+import { readZip, writeZip } from '../../src/engine/core/zip.js';
+import { imageDataset, type DecodedImage, type ImageDataset } from '../../src/engine/data/image.js';
+import { modelPixels } from '../../src/engine/data/image-resize.js';
+import { TsBackend } from '../../src/engine/kernels/backend-ts.js';
 import { forwardImageConvNet } from '../../src/engine/model/conv-net.js';
 import { exportImageConvNet, type ConvLayer, type DenseLayer, type ImageConvNet } from '../../src/engine/model/onnx-export.js';
 import { OnnxModel } from '../../src/engine/model/onnx-runner.js';
+import { registerSpecType, specTypesFor } from '../../src/engine/spec/registry.js';
+import type { ModelInputSchema, SpecType, StatSpec } from '../../src/engine/spec/spec-type.js';
+import { learnwareFeatures, loadLearnware, predictLearnware, type Learnware } from '../../src/engine/reuse/learnware.js';
+import { evaluateTable, reuseLearnwares } from '../../src/engine/reuse/reuse.js';
 
 function uniform(prng: Prng, n: number, bound: number): Float32Array {
   return Float32Array.from({ length: n }, () => (prng.nextFloat() * 2 - 1) * bound);
@@ -125,5 +140,415 @@ describe('exportImageConvNet', () => {
       ],
     ];
     for (const [name, net, message] of cases) expect(() => exportImageConvNet(net), name).toThrow(message);
+  });
+});
+
+/** The first n images and labels of Fashion-MNIST's test set (Debian dataset-fashion-mnist, MIT). */
+function fashionMnist(n: number): { images: DecodedImage[]; labels: number[] } {
+  const dir = '/usr/share/datasets/fashion-mnist/';
+  const images = gunzipSync(readFileSync(dir + 't10k-images-idx3-ubyte.gz'));
+  const labels = gunzipSync(readFileSync(dir + 't10k-labels-idx1-ubyte.gz'));
+  const view = new DataView(images.buffer, images.byteOffset);
+  expect([view.getUint32(0), view.getUint32(8), view.getUint32(12)]).toEqual([0x803, 28, 28]);
+  return {
+    images: Array.from({ length: n }, (_, i) => ({ width: 28, height: 28, channels: 1 as const, pixels: images.slice(16 + i * 784, 16 + (i + 1) * 784) })),
+    labels: Array.from(labels.subarray(8, 8 + n)),
+  };
+}
+
+/**
+ * Images whose class is their bright quadrant (top-left, top-right, bottom-left, bottom-right) on a
+ * noisy dark background, of any size and colour: a hand-made net reads the quadrant exactly.
+ */
+const QUADRANTS = ['top-left', 'top-right', 'bottom-left', 'bottom-right'];
+function quadrantImages(n: number, width: number, height: number, channels: 1 | 3, seed: number): ImageDataset {
+  const prng = new Prng(seed);
+  const images: DecodedImage[] = [];
+  const labels: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const q = i % 4;
+    const pixels = new Uint8Array(width * height * channels);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const inside = (y < height / 2 ? 0 : 2) + (x < width / 2 ? 0 : 1) === q;
+        for (let c = 0; c < channels; c++) pixels[(y * width + x) * channels + c] = inside ? 150 + prng.nextInt(100) : prng.nextInt(60);
+      }
+    }
+    images.push({ width, height, channels, pixels });
+    labels.push(QUADRANTS[q]);
+  }
+  return imageDataset(
+    images,
+    images.map((_, i) => `${labels[i]}/${i}.png`),
+    labels,
+  );
+}
+
+/** A net that averages each quadrant (one channel mean, a pool of half the side) and turns the brightest into the most probable class. */
+function quadrantNet(channels: 1 | 3, side: number, pool: 'avg' | 'max', sharpness: number): ImageConvNet {
+  const dense = new Float32Array(16);
+  for (let k = 0; k < 4; k++) dense[k * 4 + k] = sharpness;
+  return {
+    input: { channels, height: side, width: side },
+    scale: 1 / 255,
+    convs: [
+      {
+        weights: new Float32Array(channels).fill(1 / channels),
+        bias: new Float32Array(1),
+        kernel: 1,
+        padding: 0,
+        relu: true,
+        pool: { kind: 'avg', size: pool === 'avg' ? side / 2 : 2 },
+      },
+      ...(pool === 'max' ? [{ weights: new Float32Array([1]), bias: new Float32Array(1), kernel: 1, padding: 0, relu: false, pool: { kind: 'max' as const, size: side / 4 } }] : []),
+    ],
+    dense: [{ inputs: 4, outputs: 4, weights: dense, bias: new Float32Array(4) }],
+    softmax: true,
+  };
+}
+
+function imageSemantic(name: string, classes: string[]): SemanticSpec {
+  return {
+    Data: { Type: 'Class', Values: ['Image'] },
+    Task: { Type: 'Class', Values: ['Classification'] },
+    Library: { Type: 'Class', Values: ['Others'] },
+    Scenario: { Type: 'Tag', Values: ['Others'] },
+    License: { Type: 'Class', Values: ['MIT'] },
+    Name: { Type: 'String', Values: name },
+    Description: { Type: 'String', Values: `Which quadrant of an image is bright (${classes.join(', ')}).` },
+    Output: { Dimension: classes.length, Description: Object.fromEntries(classes.map((c, i) => [String(i), c])) },
+  };
+}
+
+function argmaxRows(values: ArrayLike<number>, rows: number, width: number): number[] {
+  return Array.from({ length: rows }, (_, r) => {
+    let best = 0;
+    for (let k = 1; k < width; k++) if (values[r * width + k] > values[r * width + best]) best = k;
+    return best;
+  });
+}
+
+/**
+ * A stand-in for the image spec type (spec/image, docs/image.md §3) while it is not registered:
+ * keeps up to K of the images at 32×32, probes the model with them and random images at its own
+ * size, and lives in a one-feature space (the mean brightness). Only what packing, checking and
+ * single/average reuse call is implemented.
+ */
+interface StubImageSpec extends StatSpec {
+  channels: 1 | 3;
+  z: number[][];
+}
+const STUB_FEATURES = (channels: number) => [`stub-brightness:c${channels}:0`];
+const stubImageType = {
+  type: 'RKMEImageSpecification',
+  dataKind: 'image',
+  label: 'image RKME (test stand-in)',
+  fromObject: (data: Record<string, unknown>) => data as unknown as StubImageSpec,
+  toJson: (spec: StubImageSpec) => JSON.stringify(spec),
+  describe: (spec: StubImageSpec) => `${spec.K} images of ${spec.numPoints}`,
+  async build(_backend: unknown, data: ImageDataset, options: { K?: number }) {
+    const K = Math.min(options.K ?? 8, data.rows);
+    const z = Array.from(modelPixels(data, 0, K, { channels: data.channels, height: 32, width: 32 }), Math.round);
+    const per = data.channels * 32 * 32;
+    const spec: StubImageSpec = {
+      type: 'RKMEImageSpecification',
+      K,
+      numPoints: data.rows,
+      channels: data.channels,
+      z: Array.from({ length: K }, (_, k) => z.slice(k * per, (k + 1) * per)),
+    };
+    return { spec, report: { requestedK: K, K, warnings: [], backend: 'ts', ms: 0 } };
+  },
+  check: () => [],
+  probeFeed(spec: StubImageSpec, input: ModelInputSchema, counts: { herded: number; random: number }) {
+    const size = input.image!;
+    // Z (NCHW at 32×32) back to HWC images, then resized to the model's input as a user's images are
+    const zImages: DecodedImage[] = spec.z.map((values) => {
+      const pixels = new Uint8Array(32 * 32 * spec.channels);
+      for (let c = 0; c < spec.channels; c++) for (let i = 0; i < 1024; i++) pixels[i * spec.channels + c] = values[c * 1024 + i];
+      return { width: 32, height: 32, channels: spec.channels, pixels };
+    });
+    const herded = Math.min(counts.herded, spec.K);
+    const per = size.channels * size.height * size.width;
+    const data = new Float32Array((herded + counts.random) * per);
+    data.set(
+      modelPixels(
+        imageDataset(
+          zImages,
+          zImages.map((_, i) => String(i)),
+        ),
+        0,
+        herded,
+        size,
+      ),
+    );
+    const prng = new Prng(7);
+    for (let i = herded * per; i < data.length; i++) data[i] = prng.nextInt(256);
+    return { dtype: 'float32' as const, data, dims: [herded + counts.random, size.channels, size.height, size.width] };
+  },
+  islandSchema: (spec: StubImageSpec) => ({ d: 1, features: STUB_FEATURES(spec.channels) }),
+  samples(spec: StubImageSpec, count: number, seed: number) {
+    const prng = new Prng(seed);
+    return Float64Array.from({ length: count }, () => spec.z[prng.nextInt(spec.K)].reduce((a, b) => a + b, 0) / spec.z[0].length / 255);
+  },
+};
+
+/** The user's images in the learnwares' feature space (values/columns of a reuse), by whichever image spec type is registered. */
+function userFeatures(data: ImageDataset): { values: Float64Array; columns: string[] } {
+  const values = new Float64Array(data.rows);
+  data.images.forEach((image, i) => (values[i] = image.pixels.reduce((a, b) => a + b, 0) / image.pixels.length / 255));
+  return { values, columns: STUB_FEATURES(data.channels) };
+}
+
+let unregister: (() => void) | null = null;
+beforeAll(() => {
+  if (specTypesFor('image').length === 0) unregister = registerSpecType(stubImageType as unknown as SpecType<StatSpec>);
+});
+afterAll(() => unregister?.());
+
+async function packQuadrants(id: string, net: ImageConvNet, data: ImageDataset) {
+  return packLearnware({
+    backend: new TsBackend(),
+    id,
+    data,
+    model: exportImageConvNet(net),
+    semantic: imageSemantic(id, QUADRANTS),
+    output: { kind: 'probabilities', classes: QUADRANTS },
+    specOptions: { K: 8 },
+  });
+}
+
+function dockError(f: () => unknown): DockError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof DockError) return e;
+    throw e;
+  }
+  throw new Error('no error');
+}
+
+describe('packing and checking an image learnware', () => {
+  it('reads [N, C, H, W] from the model, fills model.input.image, and the checker probes it with images', async () => {
+    const data = quadrantImages(40, 28, 28, 1, 11);
+    const packed = await packQuadrants('quadrants-grey-28', quadrantNet(1, 28, 'avg', 20), data);
+    expect(packed.check.reasons).toEqual([]);
+    expect(packed.check.status).toBe('USABLE');
+    const input = packed.manifest.model.input;
+    expect(input).toEqual({ name: 'images', features: [], dtype: 'float32', shape: [null, 1, 28, 28], image: { channels: 1, height: 28, width: 28, layout: 'NCHW', range: [0, 255] } });
+    expect(packed.manifest.model.output).toEqual({ name: 'probabilities', kind: 'probabilities', classes: QUADRANTS, shape: [null, 4] });
+    expect(packed.manifest.specs[0].type).toBe('RKMEImageSpecification');
+    const ids = packed.check.passed.map((p) => p.id);
+    expect(ids).toEqual(['zip', 'manifest', 'files', 'spec', 'model-load', 'model-io', 'model-run', 'output-shape', 'finite', 'probabilities']);
+    expect(packed.check.passed.find((p) => p.id === 'spec')!.label).toContain('grey images of 28×28 pixels');
+    expect(packed.check.passed.find((p) => p.id === 'model-io')!.label).toContain('images [n, 1, 28, 28]');
+    const readme = new TextDecoder().decode(readZip(packed.bundle).get('README.md'));
+    expect(readme).toContain('- Input: grey images of 28×28 pixels, float32 [n, 1, 28, 28] (NCHW), values 0–255');
+  });
+
+  it('agrees with a size the packer gives, refuses one the model does not take, and a model that is not four-dimensional', async () => {
+    const data = quadrantImages(12, 32, 32, 3, 12);
+    const net = quadrantNet(3, 32, 'avg', 20);
+    const bytes = exportImageConvNet(net);
+    const base = {
+      backend: new TsBackend(),
+      data,
+      semantic: imageSemantic('quadrants-open', QUADRANTS),
+      output: { kind: 'probabilities' as const, classes: QUADRANTS },
+      specOptions: { K: 4 },
+    };
+    const packed = await packLearnware({ ...base, model: bytes, image: { height: 32, width: 32 } });
+    expect(packed.manifest.model.input.image).toEqual({ channels: 3, height: 32, width: 32, layout: 'NCHW', range: [0, 255] });
+    await expect(packLearnware({ ...base, model: bytes, image: { height: 28, width: 32 } })).rejects.toMatchObject({
+      code: 'DIMENSION_MISMATCH',
+      message: expect.stringMatching(/height 32, 28 was given/),
+    });
+    const { exportDenseOnnx } = await import('../../src/engine/model/onnx-export.js');
+    const dense = exportDenseOnnx({ layers: [{ inputs: 3, outputs: 4, weights: new Float32Array(12), bias: new Float32Array(4) }], output: 'softmax' });
+    await expect(packLearnware({ ...base, model: dense })).rejects.toMatchObject({ code: 'NOT_AN_IMAGE_MODEL', message: expect.stringMatching(/2-dimensional input \[N, 3\]/) });
+  });
+
+  it("a model whose declared size is not the manifest's is NONUSABLE (MODEL_IO), before it runs", async () => {
+    const data = quadrantImages(12, 28, 28, 1, 13);
+    const packed = await packQuadrants('quadrants-28', quadrantNet(1, 28, 'avg', 20), data);
+    const files = readZip(packed.bundle);
+    const manifest = JSON.parse(new TextDecoder().decode(files.get('learnware.json'))) as Manifest;
+    const other = exportImageConvNet(quadrantNet(1, 32, 'avg', 20));
+    const { sha256Hex } = await import('../../src/engine/core/hash.js');
+    manifest.files['model.onnx'] = { sha256: await sha256Hex(other), size: other.length };
+    files.set('model.onnx', other);
+    files.set('learnware.json', new TextEncoder().encode(JSON.stringify(manifest)));
+    const result = await checkBundle(writeZip([...files]));
+    expect(result.status).toBe('NONUSABLE');
+    expect(result.reasons).toEqual([{ code: 'MODEL_IO', message: "the model's input is [N, 1, 32, 32], the manifest feeds it images [n, 1, 28, 28] (channels, height, width)" }]);
+  });
+});
+
+describe('model.input.image in the manifest', () => {
+  let good: Manifest;
+  beforeAll(async () => {
+    good = (await packQuadrants('quadrants-manifest', quadrantNet(1, 28, 'avg', 20), quadrantImages(8, 28, 28, 1, 14))).manifest;
+  });
+  const withInput = (input: Record<string, unknown>, semantic?: Partial<SemanticSpec>) =>
+    checkManifest({ ...good, semantic: { ...good.semantic, ...semantic }, model: { ...good.model, input: { ...good.model.input, ...input } } });
+  const fields = (problems: { field: string }[]) => problems.map((p) => p.field);
+
+  it('is valid as packed', () => {
+    expect(checkManifest(good)).toEqual([]);
+  });
+
+  it('refuses a shape that is not [null, C, H, W] of the image, naming both', () => {
+    const problems = withInput({ shape: [null, 1, 32, 32] });
+    expect(fields(problems)).toEqual(['model.input.shape']);
+    expect(problems[0].message).toBe('model.input.shape must be [null, channels, height, width] = [null, 1, 28, 28], not [null,1,32,32]');
+    expect(fields(withInput({ shape: [1, 1, 28, 28] }))).toEqual(['model.input.shape']);
+    expect(fields(withInput({ shape: [null, 784] }))).toEqual(['model.input.shape']);
+  });
+
+  it('refuses a 4-d input without model.input.image, and a missing or malformed image', () => {
+    const { image: _image, ...rest } = good.model.input;
+    void _image;
+    const missing = checkManifest({ ...good, model: { ...good.model, input: rest } });
+    expect(fields(missing)).toEqual(['model.input.image', 'semantic.Data']);
+    expect(missing[0].message).toMatch(/needs model.input.image: \{channels, height, width, layout: "NCHW", range: \[0, 255\]\}/);
+    expect(fields(withInput({ image: null }))).toEqual(['model.input.image']);
+    expect(fields(withInput({ image: 'NCHW' }))).toEqual(['model.input.image']);
+  });
+
+  it('refuses a wrong range, layout, channels, size, dtype or features, each by its field', () => {
+    const image = good.model.input.image!;
+    const range = withInput({ image: { ...image, range: [0, 1] } });
+    expect(fields(range)).toEqual(['model.input.image.range']);
+    expect(range[0].message).toMatch(/range must be \[0, 255\]: the model is fed 8-bit pixel values and scales them inside its graph, not \[0,1\]/);
+    expect(fields(withInput({ image: { ...image, layout: 'NHWC' } }))).toEqual(['model.input.image.layout']);
+    expect(fields(withInput({ image: { ...image, channels: 4 }, shape: [null, 4, 28, 28] }))).toEqual(['model.input.image.channels']);
+    expect(fields(withInput({ image: { ...image, height: 0 }, shape: [null, 1, 0, 28] }))).toEqual(['model.input.image.height']);
+    expect(fields(withInput({ image: { ...image, width: 5000 }, shape: [null, 1, 28, 5000] }))).toEqual(['model.input.image.width']);
+    expect(fields(withInput({ dtype: 'int64' }))).toEqual(['model.input.dtype']);
+    expect(fields(withInput({ features: ['a'] }))).toEqual(['model.input.features']);
+  });
+
+  it('needs semantic Data "Image" for an image model, and an image model for Data "Image"', () => {
+    const table = withInput({}, { Data: { Type: 'Class', Values: ['Table'] } });
+    expect(table.map((p) => p.message)).toContain('a model that takes images has semantic Data "Image", not "Table"');
+    const { image: _image, ...rest } = good.model.input;
+    void _image;
+    const tableModel = checkManifest({ ...good, model: { ...good.model, input: { ...rest, features: ['a', 'b'], shape: [null, 2] } } });
+    expect(tableModel.map((p) => p.message)).toContain('semantic Data "Image" needs a model that takes images (model.input.image)');
+  });
+});
+
+describe('predicting and reusing images', () => {
+  it('feeds 28×28 images to a 28×28 model as they are: predictions equal the TS forward pass on the raw pixels (Fashion-MNIST)', async () => {
+    const { images, labels } = fashionMnist(50);
+    const data = imageDataset(
+      images,
+      images.map((_, i) => `t10k/${i}.png`),
+      labels.map(String),
+    );
+    const raw = Float32Array.from(images.flatMap((i) => Array.from(i.pixels)));
+    expect(modelPixels(data, 0, 50, { channels: 1, height: 28, width: 28 })).toEqual(raw);
+    const net = randomNet(
+      21,
+      { channels: 1, height: 28, width: 28 },
+      [
+        { out: 6, kernel: 3, padding: 1, pool: { kind: 'max', size: 2 }, relu: true },
+        { out: 8, kernel: 3, padding: 1, pool: { kind: 'avg', size: 2 }, relu: true },
+      ],
+      [],
+      10,
+    );
+    const classes = Array.from({ length: 10 }, (_, i) => `class ${i}`);
+    const packed = await packLearnware({
+      backend: new TsBackend(),
+      id: 'fashion-random',
+      data,
+      model: exportImageConvNet(net),
+      semantic: { ...imageSemantic('fashion-random', classes), Description: { Type: 'String', Values: 'A random conv net on Fashion-MNIST.' } },
+      output: { kind: 'probabilities', classes },
+      specOptions: { K: 8 },
+    });
+    expect(packed.check.status).toBe('USABLE');
+    const lw = await loadLearnware(packed.bundle);
+    try {
+      const { values, columns } = userFeatures(data);
+      const predictions = await predictLearnware(lw, values, 50, columns, { images: data, batch: 16 });
+      const reference = forwardImageConvNet(net, raw, 50).outputs;
+      let worst = 0;
+      for (let i = 0; i < reference.length; i++) worst = Math.max(worst, Math.abs(predictions.values[i] - reference[i]));
+      expect(worst).toBeLessThan(1e-5);
+      await expect(predictLearnware(lw, values, 50, columns)).rejects.toMatchObject({
+        code: 'NOT_AN_IMAGE_MODEL',
+        message: expect.stringMatching(/takes images \(grey, 28×28\); give the 50 images/),
+      });
+      await expect(predictLearnware(lw, values, 49, columns, { images: data })).rejects.toMatchObject({ code: 'NOT_AN_IMAGE_MODEL' });
+    } finally {
+      await lw.model.dispose();
+    }
+  });
+
+  it('resizes 40×30 RGB images to a 32×32 model: every quadrant right, equal to the TS forward pass on the resized pixels', async () => {
+    const net = quadrantNet(3, 32, 'avg', 20);
+    const packed = await packQuadrants('quadrants-rgb-32', net, quadrantImages(24, 32, 32, 3, 15));
+    const lw = await loadLearnware(packed.bundle);
+    try {
+      const user = quadrantImages(30, 40, 30, 3, 16);
+      const { values, columns } = userFeatures(user);
+      const predictions = await predictLearnware(lw, values, 30, columns, { images: user, batch: 7 });
+      expect(argmaxRows(predictions.values, 30, 4).map((k) => QUADRANTS[k])).toEqual(user.labels);
+      const resized = modelPixels(user, 0, 30, { channels: 3, height: 32, width: 32 });
+      const reference = forwardImageConvNet(net, resized, 30).outputs;
+      let worst = 0;
+      for (let i = 0; i < reference.length; i++) worst = Math.max(worst, Math.abs(predictions.values[i] - reference[i]));
+      expect(worst).toBeLessThan(1e-5);
+      // grey images into the RGB model: R = G = B, still right
+      const grey = quadrantImages(8, 40, 30, 1, 17);
+      const greyPredictions = await predictLearnware(lw, userFeatures(grey).values, 8, columns, { images: grey });
+      expect(argmaxRows(greyPredictions.values, 8, 4).map((k) => QUADRANTS[k])).toEqual(grey.labels);
+    } finally {
+      await lw.model.dispose();
+    }
+  });
+
+  it('reuses one image learnware and the average of two (28×28 grey and 32×32 grey models) on 40×30 images', async () => {
+    const train = quadrantImages(24, 28, 28, 1, 18);
+    const learnwares: Learnware[] = [];
+    const nets = [quadrantNet(1, 28, 'avg', 20), quadrantNet(1, 32, 'max', 8)];
+    for (const [i, net] of nets.entries()) learnwares.push(await loadLearnware((await packQuadrants(`quadrants-${i}`, net, train)).bundle));
+    try {
+      expect(learnwareFeatures(learnwares[0])).toEqual(learnwareFeatures(learnwares[1]));
+      const user = quadrantImages(20, 40, 30, 1, 19);
+      const { values, columns } = userFeatures(user);
+      expect(columns).toEqual(learnwareFeatures(learnwares[0]));
+      const one = await reuseLearnwares({ method: 'single', learnwares: [learnwares[0]], values, rows: 20, columns, images: user });
+      expect(argmaxRows(one.predictions.values, 20, 4).map((k) => one.predictions.classes![k])).toEqual(user.labels);
+      const both = await reuseLearnwares({ method: 'average', learnwares, values, rows: 20, columns, images: user });
+      expect(both.composite.features).toEqual(columns);
+      expect(both.composite.components.map((c) => c.id)).toEqual(['quadrants-0', 'quadrants-1']);
+      expect(argmaxRows(both.predictions.values, 20, 4).map((k) => both.predictions.classes![k])).toEqual(user.labels);
+      // the average is the mean of the two models' probabilities, each fed at its own size
+      const each = await Promise.all(learnwares.map((lw) => predictLearnware(lw, values, 20, columns, { images: user })));
+      for (let i = 0; i < 80; i++) expect(both.predictions.values[i]).toBeCloseTo((each[0].values[i] + each[1].values[i]) / 2, 6);
+      // evaluation keeps the labelled images only, with their rows
+      const labels = user.labels!.map((l, i) => (i % 5 === 4 ? null : l));
+      const evaluation = await evaluateTable({ learnwares, values, rows: 20, columns, labels, images: user, seed: 1 });
+      expect(evaluation.labelledAvailable).toBe(16);
+      // the learnwares read every quadrant right: single and averaging make no error on the held-out images
+      for (const method of ['single', 'average'] as const) expect(evaluation.rows.find((r) => r.method === method)!.error, method).toBe(0);
+      await expect(reuseLearnwares({ method: 'single', learnwares: [learnwares[0]], values, rows: 20, columns })).rejects.toThrow(/takes images/);
+    } finally {
+      for (const lw of learnwares) await lw.model.dispose();
+    }
+  });
+
+  it('refuses images for a table model', async () => {
+    const user = quadrantImages(4, 8, 8, 1, 20);
+    const manifest = { model: { input: { name: 'x', features: ['a'], dtype: 'float32', shape: [null, 1] }, output: { kind: 'probabilities', classes: ['p', 'q'], shape: [null, 2] } } };
+    const lw = { id: 'table', manifest } as unknown as Learnware;
+    await expect(predictLearnware(lw, new Float64Array(4), 4, ['a'], { images: user })).rejects.toMatchObject({
+      code: 'NOT_AN_IMAGE_MODEL',
+      message: expect.stringMatching(/takes 1 table features, not images/),
+    });
+    expect(dockError(() => modelPixels(user, 2, 4, { channels: 1, height: 8, width: 8 })).code).toBe('BAD_COUNT');
   });
 });

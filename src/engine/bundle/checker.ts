@@ -165,7 +165,12 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
   }
   if (reasons.length > 0 || !spec) return invalid(reasons, manifest);
   const features = manifest.model.input.features.length;
-  const input = text ? `token ids of length ${text.maxLength} from a vocabulary of ${text.vocabSize} tokens` : `${features} feature${features === 1 ? '' : 's'}`;
+  const image = manifest.model.input.image;
+  const input = text
+    ? `token ids of length ${text.maxLength} from a vocabulary of ${text.vocabSize} tokens`
+    : image
+      ? `${image.channels === 1 ? 'grey' : 'RGB'} images of ${image.width}×${image.height} pixels`
+      : `${features} feature${features === 1 ? '' : 's'}`;
   passed.push({ id: 'spec', label: `${manifest.specs.map((s) => s.file).join(', ')} parses and agrees with the model's input (${input})` });
   return { manifest, spec, sha256, files, passed };
 }
@@ -194,10 +199,34 @@ async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: StatSp
       return failed({ code: 'MODEL_IO', message: `the model's input is "${model.io.inputNames[0]}", the manifest says "${inputInfo.name}"` });
     if (model.io.outputNames[0] !== outputInfo.name)
       return failed({ code: 'MODEL_IO', message: `the model's output is "${model.io.outputNames[0]}", the manifest says "${outputInfo.name}"` });
-    passed.push({ id: 'model-io', label: `the model's input "${inputInfo.name}" and output "${outputInfo.name}" are the ones the manifest names` });
+    const image = inputInfo.image;
+    if (image) {
+      // an image model's declared [N, C, H, W] must be the size the manifest feeds it (symbolic axes take any)
+      const declared = model.io.inputShape;
+      const wanted = [image.channels, image.height, image.width];
+      if (declared && (declared.length !== 4 || wanted.some((v, i) => typeof declared[i + 1] === 'number' && declared[i + 1] !== v))) {
+        return failed({
+          code: 'MODEL_IO',
+          message: `the model's input is [${declared.join(', ')}], the manifest feeds it images [n, ${wanted.join(', ')}] (channels, height, width)`,
+        });
+      }
+      if (feed.dtype !== 'float32' || feed.dims.length !== 4 || wanted.some((v, i) => feed.dims[i + 1] !== v)) {
+        return failed({
+          code: 'BAD_SPEC',
+          message: `the ${spec.type} probe gave a ${feed.dtype} [${feed.dims.join(', ')}] input, the model takes float32 images [n, ${wanted.join(', ')}]`,
+        });
+      }
+    }
+    passed.push({
+      id: 'model-io',
+      label: `the model's input "${inputInfo.name}"${image ? ` (images [n, ${image.channels}, ${image.height}, ${image.width}])` : ''} and output "${outputInfo.name}" are the ones the manifest names`,
+    });
     const started = Date.now();
     const result = await model.runFeed(feed, { timeoutMs: timeout, signal: options.signal });
-    passed.push({ id: 'model-run', label: `the model ran on ${rows} rows drawn from the bundle's own specification in ${Date.now() - started} ms (limit ${timeout / 1000} s)` });
+    passed.push({
+      id: 'model-run',
+      label: `the model ran on ${rows} ${image ? 'images' : 'rows'} drawn from the bundle's own specification in ${Date.now() - started} ms (limit ${timeout / 1000} s)`,
+    });
     const reasons = checkOutputs(result.values, result.dims, rows, manifest);
     if (reasons.length === 0) passed.push(...outputChecks(rows, manifest));
     return { reasons, passed };

@@ -4,7 +4,7 @@
  */
 import type { ErrorCode } from '../core/errors.js';
 import { TOKENIZER_ID } from '../data/text.js';
-import type { TextModelInput } from '../spec/spec-type.js';
+import type { ImageModelInput, TextModelInput } from '../spec/spec-type.js';
 import type { Problem, SemanticSpec } from './semantic.js';
 import { checkSemanticSpec } from './semantic.js';
 
@@ -26,8 +26,11 @@ export interface Manifest {
   model: {
     file: string;
     format: 'onnx';
-    /** tables: float32 [n, features]; text (docs/text.md §4): int64 token ids [n, L], no features, `text` says how texts become ids */
-    input: { name: string; features: string[]; dtype: 'float32' | 'int64'; shape: [null, number]; text?: TextModelInput };
+    /**
+     * tables: float32 [n, features]; text (docs/text.md §4): int64 token ids [n, L], no features, `text` says how texts become ids;
+     * images (docs/image.md §4): float32 pixels 0–255 [n, C, H, W], no features, `image` says their size
+     */
+    input: { name: string; features: string[]; dtype: 'float32' | 'int64'; shape: [null, number] | [null, number, number, number]; text?: TextModelInput; image?: ImageModelInput };
     output: { name: string; kind: OutputKind; classes: string[] | null; shape: [null, number] };
   };
   specs: { file: string; type: string }[];
@@ -59,9 +62,12 @@ export function checkManifest(value: unknown): Problem[] {
     if (!input || typeof input !== 'object') add('model.input', 'model.input is missing');
     else {
       if (typeof input.name !== 'string' || input.name === '') add('model.input.name', 'model.input.name must be the ONNX input name');
-      if (input.dtype === 'int64') textInputProblems(input, m.files, add);
+      if (input.image !== undefined) imageInputProblems(input, add);
+      else if (input.dtype === 'int64') textInputProblems(input, m.files, add);
       else if (input.dtype !== 'float32') add('model.input.dtype', 'model.input.dtype must be "float32" (tables) or "int64" (token ids of texts)');
       else if (input.text !== undefined) add('model.input.text', 'model.input.text belongs to models that take token ids (dtype "int64")');
+      else if (Array.isArray(input.shape) && input.shape.length === 4)
+        add('model.input.image', 'a model that takes images [null, C, H, W] needs model.input.image: {channels, height, width, layout: "NCHW", range: [0, 255]}');
       else {
         const features = input.features;
         const shape = input.shape as unknown[];
@@ -121,20 +127,23 @@ export function checkManifest(value: unknown): Problem[] {
   const kind = (model?.output as { kind?: unknown } | undefined)?.kind;
   const task = semantic?.Task?.Values?.[0];
   if (typeof semantic === 'object' && semantic !== null && typeof task === 'string') {
-    if (!semantic.Input && semantic.Data?.Values?.[0] !== 'Text') add('semantic.Input', 'semantic Input is required: it describes the model input features', 'MISSING_FIELD');
+    if (!semantic.Input && semantic.Data?.Values?.[0] !== 'Text' && semantic.Data?.Values?.[0] !== 'Image')
+      add('semantic.Input', 'semantic Input is required: it describes the model input features', 'MISSING_FIELD');
     if (!semantic.Output) add('semantic.Output', 'semantic Output is required: it describes the model output', 'MISSING_FIELD');
     const expected = kind === 'regression' ? 'Regression' : kind === 'probabilities' || kind === 'labels' ? 'Classification' : null;
     if (expected && task !== expected) add('semantic.Task', `semantic Task "${task}" does not fit a model giving ${String(kind)} (Task must be ${expected})`);
   }
   const features = (model?.input as { features?: unknown[] } | undefined)?.features;
   const takesText = (model?.input as { dtype?: unknown } | undefined)?.dtype === 'int64';
-  if (typeof semantic === 'object' && semantic !== null && Array.isArray(semantic.Data?.Values) && (semantic.Data.Values[0] === 'Text') !== takesText) {
-    add(
-      'semantic.Data',
-      takesText ? 'a model that takes token ids has semantic Data "Text"' : `semantic Data "${semantic.Data.Values[0]}" does not fit a model that takes float32 features`,
-    );
+  const takesImages = (model?.input as { image?: unknown } | undefined)?.image !== undefined;
+  if (typeof semantic === 'object' && semantic !== null && Array.isArray(semantic.Data?.Values)) {
+    const data = semantic.Data.Values[0];
+    if (takesImages && data !== 'Image') add('semantic.Data', `a model that takes images has semantic Data "Image", not "${data}"`);
+    else if (!takesImages && data === 'Image') add('semantic.Data', 'semantic Data "Image" needs a model that takes images (model.input.image)');
+    else if (!takesImages && (data === 'Text') !== takesText)
+      add('semantic.Data', takesText ? 'a model that takes token ids has semantic Data "Text"' : `semantic Data "${data}" does not fit a model that takes float32 features`);
   }
-  if (semantic?.Input && Array.isArray(features) && !takesText && Number(semantic.Input.Dimension) !== features.length) {
+  if (semantic?.Input && Array.isArray(features) && !takesText && !takesImages && Number(semantic.Input.Dimension) !== features.length) {
     add('semantic.Input.Dimension', `semantic Input.Dimension ${semantic.Input.Dimension} differs from the ${features.length} model input features`);
   }
   const output = model?.output as { kind?: unknown; classes?: unknown[]; shape?: unknown[] } | undefined;
@@ -170,6 +179,39 @@ function textInputProblems(input: Record<string, unknown>, files: unknown, add: 
   if (typeof text.vocab !== 'string' || text.vocab === '') add('model.input.text.vocab', 'model.input.text.vocab must name the vocabulary file of the bundle', 'NO_VOCAB');
   else if (typeof files === 'object' && files !== null && !Object.hasOwn(files, text.vocab)) add('model.input.text.vocab', `files does not list ${text.vocab}`, 'NO_VOCAB');
   if (text.tokenizer !== TOKENIZER_ID) add('model.input.text.tokenizer', `the tokenizer ${JSON.stringify(text.tokenizer)} is not one this version runs (it runs "${TOKENIZER_ID}")`);
+}
+
+/** The largest side of the images an image model may declare: every batch is n × C × H × W float32s. */
+export const IMAGE_INPUT_LIMITS = { maxSide: 1024 } as const;
+
+/** An image model's input (docs/image.md §4): float32 pixels 0–255 [null, C, H, W] in NCHW layout, no features. */
+function imageInputProblems(input: Record<string, unknown>, add: (field: string, message: string, code?: ErrorCode) => void): void {
+  if (input.dtype !== 'float32') add('model.input.dtype', `a model that takes images takes float32 pixels (dtype "float32"), not ${JSON.stringify(input.dtype)}`);
+  if (input.text !== undefined) add('model.input.text', 'model.input.text belongs to models that take token ids, not images');
+  if (!Array.isArray(input.features) || input.features.length !== 0) add('model.input.features', 'a model that takes images has no named features (features: [])');
+  const image = input.image as Record<string, unknown> | null;
+  if (typeof image !== 'object' || image === null || Array.isArray(image)) {
+    add('model.input.image', 'model.input.image must be {channels, height, width, layout: "NCHW", range: [0, 255]}');
+    return;
+  }
+  const { channels, height, width } = image;
+  if (channels !== 1 && channels !== 3) add('model.input.image.channels', `channels must be 1 (grey) or 3 (RGB), not ${JSON.stringify(channels)}`);
+  const side = (name: string, v: unknown) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > IMAGE_INPUT_LIMITS.maxSide)
+      add(`model.input.image.${name}`, `${name} must be an integer in 1..${IMAGE_INPUT_LIMITS.maxSide}, not ${JSON.stringify(v)}`);
+  };
+  side('height', height);
+  side('width', width);
+  if (image.layout !== 'NCHW') add('model.input.image.layout', `layout must be "NCHW" (images × channels × height × width), not ${JSON.stringify(image.layout)}`);
+  const range = image.range as unknown[];
+  if (!Array.isArray(range) || range.length !== 2 || range[0] !== 0 || range[1] !== 255)
+    add('model.input.image.range', `range must be [0, 255]: the model is fed 8-bit pixel values and scales them inside its graph, not ${JSON.stringify(range)}`);
+  const shape = input.shape as unknown[];
+  if (!Array.isArray(shape) || shape.length !== 4 || shape[0] !== null || shape[1] !== channels || shape[2] !== height || shape[3] !== width)
+    add(
+      'model.input.shape',
+      `model.input.shape must be [null, channels, height, width] = [null, ${String(channels)}, ${String(height)}, ${String(width)}], not ${JSON.stringify(shape)}`,
+    );
 }
 
 /**

@@ -12,7 +12,8 @@ import { fixedWidth, type ModelIo } from '../model/onnx-runner.js';
 import { specTypesFor, type AnySpecType } from '../spec/registry.js';
 import { decodeText, isTextDataset, type TextDataset } from '../data/text.js';
 import { parseVocab } from '../data/token-ids.js';
-import { TEXT_INPUT_LIMITS } from './manifest.js';
+import { isImageDataset, type ImageDataset } from '../data/image.js';
+import { IMAGE_INPUT_LIMITS, TEXT_INPUT_LIMITS } from './manifest.js';
 import type { Dataset, SpecBuildReport, StatSpec } from '../spec/spec-type.js';
 import { checkBundle, type CheckResult } from './checker.js';
 import { classNameProblems, type Manifest, type OutputKind } from './manifest.js';
@@ -21,10 +22,12 @@ import type { SemanticSpec } from './semantic.js';
 
 export interface PackLearnwareInput {
   backend: ComputeBackend;
-  /** the training features (no label column), with their names; or texts, embedded (data/embedder.ts embedTextDataset) */
-  data: (Dataset & { featureNames: string[] }) | TextDataset;
+  /** the training features (no label column), with their names; or texts, embedded (data/embedder.ts embedTextDataset); or images (docs/image.md §4) */
+  data: (Dataset & { featureNames: string[] }) | TextDataset | ImageDataset;
   /** a text model's tokenizer: its vocab.txt (docs/text.md §4) and, when the model's input shape leaves it open, the padded length L */
   text?: { vocab: Uint8Array; maxLength?: number };
+  /** an image model's input size when its ONNX input shape leaves it open (symbolic channels, height or width); read from the model otherwise */
+  image?: { channels?: 1 | 3; height: number; width: number };
   /** ONNX model bytes */
   model: Uint8Array;
   semantic: SemanticSpec;
@@ -62,6 +65,8 @@ export interface ModelShape {
   features: number | null;
   /** values per output row, when its output shape fixes it */
   outputs: number | null;
+  /** the first input's declared shape (numbers fixed, strings symbolic), null when unknown */
+  inputShape?: readonly (number | string)[] | null;
 }
 
 /**
@@ -78,7 +83,7 @@ export async function readModelShape(bytes: Uint8Array): Promise<ModelShape> {
 }
 
 function shapeOf(io: ModelIo): ModelShape {
-  return { inputName: io.inputNames[0], outputName: io.outputNames[0], features: fixedWidth(io.inputShape), outputs: fixedWidth(io.outputShape) };
+  return { inputName: io.inputNames[0], outputName: io.outputNames[0], features: fixedWidth(io.inputShape), outputs: fixedWidth(io.outputShape), inputShape: io.inputShape };
 }
 
 /**
@@ -116,8 +121,9 @@ export async function packLearnware(input: PackLearnwareInput, options: JobOptio
   // the model's declared shapes are checked before the spec is built: a mismatch is found in a second, not after the run
   const io = await readModelShape(input.model);
   const text = isTextDataset(input.data) ? textInput(input, io) : undefined;
-  const features = isTextDataset(input.data) ? [] : input.data.featureNames;
-  const mismatches = modelMismatches(text ? { ...io, features: null } : io, features, input.output);
+  const image = isImageDataset(input.data) ? imageInput(input, io) : undefined;
+  const features = isTextDataset(input.data) || isImageDataset(input.data) ? [] : input.data.featureNames;
+  const mismatches = modelMismatches(text || image ? { ...io, features: null } : io, features, input.output);
   if (mismatches.length > 0) throw new InputError('DIMENSION_MISMATCH', mismatches.join(' '), { model: io, features });
   const { spec, report } = await type.build(input.backend, input.data, { ...input.specOptions, ...options });
   const width = kind === 'probabilities' ? classes!.length : kind === 'labels' ? 1 : (input.output.width ?? 1);
@@ -131,6 +137,7 @@ export async function packLearnware(input: PackLearnwareInput, options: JobOptio
     model: input.model,
     input: { name: io.inputName, features },
     ...(text ? { text } : {}),
+    ...(image ? { image } : {}),
     output: { name: io.outputName, kind, classes: kind === 'regression' ? null : classes, width },
     spec,
     readme: input.readme,
@@ -159,6 +166,48 @@ function textInput(input: PackLearnwareInput, io: ModelShape): { vocab: Uint8Arr
     throw new InputError('DIMENSION_MISMATCH', `the model takes ${io.features} token ids per text, ${given} were given as the length`, { model: io });
   }
   return { vocab: input.text.vocab, vocabSize: vocab.size, maxLength };
+}
+
+/**
+ * An image model's input size (docs/image.md §4): [n, C, H, W] from the model's declared input
+ * shape, its open axes from `input.image` (channels default to the images'). A model whose input
+ * is not four-dimensional does not take images.
+ */
+function imageInput(input: PackLearnwareInput, io: ModelShape): { channels: 1 | 3; height: number; width: number } {
+  const shape = io.inputShape ?? null;
+  if (shape && shape.length !== 4) {
+    throw new InputError(
+      'NOT_AN_IMAGE_MODEL',
+      `the model takes ${shape.length}-dimensional input [${shape.join(', ')}]; an image model takes float32 images [n, channels, height, width] (NCHW) of pixel values 0–255`,
+      { model: io },
+    );
+  }
+  const fixed = (axis: number): number | null => {
+    const v = shape?.[axis];
+    return typeof v === 'number' && v > 0 ? v : null;
+  };
+  const given = input.image;
+  const data = input.data as ImageDataset;
+  const size = { channels: fixed(1) ?? given?.channels ?? data.channels, height: fixed(2) ?? given?.height, width: fixed(3) ?? given?.width };
+  if (size.height === undefined || size.width === undefined) {
+    throw new InputError('NO_IMAGE_SIZE', "the model's input shape leaves the images' height or width open: give the size it was trained with (image: {height, width})", { model: io });
+  }
+  const names = ['channels', 'height', 'width'] as const;
+  names.forEach((name, i) => {
+    const declared = fixed(i + 1);
+    if (given && given[name] !== undefined && declared !== null && declared !== given[name]) {
+      throw new InputError('DIMENSION_MISMATCH', `the model takes images of ${name} ${declared}, ${given[name]} was given`, { model: io });
+    }
+  });
+  if (size.channels !== 1 && size.channels !== 3) throw new InputError('BAD_SHAPE', `an image model takes 1 (grey) or 3 (RGB) channels, this one ${size.channels}`, { model: io });
+  for (const side of [size.height, size.width]) {
+    if (!Number.isInteger(side) || side < 1 || side > IMAGE_INPUT_LIMITS.maxSide) {
+      throw new InputError('BAD_SHAPE', `an image model's height and width must be integers in 1..${IMAGE_INPUT_LIMITS.maxSide}, this one takes ${size.height}×${size.width}`, {
+        model: io,
+      });
+    }
+  }
+  return { channels: size.channels, height: size.height, width: size.width };
 }
 
 /** A bundle id from a name: lower case, a–z 0–9 . _ -, at most 64 characters. */

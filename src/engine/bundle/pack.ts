@@ -6,7 +6,7 @@ import { InputError } from '../core/errors.js';
 import { TOKENIZER_ID } from '../data/text.js';
 import { sha256Hex } from '../core/hash.js';
 import { specType } from '../spec/registry.js';
-import type { StatSpec } from '../spec/spec-type.js';
+import type { ImageModelInput, StatSpec } from '../spec/spec-type.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, checkManifest, MANIFEST_FILE, type Manifest, type OutputKind } from './manifest.js';
 import type { SemanticSpec } from './semantic.js';
 import { writeZip } from '../core/zip.js';
@@ -19,6 +19,8 @@ export interface PackInput {
   input: { name: string; features: string[] };
   /** a text model's vocabulary (vocab.txt bytes) and padded length L (docs/text.md §4) */
   text?: { vocab: Uint8Array; vocabSize: number; maxLength: number };
+  /** an image model's input size (docs/image.md §4): float32 pixels 0–255 [n, C, H, W] */
+  image?: { channels: 1 | 3; height: number; width: number };
   output: { name: string; kind: OutputKind; classes: string[] | null; width: number };
   spec: StatSpec;
   /** model card (markdown); generated from the manifest when omitted */
@@ -38,7 +40,9 @@ export async function packBundle(input: PackInput): Promise<{ bundle: Uint8Array
         shape: [null, input.text.maxLength],
         text: { vocab: 'vocab.txt', vocabSize: input.text.vocabSize, maxLength: input.text.maxLength, tokenizer: TOKENIZER_ID },
       }
-    : { name: input.input.name, features: input.input.features, dtype: 'float32', shape: [null, input.input.features.length] };
+    : input.image
+      ? { name: input.input.name, features: [], dtype: 'float32', shape: [null, input.image.channels, input.image.height, input.image.width], image: imageInput(input.image) }
+      : { name: input.input.name, features: input.input.features, dtype: 'float32', shape: [null, input.input.features.length] };
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -66,6 +70,18 @@ export async function packBundle(input: PackInput): Promise<{ bundle: Uint8Array
   return { bundle: writeZip([[MANIFEST_FILE, manifestBytes], ...files]), manifest };
 }
 
+function imageInput({ channels, height, width }: { channels: 1 | 3; height: number; width: number }): ImageModelInput {
+  return { channels, height, width, layout: 'NCHW', range: [0, 255] };
+}
+
+/** The model card's line on the model's input. */
+function inputLine(input: Manifest['model']['input']): string {
+  if (input.text) return `- Input: token ids (int64) of texts, padded to ${input.text.maxLength}, from a vocabulary of ${input.text.vocabSize} tokens (${input.text.vocab})`;
+  if (input.image)
+    return `- Input: ${input.image.channels === 1 ? 'grey' : 'RGB'} images of ${input.image.width}×${input.image.height} pixels, float32 [n, ${input.image.channels}, ${input.image.height}, ${input.image.width}] (NCHW), values 0–255`;
+  return `- Input: ${input.features.length} float32 features: ${input.features.join(', ')}`;
+}
+
 function modelCard(manifest: Manifest, specSummary: string): string {
   const s = manifest.semantic;
   const out = manifest.model.output;
@@ -76,9 +92,7 @@ function modelCard(manifest: Manifest, specSummary: string): string {
     '',
     `- Task: ${s.Task.Values[0]} on ${s.Data.Values[0].toLowerCase()} data; scenario: ${s.Scenario.Values.join(', ')}`,
     `- License: ${s.License.Values[0]}; trained with ${s.Library.Values[0]}; model format ONNX`,
-    manifest.model.input.text
-      ? `- Input: token ids (int64) of texts, padded to ${manifest.model.input.text.maxLength}, from a vocabulary of ${manifest.model.input.text.vocabSize} tokens (${manifest.model.input.text.vocab})`
-      : `- Input: ${manifest.model.input.features.length} float32 features: ${manifest.model.input.features.join(', ')}`,
+    inputLine(manifest.model.input),
     `- Output: ${out.kind}${out.classes ? ` over ${out.classes.join(', ')}` : ` (${out.shape[1]} value${out.shape[1] > 1 ? 's' : ''})`}`,
     `- Statistical specification (${manifest.specs[0].type}): ${specSummary}`,
     '',

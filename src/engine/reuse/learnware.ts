@@ -14,6 +14,8 @@ import { loadModel, type HostedModel } from '../model/host.js';
 import { ModelError, type RunnerOptions } from '../model/onnx-runner.js';
 import { decodeText } from '../data/text.js';
 import { encodeTokenIds, parseVocab, type Vocab } from '../data/token-ids.js';
+import type { ImageDataset } from '../data/image.js';
+import { modelPixels } from '../data/image-resize.js';
 import { specType } from '../spec/registry.js';
 import type { StatSpec } from '../spec/spec-type.js';
 import { columnsByName, defaultAligner, type ColumnAligner } from './align.js';
@@ -34,11 +36,12 @@ export interface Learnware {
 
 /**
  * The features of the space the learnware's spec lives in, which the reuse methods see: a table
- * model's input features; for a text model, the embedding dimensions (its island's "columns").
+ * model's input features; for a text model, the embedding dimensions (its island's "columns"); for
+ * an image model, the feature network's dimensions (docs/image.md §5).
  */
 export function learnwareFeatures(lw: Pick<Learnware, 'manifest' | 'spec'>): string[] {
   const input = lw.manifest.model.input;
-  return input.text ? specType(lw.spec.type).islandSchema(lw.spec, input).features : input.features;
+  return input.text || input.image ? specType(lw.spec.type).islandSchema(lw.spec, input).features : input.features;
 }
 
 /** Checks a bundle and loads its model; anything but USABLE is refused with the checker's reasons. */
@@ -76,11 +79,17 @@ export interface PredictOptions extends JobOptions {
   aligner?: ColumnAligner;
   /** the user's texts, for text models (their rows are the texts' embeddings) */
   texts?: readonly string[];
+  /** the user's images, for image models (their rows are the images' features); each batch is resized to the model's own input size */
+  images?: ImageDataset;
 }
 
 /** Runs the learnware on the user's rows; non-finite inputs or outputs are clear errors. */
 export async function predictLearnware(lw: Learnware, values: Float64Array, rows: number, userColumns: readonly string[], options: PredictOptions = {}): Promise<Predictions> {
   if (lw.manifest.model.input.text) return predictTexts(lw, rows, options);
+  if (lw.manifest.model.input.image) return predictImages(lw, rows, options);
+  if (options.images && !options.texts) {
+    throw new InputError('NOT_AN_IMAGE_MODEL', `${lw.id} takes ${lw.manifest.model.input.features.length} table features, not images: reuse a learnware made for images`);
+  }
   const mapping = (options.aligner ?? defaultAligner).align(userColumns, lw.manifest.model.input);
   const features = mapping.features;
   const x = mapping.apply(values, rows);
@@ -134,6 +143,51 @@ async function predictTexts(lw: Learnware, rows: number, options: PredictOptions
     if (out.values.length !== n * width) throw new ModelError('MODEL_OUTPUT', `${lw.id} returned ${out.values.length} values for ${n} texts × ${width}`);
     for (let i = 0; i < out.values.length; i++) {
       if (!Number.isFinite(out.values[i])) throw new ModelError('MODEL_OUTPUT', `${lw.id} returned a non-finite value for text ${start + Math.floor(i / width) + 1}`);
+    }
+    raw.set(out.values, start * width);
+    progress.update(start + n);
+  }
+  progress.finish();
+  return fromModelOutput(raw, rows, width, kind, classes);
+}
+
+/** Float32 values one image-model run is fed at most (16 MiB), so a batch of large images stays small. */
+const IMAGE_BATCH_VALUES = 2 ** 22;
+
+/**
+ * An image model on the user's images (docs/image.md §4): each batch resized to the model's own
+ * input size (data/image-resize.ts modelPixels: float32 [n, C, H, W], values 0–255).
+ */
+async function predictImages(lw: Learnware, rows: number, options: PredictOptions): Promise<Predictions> {
+  const images = options.images;
+  const size = lw.manifest.model.input.image!;
+  if (!images || images.rows !== rows) {
+    throw new InputError(
+      'NOT_AN_IMAGE_MODEL',
+      `${lw.id} takes images (${size.channels === 1 ? 'grey' : 'RGB'}, ${size.width}×${size.height}); give the ${rows} images (not a table) to reuse it`,
+      {
+        rows,
+        images: images?.rows ?? null,
+      },
+    );
+  }
+  const { kind, classes, shape } = lw.manifest.model.output;
+  const width = shape[1];
+  const per = size.channels * size.height * size.width;
+  const raw = new Float32Array(rows * width);
+  const batch = Math.max(1, Math.min(options.batch ?? 4096, Math.floor(IMAGE_BATCH_VALUES / per)));
+  const progress = new PhaseReporter(options.onProgress, 'predict', lw.id, rows, 'rows');
+  for (let start = 0; start < rows; start += batch) {
+    throwIfCancelled(options.signal);
+    const n = Math.min(batch, rows - start);
+    const pixels = modelPixels(images, start, n, size);
+    const out = await lw.model.runFeed({ dtype: 'float32', data: pixels, dims: [n, size.channels, size.height, size.width] }, { signal: options.signal });
+    if (out.values.length !== n * width) throw new ModelError('MODEL_OUTPUT', `${lw.id} returned ${out.values.length} values for ${n} images × ${width}`);
+    for (let i = 0; i < out.values.length; i++) {
+      if (!Number.isFinite(out.values[i])) {
+        const r = start + Math.floor(i / width);
+        throw new ModelError('MODEL_OUTPUT', `${lw.id} returned a non-finite value for image ${r + 1} (${images.sources[r] ?? ''})`.replace(' ()', ''));
+      }
     }
     raw.set(out.values, start * width);
     progress.update(start + n);

@@ -8,6 +8,7 @@
  */
 import { InputError, throwIfCancelled } from '../core/errors.js';
 import { gatherRows } from '../data/table.js';
+import type { ImageDataset } from '../data/image.js';
 import { PhaseReporter, type JobOptions } from '../core/progress.js';
 import { isIdentityMapping, type ColumnMapping } from '../data/column-map.js';
 import { mappingAligner, mappingGaps, type ColumnAligner } from './align.js';
@@ -39,6 +40,8 @@ export interface ReuseInput {
   mapping?: ColumnMapping;
   /** text learnwares: the user's texts (values/columns are then their embeddings and the embedding dimensions) */
   texts?: readonly string[];
+  /** image learnwares: the user's images (values/columns are then their features and the feature network's dimensions, docs/image.md §5) */
+  images?: ImageDataset;
 }
 
 export interface ReuseResult {
@@ -115,7 +118,9 @@ export async function reuseLearnwares(input: ReuseInput, options: JobOptions = {
   const outputs: Predictions[] = [];
   for (const [k, lw] of learnwares.entries()) {
     const onProgress: JobOptions['onProgress'] = (event) => event.status === 'progress' && progress.update(k * rows + event.done);
-    outputs.push(await predictLearnware(lw, input.values, rows, input.columns, { signal: options.signal, aligner: aligners.of(k), onProgress, texts: input.texts }));
+    outputs.push(
+      await predictLearnware(lw, input.values, rows, input.columns, { signal: options.signal, aligner: aligners.of(k), onProgress, texts: input.texts, images: input.images }),
+    );
   }
   const aligned = alignOutputs(outputs);
   const task = commonTask(aligned);
@@ -210,6 +215,21 @@ export interface TableEvaluationInput {
   mapping?: ColumnMapping;
   /** text learnwares: the user's texts, one per row (as in ReuseInput) */
   texts?: readonly string[];
+  /** image learnwares: the user's images, one per row (as in ReuseInput) */
+  images?: ImageDataset;
+}
+
+/** The images of the given rows, in that order (their features too, when computed). */
+export function imageRows(data: ImageDataset, rows: readonly number[]): ImageDataset {
+  const features = data.features;
+  return {
+    ...data,
+    rows: rows.length,
+    images: rows.map((r) => data.images[r]),
+    sources: rows.map((r) => data.sources[r]),
+    ...(data.labels ? { labels: rows.map((r) => data.labels![r]) } : {}),
+    ...(features ? { features: { ...features, values: gatherRows(features.values, features.dim, rows) } } : {}),
+  };
 }
 
 /** evaluateReuse on a user's table: only labelled rows count; every learnware predicts them once. */
@@ -222,7 +242,8 @@ export async function evaluateTable(input: TableEvaluationInput, options: Predic
   const aligners = reuseAligners(input.learnwares, { aligner: options.aligner, mapping: input.mapping, weights: input.weights });
   const outputs: Predictions[] = [];
   const texts = input.texts ? keep.map((r) => input.texts![r]) : undefined;
-  for (const [k, lw] of input.learnwares.entries()) outputs.push(await predictLearnware(lw, values, keep.length, input.columns, { ...options, aligner: aligners.of(k), texts }));
+  const images = input.images ? imageRows(input.images, keep) : undefined;
+  for (const [k, lw] of input.learnwares.entries()) outputs.push(await predictLearnware(lw, values, keep.length, input.columns, { ...options, aligner: aligners.of(k), texts, images }));
   const task = commonTask(outputs);
   const targets = encodeTargets(
     keep.map((r) => input.labels[r]!),

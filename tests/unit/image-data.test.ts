@@ -131,7 +131,7 @@ describe('decoding PNG: every colour type and bit depth gives exactly the pixels
 
   it('the fixtures cover grey 1/2/4/8/16-bit, RGB 8/16, alpha, palettes with tRNS and Adam7', () => {
     const files = expected.png.map((c) => c.file);
-    for (const f of ['grey1.png', 'grey2.png', 'grey4.png', 'grey16.png', 'rgb16.png', 'rgba8.png', 'grey-alpha8.png', 'palette4.png', 'interlaced-rgb8.png'])
+    for (const f of ['grey1.png', 'grey2.png', 'grey4.png', 'grey16.png', 'rgb16.png', 'rgba8.png', 'grey-alpha8.png', 'grey-alpha16.png', 'palette4.png', 'interlaced-rgb8.png'])
       expect(files).toContain(f);
   });
 });
@@ -263,10 +263,11 @@ describe('the one resize: antialiased bilinear in float64', () => {
       const n = c.outWidth * c.outHeight;
       const f64 = new Float64Array(bytesOf(c.float64).buffer);
       expect(maxDiff(out, planar(f64, c.channels, n)).max).toBeLessThan(1e-9);
-      // PIL rounds to 8 bits after each pass; measured over these cases: max 0.97, mean ≤ 0.31
+      // PIL rounds to 8 bits after each pass (≤ ½ level each; the triangle's weights are ≥ 0, so the
+      // first rounding carries through at most ½): measured over these cases max 1.0, mean ≤ 0.30
       const pil = maxDiff(out, planar(bytesOf(c.pil), c.channels, n));
-      expect(pil.max).toBeLessThan(1);
-      expect(pil.mean).toBeLessThan(0.35);
+      expect(pil.max).toBeLessThanOrEqual(1);
+      expect(pil.mean).toBeLessThan(0.3);
     });
   }
 
@@ -311,6 +312,14 @@ describe('the one resize: antialiased bilinear in float64', () => {
       expect(pixels[1024 + i]).toBe(pixels[i]);
       expect(pixels[2048 + i]).toBe(pixels[i]);
     }
+  });
+
+  it('specPixels of a batch equals the same rows of the whole', () => {
+    const images = ['grey8.png', 'grey16.png', 'rgb8.png', 'palette4.png'].map((f) => decodeImage(fixture(f), f));
+    const data = imageDataset(images, ['a', 'b', 'c', 'd']);
+    const per = 3 * 32 * 32;
+    expect(Array.from(specPixels(data, 1, 2))).toEqual(Array.from(specPixels(data).subarray(per, 3 * per)));
+    expect(codeOf(() => specPixels(data, 3, 2))).toBe('BAD_COUNT');
   });
 
   it('modelPixels: images start … start + count − 1 at the model size, 0–255; out of range is BAD_COUNT', () => {

@@ -431,7 +431,7 @@ function decodeJpeg(bytes: Uint8Array, fileName: string, h: ImageHeader, compone
       formatAsRGBA: false,
       tolerantDecoding: false,
       // jpeg-js's own guards, set from the header: its coefficient blocks take up to ~4 bytes a sample at full resolution
-      maxResolutionInMP: Math.max(1, pixels / 1e6),
+      maxResolutionInMP: (pixels + 1) / 1e6, // + 1: the frame's own pixels must pass despite rounding
       maxMemoryUsageInMB: Math.ceil((pixels * (4 * components * 4 + 3)) / 2 ** 20) + 16,
     });
   } catch (error) {

@@ -133,13 +133,22 @@ function checkSize(size: PixelSize): void {
     throw new InputError('BAD_SHAPE', `an image input must be 1 or 3 channels of 1 to 65536 pixels a side, not ${size.channels}×${size.height}×${size.width}`);
 }
 
-/** The images as the spec reads them: n × C × 32 × 32 (C = the data set's channels), samples ÷ 255 in [0, 1]. */
-export function specPixels(data: ImageDataset): Float32Array {
+function checkRange(data: ImageDataset, start: number, count: number): void {
+  if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > data.rows)
+    throw new InputError('BAD_COUNT', `images ${start} to ${start + count - 1} are asked for; there are ${data.rows}`, { start, count, rows: data.rows });
+}
+
+/**
+ * The images as the spec reads them: n × C × 32 × 32 (C = the data set's channels), samples ÷ 255 in
+ * [0, 1]; all of them, or images start … start + count − 1 (a batch, to bound memory on large sets).
+ */
+export function specPixels(data: ImageDataset, start = 0, count = data.rows - start): Float32Array {
+  checkRange(data, start, count);
   const side = SPEC_IMAGE_SIZE;
   const per = data.channels * side * side;
-  const out = new Float32Array(data.rows * per);
-  for (let i = 0; i < data.rows; i++) {
-    const r = resizeImage(data.images[i], { channels: data.channels, height: side, width: side });
+  const out = new Float32Array(count * per);
+  for (let i = 0; i < count; i++) {
+    const r = resizeImage(data.images[start + i], { channels: data.channels, height: side, width: side });
     for (let j = 0; j < per; j++) out[i * per + j] = r[j] / 255;
   }
   return out;
@@ -147,8 +156,7 @@ export function specPixels(data: ImageDataset): Float32Array {
 
 /** Images start … start + count − 1 as a model takes them: count × C × H × W, samples 0–255 (float32). */
 export function modelPixels(data: ImageDataset, start: number, count: number, size: PixelSize): Float32Array {
-  if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > data.rows)
-    throw new InputError('BAD_COUNT', `images ${start} to ${start + count - 1} are asked for; there are ${data.rows}`, { start, count, rows: data.rows });
+  checkRange(data, start, count);
   checkSize(size);
   const per = size.channels * size.height * size.width;
   const out = new Float32Array(count * per);

@@ -12,8 +12,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { Prng, writeZip } from '../src/engine/index.js';
+import { readIdx } from '../src/engine/data/idx.js';
 import { fnv1a } from './demo-sources.js';
 import { encodePng } from './png-encode.js';
 
@@ -73,21 +73,9 @@ export interface ImageHoldoutEntry {
   classes: FashionClass[];
 }
 
-/** Reads one (gzipped) IDX file: its dimensions and its unsigned bytes. */
-function readIdxBytes(path: string): { dims: number[]; data: Uint8Array } {
-  const bytes = gunzipSync(readFileSync(path));
-  if (bytes[0] !== 0 || bytes[1] !== 0 || bytes[2] !== 0x08) throw new Error(`${path} is not an IDX file of unsigned bytes`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dims = Array.from({ length: bytes[3] }, (_, i) => view.getUint32(4 + 4 * i));
-  const start = 4 + 4 * dims.length;
-  const size = dims.reduce((a, b) => a * b, 1);
-  if (bytes.length !== start + size) throw new Error(`${path}: ${bytes.length - start} data bytes for dimensions ${dims.join('×')}`);
-  return { dims, data: bytes.subarray(start) };
-}
-
 function loadSplit(dir: string, prefix: 'train' | 't10k'): FashionSplit {
-  const images = readIdxBytes(join(dir, `${prefix}-images-idx3-ubyte.gz`));
-  const labels = readIdxBytes(join(dir, `${prefix}-labels-idx1-ubyte.gz`));
+  const images = readIdx(new Uint8Array(readFileSync(join(dir, `${prefix}-images-idx3-ubyte.gz`))));
+  const labels = readIdx(new Uint8Array(readFileSync(join(dir, `${prefix}-labels-idx1-ubyte.gz`))));
   if (images.dims.length !== 3 || images.dims[1] !== IMAGE_SIDE || images.dims[2] !== IMAGE_SIDE) throw new Error(`${prefix} images are ${images.dims.join('×')}, not n×28×28`);
   if (labels.dims.length !== 1 || labels.dims[0] !== images.dims[0]) throw new Error(`${prefix}: ${labels.dims[0]} labels for ${images.dims[0]} images`);
   if (labels.data.some((l) => l > 9)) throw new Error(`${prefix}: a label is not 0–9`);

@@ -123,12 +123,17 @@ export function imageDevelopers(train: FashionSplit): ImageParty[] {
   });
 }
 
-/** 100 users on the test split: 6 classes each, USER_IMAGES images in 0.3/0.3/0.1/0.1/0.1/0.1. */
-export function imageUsers(test: FashionSplit): ImageParty[] {
+/**
+ * 100 users on the test split: 6 classes each, USER_IMAGES images in 0.3/0.3/0.1/0.1/0.1/0.1. Other
+ * user groups (the benchmark's labelled-data curve takes larger users, as the reference's 3,000) have
+ * a group name of their own: ids `fashion-<group>-NNN`, seeds `fashion-mnist <group> NNN`.
+ */
+export function imageUsers(test: FashionSplit, options: { count?: number; images?: number; group?: string } = {}): ImageParty[] {
+  const { count = USERS, images = USER_IMAGES, group = 'user' } = options;
   const pools = byClass(test);
-  return Array.from({ length: USERS }, (_, i) => {
+  return Array.from({ length: count }, (_, i) => {
     const n = String(i + 1).padStart(3, '0');
-    return drawParty(`fashion-user-${n}`, `fashion-mnist user ${n}`, pools, USER_IMAGES, USER_SHARES);
+    return drawParty(`fashion-${group}-${n}`, `fashion-mnist ${group} ${n}`, pools, images, USER_SHARES);
   });
 }
 

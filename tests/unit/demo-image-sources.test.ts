@@ -83,9 +83,20 @@ describe('the protocol', () => {
     expect(new Set(users.map((u) => [...u.classes].sort().join())).size).toBeGreaterThan(50);
   });
 
+  it('larger users of another group (the benchmark curve: 3,000 images, as the reference users have): 900/900/300×4', () => {
+    const curve = imageUsers(data.test, { count: 3, images: 3000, group: 'curve' });
+    expect(curve.map((u) => u.id)).toEqual(['fashion-curve-001', 'fashion-curve-002', 'fashion-curve-003']);
+    for (const u of curve) {
+      expect(new Set(u.indices).size).toBe(3000);
+      expect(labelCounts(data.test, u)).toEqual([900, 900, 300, 300, 300, 300]);
+    }
+    expect(curve.map((u) => u.classes)).not.toEqual(users.slice(0, 3).map((u) => u.classes));
+  });
+
   it('seeds every party by its own name: developers and users never share a seed or a stream', () => {
-    const seeds = [...developers, ...users].map((p) => p.seedName);
-    expect(new Set(seeds).size).toBe(DEVELOPERS + USERS);
+    const curve = imageUsers(data.test, { count: 5, images: 3000, group: 'curve' });
+    const seeds = [...developers, ...users, ...curve].map((p) => p.seedName);
+    expect(new Set(seeds).size).toBe(DEVELOPERS + USERS + 5);
     // two developers with the same classes still draw different images
     const first = developers[0];
     const twin = imageDevelopers(data.train).find((d) => d.id !== first.id && d.classes.join() === first.classes.join());

@@ -8,7 +8,18 @@ import { TsBackend, convFeaturesSync } from '../../src/engine/kernels/backend-ts
 import { convFeatureCount } from '../../src/engine/kernels/backend.js';
 import { IMAGE_FEATURE_DIM, imageNetwork } from '../../src/engine/spec/image/features.js';
 import { NODE_WASM_PATHS } from '../../src/cli/node-backend.js';
-import { IMAGE_TOLERANCE, measureFeatures } from '../shared/image-agreement.js';
+import { IMAGE_TOLERANCE, measureFeatures, measureSpec, stripes } from '../shared/image-agreement.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FormatError } from '../../src/engine/core/errors.js';
+import { Prng } from '../../src/engine/core/prng.js';
+import { imageDataset, type ImageDataset } from '../../src/engine/data/image.js';
+import { parseStatSpec, serializeStatSpec } from '../../src/engine/spec/registry.js';
+import type { ModelInputSchema } from '../../src/engine/spec/spec-type.js';
+import { IMAGE_GAMMA, IMAGE_NETWORK, imageSpecType, REFERENCE_NETWORK, RKME_IMAGE_TYPE, type RkmeImageSpec } from '../../src/engine/spec/image/index.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/image-spec/', import.meta.url));
 
 describe('convFeatures', () => {
   it('is conv 3×3 (cross-correlation, zero padding 1) → ReLU → average pool 2×2, then the final pool, in C order', () => {
@@ -59,6 +70,11 @@ describe('convFeatures', () => {
       const errors = await measureFeatures(backend);
       console.log(name, JSON.stringify(errors));
       for (const e of Object.values(errors)) expect(e).toBeLessThan(IMAGE_TOLERANCE.features);
+      if (name === 'wasm') {
+        const distance = await measureSpec(backend);
+        console.log(name, 'spec MMD² to the TS spec', distance);
+        expect(distance).toBeLessThan(IMAGE_TOLERANCE.specDistance);
+      }
     }
   });
 
@@ -72,3 +88,200 @@ describe('convFeatures', () => {
     expect(() => convFeaturesSync(new Float32Array(1024), 1, { channels: 1, height: 32, width: 32 }, imageNetwork(1), controller.signal)).toThrow(/cancelled/);
   });
 });
+
+function stripeData(n: number, orientation: 'horizontal' | 'vertical', seed: number): ImageDataset {
+  const pixels = stripes(n, orientation, seed);
+  const images = Array.from({ length: n }, (_, i) => ({
+    width: 32,
+    height: 32,
+    channels: 1 as const,
+    pixels: Uint8Array.from(pixels.subarray(i * 1024, (i + 1) * 1024), (v) => Math.round(v * 255)),
+  }));
+  return imageDataset(
+    images,
+    images.map((_, i) => `${orientation}/${i}.png`),
+  );
+}
+
+const squaredMmd = (a: RkmeImageSpec, b: RkmeImageSpec) => {
+  const s = imageSpecType.ownSettings(a);
+  return imageSpecType.innerProduct(a, a, s) + imageSpecType.innerProduct(b, b, s) - 2 * imageSpecType.innerProduct(a, b, s);
+};
+
+const IMAGE_INPUT = (channels: 1 | 3, side: number): ModelInputSchema => ({
+  name: 'images',
+  dtype: 'float32',
+  features: [],
+  shape: [null, channels, side, side],
+  image: { channels, height: side, width: side, layout: 'NCHW', range: [0, 255] },
+});
+
+describe('the image RKME', () => {
+  const ts = new TsBackend();
+  const horizontal = stripeData(40, 'horizontal', 1);
+  const build = (data: ImageDataset, seed = 3) => imageSpecType.build(ts, data, { K: 8, seed });
+
+  it('is deterministic: the same images and seed give the same spec; Z are pixel means in [0, 1], β on the simplex', async () => {
+    const a = await build(horizontal);
+    const b = await build(stripeData(40, 'horizontal', 1));
+    expect(a.spec.K).toBe(8);
+    expect(Array.from(a.spec.z)).toEqual(Array.from(b.spec.z));
+    expect(Array.from(a.spec.beta)).toEqual(Array.from(b.spec.beta));
+    expect(a.spec.z.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(a.spec.beta.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 9);
+    expect(a.spec.beta.every((v) => v >= 0)).toBe(true);
+    expect(a.spec).toMatchObject({ channels: 1, numPoints: 40, network: IMAGE_NETWORK, gamma: IMAGE_GAMMA, pixels: '0-1' });
+    // the build kept every image's ψ for reuse
+    expect(horizontal.features).toMatchObject({ dim: IMAGE_FEATURE_DIM, network: IMAGE_NETWORK });
+    expect(horizontal.features!.values.length).toBe(40 * IMAGE_FEATURE_DIM);
+    // a seeded sample when there are more images than maxImages
+    const sampled = await imageSpecType.build(ts, horizontal, { K: 4, seed: 3, maxImages: 20 });
+    expect(sampled.spec.numPoints).toBe(40);
+    expect(sampled.spec.provenance?.kmeansRows).toBe(20);
+  });
+
+  it('tells two image distributions apart: specs of the same one are much closer than specs of different ones', async () => {
+    const h1 = (await build(horizontal)).spec;
+    const h2 = (await build(stripeData(40, 'horizontal', 2))).spec;
+    const v1 = (await build(stripeData(40, 'vertical', 3))).spec;
+    const same = squaredMmd(h1, h2);
+    const different = squaredMmd(h1, v1);
+    console.log('MMD² same', same, 'different', different);
+    expect(same).toBeGreaterThanOrEqual(0);
+    expect(different).toBeGreaterThan(5 * same); // measured: 0.88 against 0.13
+  });
+
+  it('round-trips through stat.json (the reference layout plus network, gamma, pixels) and compares the same', async () => {
+    const { spec } = await build(horizontal);
+    const text = serializeStatSpec(spec);
+    const object = JSON.parse(text) as Record<string, unknown>;
+    expect(Object.keys(object).sort()).toEqual(
+      ['RKME_IMAGE_VERSION', 'beta', 'gamma', 'model_config', 'msg', 'n_models', 'network', 'num_points', 'pixels', 'provenance', 'type', 'z'].sort(),
+    );
+    expect((object.z as number[][][][])[0].length).toBe(1);
+    expect((object.z as number[][][][])[0][0].length).toBe(32);
+    const read = parseStatSpec(text) as RkmeImageSpec;
+    expect(Array.from(read.z)).toEqual(Array.from(spec.z));
+    expect(Array.from(read.beta)).toEqual(Array.from(spec.beta));
+    expect(read).toMatchObject({ K: spec.K, numPoints: 40, channels: 1, network: IMAGE_NETWORK, gamma: IMAGE_GAMMA });
+    // the read spec's ψ view is recomputed and equals the built one
+    const settings = imageSpecType.ownSettings(spec);
+    expect(imageSpecType.innerProduct(read, read, settings)).toBe(imageSpecType.innerProduct(spec, spec, settings));
+    expect(squaredMmd(spec, read)).toBeLessThan(1e-12);
+    expect(serializeStatSpec(read)).toBe(text);
+  });
+
+  it('loads a reference-layout stat.json (no network) and never compares it', async () => {
+    const reference = parseStatSpec(readFileSync(join(FIXTURES, 'reference-stat.json'), 'utf8')) as RkmeImageSpec;
+    expect(reference).toMatchObject({ type: RKME_IMAGE_TYPE, K: 3, channels: 3, numPoints: 1200, network: REFERENCE_NETWORK, pixels: 'standardised' });
+    expect(imageSpecType.describe(reference)).toMatch(/reference/);
+    const user = (await imageSpecType.build(ts, rgb(12), { K: 3 })).spec;
+    expect(imageSpecType.incomparable!(user, reference)).toMatch(/reference/);
+    expect(imageSpecType.incomparable!(user, user)).toBeNull();
+    expect(imageSpecType.incomparable!((await build(horizontal)).spec, user)).toMatch(/colour/);
+    // written back in the reference's layout, without our keys
+    const object = JSON.parse(serializeStatSpec(reference)) as Record<string, unknown>;
+    expect(object.network).toBeUndefined();
+    expect(object.model_config).toEqual({ k: 2, mu: 0, sigma: null, net_width: 128, net_depth: 3 });
+  });
+
+  it('refuses malformed stat.json with the field named', async () => {
+    const { spec } = await build(horizontal);
+    const good = JSON.parse(serializeStatSpec(spec)) as Record<string, unknown>;
+    const bad = (change: (o: Record<string, unknown>) => void) => {
+      const o = structuredClone(good);
+      change(o);
+      return () => parseStatSpec(JSON.stringify(o));
+    };
+    const field = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        return [(error as FormatError).code, (error as FormatError).details.field];
+      }
+      return null;
+    };
+    expect(field(bad((o) => ((o.z as number[][][][])[1][0][4][7] = 1.5)))).toEqual(['BAD_STAT_JSON', 'z[1][0][4][7]']);
+    expect(field(bad((o) => (o.z as number[][][][])[2][0].pop()))).toEqual(['BAD_STAT_JSON', 'z[2][0]']);
+    expect(field(bad((o) => (o.beta as number[]).pop()))).toEqual(['BAD_STAT_JSON', 'beta']);
+    expect(field(bad((o) => (o.pixels = '0-255')))).toEqual(['BAD_STAT_JSON', 'pixels']);
+    expect(field(bad((o) => (o.network = '../x')))).toEqual(['BAD_STAT_JSON', 'network']);
+    expect(field(bad((o) => (o.extra = 1)))).toEqual(['BAD_STAT_JSON', 'extra']);
+    expect(field(bad((o) => (o.z = Array.from({ length: 1001 }, () => []))))).toEqual(['SPEC_LIMIT', 'z']);
+  });
+
+  it('round-trips through an LWIM shard: Z as 8-bit pixels, the ψ views in full', async () => {
+    const a = (await build(horizontal)).spec;
+    const b = (await build(stripeData(30, 'vertical', 4), 5)).spec;
+    const schema = imageSpecType.islandSchema(a, IMAGE_INPUT(1, 28));
+    const { bytes, offsets } = imageSpecType.encodeShard([a, b], schema);
+    expect(Array.from(bytes.subarray(0, 4))).toEqual(imageSpecType.shardMagic);
+    expect(offsets.length).toBe(2);
+    expect(bytes.length).toBeLessThanOrEqual(imageSpecType.shardRecordBytes(a, schema) + imageSpecType.shardRecordBytes(b, schema));
+    const [ra, rb] = imageSpecType.decodeShard(bytes) as RkmeImageSpec[];
+    const settings = imageSpecType.ownSettings(a);
+    expect(imageSpecType.innerProduct(ra, rb, settings)).toBe(imageSpecType.innerProduct(a, b, settings));
+    expect(Array.from(rb.beta)).toEqual(Array.from(b.beta));
+    ra.z.forEach((v, j) => expect(Math.abs(v - a.z[j])).toBeLessThanOrEqual(0.5 / 255 + 1e-12));
+    expect(ra).toMatchObject({ K: a.K, channels: 1, network: IMAGE_NETWORK, gamma: a.gamma, numPoints: 40 });
+    const island = { id: 'i', type: RKME_IMAGE_TYPE, ...schema, settings: imageSpecType.islandSettings([a, b], schema) };
+    expect(imageSpecType.belongsTo(ra, island)).toBe(true);
+    expect(() => imageSpecType.decodeShard(bytes.subarray(0, bytes.length - 8))).toThrow(FormatError);
+    const damaged = bytes.slice();
+    damaged[12] = 0x7b + 1;
+    expect(() => imageSpecType.decodeShard(damaged)).toThrow(/image spec shard/);
+  });
+
+  it('islands are keyed by network and channels; the settings are γ in ψ units', async () => {
+    const { spec } = await build(horizontal);
+    const schema = imageSpecType.islandSchema(spec, IMAGE_INPUT(1, 28));
+    expect(schema.d).toBe(256);
+    expect(schema.features[5]).toBe(`${IMAGE_NETWORK}:c1:5`);
+    expect(imageSpecType.describeInput!(schema)).toBe(`grey images compared by ${IMAGE_NETWORK} features`);
+    const settings = imageSpecType.islandSettings([spec], schema);
+    expect(settings).toEqual({ gamma: IMAGE_GAMMA, scale: null });
+    expect(imageSpecType.checkSettings(settings, schema)).toBeNull();
+    expect(imageSpecType.checkSettings({ gamma: 2, scale: new Array(256).fill(1) }, schema)).toMatch(/null/);
+    const island = { id: 'i', type: RKME_IMAGE_TYPE, ...schema, settings };
+    expect(imageSpecType.matchesIsland(island, horizontal)).toBe(true);
+    expect(imageSpecType.matchesIsland(island, rgb(2))).toBe(false);
+    const user = await imageSpecType.userSpec(ts, stripeData(20, 'horizontal', 9), island, {});
+    expect(user.gamma).toBe(IMAGE_GAMMA);
+    expect(imageSpecType.incomparable!(user, spec)).toBeNull();
+    const samples = imageSpecType.samples(spec, 10, 1);
+    expect(samples.length).toBe(10 * 256);
+    const picture = imageSpecType.picture!(user, [{ id: 'a', spec }], settings);
+    expect(picture.learnwares[0].points.length).toBe(spec.K);
+  });
+
+  it('checks the model input and probes it with images at its own size', async () => {
+    const { spec } = await build(horizontal);
+    expect(imageSpecType.check(spec, IMAGE_INPUT(1, 28))).toEqual([]);
+    expect(imageSpecType.check(spec, IMAGE_INPUT(3, 28)).map((p) => p.code)).toEqual(['DIMENSION_MISMATCH']);
+    expect(imageSpecType.check(spec, { ...IMAGE_INPUT(1, 28), shape: [null, 1, 28, 27] }).map((p) => p.code)).toEqual(['DIMENSION_MISMATCH']);
+    expect(imageSpecType.check(spec, { name: 'x', dtype: 'float32', features: ['a'], shape: [null, 1] }).map((p) => p.code)).toContain('DIMENSION_MISMATCH');
+    const feed = imageSpecType.probeFeed(spec, IMAGE_INPUT(1, 28), { herded: 6, random: 4 });
+    expect(feed.dims).toEqual([10, 1, 28, 28]);
+    expect(feed.dtype).toBe('float32');
+    const data = feed.data as Float32Array;
+    expect(data.every((v) => v >= 0 && v <= 255)).toBe(true);
+    expect(imageSpecType.probeFeed(spec, IMAGE_INPUT(1, 28), { herded: 6, random: 4 }).data).toEqual(data);
+    // the herded images are stripes (rows alike along x for horizontal stripes), the random ones are not
+    const rowSpread = (r: number) => {
+      let s = 0;
+      for (let y = 0; y < 28; y++) for (let x = 1; x < 28; x++) s += Math.abs(data[r * 784 + y * 28 + x] - data[r * 784 + y * 28 + x - 1]);
+      return s / (28 * 27);
+    };
+    expect(rowSpread(0)).toBeLessThan(rowSpread(9) / 3);
+    expect(() => imageSpecType.probeFeed(spec, { name: 'x', dtype: 'float32', features: [], shape: [null, 3] }, { herded: 1, random: 1 })).toThrow(/image/);
+  });
+});
+
+function rgb(n: number): ImageDataset {
+  const prng = new Prng(11);
+  const images = Array.from({ length: n }, () => ({ width: 40, height: 36, channels: 3 as const, pixels: Uint8Array.from({ length: 40 * 36 * 3 }, () => prng.nextInt(256)) }));
+  return imageDataset(
+    images,
+    images.map((_, i) => `${i}.png`),
+  );
+}

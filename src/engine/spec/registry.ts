@@ -8,6 +8,7 @@ import { FormatError, InputError } from '../core/errors.js';
 import type { Dataset, StatSpec, SpecType } from './spec-type.js';
 import { tableSpecType } from './table/index.js';
 import { textSpecType } from './text/index.js';
+import { imageSpecType } from './image/index.js';
 
 /** A registered type, seen through the generic contract (its own spec and data types erased). */
 export type AnySpecType = SpecType<StatSpec, Dataset, object>;
@@ -15,7 +16,7 @@ export type AnySpecType = SpecType<StatSpec, Dataset, object>;
 const registry = new Map<string, AnySpecType>();
 
 /** Types the reference defines that this version cannot read yet. */
-const KNOWN_UNSUPPORTED = ['RKMEImageSpecification', 'HeteroMapTableSpecification'];
+const KNOWN_UNSUPPORTED = ['HeteroMapTableSpecification'];
 
 /** Adds a spec type; returns a function that removes it again (tests register their own). */
 export function registerSpecType<S extends StatSpec, D extends Dataset, O extends object>(type: SpecType<S, D, O>): () => void {
@@ -27,6 +28,7 @@ export function registerSpecType<S extends StatSpec, D extends Dataset, O extend
 
 registerSpecType(tableSpecType);
 registerSpecType(textSpecType);
+registerSpecType(imageSpecType);
 
 export function specTypes(): AnySpecType[] {
   return [...registry.values()];

@@ -14,11 +14,12 @@ import { DockError } from '../../src/engine/core/errors.js';
 import { Prng } from '../../src/engine/core/prng.js';
 import { readZip, writeZip } from '../../src/engine/core/zip.js';
 import { imageDataset, type DecodedImage, type ImageDataset } from '../../src/engine/data/image.js';
-import { modelPixels } from '../../src/engine/data/image-resize.js';
+import { modelPixels, specPixels } from '../../src/engine/data/image-resize.js';
 import { TsBackend } from '../../src/engine/kernels/backend-ts.js';
 import { forwardImageConvNet } from '../../src/engine/model/conv-net.js';
 import { exportImageConvNet, type ConvLayer, type DenseLayer, type ImageConvNet } from '../../src/engine/model/onnx-export.js';
 import { OnnxModel } from '../../src/engine/model/onnx-runner.js';
+import { imageFeatureNames, imageFeaturesSync } from '../../src/engine/spec/image/features.js';
 import { registerSpecType, specTypesFor } from '../../src/engine/spec/registry.js';
 import type { ModelInputSchema, SpecType, StatSpec } from '../../src/engine/spec/spec-type.js';
 import { learnwareFeatures, loadLearnware, predictLearnware, type Learnware } from '../../src/engine/reuse/learnware.js';
@@ -293,8 +294,9 @@ const stubImageType = {
   },
 };
 
-/** The user's images in the learnwares' feature space (values/columns of a reuse), by whichever image spec type is registered. */
+/** The user's images in the learnwares' feature space (values/columns of a reuse): ψ of the spec type's network (docs/image.md §2), or the stand-in's brightness. */
 function userFeatures(data: ImageDataset): { values: Float64Array; columns: string[] } {
+  if (!unregister) return { values: imageFeaturesSync(specPixels(data), data.rows, data.channels), columns: imageFeatureNames(data.channels) };
   const values = new Float64Array(data.rows);
   data.images.forEach((image, i) => (values[i] = image.pixels.reduce((a, b) => a + b, 0) / image.pixels.length / 255));
   return { values, columns: STUB_FEATURES(data.channels) };

@@ -17,7 +17,7 @@ const REFERENCE_KEYS = ['type', 'z', 'beta', 'num_points', 'RKME_IMAGE_VERSION',
 const OUR_KEYS = ['network', 'gamma', 'pixels', 'provenance'] as const;
 const KNOWN_KEYS = new Set<string>([...REFERENCE_KEYS, ...OUR_KEYS]);
 
-/** The reference's defaults of the fields we do not use (learnware-algorithms §2.1), written on our specs too. */
+/** The reference's defaults of the fields we do not use (docs/image.md §3), written on our specs too. */
 export const REFERENCE_DEFAULTS = {
   version: 1,
   msg: null,

@@ -554,3 +554,46 @@ describe('predicting and reusing images', () => {
     expect(dockError(() => modelPixels(user, 2, 4, { channels: 1, height: 8, width: 8 })).code).toBe('BAD_COUNT');
   });
 });
+
+describe('an image model made in PyTorch (tests/fixtures/torch-image, scripts/fixtures/make-torch-image-model.py)', () => {
+  it('packs, checks USABLE and predicts Fashion-MNIST images as torch did', async () => {
+    const dir = new URL('../fixtures/torch-image/', import.meta.url);
+    const model = new Uint8Array(readFileSync(new URL('model.onnx', dir)));
+    const samples = JSON.parse(readFileSync(new URL('samples.json', dir), 'utf8')) as { classes: string[]; labels: number[]; probabilities: number[][]; accuracy: number };
+    const n = samples.labels.length;
+    const { images, labels } = fashionMnist(n);
+    expect(labels).toEqual(samples.labels);
+    const data = imageDataset(
+      images,
+      images.map((_, i) => `t10k/${i}.png`),
+      labels.map((l) => samples.classes[l]),
+    );
+    const packed = await packLearnware({
+      backend: new TsBackend(),
+      id: 'torch-fashion',
+      data,
+      model,
+      semantic: {
+        ...imageSemantic('torch-fashion', samples.classes),
+        Library: { Type: 'Class', Values: ['PyTorch'] },
+        Description: { Type: 'String', Values: 'A small PyTorch conv net on Fashion-MNIST.' },
+      },
+      output: { kind: 'probabilities', classes: samples.classes },
+      specOptions: { K: 8 },
+    });
+    expect(packed.check.reasons).toEqual([]);
+    expect(packed.manifest.model.input.image).toEqual({ channels: 1, height: 28, width: 28, layout: 'NCHW', range: [0, 255] });
+    const lw = await loadLearnware(packed.bundle);
+    try {
+      const { values, columns } = userFeatures(data);
+      const predictions = await predictLearnware(lw, values, n, columns, { images: data, batch: 10 });
+      let worst = 0;
+      samples.probabilities.forEach((row, r) => row.forEach((p, k) => (worst = Math.max(worst, Math.abs(predictions.values[r * 10 + k] - p)))));
+      expect(worst).toBeLessThan(1e-5);
+      const right = argmaxRows(predictions.values, n, 10).filter((k, r) => k === labels[r]).length;
+      expect(right / n).toBeCloseTo(samples.accuracy, 6);
+    } finally {
+      await lw.model.dispose();
+    }
+  });
+});

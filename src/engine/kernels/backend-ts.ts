@@ -109,30 +109,33 @@ export function convFeaturesSync(images: Float32Array, n: number, shape: ImageSh
   return out;
 }
 
-/** 3×3 convolution, stride 1, zero padding 1: [inC, h, w] → [outC, h, w]. */
+/**
+ * 3×3 convolution, stride 1, zero padding 1: [inC, h, w] → [outC, h, w]. Each output pixel's 3×3×inC
+ * patch is gathered once (zeros outside the image), then dotted with every filter (contiguous loops).
+ */
 function conv3x3(input: Float64Array, inC: number, h: number, w: number, weights: Float64Array, bias: Float64Array, outC: number): Float64Array {
-  const out = new Float64Array(outC * h * w);
   const plane = h * w;
-  for (let o = 0; o < outC; o++) {
-    const oo = o * plane;
-    out.fill(bias[o], oo, oo + plane);
-    for (let i = 0; i < inC; i++) {
-      const io = i * plane;
-      for (let ky = 0; ky < 3; ky++) {
-        const dy = ky - 1;
-        const y0 = Math.max(0, -dy);
-        const y1 = Math.min(h, h - dy);
-        for (let kx = 0; kx < 3; kx++) {
-          const dx = kx - 1;
-          const wv = weights[((o * inC + i) * 3 + ky) * 3 + kx];
-          const x0 = Math.max(0, -dx);
-          const x1 = Math.min(w, w - dx);
-          for (let y = y0; y < y1; y++) {
-            const row = oo + y * w;
-            const src = io + (y + dy) * w + dx;
-            for (let x = x0; x < x1; x++) out[row + x] += wv * input[src + x];
+  const k = 9 * inC;
+  const out = new Float64Array(outC * plane);
+  const patch = new Float64Array(k);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      // patch in the weights' order: (i, ky, kx)
+      for (let i = 0; i < inC; i++) {
+        for (let ky = 0; ky < 3; ky++) {
+          const yy = y + ky - 1;
+          for (let kx = 0; kx < 3; kx++) {
+            const xx = x + kx - 1;
+            patch[(i * 3 + ky) * 3 + kx] = yy >= 0 && yy < h && xx >= 0 && xx < w ? input[i * plane + yy * w + xx] : 0;
           }
         }
+      }
+      const p = y * w + x;
+      for (let o = 0; o < outC; o++) {
+        const wo = o * k;
+        let sum = bias[o];
+        for (let j = 0; j < k; j++) sum += weights[wo + j] * patch[j];
+        out[o * plane + p] = sum;
       }
     }
   }

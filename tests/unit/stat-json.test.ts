@@ -94,7 +94,11 @@ describe('stat.json interoperability', () => {
     }
   });
 
-  it('says image specs are not supported yet', () => {
-    expect(() => parseStatSpec('{"type":"RKMEImageSpecification"}')).toThrow(/not supported yet/);
+  it('says which field an image spec lacks', () => {
+    expect(() => parseStatSpec('{"type":"RKMEImageSpecification"}')).toThrow(FormatError);
+  });
+
+  it('says heterogeneous table specs are not supported yet', () => {
+    expect(() => parseStatSpec('{"type":"HeteroMapTableSpecification"}')).toThrow(/not supported yet/);
   });
 });

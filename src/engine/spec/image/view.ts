@@ -4,16 +4,12 @@
  * built spec and a decoded shard carry theirs; a spec read from stat.json gets it computed once,
  * in plain TypeScript (imageFeaturesSync), so it is the same on every machine.
  */
-import { tableSpecType } from '../table/index.js';
-import { RKME_TABLE_TYPE } from '../table/types.js';
+import { RKME_TABLE_TYPE, type RkmeTableSpec } from '../table/types.js';
 import { IMAGE_FEATURE_DIM, imageFeatureNames, imageFeaturesSync } from './features.js';
 import type { RkmeImageSpec } from './types.js';
 
-/**
- * The table spec, named through tableSpecType: like spec/text, this type wraps a table RKME, but
- * tests/unit/architecture.test.ts lets only spec/table and spec/text name its type.
- */
-export type TableView = Parameters<(typeof tableSpecType)['innerProduct']>[0];
+/** The table RKME an image spec wraps (like spec/text's `rkme`). */
+export type TableView = RkmeTableSpec;
 
 const views = new WeakMap<RkmeImageSpec, TableView>();
 

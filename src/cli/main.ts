@@ -14,7 +14,7 @@ import { SPEC_HELP, specCommand } from './commands/spec.js';
 const HELP = `learnware-dock <command> [options]
 
 Commands:
-  spec <data.csv | texts> [--out spec.json]   build a table or text RKME specification
+  spec <data.csv | texts | images> [--out spec.json]   build a table, text or image RKME specification
   mmd <a.json> <b.json>               squared MMD between two specifications
   pack --model --train --semantic --out   pack and check a learnware bundle
   check <bundle.zip>                  run the usability checker on a bundle
@@ -27,6 +27,8 @@ Commands:
 Tables (data, --data, --train) may be CSV, TSV or Parquet files; Parquet is recognised by its content.
 Texts may go wherever a table goes: a folder of .txt files (sub-folders are labels), a zip of them,
 JSON Lines ({"text", "label"} per line), or a table with --text-column (docs/text.md).
+Images may go there too: a folder of .png/.jpg/.jpeg files (sub-folders are classes), a zip of
+them, or one image file (docs/image.md); a folder of .txt files stays texts.
 Run learnware-dock <command> --help for the options of a command.`;
 
 /** A command returns its exit code, or nothing for 0; errors are thrown as DockError. */

@@ -209,3 +209,14 @@ export {
   type PreparedReuse,
   type ReuseOffer,
 } from './reuse/prepare.js';
+// images (docs/image.md): the dataset kind, decoding, the one resize, folders/zips, IDX, the feature network
+export * from './data/image.js';
+export { decodeImage, imageHeader, isPng, isJpeg, type ImageFormat, type ImageHeader } from './data/image-decode.js';
+export { resizeImage, specPixels, modelPixels, type PixelSize } from './data/image-resize.js';
+export { imagesFromFiles, imagesFromZip, IMAGE_FILE } from './data/image-file.js';
+export { imageLoader, isImageZip, zipEntryNames, type ParsedImages } from './data/loaders.js';
+export { readIdx, IDX_MAX_VALUES, type IdxArray } from './data/idx.js';
+export { IMAGE_NETWORK, IMAGE_FEATURE_DIM, IMAGE_GAMMA, imageFeatures, imageFeaturesSync, imageFeatureNames, pixelFeatures } from './spec/image/features.js';
+export { exportImageConvNet, convNetShapes, type ImageConvNet } from './model/onnx-export.js';
+export { forwardImageConvNet, type ConvNetForward } from './model/conv-net.js';
+export { imageRows } from './reuse/reuse.js';

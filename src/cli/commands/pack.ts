@@ -15,11 +15,13 @@ import { listOption, numberOption, parseArgs, stringOption, usage } from '../arg
 import { readFeatureMatrix } from '../features.js';
 import { readInput, readJson } from '../files.js';
 import { nodeBackend } from '../node-backend.js';
+import { isImageInput, readImages } from '../images.js';
 import { isTextInput, readTexts } from '../texts.js';
 import { printProgress } from './spec.js';
 
 export const PACK_HELP = `learnware-dock pack --model m.onnx --train train.csv --semantic semantic.json --out bundle.zip [options]
 learnware-dock pack --model m.onnx --train <texts> --vocab vocab.txt --semantic semantic.json --out bundle.zip [options]
+learnware-dock pack --model m.onnx --train <images> --semantic semantic.json --out bundle.zip [options]
 
 Packs a learnware bundle (docs/bundle-format.md): builds the RKME of the training features (every
 column except the label column and dropped ones, in file order), writes learnware.json, the
@@ -34,6 +36,11 @@ Texts (docs/text.md §4): --train is a folder of .txt files, a zip of them, JSON
 with --text-column; the model takes int64 token ids [n, L] made with the bundle's vocab.txt, and
 the RKME is a text RKME of the texts' embeddings. The semantic Data must be "Text".
 
+Images (docs/image.md §4): --train is a folder of .png/.jpg/.jpeg files (sub-folders are
+classes), a zip of them, or one image; the model takes float32 pixels 0–255 [n, C, H, W] (its
+own size, read from its input shape, or --image-size when the shape leaves it open) and the RKME
+is an image RKME (--k, --seed, --gamma apply). The semantic Data must be "Image".
+
 Options:
   --label-column y        the target column (left out of the features)
   --drop-columns a,b      further columns to leave out (ids, text)
@@ -46,6 +53,7 @@ Options:
   --vocab vocab.txt       texts: the model's vocabulary (line i has token id i + 2)
   --max-length L          texts: token ids per text, when the model's input shape leaves it open
   --text-column C         texts: read the --train table's column C as the texts
+  --image-size HxW        images: the model's input height × width, when its shape leaves them open
   --readme FILE           model card in markdown (default: generated)
   --quiet                 no progress output`;
 
@@ -76,6 +84,7 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
       'vocab',
       'max-length',
       'text-column',
+      'image-size',
     ],
     ['quiet'],
   );
@@ -89,7 +98,8 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
   const trainFile = required('train');
   const semanticFile = required('semantic');
   const out = required('out');
-  const texts = isTextInput(trainFile, args);
+  const images = isImageInput(trainFile, args);
+  const texts = !images && isTextInput(trainFile, args);
   const scale = stringOption(args, 'scale') ?? 'std';
   if (scale !== 'std' && scale !== 'none') throw usage(`--scale must be std or none, got ${JSON.stringify(scale)}`);
 
@@ -107,7 +117,15 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
   };
   const maxLength = numberOption(args, 'max-length', (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
   const vocabFile = stringOption(args, 'vocab');
-  if (!texts && (vocabFile || maxLength !== undefined)) throw usage('--vocab and --max-length are for text models; --train is a table (give --text-column to read its texts)');
+  const imageSize = stringOption(args, 'image-size');
+  if (!images && imageSize !== undefined) throw usage('--image-size is for image models; --train is not images (a folder or zip of .png/.jpg files)');
+  if (images) {
+    if (args.options.has('scale')) throw usage('--scale applies to tables, not to images (an image RKME compares through its feature network)');
+    const data = (semantic as { Data?: { Values?: unknown } })?.Data?.Values;
+    if (!Array.isArray(data) || !data.includes('Image')) throw usage(`${semanticFile}: the semantic Data of an image learnware must be "Image", got ${JSON.stringify(data ?? null)}`);
+  }
+  if (!texts && !images && (vocabFile || maxLength !== undefined))
+    throw usage('--vocab and --max-length are for text models; --train is a table (give --text-column to read its texts)');
   if (texts) {
     if (!vocabFile) throw usage('a text model needs --vocab vocab.txt (one token per line, line i has id i + 2; docs/text.md §4)');
     const data = (semantic as { Data?: { Values?: unknown } })?.Data?.Values;
@@ -119,14 +137,15 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
   const packed = await packLearnware(
     {
       backend,
-      data: texts ? await readTexts(trainFile, args, { quiet }) : tableDataset(await readFeatureMatrix(trainFile, args)),
+      data: images ? await readImages(trainFile, args, { quiet }) : texts ? await readTexts(trainFile, args, { quiet }) : tableDataset(await readFeatureMatrix(trainFile, args)),
       ...(texts ? { text: { vocab: readInput(vocabFile!, 256 * 2 ** 20), maxLength } } : {}),
+      ...(images && imageSize !== undefined ? { image: parseImageSize(imageSize) } : {}),
       model: readInput(modelFile, 256 * 2 ** 20),
       semantic,
       id: stringOption(args, 'id'),
       output: { kind, classes, width: outputDimension },
       // a text RKME is in raw embedding units (docs/text.md §5), so no scale
-      specOptions: texts ? (rkme satisfies TextSpecOptions) : ({ scale, ...rkme } satisfies TableSpecOptions),
+      specOptions: texts || images ? (rkme satisfies TextSpecOptions) : ({ scale, ...rkme } satisfies TableSpecOptions),
       readme: readmeFile ? new TextDecoder().decode(readInput(readmeFile, 2 ** 20)) : undefined,
     },
     { onProgress: quiet ? undefined : printProgress },
@@ -159,6 +178,13 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
 
 function printReasons(result: CheckResult): void {
   for (const r of result.reasons) process.stdout.write(`  ${r.code}${r.field ? ` (${r.field})` : ''}: ${r.message}${r.detail ? ` [${r.detail.replace(/\s+/g, ' ')}]` : ''}\n`);
+}
+
+/** --image-size HxW (e.g. 28x28): the model's input height and width. */
+function parseImageSize(raw: string): { height: number; width: number } {
+  const m = /^(\d{1,4})[x×](\d{1,4})$/i.exec(raw.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw usage(`--image-size must be HEIGHTxWIDTH, e.g. 28x28, got ${JSON.stringify(raw)}`);
+  return { height: Number(m[1]), width: Number(m[2]) };
 }
 
 function classNames(given: string[], semantic: SemanticSpec, dimension: number): string[] {

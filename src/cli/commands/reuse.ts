@@ -25,12 +25,14 @@ import {
   type ColumnMapping,
   type Learnware,
   type ReuseMethod,
+  type ImageDataset,
   type TextDataset,
 } from '../../engine/index.js';
 import { listOption, numberOption, parseArgs, stringOption, usage, type ParsedArgs } from '../args.js';
 import { readUserTable } from '../features.js';
 import { catalogSource, readInput } from '../files.js';
 import { nodeBackend } from '../node-backend.js';
+import { imageLabels, imagePredictionsCsv, imageRowsMatrix, isImageInput, readImages } from '../images.js';
 import { isTextInput, readTexts, textLabels } from '../texts.js';
 
 const COMMON = `  --catalog <dir|url>   the catalog (directory or http(s) URL)
@@ -51,7 +53,12 @@ const COMMON = `  --catalog <dir|url>   the catalog (directory or http(s) URL)
 
 Texts: --data may also be a folder of .txt files (sub-folders are labels), a zip of them, JSON
 Lines ({"text", "label"}) or a table with --text-column (labels: --label-column). Text
-learnwares are fed their own token ids; the methods see the texts' embeddings (docs/text.md §5).`;
+learnwares are fed their own token ids; the methods see the texts' embeddings (docs/text.md §5).
+
+Images: --data may also be a folder of .png/.jpg/.jpeg files (sub-folders are classes: the
+labels), a zip of them, or one image (docs/image.md §5). Image learnwares are fed the images at
+their own size; the methods see the images' features from the fixed feature network. The table
+and text options (--label-column, --drop-columns, --map, --fill-missing, --text-column) do not apply.`;
 
 export const REUSE_HELP = `learnware-dock reuse --catalog <dir|url> --data user.csv --method M --out predictions.csv [options]
 
@@ -64,19 +71,23 @@ ${COMMON}
   --method M            ${REUSE_METHODS.join(' | ')}
   --out FILE            predictions as CSV: row, prediction (and one probability column per class);
                         for texts, one row per text in input order, with a source column (the
-                        file's path, "line N" of JSON Lines, "row N" of a table) after row
+                        file's path, "line N" of JSON Lines, "row N" of a table) after row;
+                        for images, one row per image in sorted path order: file (its path inside
+                        the folder or zip), prediction, p(<class>)…
   --save FILE           also save the reused model as a composite learnware (zip) that
                         \`learnware-dock predict\` loads again`;
 
 export const EVALUATE_HELP = `learnware-dock evaluate --catalog <dir|url> --data user.csv --label-column y [options]
 learnware-dock evaluate --catalog <dir|url> --data <labelled texts> [options]
+learnware-dock evaluate --catalog <dir|url> --data <images in class folders> [options]
 
 Holds out a seeded part of your labelled rows and reports the error (RMSE, or error rate for
 classification) of every reuse method next to a model trained from scratch (ridge / logistic
 regression) and a trivial baseline (the labelled rows' mean, or their most frequent class), both
 fitted on the same labelled rows, then says in plain words what that means. Texts carry their
 labels (sub-folders, JSON Lines "label", or a table's --label-column); the model trained from
-scratch and the baseline then learn from the texts' embeddings.
+scratch and the baseline then learn from the texts' embeddings. Images carry theirs in class
+sub-folders; those two then learn from the images' features.
 
 Options:
 ${COMMON}
@@ -87,11 +98,12 @@ ${COMMON}
                         rows: [{method, error, logLoss?, usesLabels}] (method "baseline": mean or most
                         frequent class of the labelled rows), baseline, levels?, reading: [sentences]}`;
 
-export const PREDICT_HELP = `learnware-dock predict <composite.zip> --data <user.csv | texts> --out predictions.csv [--drop-columns a,b] [--fill-missing] [--text-column C]
+export const PREDICT_HELP = `learnware-dock predict <composite.zip> --data <user.csv | texts | images> --out predictions.csv [--drop-columns a,b] [--fill-missing] [--text-column C]
 
 Loads a composite learnware saved by \`reuse --save\` (every component re-checked) and predicts.
 Texts (a folder of .txt files, a zip, JSON Lines, a table with --text-column) get one row per text,
-with its source, as for \`reuse\`.
+with its source, as for \`reuse\`. Images (a folder or zip of .png/.jpg files, or one image) get
+one row per image in sorted path order, with its file, as for \`reuse\`.
 A composite saved through a column mapping reads the columns of the table it was made on (or its
 own features by name).`;
 
@@ -107,23 +119,33 @@ interface Prepared {
   mapping?: ColumnMapping;
   /** texts: the values are their embeddings, the columns the embedding dimensions */
   texts?: TextDataset;
+  /** images: the values are their features, the columns the feature network's dimensions */
+  images?: ImageDataset;
 }
 
 /** The rows the reuse methods see: a table's features, or the texts' embeddings (docs/text.md §5). */
 async function readRows(data: string, args: ParsedArgs, needsLabels: boolean) {
+  if (isImageInput(data, args)) {
+    const images = await readImages(data, args, { features: true });
+    const labels = needsLabels ? imageLabels(images, data) : (images.labels ?? null);
+    return { texts: undefined, images, matrix: imageRowsMatrix(images), labels };
+  }
   if (isTextInput(data, args)) {
     const texts = await readTexts(data, args);
     const embedding = texts.embedding!;
     const labels = needsLabels ? textLabels(texts, data) : (texts.labels ?? null);
-    return { texts, matrix: { values: embedding.values, rows: texts.rows, featureNames: embeddingDimensions(embedding.embedder) }, labels };
+    return { texts, images: undefined, matrix: { values: embedding.values, rows: texts.rows, featureNames: embeddingDimensions(embedding.embedder) }, labels };
   }
   const { matrix, labels } = await readUserTable(data, args);
-  return { texts: undefined, matrix, labels };
+  return { texts: undefined, images: undefined, matrix, labels };
 }
 
-/** The CSV of predictions; texts get their source after the row number. */
-function writePredictions(out: string, predictions: Parameters<typeof predictionsCsv>[0], texts: TextDataset | undefined): void {
-  writeFileSync(out, predictionsCsv(predictions, texts ? { columns: [{ name: 'source', values: texts.sources }] } : undefined));
+/** The CSV of predictions; texts get their source after the row number; images their file instead of a row number. */
+function writePredictions(out: string, predictions: Parameters<typeof predictionsCsv>[0], texts: TextDataset | undefined, images?: ImageDataset): void {
+  const csv = images
+    ? imagePredictionsCsv(predictionsCsv(predictions, { columns: [{ name: 'file', values: images.sources }] }))
+    : predictionsCsv(predictions, texts ? { columns: [{ name: 'source', values: texts.sources }] } : undefined);
+  writeFileSync(out, csv);
 }
 
 async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Promise<Prepared> {
@@ -135,9 +157,9 @@ async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Prom
   const data =
     stringOption(args, 'data') ??
     (() => {
-      throw usage('needs --data <file.csv | texts>');
+      throw usage('needs --data <file.csv | texts | images>');
     })();
-  const { texts, matrix, labels } = await readRows(data, args, method === 'evaluate' || reuseMethods.some((m) => m.id === method && m.needsLabels));
+  const { texts, images, matrix, labels } = await readRows(data, args, method === 'evaluate' || reuseMethods.some((m) => m.id === method && m.needsLabels));
   const { fetchFn, base } = catalogSource(catalog);
   const index = await loadCatalogIndex(fetchFn, base);
   const named = listOption(args, 'learnwares');
@@ -148,7 +170,7 @@ async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Prom
       fetchFn,
       base,
       backend: (await nodeBackend(undefined)).backend,
-      data: texts ?? tableDataset({ ...matrix, cols: matrix.featureNames.length }),
+      data: images ?? texts ?? tableDataset({ ...matrix, cols: matrix.featureNames.length }),
       top: 5,
       map: given === undefined ? undefined : parseMapOverride(given),
     });
@@ -167,7 +189,7 @@ async function prepare(args: ParsedArgs, method: ReuseMethod | 'evaluate'): Prom
   }
   const { provider } = await chooseExecutionProvider();
   const { learnwares, bundles, weights } = await prepareReuse({ fetchFn, catalogUrl: base, choice, provider, mapping });
-  return { learnwares, bundles, weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels, mapping, texts };
+  return { learnwares, bundles, weights, values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels, mapping, texts, images };
 }
 
 export async function reuseCommand(argv: readonly string[]): Promise<void> {
@@ -180,8 +202,8 @@ export async function reuseCommand(argv: readonly string[]): Promise<void> {
       throw usage('reuse needs --out <predictions.csv>');
     })();
   const p = await prepare(args, method);
-  // texts bring labels unasked (sub-folders, JSON Lines): only the methods that fit on labels get them
-  const useLabels = p.labels && (!p.texts || reuseMethods.some((m) => m.id === method && m.needsLabels));
+  // texts and images bring labels unasked (sub-folders, JSON Lines): only the methods that fit on labels get them
+  const useLabels = p.labels && ((!p.texts && !p.images) || reuseMethods.some((m) => m.id === method && m.needsLabels));
   const labels = useLabels ? labelledTargets(p.labels!, p.learnwares) : undefined;
   const result = await reuseLearnwares({
     method,
@@ -193,12 +215,13 @@ export async function reuseCommand(argv: readonly string[]): Promise<void> {
     labels,
     mapping: p.mapping,
     texts: p.texts?.texts,
+    images: p.images,
   });
-  writePredictions(out, result.predictions, p.texts);
+  writePredictions(out, result.predictions, p.texts, p.images);
   const save = stringOption(args, 'save');
   if (save) writeFileSync(save, packComposite(result.composite, p.bundles));
   const parts = result.composite.components.map((c) => `${c.id} ${c.weight.toFixed(3)}`).join(', ');
-  process.stdout.write(`${method}: ${parts}; ${p.rows} ${p.texts ? 'texts' : 'rows'} predicted → ${out}${save ? `; composite → ${save}` : ''}\n`);
+  process.stdout.write(`${method}: ${parts}; ${p.rows} ${p.texts ? 'texts' : p.images ? 'images' : 'rows'} predicted → ${out}${save ? `; composite → ${save}` : ''}\n`);
   if (p.mapping) process.stdout.write(`${mappingSummary(p.mapping)}\n`);
   for (const lw of p.learnwares) await lw.model.dispose();
 }
@@ -210,7 +233,8 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     ['json', 'fill-missing'],
   );
   const data = stringOption(args, 'data');
-  if (!stringOption(args, 'label-column') && !(data !== undefined && isTextInput(data, args))) throw usage('evaluate needs --label-column: it compares predictions with your labels');
+  if (!stringOption(args, 'label-column') && !(data !== undefined && (isImageInput(data, args) || isTextInput(data, args))))
+    throw usage('evaluate needs --label-column: it compares predictions with your labels');
   const labelled = numberOption(args, 'labelled', (v) => Number.isInteger(v) && v >= 2, 'an integer ≥ 2') ?? 100;
   const testFraction = numberOption(args, 'test-fraction', (v) => v > 0 && v < 1, 'a number between 0 and 1') ?? 0.3;
   const seed = numberOption(args, 'seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer') ?? 0;
@@ -227,6 +251,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     seed,
     mapping: p.mapping,
     texts: p.texts?.texts,
+    images: p.images,
   });
   for (const lw of p.learnwares) await lw.model.dispose();
   if (args.options.has('json')) {
@@ -250,7 +275,7 @@ export async function predictCommand(argv: readonly string[]): Promise<void> {
   const data =
     stringOption(args, 'data') ??
     (() => {
-      throw usage('predict needs --data <file.csv | texts>');
+      throw usage('predict needs --data <file.csv | texts | images>');
     })();
   const out =
     stringOption(args, 'out') ??
@@ -258,10 +283,10 @@ export async function predictCommand(argv: readonly string[]): Promise<void> {
       throw usage('predict needs --out <predictions.csv>');
     })();
   const composite = await loadComposite(readInput(args.positionals[0], 1024 * 2 ** 20));
-  const { matrix, texts } = await readRows(data, args, false);
-  const predictions = await predictComposite(composite, matrix.values, matrix.rows, matrix.featureNames, { texts: texts?.texts });
-  writePredictions(out, predictions, texts);
-  process.stdout.write(`${composite.spec.name}: ${matrix.rows} ${texts ? 'texts' : 'rows'} predicted → ${out}\n`);
+  const { matrix, texts, images } = await readRows(data, args, false);
+  const predictions = await predictComposite(composite, matrix.values, matrix.rows, matrix.featureNames, { texts: texts?.texts, images });
+  writePredictions(out, predictions, texts, images);
+  process.stdout.write(`${composite.spec.name}: ${matrix.rows} ${texts ? 'texts' : images ? 'images' : 'rows'} predicted → ${out}\n`);
   for (const lw of composite.learnwares) await lw.model.dispose();
 }
 

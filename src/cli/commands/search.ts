@@ -4,9 +4,10 @@ import { catalogSource } from '../files.js';
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readSearchMatrix } from '../features.js';
 import { nodeBackend } from '../node-backend.js';
+import { isImageInput, readImages } from '../images.js';
 import { isTextInput, readTexts } from '../texts.js';
 
-export const SEARCH_HELP = `learnware-dock search --catalog <dir|url> --data <user.csv | texts> [options]
+export const SEARCH_HELP = `learnware-dock search --catalog <dir|url> --data <user.csv | texts | images> [options]
 
 Builds the RKME of your data locally (it never leaves this machine) under the common scale of each
 catalog island your columns reach, then ranks that island's learnwares by squared MMD with an
@@ -19,6 +20,10 @@ Texts (docs/text.md §5): --data may be a folder of .txt files, a zip of them, J
 table with --text-column. They are embedded and their languages identified here; only text
 islands of the same embedder are searched, and a learnware whose languages lack one of yours is
 not compared (warning NOT_COMPARED). --map, --map-only and --drop-columns apply to tables only.
+
+Images (docs/image.md §5): --data may be a folder of .png/.jpg/.jpeg files (sub-folders are
+classes, ignored here), a zip of them, or one image. Only image islands of the same feature network
+and channels are searched; the JSON has the same shape as for tables.
 
 Options:
   --label-column y      leave the label out of the features
@@ -56,14 +61,15 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
   const data =
     stringOption(args, 'data') ??
     (() => {
-      throw usage('search needs --data <file.csv | texts>');
+      throw usage('search needs --data <file.csv | texts | images>');
     })();
   const positive = (name: string) => numberOption(args, name, (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
   const top = positive('top') ?? 10;
   const probe = positive('probe');
   const rerank = positive('rerank');
-  const texts = isTextInput(data, args) ? await readTexts(data, args) : undefined;
-  const { matrix, skipped } = texts ? { matrix: undefined, skipped: [] as string[] } : await readSearchMatrix(data, args);
+  const images = isImageInput(data, args) ? await readImages(data, args) : undefined;
+  const texts = !images && isTextInput(data, args) ? await readTexts(data, args) : undefined;
+  const { matrix, skipped } = texts || images ? { matrix: undefined, skipped: [] as string[] } : await readSearchMatrix(data, args);
   const given = stringOption(args, 'map');
   const map = given === undefined ? undefined : parseMapOverride(given);
   if (args.options.has('map-only') && !map) throw usage('--map-only needs --map');
@@ -76,7 +82,7 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
     fetchFn,
     base,
     backend,
-    data: texts ?? tableDataset(matrix!),
+    data: images ?? texts ?? tableDataset(matrix!),
     top,
     probe,
     rerank,
@@ -99,9 +105,11 @@ export async function searchCommand(argv: readonly string[]): Promise<void> {
   if (skipped.length > 0) process.stderr.write(`note: non-numeric columns ignored: ${skipped.join(', ')}\n`);
   for (const island of output) {
     // a text island's "columns" are the embedder's dimensions (docs/text.md §5): name the embedder, not 100 columns
-    const columns = texts
-      ? `texts embedded by ${texts.embedding!.embedder.id} (${island.features.length} dimensions), languages ${texts.languages?.join(', ') || 'unknown'}`
-      : island.features.join(', ');
+    const columns = images
+      ? `images (${images.channels === 1 ? 'grey' : 'colour'}) through the feature network ${island.features[0]?.split(':')[0] ?? ''} (${island.features.length} features)`
+      : texts
+        ? `texts embedded by ${texts.embedding!.embedder.id} (${island.features.length} dimensions), languages ${texts.languages?.join(', ') || 'unknown'}`
+        : island.features.join(', ');
     process.stdout.write(`island ${island.island}: ${columns}\n`);
     for (const line of mappingLines(island)) process.stdout.write(`  ${line}\n`);
     process.stdout.write(`${'rank'.padEnd(5)}${'id'.padEnd(28)}${'name'.padEnd(34)}${'MMD²'.padEnd(12)}score\n`);

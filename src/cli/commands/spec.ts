@@ -1,12 +1,13 @@
-/** `learnware-dock spec`: build a table RKME from a CSV file, or a text RKME from texts (docs/text.md §5). */
+/** `learnware-dock spec`: build a table RKME from a CSV file, a text RKME from texts (docs/text.md §5), or an image RKME from images (docs/image.md §3). */
 import { writeFileSync } from 'node:fs';
-import { buildTableRkme, serializeStatSpec, textSpecType, type ProgressEvent } from '../../engine/index.js';
+import { buildTableRkme, defaultSpecType, serializeStatSpec, textSpecType, type ProgressEvent } from '../../engine/index.js';
 import { numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readFeatureMatrix } from '../features.js';
 import { nodeBackend } from '../node-backend.js';
+import { isImageInput, readImages } from '../images.js';
 import { isTextInput, readTexts } from '../texts.js';
 
-export const SPEC_HELP = `learnware-dock spec <data.csv | texts> [--out spec.json] [options]
+export const SPEC_HELP = `learnware-dock spec <data.csv | texts | images> [--out spec.json] [options]
 
 Builds the RKME table specification (reduced points Z, weights beta) of a CSV or TSV file with a
 header row, or of a Parquet file (recognised by its content). Every column must be numeric;
@@ -18,6 +19,11 @@ Texts (docs/text.md): a folder of .txt files (sub-folders are labels), a zip of 
 ({"text", "label"} per line), or a table with --text-column. They are embedded by the dock's word
 vectors and their languages identified, and the spec is a RKMETextSpecification of the
 embeddings, in raw units (--scale and --drop-columns do not apply).
+
+Images (docs/image.md): a folder of .png/.jpg/.jpeg files (sub-folders are classes), a zip of
+them, or one image file. The spec is a RKMEImageSpecification: K reduced 32×32 images (default 50)
+and their weights, compared through the features of a fixed random ConvNet; --k and --seed apply,
+--gamma overrides the network's kernel bandwidth, the table and text options do not.
 
 Options:
   --out FILE            write the stat.json here (default: standard output)
@@ -37,7 +43,7 @@ Options:
 
 export async function specCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, ['out', 'gamma', 'k', 'seed', 'steps', 'scale', 'drop-columns', 'delimiter', 'backend', 'text-column', 'label-column'], ['quiet']);
-  if (args.positionals.length !== 1) throw usage('spec needs exactly one table file (see learnware-dock spec --help)');
+  if (args.positionals.length !== 1) throw usage('spec needs exactly one table, texts or images (see learnware-dock spec --help)');
   const file = args.positionals[0];
   const scale = stringOption(args, 'scale') ?? 'none';
   if (scale !== 'none' && scale !== 'std') throw usage(`--scale must be none or std, got ${JSON.stringify(scale)}`);
@@ -47,6 +53,24 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
   const steps = numberOption(args, 'steps', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
   const quiet = args.options.has('quiet');
   const out = stringOption(args, 'out');
+  if (isImageInput(file, args)) {
+    if (steps !== undefined) throw usage('--steps applies to tables and texts, not to images (an image spec has no gradient steps on Z)');
+    const data = await readImages(file, args, { quiet });
+    const { backend } = await nodeBackend(stringOption(args, 'backend'));
+    const type = defaultSpecType(data.kind);
+    // the image spec type's options (spec/image/build.ts ImageSpecOptions): K, seed, gamma
+    const options = { gamma, K, seed, onProgress: quiet ? undefined : printProgress };
+    const { spec, report } = await type.build(backend, data, options);
+    writeSpec(serializeStatSpec(spec), out);
+    for (const w of report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
+    const image = spec as typeof spec & { network?: string; gamma?: number; channels?: number };
+    const summary =
+      `spec: images n=${spec.numPoints} channels=${image.channels ?? data.channels} K=${spec.K}${report.K !== report.requestedK ? ` (asked ${report.requestedK})` : ''} ` +
+      `gamma=${image.gamma} network=${image.network} backend=${backend.name} ${(report.ms / 1000).toFixed(2)}s` +
+      (out ? ` -> ${out}` : '');
+    (out ? process.stdout : process.stderr).write(summary + '\n');
+    return;
+  }
   if (isTextInput(file, args)) {
     const data = await readTexts(file, args, { quiet });
     const { backend } = await nodeBackend(stringOption(args, 'backend'));

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkBundle } from '../../src/engine/bundle/checker.js';
+import { checkBundle, PROBE_IMAGE_VALUES } from '../../src/engine/bundle/checker.js';
 import { checkManifest, type Manifest } from '../../src/engine/bundle/manifest.js';
 import { packLearnware } from '../../src/engine/bundle/pack-learnware.js';
 import type { SemanticSpec } from '../../src/engine/bundle/semantic.js';
@@ -383,6 +383,39 @@ describe('packing and checking an image learnware', () => {
     const result = await checkBundle(writeZip([...files]));
     expect(result.status).toBe('NONUSABLE');
     expect(result.reasons).toEqual([{ code: 'MODEL_IO', message: "the model's input is [N, 1, 32, 32], the manifest feeds it images [n, 1, 28, 28] (channels, height, width)" }]);
+  });
+});
+
+describe('the probe of large image models', () => {
+  it('feeds a 1024×1024 RGB model fewer images (within PROBE_IMAGE_VALUES), herded and random both', async () => {
+    const net: ImageConvNet = {
+      input: { channels: 3, height: 1024, width: 1024 },
+      scale: 1 / 255,
+      convs: [{ weights: new Float32Array(3).fill(1 / 3), bias: new Float32Array(1), kernel: 1, padding: 0, relu: true, pool: { kind: 'avg', size: 512 } }],
+      dense: [{ inputs: 4, outputs: 4, weights: Float32Array.from({ length: 16 }, (_, i) => (i % 5 === 0 ? 20 : 0)), bias: new Float32Array(4) }],
+      softmax: true,
+    };
+    const packed = await packQuadrants('quadrants-1024', net, quadrantImages(8, 48, 48, 3, 22));
+    expect(packed.check.status).toBe('USABLE');
+    const fit = Math.floor(PROBE_IMAGE_VALUES / (3 * 1024 * 1024));
+    expect(packed.check.passed.find((p) => p.id === 'model-run')!.label).toMatch(new RegExp(`^the model ran on ${fit} images drawn`));
+  });
+
+  it('refuses to pack an image model from a table', async () => {
+    const { tableDataset } = await import('../../src/engine/data/dataset.js');
+    const table = tableDataset({ values: new Float64Array(8), rows: 4, cols: 2, featureNames: ['a', 'b'] });
+    await expect(
+      packLearnware({
+        backend: new TsBackend(),
+        data: table,
+        model: exportImageConvNet(quadrantNet(1, 28, 'avg', 20)),
+        semantic: imageSemantic('quadrants-table', QUADRANTS),
+        output: { kind: 'probabilities', classes: QUADRANTS },
+      }),
+    ).rejects.toMatchObject({
+      code: 'DIMENSION_MISMATCH',
+      message: expect.stringMatching(/the model takes images \[N, 1, 28, 28\] \(n, channels, height, width\): pack it with the images/),
+    });
   });
 });
 

@@ -175,10 +175,23 @@ export async function inspectBundle(bundle: Uint8Array, options: Pick<CheckOptio
   return { manifest, spec, sha256, files, passed };
 }
 
+/** Float32 values an image model's probe holds at most (64 MiB): 48 images up to 3 × 340 × 340, fewer beyond. */
+export const PROBE_IMAGE_VALUES = 2 ** 24;
+
 async function runCheck(modelBytes: Uint8Array, manifest: Manifest, spec: StatSpec, options: CheckOptions): Promise<{ reasons: CheckReason[]; passed: PassedCheck[] }> {
   // rows drawn from the spec itself (its type knows how): herded ones and random ones around its points
-  const herded = options.herdedRows ?? 32;
-  const random = options.randomRows ?? 16;
+  let herded = options.herdedRows ?? 32;
+  let random = options.randomRows ?? 16;
+  const size = manifest.model.input.image;
+  if (size) {
+    // large images: fewer of them, so the probe stays within PROBE_IMAGE_VALUES float32s (at least one of each kind)
+    const per = size.channels * size.height * size.width;
+    const fit = Math.floor(PROBE_IMAGE_VALUES / per);
+    if (herded + random > fit) {
+      const share = herded / Math.max(1, herded + random);
+      [herded, random] = [Math.max(1, Math.floor(fit * share)), Math.max(1, fit - Math.max(1, Math.floor(fit * share)))];
+    }
+  }
   const feed = specType(spec.type).probeFeed(spec, manifest.model.input, { herded, random });
   const rows = feed.dims[0];
   const passed: PassedCheck[] = [];

@@ -122,6 +122,15 @@ export async function packLearnware(input: PackLearnwareInput, options: JobOptio
   const io = await readModelShape(input.model);
   const text = isTextDataset(input.data) ? textInput(input, io) : undefined;
   const image = isImageDataset(input.data) ? imageInput(input, io) : undefined;
+  if (!image && io.inputShape?.length === 4) {
+    throw new InputError(
+      'DIMENSION_MISMATCH',
+      `the model takes images [${io.inputShape.join(', ')}] (n, channels, height, width): pack it with the images it was trained on, not ${input.data.kind} data`,
+      {
+        model: io,
+      },
+    );
+  }
   const features = isTextDataset(input.data) || isImageDataset(input.data) ? [] : input.data.featureNames;
   const mismatches = modelMismatches(text || image ? { ...io, features: null } : io, features, input.output);
   if (mismatches.length > 0) throw new InputError('DIMENSION_MISMATCH', mismatches.join(' '), { model: io, features });

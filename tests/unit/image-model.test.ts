@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkBundle, PROBE_IMAGE_VALUES } from '../../src/engine/bundle/checker.js';
 import { checkManifest, type Manifest } from '../../src/engine/bundle/manifest.js';
 import { packLearnware } from '../../src/engine/bundle/pack-learnware.js';
@@ -20,8 +20,6 @@ import { forwardImageConvNet } from '../../src/engine/model/conv-net.js';
 import { exportImageConvNet, type ConvLayer, type DenseLayer, type ImageConvNet } from '../../src/engine/model/onnx-export.js';
 import { OnnxModel } from '../../src/engine/model/onnx-runner.js';
 import { imageFeatureNames, imageFeaturesSync } from '../../src/engine/spec/image/features.js';
-import { registerSpecType, specTypesFor } from '../../src/engine/spec/registry.js';
-import type { ModelInputSchema, SpecType, StatSpec } from '../../src/engine/spec/spec-type.js';
 import { learnwareFeatures, loadLearnware, predictLearnware, type Learnware } from '../../src/engine/reuse/learnware.js';
 import { evaluateTable, reuseLearnwares } from '../../src/engine/reuse/reuse.js';
 
@@ -229,84 +227,10 @@ function argmaxRows(values: ArrayLike<number>, rows: number, width: number): num
   });
 }
 
-/**
- * A stand-in for the image spec type (spec/image, docs/image.md §3) while it is not registered:
- * keeps up to K of the images at 32×32, probes the model with them and random images at its own
- * size, and lives in a one-feature space (the mean brightness). Only what packing, checking and
- * single/average reuse call is implemented.
- */
-interface StubImageSpec extends StatSpec {
-  channels: 1 | 3;
-  z: number[][];
-}
-const STUB_FEATURES = (channels: number) => [`stub-brightness:c${channels}:0`];
-const stubImageType = {
-  type: 'RKMEImageSpecification',
-  dataKind: 'image',
-  label: 'image RKME (test stand-in)',
-  fromObject: (data: Record<string, unknown>) => data as unknown as StubImageSpec,
-  toJson: (spec: StubImageSpec) => JSON.stringify(spec),
-  describe: (spec: StubImageSpec) => `${spec.K} images of ${spec.numPoints}`,
-  async build(_backend: unknown, data: ImageDataset, options: { K?: number }) {
-    const K = Math.min(options.K ?? 8, data.rows);
-    const z = Array.from(modelPixels(data, 0, K, { channels: data.channels, height: 32, width: 32 }), Math.round);
-    const per = data.channels * 32 * 32;
-    const spec: StubImageSpec = {
-      type: 'RKMEImageSpecification',
-      K,
-      numPoints: data.rows,
-      channels: data.channels,
-      z: Array.from({ length: K }, (_, k) => z.slice(k * per, (k + 1) * per)),
-    };
-    return { spec, report: { requestedK: K, K, warnings: [], backend: 'ts', ms: 0 } };
-  },
-  check: () => [],
-  probeFeed(spec: StubImageSpec, input: ModelInputSchema, counts: { herded: number; random: number }) {
-    const size = input.image!;
-    // Z (NCHW at 32×32) back to HWC images, then resized to the model's input as a user's images are
-    const zImages: DecodedImage[] = spec.z.map((values) => {
-      const pixels = new Uint8Array(32 * 32 * spec.channels);
-      for (let c = 0; c < spec.channels; c++) for (let i = 0; i < 1024; i++) pixels[i * spec.channels + c] = values[c * 1024 + i];
-      return { width: 32, height: 32, channels: spec.channels, pixels };
-    });
-    const herded = Math.min(counts.herded, spec.K);
-    const per = size.channels * size.height * size.width;
-    const data = new Float32Array((herded + counts.random) * per);
-    data.set(
-      modelPixels(
-        imageDataset(
-          zImages,
-          zImages.map((_, i) => String(i)),
-        ),
-        0,
-        herded,
-        size,
-      ),
-    );
-    const prng = new Prng(7);
-    for (let i = herded * per; i < data.length; i++) data[i] = prng.nextInt(256);
-    return { dtype: 'float32' as const, data, dims: [herded + counts.random, size.channels, size.height, size.width] };
-  },
-  islandSchema: (spec: StubImageSpec) => ({ d: 1, features: STUB_FEATURES(spec.channels) }),
-  samples(spec: StubImageSpec, count: number, seed: number) {
-    const prng = new Prng(seed);
-    return Float64Array.from({ length: count }, () => spec.z[prng.nextInt(spec.K)].reduce((a, b) => a + b, 0) / spec.z[0].length / 255);
-  },
-};
-
-/** The user's images in the learnwares' feature space (values/columns of a reuse): ψ of the spec type's network (docs/image.md §2), or the stand-in's brightness. */
+/** The user's images in the learnwares' feature space (values/columns of a reuse): ψ of the image spec type's network (docs/image.md §2). */
 function userFeatures(data: ImageDataset): { values: Float64Array; columns: string[] } {
-  if (!unregister) return { values: imageFeaturesSync(specPixels(data), data.rows, data.channels), columns: imageFeatureNames(data.channels) };
-  const values = new Float64Array(data.rows);
-  data.images.forEach((image, i) => (values[i] = image.pixels.reduce((a, b) => a + b, 0) / image.pixels.length / 255));
-  return { values, columns: STUB_FEATURES(data.channels) };
+  return { values: imageFeaturesSync(specPixels(data), data.rows, data.channels), columns: imageFeatureNames(data.channels) };
 }
-
-let unregister: (() => void) | null = null;
-beforeAll(() => {
-  if (specTypesFor('image').length === 0) unregister = registerSpecType(stubImageType as unknown as SpecType<StatSpec>);
-});
-afterAll(() => unregister?.());
 
 async function packQuadrants(id: string, net: ImageConvNet, data: ImageDataset) {
   return packLearnware({

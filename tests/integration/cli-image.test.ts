@@ -165,12 +165,23 @@ describe('learnware-dock CLI on images', () => {
 
     // the search's choice (its recommended mixture, averaged), from the zip: the paths inside it
     const chosen = join(dir, 'p-zip.csv');
-    const average = await cliInProcess('reuse', '--catalog', catalog, '--data', user.zip, '--method', 'average', '--out', chosen);
+    const composite = join(dir, 'composite.zip');
+    const average = await cliInProcess('reuse', '--catalog', catalog, '--data', user.zip, '--method', 'average', '--out', chosen, '--save', composite);
     expect(average.code, average.stderr).toBe(0);
     expect(average.stdout).toMatch(/^average: fm-tops /);
     const zipRows = readCsv(chosen);
     expect(zipRows[0].slice(0, 2)).toEqual(['file', 'prediction']);
     expect(zipRows.slice(1).map((r) => r[0])).toEqual(paths.map((p) => `user/${p}`));
+
+    // the saved composite predicts the folder's images the same
+    const again = join(dir, 'p-again.csv');
+    const predict = await cliInProcess('predict', composite, '--data', user.folder, '--out', again);
+    expect(predict.code, predict.stderr).toBe(0);
+    expect(predict.stdout).toMatch(new RegExp(`${USER_IMAGES} images predicted`));
+    const againRows = readCsv(again);
+    expect(againRows[0]).toEqual(zipRows[0]);
+    expect(againRows.slice(1).map((r) => r[0])).toEqual(paths);
+    expect(againRows.slice(1).map((r) => r.slice(1))).toEqual(zipRows.slice(1).map((r) => r.slice(1)));
   });
 
   it('evaluate on class folders prints each method’s error rate on the images', async () => {

@@ -220,3 +220,15 @@ export { IMAGE_NETWORK, IMAGE_FEATURE_DIM, IMAGE_GAMMA, imageFeatures, imageFeat
 export { exportImageConvNet, convNetShapes, type ImageConvNet } from './model/onnx-export.js';
 export { forwardImageConvNet, type ConvNetForward } from './model/conv-net.js';
 export { imageRows } from './reuse/reuse.js';
+export {
+  imageSpecType,
+  buildImageRkme,
+  chooseImages,
+  imageNetwork,
+  tableView as imageTableView,
+  IMAGE_SPEC_LIMITS,
+  REFERENCE_NETWORK,
+  RKME_IMAGE_TYPE,
+  type RkmeImageSpec,
+  type ImageSpecOptions,
+} from './spec/image/index.js';

@@ -142,8 +142,8 @@ function readRawImages(file: string): ImageDataset {
   const bytes = readInput(file, MAX_ZIP_BYTES);
   if (isPng(bytes) || isJpeg(bytes) || IMAGE_FILE.test(file)) {
     if (bytes.length > IMAGE_LIMITS.maxFileBytes) throw new InputError('TOO_LARGE', `${file} is ${bytes.length} bytes; the limit for one image is ${IMAGE_LIMITS.maxFileBytes}`);
-    const name = basename(file);
-    return named(file, () => imageDataset([decodeImage(bytes, name)], [name]));
+    // the message of a damaged file names it as given; the prediction's `file` is its name
+    return imageDataset([decodeImage(bytes, file)], [basename(file)]);
   }
   return named(file, () => imagesFromZip(bytes, basename(file)));
 }

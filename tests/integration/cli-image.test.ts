@@ -115,6 +115,12 @@ describe('learnware-dock CLI on images', () => {
     expect(parsed.z[0]).toHaveLength(1); // channels
     expect(parsed.z[0][0]).toHaveLength(32);
     expect(parsed.num_points).toBe(USER_IMAGES);
+
+    // one image file is an input too
+    const one = await cliInProcess('spec', join(user.folder, 'trouser', '008.png'), '--quiet');
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stderr).toMatch(/^spec: images n=1 channels=1 K=1 \(asked 50\)/m);
+    expect(JSON.parse(one.stdout).type).toBe('RKMEImageSpecification');
   });
 
   it('a bundle packed from images is USABLE on check', async () => {

@@ -11,6 +11,10 @@
  *    the table islands in the same catalog, and the 10 users' passages go to a text holdout
  *    directory (default `<out-dir>-text-holdout`, so public/catalog-text-holdout/). The word-vector
  *    embedder is built first when missing (scripts/build-embedder.ts --if-missing).
+ *  - 50 image learnwares on Fashion-MNIST (scripts/build-demo-image.ts, docs/image.md §6): small conv
+ *    nets after the reference's image protocol (4 classes in 0.4/0.4/0.1/0.1 each); their island sits
+ *    next to the others, and 10 of the 100 users' images go to an image holdout directory (default
+ *    `<out-dir>-image-holdout`, so public/catalog-image-holdout/: a zip of PNGs in class folders per user).
  * Every split is drawn with the engine's seeded Prng, seeded by the FNV-1a hash of the city or airport
  * name (scripts/demo-sources.ts, shared with bench/reuse.bench.ts, which draws its flight users from
  * the flights no learnware has seen). Models and specifications see the training rows only.
@@ -25,9 +29,9 @@
  * feature list.)
  * Deterministic: the same repository gives the same catalog bytes except creation times, and the
  * same holdout bytes.
- * Usage: tsx scripts/build-demo-catalog.ts [out-dir] [--holdout <dir>] [--text-holdout <dir>] [--if-missing]
- *   --if-missing  do nothing when both holdouts' index.json exist and <out-dir>/catalog.json is in this
- *                 version's format with a text island
+ * Usage: tsx scripts/build-demo-catalog.ts [out-dir] [--holdout <dir>] [--text-holdout <dir>] [--image-holdout <dir>] [--if-missing]
+ *   --if-missing  do nothing when the three holdouts' index.json exist and <out-dir>/catalog.json is in
+ *                 this version's format with a text island and an image island
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,17 +42,20 @@ import { CATALOG_FORMAT_VERSION, exportDenseOnnx, imputeColumnMeans, parseCsv, P
 import { main } from '../src/cli/main.js';
 import { nodeBackend } from '../src/cli/node-backend.js';
 import { buildTextBundles } from './build-demo-text.js';
+import { buildImageBundles } from './build-demo-image.js';
+import { RKME_IMAGE_TYPE } from '../src/engine/spec/image/types.js';
 import { busiestOrigins, type HoldoutEntry, FLIGHT_FEATURES, FLIGHT_LABEL, FLIGHTS_TRAIN, flightRow, flightSample, fnv1a as hash, loadFlights } from './demo-sources.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const { out: OUT, holdout: HOLDOUT, textHoldout: TEXT_HOLDOUT, ifMissing } = parseCommandLine(process.argv.slice(2));
-if (ifMissing && existsSync(join(HOLDOUT, 'index.json')) && existsSync(join(TEXT_HOLDOUT, 'index.json')) && currentFormat(join(OUT, 'catalog.json'))) process.exit(0);
+const { out: OUT, holdout: HOLDOUT, textHoldout: TEXT_HOLDOUT, imageHoldout: IMAGE_HOLDOUT, ifMissing } = parseCommandLine(process.argv.slice(2));
+if (ifMissing && [HOLDOUT, TEXT_HOLDOUT, IMAGE_HOLDOUT].every((dir) => existsSync(join(dir, 'index.json'))) && currentFormat(join(OUT, 'catalog.json'))) process.exit(0);
 
-/** Whether a catalog index exists in this version's format with the text island (an older one is rebuilt). */
+/** Whether a catalog index exists in this version's format with the text and image islands (an older one is rebuilt). */
 function currentFormat(index: string): boolean {
   try {
     const catalog = JSON.parse(readFileSync(index, 'utf8')) as { formatVersion?: unknown; islands?: { type?: unknown }[] };
-    return catalog.formatVersion === CATALOG_FORMAT_VERSION && (catalog.islands ?? []).some((island) => island.type === RKME_TEXT_TYPE);
+    const types = (catalog.islands ?? []).map((island) => island.type);
+    return catalog.formatVersion === CATALOG_FORMAT_VERSION && types.includes(RKME_TEXT_TYPE) && types.includes(RKME_IMAGE_TYPE);
   } catch {
     return false;
   }
@@ -117,6 +124,11 @@ try {
   process.stdout.write(
     `text: 50 learnwares (embedding ${(text.embedMs / 1000).toFixed(1)} s, languages ${(text.languageMs / 1000).toFixed(1)} s, naive Bayes ${(text.trainMs / 1000).toFixed(1)} s, specs ${(text.specMs / 1000).toFixed(1)} s, pack and check ${(text.packMs / 1000).toFixed(1)} s); text holdout ${TEXT_HOLDOUT}\n`,
   );
+  const image = await buildImageBundles(backend, bundles, IMAGE_HOLDOUT);
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  process.stdout.write(
+    `image: 50 learnwares (Fashion-MNIST ${s(image.loadMs)} s, conv features ${s(image.featuresMs)} s, softmax heads ${s(image.trainMs)} s, specs ${s(image.specMs)} s, pack and check ${s(image.packMs)} s, holdout ${s(image.holdoutMs)} s); image holdout ${IMAGE_HOLDOUT}\n`,
+  );
   rmSync(OUT, { recursive: true, force: true });
   const code = await main(['catalog', 'build', bundles, '--out', OUT]);
   if (code !== 0) throw new Error('catalog build failed');
@@ -174,10 +186,11 @@ function writeHoldout(): void {
   process.stdout.write(`holdout ${HOLDOUT}: ${sorted.length} learnwares, ${sorted.reduce((s, h) => s + h.entry.rows, 0)} held-out rows\n`);
 }
 
-function parseCommandLine(args: string[]): { out: string; holdout: string; textHoldout: string; ifMissing: boolean } {
+function parseCommandLine(args: string[]): { out: string; holdout: string; textHoldout: string; imageHoldout: string; ifMissing: boolean } {
   const positional: string[] = [];
   let holdoutDir: string | undefined;
   let textHoldoutDir: string | undefined;
+  let imageHoldoutDir: string | undefined;
   let ifMissing = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -186,20 +199,24 @@ function parseCommandLine(args: string[]): { out: string; holdout: string; textH
     else if (a.startsWith('--holdout=')) holdoutDir = a.slice('--holdout='.length);
     else if (a === '--text-holdout' && i + 1 < args.length) textHoldoutDir = args[++i];
     else if (a.startsWith('--text-holdout=')) textHoldoutDir = a.slice('--text-holdout='.length);
+    else if (a === '--image-holdout' && i + 1 < args.length) imageHoldoutDir = args[++i];
+    else if (a.startsWith('--image-holdout=')) imageHoldoutDir = a.slice('--image-holdout='.length);
     else if (a.startsWith('--') || positional.length > 0) {
-      process.stderr.write(`usage: tsx scripts/build-demo-catalog.ts [out-dir] [--holdout <dir>] [--text-holdout <dir>] [--if-missing]; unexpected "${a}"\n`);
+      process.stderr.write(`usage: tsx scripts/build-demo-catalog.ts [out-dir] [--holdout <dir>] [--text-holdout <dir>] [--image-holdout <dir>] [--if-missing]; unexpected "${a}"\n`);
       process.exit(2);
     } else positional.push(a);
   }
   const out = resolve(positional[0] ?? join(ROOT, 'public', 'catalog'));
   const holdout = resolve(holdoutDir ?? `${out}-holdout`);
   const textHoldout = resolve(textHoldoutDir ?? `${out}-text-holdout`);
+  const imageHoldout = resolve(imageHoldoutDir ?? `${out}-image-holdout`);
   const nested = (a: string, b: string) => a === b || a.startsWith(b + sep) || b.startsWith(a + sep);
-  if (nested(holdout, out) || nested(textHoldout, out) || nested(textHoldout, holdout)) {
-    process.stderr.write('the catalog, holdout and text holdout directories must lie apart (none inside another): each is replaced as a whole\n');
+  const dirs = [out, holdout, textHoldout, imageHoldout];
+  if (dirs.some((a, i) => dirs.slice(i + 1).some((b) => nested(a, b)))) {
+    process.stderr.write('the catalog, holdout, text holdout and image holdout directories must lie apart (none inside another): each is replaced as a whole\n');
     process.exit(2);
   }
-  return { out, holdout, textHoldout, ifMissing };
+  return { out, holdout, textHoldout, imageHoldout, ifMissing };
 }
 
 /** Logistic regression by Newton's method (IRLS, small ridge) on standardised features; exported as softmax([0, z]). */

@@ -35,7 +35,7 @@ export const POOL = 4;
 /** features the Gemm takes: filters × 7 × 7 */
 export const HEAD_INPUTS = IMAGE_FILTERS * (IMAGE_SIDE / POOL) ** 2;
 /** softmax regression: epochs, minibatch, Adam step, L2 weight (on standardised features) */
-export const HEAD_EPOCHS = 12;
+export const HEAD_EPOCHS = 6;
 export const HEAD_BATCH = 64;
 export const HEAD_STEP = 0.01;
 export const HEAD_L2 = 1e-4;

@@ -27,7 +27,7 @@ export const IMAGE_SIDE = 28;
 export const DEVELOPERS = 50;
 export const USERS = 100;
 /** training images per developer */
-export const DEVELOPER_IMAGES = 2000;
+export const DEVELOPER_IMAGES = 1000;
 /** test images per user */
 export const USER_IMAGES = 300;
 /** a developer's class shares, in the order its classes were drawn */

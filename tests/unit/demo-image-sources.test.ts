@@ -52,16 +52,16 @@ describe('Fashion-MNIST', () => {
 });
 
 describe('the protocol', () => {
-  it('50 developers: 4 distinct classes each, 800/800/200/200 training images of those classes', () => {
+  it('50 developers: 4 distinct classes each, 400/400/100/100 training images of those classes', () => {
     expect(developers).toHaveLength(DEVELOPERS);
     expect(new Set(developers.map((d) => d.id)).size).toBe(DEVELOPERS);
-    expect(shareCounts(DEVELOPER_IMAGES, DEVELOPER_SHARES)).toEqual([800, 800, 200, 200]);
+    expect(shareCounts(DEVELOPER_IMAGES, DEVELOPER_SHARES)).toEqual([400, 400, 100, 100]);
     for (const d of developers) {
       expect(new Set(d.classes).size).toBe(4);
-      expect(d.counts).toEqual([800, 800, 200, 200]);
+      expect(d.counts).toEqual([400, 400, 100, 100]);
       expect(d.indices).toHaveLength(DEVELOPER_IMAGES);
       expect(new Set(d.indices).size).toBe(DEVELOPER_IMAGES); // no image twice
-      expect(labelCounts(data.train, d)).toEqual([800, 800, 200, 200]);
+      expect(labelCounts(data.train, d)).toEqual([400, 400, 100, 100]);
       expect(Array.from(d.indices).every((r) => r >= 0 && r < data.train.rows)).toBe(true);
     }
     // the draws vary: many class sets, every class somewhere among the majority classes

@@ -15,6 +15,7 @@ import { IMAGE_DATASET, SPEC_IMAGE_SIZE, type ImageDataset } from '../../data/im
 import { resizeImage, specPixels } from '../../data/image-resize.js';
 import type { IslandSchema, IslandSettings, IslandView, ModelInputSchema, SpecProblem, SpecType } from '../spec-type.js';
 import { tableSpecType } from '../table/index.js';
+import { herdSamples } from '../table/herding.js';
 import { buildImageRkme, chooseImages, DEFAULT_MAX_IMAGES, type ImageSpecOptions } from './build.js';
 import { IMAGE_FEATURE_DIM, IMAGE_NETWORK, imageFeatureNames } from './features.js';
 import { decodeImageShard, encodeImageShard, IMAGE_SHARD_MAGIC } from './shard.js';
@@ -114,7 +115,9 @@ export const imageSpecType: SpecType<RkmeImageSpec, ImageDataset, ImageSpecOptio
     return { dtype: 'float32' as const, data, dims: [rows, size.channels, size.height, size.width] };
   },
 
-  samples: (spec, count, seed) => tableSpecType.samples(tableView(spec), count, seed),
+  // herded in ψ space with noise a quarter of the data's spread per feature: γ is 1/median squared
+  // distance (§2), so one feature spreads ≈ √(1/(2γd)); the table's 0.25 raw units would be 8× that
+  samples: (spec, count, seed) => herdSamples(tableView(spec), count, { seed, noise: 0.25 * Math.sqrt(1 / (2 * spec.gamma * IMAGE_FEATURE_DIM)), poolFactor: 20 }),
 
   describeInput: (island) => {
     const match = /^(.*):c([13]):0$/.exec(island.features[0] ?? '');

@@ -48,7 +48,7 @@ describe('app', () => {
     await expect
       .poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 })
       .toMatch(
-        /116 learnwares in 3 groups, each taking its own inputs:\s+Flight delays take hour, weekday, month, distance and predict on time \/ delayed; Housing prices take sales, volume, listings, inventory, month and predict median sale price \(USD\); Brown take texts embedded by glove-100d-50k@1 \(100 dimensions\) and predict [a-z ]+( \/ [a-z ]+){14}\./,
+        /166 learnwares in 4 groups, each taking its own inputs:\s+Fashion take grey images compared by conv3-16-32-64@1 features and predict [a-z-]+( \/ [a-z-]+){9}; Flight delays take hour, weekday, month, distance and predict on time \/ delayed; Housing prices take sales, volume, listings, inventory, month and predict median sale price \(USD\); Brown take texts embedded by glove-100d-50k@1 \(100 dimensions\) and predict [a-z ]+( \/ [a-z ]+){14}\./,
       );
     await page.getByText('learnwares', { exact: true }).click();
     expect(await page.getByText(/Housing prices: Abilene/).isVisible()).toBe(true);
@@ -59,7 +59,7 @@ describe('app', () => {
 
   it('searches the demo catalog with the user rows, which never leave the page', async () => {
     const { page, errors, requests } = await openApp();
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/166 learnwares/);
     // Austin's rows only, with the columns of the housing island
     const rows = readFileSync(TXHOUSING_PATH, 'utf8').split('\n');
     const path = join(files, 'austin.csv');
@@ -95,7 +95,7 @@ describe('app', () => {
 
   it('shows the phase of a running search with a Cancel button, and cancels it', async () => {
     const { page, errors } = await openApp('', 'block');
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/166 learnwares/);
     // hold the island's shard until the test has seen the progress and cancelled
     let release!: () => void;
     const held = new Promise<void>((done) => (release = done));
@@ -132,7 +132,7 @@ describe('app', () => {
     await page.getByTestId('backend').waitFor({ timeout: 60_000 });
     await page.getByTestId('catalog-url').fill(`${inject('fallbackUrl')}catalog/`);
     await page.getByRole('button', { name: 'Load' }).click();
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/166 learnwares/);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -234,7 +234,7 @@ describe('app', () => {
 
   it('a one-column CSV loads, and the search says no learnware takes that column', async () => {
     const { page, errors } = await openApp();
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/166 learnwares/);
     const path = join(files, 'one-column.csv');
     writeFileSync(path, ['price', ...Array.from({ length: 200 }, (_, i) => String(100 + ((i * 37) % 50)))].join('\n'));
     await page.getByTestId('file-input').setInputFiles(path);
@@ -250,7 +250,7 @@ describe('app', () => {
 
   it('a Parquet file of the same rows finds the same learnware as its CSV', async () => {
     const { page, errors } = await openApp();
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/166 learnwares/);
     const path = join(files, 'austin.parquet');
     writeFileSync(path, tableAsParquet(parseCsvBytes(readFileSync(AUSTIN_HOLDOUT_PATH)), [20, 27]));
     await searchHousingRows(page, path);
@@ -263,7 +263,7 @@ describe('app', () => {
   it('fits a phone screen: no page scrolls sideways, every control has a name', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await page.goto(inject('appUrl'));
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/166 learnwares/);
     await searchHousingRows(page, AUSTIN_HOLDOUT_PATH);
     for (const hash of ['#/', '#/catalog', '#/learnware/txhousing-austin', '#/publish', '#/models', '#/storage']) {
       await page.evaluate((h) => (location.hash = h), hash);

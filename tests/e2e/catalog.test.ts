@@ -29,10 +29,10 @@ describe('catalog browser', () => {
     page.on('request', (r) => requests.push(r));
     await page.goto(`${inject('appUrl')}#/catalog`);
     const count = page.getByTestId('browse-count');
-    await expect.poll(() => count.textContent(), { timeout: 60_000 }).toBe('116 of 116 learnwares');
+    await expect.poll(() => count.textContent(), { timeout: 60_000 }).toBe('166 of 166 learnwares');
 
     await page.getByTestId('browse-task').selectOption('Classification');
-    await expect.poll(() => count.textContent()).toBe('70 of 116 learnwares');
+    await expect.poll(() => count.textContent()).toBe('120 of 166 learnwares');
     await page.getByTestId('browse-task').selectOption('');
     await page.getByTestId('browse-text').fill('austn housing');
     await expect.poll(async () => (await page.getByTestId('learnware-card').first().textContent()) ?? '').toMatch(/^Housing prices: Austin/);

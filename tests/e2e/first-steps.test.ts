@@ -38,7 +38,7 @@ async function openApp(hash = ''): Promise<{ page: Page; errors: string[]; reque
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => requests.push(r));
   await page.goto(inject('appUrl') + hash);
-  await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/116 learnwares/);
+  await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/166 learnwares/);
   return { page, errors, requests };
 }
 
@@ -200,13 +200,13 @@ describe('the first screen', () => {
     await page.getByTestId('catalog-error').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('covers').textContent()).toMatch(/no catalog is loaded/);
     await page.getByTestId('default-catalog').click();
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/166 learnwares/);
     expect(await field.inputValue()).toBe('/catalog/');
     expect(await page.getByTestId('default-catalog').count()).toBe(0);
     // the relative URL typed by hand loads too, and is remembered for the next visit
     await field.fill('/catalog/');
     await page.getByRole('button', { name: 'Load' }).click();
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 30_000 }).toMatch(/166 learnwares/);
     expect(errors).toEqual([]);
     expectOnlyBodylessGets(
       requests.filter((r) => !new URL(r.url()).pathname.startsWith('/no-such-catalog/')),

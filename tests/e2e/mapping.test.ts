@@ -60,7 +60,7 @@ async function openApp(): Promise<{ page: Page; errors: string[]; requests: Requ
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => requests.push(r));
   await page.goto(inject('appUrl'));
-  await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/116 learnwares/);
+  await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/166 learnwares/);
   return { page, errors, requests };
 }
 
@@ -163,7 +163,7 @@ describe('a renamed file in other units', () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     await page.goto(inject('appUrl'));
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/166 learnwares/);
     await page.getByTestId('file-input').setInputFiles(renamedPath);
     await page.getByTestId('column-mapping').waitFor({ timeout: 60_000 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);

@@ -35,7 +35,7 @@ describe('offline and CSP', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(inject('appUrl'));
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/166 learnwares/);
     // installed: the app's files and the demo catalog's index and shards are cached
     await expect.poll(() => page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.active?.state)), { timeout: 60_000 }).toBe('activated');
 
@@ -49,7 +49,7 @@ describe('offline and CSP', () => {
       ),
     ).toBe('offline');
     await page.reload();
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/116 learnwares in 3 groups/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/166 learnwares in 4 groups/);
     await page.getByTestId('backend').waitFor({ timeout: 60_000 });
     await searchHousingRows(page, AUSTIN_HOLDOUT_PATH);
     expect(await page.getByTestId('search-results').locator('tbody tr').first().textContent()).toMatch(/^1Housing prices: Austin/);

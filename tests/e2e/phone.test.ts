@@ -1,6 +1,6 @@
 /**
  * The app on a phone (390 × 844, touch, device scale 2) in headless Chromium: the catalog pages
- * its cards instead of rendering all 116, the reuse page and its comparison chart fit the width (no
+ * its cards instead of rendering all 166, the reuse page and its comparison chart fit the width (no
  * sideways scrolling) and the chart's labels and values stay readable. Screenshots go to
  * tests/artifacts/. Nothing but GETs of the app's and the catalog's files leaves the page.
  */
@@ -39,7 +39,7 @@ describe('on a phone (390 × 844)', () => {
   it('the catalog shows its cards a page at a time, without sideways scrolling', async () => {
     const { page, errors, requests } = await phonePage();
     await page.goto(`${inject('appUrl')}#/catalog`);
-    await expect.poll(() => page.getByTestId('browse-count').textContent(), { timeout: 60_000 }).toBe('116 of 116 learnwares');
+    await expect.poll(() => page.getByTestId('browse-count').textContent(), { timeout: 60_000 }).toBe('166 of 166 learnwares');
     expect(await page.getByTestId('learnware-card').count()).toBe(12);
     expect(await page.getByTestId('browse-page').textContent()).toMatch(/^Page 1 of 10/);
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
@@ -56,7 +56,7 @@ describe('on a phone (390 × 844)', () => {
     // a filter starts again at its first page
     await page.getByTestId('browse-next').click();
     await page.getByTestId('browse-task').selectOption('Classification');
-    await expect.poll(() => page.getByTestId('browse-count').textContent()).toBe('70 of 116 learnwares'); // 20 flights + 50 text classifiers
+    await expect.poll(() => page.getByTestId('browse-count').textContent()).toBe('120 of 166 learnwares'); // 20 flights + 50 text + 50 image classifiers
     expect(await page.getByTestId('browse-page').textContent()).toMatch(/^Page 1 of 6/);
     expect(errors).toEqual([]);
     expectOnlyBodylessGets(requests, new URL(inject('appUrl')).origin);
@@ -66,7 +66,7 @@ describe('on a phone (390 × 844)', () => {
   it('the reuse page and its comparison chart fit the screen and stay readable', async () => {
     const { page, errors, requests } = await phonePage();
     await page.goto(inject('appUrl'));
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/166 learnwares/);
     await page.getByTestId('file-input').setInputFiles(AUSTIN_HOLDOUT_PATH);
     await page.getByTestId('table-summary').waitFor();
     await page.getByTestId('label-column').selectOption('median');

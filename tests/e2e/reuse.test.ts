@@ -48,7 +48,7 @@ async function searchAustin(query: string): Promise<{ page: Page; errors: string
   page.on('pageerror', (e) => errors.push(e.message));
   page.context().on('request', (r) => requests.push(r));
   await page.goto(inject('appUrl') + query);
-  await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/116 learnwares/);
+  await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/166 learnwares/);
   await page.getByTestId('file-input').setInputFiles(AUSTIN_HOLDOUT_PATH);
   await page.getByTestId('table-summary').waitFor();
   await page.getByTestId('label-column').selectOption('median');

@@ -40,7 +40,7 @@ describe('saved models page', () => {
 
     // a reuse, saved in the browser
     await first.goto(inject('appUrl'));
-    await expect.poll(() => first.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => first.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/166 learnwares/);
     await first.getByTestId('file-input').setInputFiles(AUSTIN_HOLDOUT_PATH);
     await first.getByTestId('table-summary').waitFor();
     await first.getByTestId('label-column').selectOption('median');

@@ -161,7 +161,7 @@ describe('learnware-dock pack / check / catalog', () => {
   it('the demo catalog script builds at least 30 real learnwares in two table islands and a text island', async () => {
     // built once per run by the project's global setup (tests/integration/fresh-demo-catalog.ts)
     const { catalog: out, stdout } = inject('freshDemoCatalog');
-    expect(stdout).toMatch(/116 learnwares in 3 islands/);
+    expect(stdout).toMatch(/166 learnwares in 4 islands/);
     const index = JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8')) as CatalogIndex;
     expect(index.entries.length).toBeGreaterThanOrEqual(30);
     expect(index.islands.map((i) => [i.features, i.count])).toEqual([

@@ -8,6 +8,7 @@
  */
 import * as Comlink from 'comlink';
 import type { CatalogSearchIsland } from '../src/engine/search/catalog-search.js';
+import type { PackedImages } from './image-preview.js';
 
 /** Which columns of a loaded table reuse takes: the chosen features (never the label), and the label column. */
 export interface RowSelection {
@@ -29,6 +30,8 @@ export interface HandedRows {
   /** texts: one per row (the rows are their embeddings), and where each came from */
   texts?: string[];
   sources?: string[];
+  /** images: their pixels, packed in one transferred buffer (the rows are their features ψ, docs/image.md §5) */
+  images?: PackedImages & { channels: 1 | 3; network: string };
 }
 
 /** A search the spec worker ran, as it keeps it. */

@@ -36,7 +36,7 @@ import { registerErrorTransfer } from './errors.js';
 import { webModelHost } from './model-host.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
-import { getTable, getTexts, isTexts, loadDataFile, loadTextFolder, textsOfColumn, type LoadedData, type LoadedTexts } from './tables.js';
+import { getImages, getTable, getTexts, isImages, isTexts, loadDataFile, loadTextFolder, textsOfColumn, type LoadedData, type LoadedImages, type LoadedTexts } from './tables.js';
 import { embedAndIdentify } from './texts.js';
 
 registerErrorTransfer();
@@ -103,8 +103,8 @@ const api = {
     return loadDataFile(bytes, fileName);
   },
 
-  /** A folder of training texts ({path, bytes}); sub-folders are labels. */
-  loadFolder(files: NamedFile[], folder: string): LoadedTexts {
+  /** A folder of training texts or images ({path, bytes}), or several image files; sub-folders are labels. */
+  loadFolder(files: NamedFile[], folder: string): LoadedTexts | LoadedImages {
     return loadTextFolder(files, folder);
   },
 
@@ -152,6 +152,7 @@ const api = {
   /** Builds the spec of the training features, packs the bundle and runs the checker (engine packLearnware, as the CLI). */
   async pack(tableId: number, request: PackRequest, onProgress?: ProgressCallback): Promise<PackResult> {
     if (isTexts(tableId)) return packTexts(tableId, request, onProgress);
+    if (isImages(tableId)) return packImages(tableId, request, onProgress);
     const drop = [...request.dropColumns, ...(request.labelColumn ? [request.labelColumn] : [])];
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: drop });
     const progress = progressRelay(onProgress);
@@ -204,6 +205,24 @@ async function packTexts(id: number, request: PackRequest, onProgress?: Progress
   return Comlink.transfer({ bundle, status: check.status, reasons: check.reasons, passed: check.passed, sha256: check.sha256, features: [], languages: texts.languages ?? [] }, [
     bundle.buffer,
   ]);
+}
+
+/** An image learnware (docs/image.md §3–§4): the image RKME of the training images, packed with the model (its input size read from the ONNX file). */
+async function packImages(id: number, request: PackRequest, onProgress?: ProgressCallback): Promise<PackResult> {
+  const progress = progressRelay(onProgress);
+  const { bundle, check } = await packLearnware(
+    {
+      backend: (await backend()).backend,
+      data: getImages(id),
+      model: new Uint8Array(request.model),
+      semantic: request.semantic,
+      id: request.id,
+      output: { kind: request.outputKind, classes: request.classes, width: request.width },
+    },
+    { onProgress: progress.callback },
+  );
+  await progress.flush();
+  return Comlink.transfer({ bundle, status: check.status, reasons: check.reasons, passed: check.passed, sha256: check.sha256, features: [] }, [bundle.buffer]);
 }
 
 export type PublishWorkerApi = typeof api;

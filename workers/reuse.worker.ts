@@ -32,6 +32,9 @@ import { Jobs } from './jobs.js';
 import { webModelHost } from './model-host.js';
 import { progressRelay } from './progress.js';
 import { snippet } from './text-preview.js';
+import { thumbnail, unpackImages, type Thumbnail } from './image-preview.js';
+import { IMAGE_DATASET, type ImageDataset } from '../src/engine/data/image.js';
+import type { HandedRows } from './handover.js';
 
 registerErrorTransfer();
 // every model runs in a Web Worker of its own, stopped at its time limit or on Cancel (docs/security.md)
@@ -93,7 +96,7 @@ export interface ReuseOutcome {
   filledCells: number;
   provider: ExecutionProvider;
   /** the user's columns shown next to the predictions (the features read, then the label when there is one): names, and the first rows' cells */
-  context: { columns: string[]; label: string | null; preview: (number | string | null)[][]; texts: boolean };
+  context: { columns: string[]; label: string | null; preview: (number | string | null)[][]; texts: boolean; images?: boolean; thumbnails?: Thumbnail[] };
 }
 
 /** A result as kept: enough to write its predictions (with the user's columns) and save it as a composite. */
@@ -104,13 +107,27 @@ interface HeldResult {
   context: PredictionContext;
   label: string | null;
   /** texts: what the page shows next to a prediction (the source, a snippet of the text, the label), instead of the CSV's context */
-  shown?: { columns: string[]; preview: (number | string | null)[][] };
+  shown?: { columns: string[]; preview: (number | string | null)[][]; thumbnails?: Thumbnail[] };
 }
 
 /** rows of the context previewed in the outcome (the page shows the first 20) */
 const PREVIEW_ROWS = 20;
 
-type Handed = { values: Float64Array; rows: number; columns: string[]; labels: (number | string | null)[] | null; texts?: string[]; sources?: string[] };
+type Handed = { values: Float64Array; rows: number; columns: string[]; labels: (number | string | null)[] | null; texts?: string[]; sources?: string[]; images?: HandedRows['images'] };
+
+/** The handed images as the engine's image data set (views on the one transferred buffer, their features ψ the rows). */
+function imagesOf(table: Handed): ImageDataset | undefined {
+  const packed = table.images;
+  if (!packed) return undefined;
+  return {
+    kind: IMAGE_DATASET,
+    rows: table.rows,
+    images: unpackImages(packed),
+    channels: packed.channels,
+    sources: table.sources ?? [],
+    features: { values: table.values, dim: table.columns.length, network: packed.network },
+  };
+}
 
 /** characters of a text shown next to its prediction */
 const SNIPPET_CHARS = 120;
@@ -122,6 +139,7 @@ const SNIPPET_CHARS = 120;
 function contextOf(table: Handed, labelColumn?: string): PredictionContext {
   const label = labelColumn && table.labels ? [{ name: labelColumn, values: table.labels }] : [];
   if (table.texts) return { columns: [{ name: 'source', values: table.sources ?? table.texts.map((_, r) => `text ${r + 1}`) }, ...label] };
+  if (table.images) return { columns: [{ name: 'source', values: table.sources ?? Array.from({ length: table.rows }, (_, r) => `image ${r + 1}`) }, ...label] };
   const d = table.columns.length;
   const columns: PredictionContext['columns'] = table.columns.map((name, f) => ({ name, values: Float64Array.from({ length: table.rows }, (_, r) => table.values[r * d + f]) }));
   columns.push(...label);
@@ -130,6 +148,7 @@ function contextOf(table: Handed, labelColumn?: string): PredictionContext {
 
 /** Texts: the preview's columns (source, snippet, label) for the first rows. */
 function shownTexts(table: Handed, labelColumn?: string): HeldResult['shown'] {
+  if (table.images) return shownImages(table, labelColumn);
   if (!table.texts) return undefined;
   const label = labelColumn && table.labels ? table.labels : null;
   const preview = Array.from({ length: Math.min(PREVIEW_ROWS, table.rows) }, (_, r) => {
@@ -137,6 +156,15 @@ function shownTexts(table: Handed, labelColumn?: string): HeldResult['shown'] {
     return [table.sources?.[r] ?? `text ${r + 1}`, cut.more ? `${cut.text}…` : cut.text, ...(label ? [label[r]] : [])];
   });
   return { columns: ['source', 'text', ...(label ? [labelColumn!] : [])], preview };
+}
+
+/** Images: the preview's columns (source, label) for the first rows, each with its thumbnail (drawn from the pixels here). */
+function shownImages(table: Handed, labelColumn?: string): HeldResult['shown'] {
+  const images = imagesOf(table)!;
+  const label = labelColumn && table.labels ? table.labels : null;
+  const count = Math.min(PREVIEW_ROWS, table.rows);
+  const preview = Array.from({ length: count }, (_, r) => [table.sources?.[r] ?? `image ${r + 1}`, ...(label ? [label[r]] : [])]);
+  return { columns: ['source', ...(label ? [labelColumn!] : [])], preview, thumbnails: images.images.slice(0, count).map((image) => thumbnail(image, 48)) };
 }
 
 let runner: Promise<RunnerInfo> | null = null;
@@ -199,7 +227,14 @@ async function prepare(searchId: string, method: ReuseMethod | 'evaluate', signa
 function outcome(held: HeldResult, extra: { routedCounts?: number[]; labelledRows: number; filledCells: number; provider: ExecutionProvider }): ReuseOutcome {
   const { kind, classes, rows, values } = held.predictions;
   const preview = held.shown?.preview ?? Array.from({ length: Math.min(PREVIEW_ROWS, rows) }, (_, r) => held.context.columns.map((c) => c.values[r]));
-  const context = { columns: held.shown?.columns ?? held.context.columns.map((c) => c.name), label: held.label, preview, texts: held.shown !== undefined };
+  const thumbnails = held.shown?.thumbnails;
+  const context = {
+    columns: held.shown?.columns ?? held.context.columns.map((c) => c.name),
+    label: held.label,
+    preview,
+    texts: held.shown !== undefined && !thumbnails,
+    ...(thumbnails ? { images: true, thumbnails } : {}),
+  };
   const out: ReuseOutcome = { resultId: results.add(held), kind, classes, rows, values: values.slice(), composite: held.composite, context, ...extra };
   return Comlink.transfer(out, [out.values.buffer]);
 }
@@ -223,9 +258,21 @@ const api = {
       const progress = progressRelay(onProgress);
       const table = await rowsOf(request);
       const { learnwares: lws, bundles, weights, mapping } = await prepare(request.searchId, request.method, signal);
-      const labelled = table.labels ? labelledTargets(table.labels, lws) : undefined;
+      // only the methods that learn read the labels (a label the learnwares do not predict is their error, not the others')
+      const labelled = table.labels && method.needsLabels ? labelledTargets(table.labels, lws) : undefined;
       const result = await reuseLearnwares(
-        { method: request.method, learnwares: lws, weights, values: table.values, rows: table.rows, columns: table.columns, labels: labelled, mapping, texts: table.texts },
+        {
+          method: request.method,
+          learnwares: lws,
+          weights,
+          values: table.values,
+          rows: table.rows,
+          columns: table.columns,
+          labels: labelled,
+          mapping,
+          texts: table.texts,
+          images: imagesOf(table),
+        },
         { signal, onProgress: progress.callback },
       );
       await progress.flush();
@@ -264,6 +311,7 @@ const api = {
           seed: request.seed,
           mapping,
           texts: table.texts,
+          images: imagesOf(table),
         },
         { signal, onProgress: progress.callback },
       );
@@ -303,7 +351,12 @@ const api = {
       // a table without them (the island's own columns, say) is read as selected
       const wanted = [...new Set([...selection.features, ...compositeColumns(composite.spec)])];
       const table = composite.spec.mapping ? await rowsOf({ ...selection, features: wanted }).catch(() => rowsOf(selection)) : await rowsOf(selection);
-      const predictions = await predictComposite(composite, table.values, table.rows, table.columns, { signal, onProgress: progress.callback, texts: table.texts });
+      const predictions = await predictComposite(composite, table.values, table.rows, table.columns, {
+        signal,
+        onProgress: progress.callback,
+        texts: table.texts,
+        images: imagesOf(table),
+      });
       await progress.flush();
       const label = selection.labelColumn && table.labels ? selection.labelColumn : null;
       return outcome(

@@ -49,17 +49,25 @@ import {
   droppedColumns,
   encodeTableColumn,
   getTable,
+  getImages,
   getTexts,
+  isImages,
   isTexts,
   loadDataFile,
   loadTextFolder,
   textsOfColumn,
   updateTexts,
   type LoadedData,
+  type LoadedImages,
   type LoadedTable,
   type LoadedTexts,
 } from './tables.js';
 import { embedAndIdentify } from './texts.js';
+import { imageMatches, withFeatures, type ImageMatch } from './images.js';
+import { packImages, reducedThumbnail, type PackedImages, type Thumbnail } from './image-preview.js';
+import { imageFeatureNames } from '../src/engine/spec/image/features.js';
+import type { RkmeImageSpec } from '../src/engine/spec/image/types.js';
+import type { ImageSpecOptions } from '../src/engine/spec/image/build.js';
 import { offerHandover, transferRows, type HeldSearch } from './handover.js';
 import { HeldById } from './held.js';
 import { Jobs } from './jobs.js';
@@ -76,8 +84,10 @@ export interface BackendInfo {
   crossOriginIsolated: boolean;
 }
 
-export type { ColumnInfo, LoadedData, LoadedTable, LoadedTexts } from './tables.js';
+export type { ColumnInfo, LoadedData, LoadedImages, LoadedTable, LoadedTexts } from './tables.js';
 export type { TextPreview } from './texts.js';
+export type { ImagePreview, Thumbnail } from './image-preview.js';
+export type { ImageMatch } from './images.js';
 export type { EditedMapping, MappingProposal } from './mapping.js';
 
 export interface CatalogSummary {
@@ -147,6 +157,8 @@ export interface SpecResult {
   objectiveHistory: number[];
   /** texts: their languages (docs/text.md §3), the embedder, and the texts it knew no word of */
   text?: { languages: string[]; embedder: string; dim: number; emptyRows: number };
+  /** images: the feature network the reduced images are compared by (docs/image.md §2–§3), the images' channels, the spec's reduced images (thumbnails) */
+  image?: { network: string; channels: 1 | 3; dim: number; reduced: Thumbnail[]; weights: number[] };
 }
 
 /** a search: the feature columns and the semantic requirements ('' or absent = any) */
@@ -177,6 +189,8 @@ export interface SearchAnswer {
   searchId: string;
   islands: CatalogSearchIsland[];
   reuse: ReuseOffer | null;
+  /** image islands (by id): the user's images and the top learnwares' reduced images, for the picture of the match */
+  images?: Record<string, ImageMatch>;
 }
 
 export interface BackendRequest {
@@ -216,8 +230,8 @@ const api = {
     return loadDataFile(bytes, fileName);
   },
 
-  /** Reads a dropped folder's .txt files (the page read them: {path, bytes}); sub-folders are labels. */
-  loadFolder(files: NamedFile[], folder: string): LoadedTexts {
+  /** Reads a dropped folder's files, or several dropped files (the page read them: {path, bytes}): images or .txt files; sub-folders are labels. */
+  loadFolder(files: NamedFile[], folder: string): LoadedTexts | LoadedImages {
     return loadTextFolder(files, folder);
   },
 
@@ -234,6 +248,7 @@ const api = {
   /** Builds the table spec of a loaded CSV. */
   async buildSpec(jobId: string, tableId: number, options: SpecOptions, onProgress?: ProgressCallback): Promise<SpecResult> {
     if (isTexts(tableId)) return textSpec(jobId, tableId, options, onProgress);
+    if (isImages(tableId)) return imageSpec(jobId, tableId, options, onProgress);
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: droppedColumns(tableId, options) });
     return jobs.run(jobId, async (signal) => {
       const progress = progressRelay(onProgress);
@@ -288,6 +303,7 @@ const api = {
     if (!catalog) throw new InputError('NO_CATALOG', 'load a catalog first');
     const searched = catalog;
     if (isTexts(tableId)) return searchTexts(jobId, tableId, searched, options, onProgress);
+    if (isImages(tableId)) return searchImages(jobId, tableId, searched, options, onProgress);
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: droppedColumns(tableId, options) });
     return jobs.run(jobId, async (signal) => {
       const progress = progressRelay(onProgress);
@@ -343,6 +359,24 @@ const api = {
             texts: texts.texts,
             sources: texts.sources,
           });
+        }
+        if (isImages(tableId)) {
+          // images: their features ψ are the rows the methods see, the pixels feed the models (docs/image.md §5); both transferred
+          const data = await withFeatures((await backend()).backend, getImages(tableId));
+          const features = data.features!;
+          const images: PackedImages = packImages(data.images);
+          return Comlink.transfer(
+            {
+              values: features.values.slice(),
+              rows: data.rows,
+              columns: imageFeatureNames(data.channels, features.network),
+              labels: selection.labelColumn && data.labels ? data.labels : null,
+              filledCells: 0,
+              sources: data.sources,
+              images: { ...images, channels: data.channels, network: features.network },
+            },
+            [images.pixels.buffer],
+          );
         }
         const { matrix, labels, filledCells } = userTable(getTable(tableId), selection);
         return transferRows({ values: matrix.values, rows: matrix.rows, columns: matrix.featureNames, labels, filledCells });
@@ -438,6 +472,68 @@ async function searchTexts(jobId: string, id: number, searched: { url: string; i
     );
     await progress.flush();
     return { searchId: searches.add({ catalogUrl: searched.url, islands, tableId: id }), islands, reuse: reuseOffer(islands) };
+  });
+}
+
+/** The image RKME of loaded images (specTypesFor('image'): reduced images compared by the feature network ψ, docs/image.md §3). */
+async function imageSpec(jobId: string, id: number, options: SpecOptions, onProgress?: ProgressCallback): Promise<SpecResult> {
+  return jobs.run(jobId, async (signal) => {
+    const progress = progressRelay(onProgress);
+    const data = getImages(id);
+    const { backend: b } = await backend();
+    const [type] = specTypesFor(data.kind);
+    if (!type) throw new InputError('NO_SPEC_TYPE', 'this build has no image specification type');
+    const settings: ImageSpecOptions = { K: options.K, seed: options.seed };
+    const { spec, report } = await type.build(b, data, { ...settings, signal, onProgress: progress.callback });
+    await progress.flush();
+    const image = spec as RkmeImageSpec;
+    const order = [...image.beta.keys()].sort((x, y) => image.beta[y] - image.beta[x]).slice(0, 16);
+    const total = image.beta.reduce((s, v) => s + Math.max(0, v), 0) || 1;
+    return {
+      json: serializeStatSpec(spec),
+      n: spec.numPoints,
+      d: 256,
+      K: spec.K,
+      requestedK: report.requestedK,
+      featureNames: [],
+      backend: b.name,
+      ms: report.ms,
+      imputedCells: 0,
+      warnings: report.warnings,
+      objectiveHistory: [],
+      image: {
+        network: image.network,
+        channels: image.channels,
+        dim: 256,
+        reduced: order.map((i) => reducedThumbnail(image.z, image.channels, i)),
+        weights: order.map((i) => Math.max(0, image.beta[i]) / total),
+      },
+    };
+  });
+}
+
+/** Searches the catalog's image islands (keyed by the feature network and the channels, docs/image.md §3) with the images; the answer carries what the picture of the match shows. */
+async function searchImages(jobId: string, id: number, searched: { url: string; index: CatalogIndex }, options: SearchRequest, onProgress?: ProgressCallback): Promise<SearchAnswer> {
+  return jobs.run(jobId, async (signal) => {
+    const progress = progressRelay(onProgress);
+    const data = getImages(id);
+    const fetchFn = (u: string, init?: { signal?: AbortSignal }) => fetch(u, init);
+    const islands = await searchCatalogIslands(
+      {
+        index: searched.index,
+        fetchFn,
+        base: searched.url,
+        backend: (await backend()).backend,
+        data,
+        query: { text: options.text, Task: options.task ? [options.task] : undefined, Scenario: options.scenario ? [options.scenario] : undefined },
+        top: 10,
+        cache: catalogFiles,
+      },
+      { signal, onProgress: progress.callback },
+    );
+    await progress.flush();
+    const images = await imageMatches(searched.index, islands, data, { fetchFn, base: searched.url, cache: catalogFiles, signal });
+    return { searchId: searches.add({ catalogUrl: searched.url, islands, tableId: id }), islands, reuse: reuseOffer(islands), images };
   });
 }
 

@@ -10,7 +10,10 @@ import { loaderFor, type ParsedTable, type ParsedTexts } from '../src/engine/dat
 import { applyEncoding, planEncoding, type ColumnEncoding, type EncodingKind } from '../src/engine/data/encode.js';
 import { JSON_LINES, textColumns, textsFromFiles, textsFromTable, type NamedFile } from '../src/engine/data/text-file.js';
 import type { TextDataset } from '../src/engine/data/text.js';
+import type { ImageDataset } from '../src/engine/data/image.js';
+import { IMAGE_FILE, imagesFromFiles } from '../src/engine/data/image-file.js';
 import { labelNames, previewTexts, type TextPreview } from './text-preview.js';
+import { imageLabelNames, previewImages, type ImagePreview } from './image-preview.js';
 
 export interface ColumnInfo {
   name: string;
@@ -52,23 +55,53 @@ export interface LoadedTexts {
   preview: TextPreview[];
 }
 
+/** What the page learns of loaded images (their pixels stay in the worker; docs/image.md §1). */
+export interface LoadedImages {
+  kind: 'image';
+  /** the id jobs and the handover take (images share the tables' ids) */
+  tableId: number;
+  rows: number;
+  /** what the images came from, in words ("a zip of images", "the folder shirts", "3 image files") */
+  from: string;
+  /** 1: grey, 3: colour (grey images then count as R = G = B) */
+  channels: 1 | 3;
+  /** the images' smallest and largest width and height */
+  sizes: { minWidth: number; maxWidth: number; minHeight: number; maxHeight: number };
+  /** the name the labels go by ("label", from class sub-folders); null: no image has one */
+  labelName: string | null;
+  labelled: number;
+  /** the distinct labels, sorted (null: more than 50, or none) */
+  labels: string[] | null;
+  /** images per label, in the order of `labels` */
+  labelCounts: number[] | null;
+  /** files that were not images and were left out */
+  skipped: number;
+  preview: ImagePreview[];
+}
+
 const tables = new Map<number, Table>();
 const textSets = new Map<number, TextDataset>();
+const imageSets = new Map<number, ImageDataset>();
 const encodings = new Map<number, ColumnEncoding[]>();
 let nextTableId = 1;
 /** Files this worker was asked to parse so far (failed parses count too), readable from outside as `self.tableParses` (e2e: one parse per journey). */
 let parses = 0;
 
 /** A loaded file of any kind the pages take. */
-export type LoadedData = LoadedTable | LoadedTexts;
+export type LoadedData = LoadedTable | LoadedTexts | LoadedImages;
 
 /** Reads a user's file with the loader that claims it (texts: JSON Lines or a zip; tables: CSV, TSV, or Parquet by its magic bytes). */
 export async function loadDataFile(bytes: ArrayBuffer, fileName: string): Promise<LoadedData> {
   (globalThis as { tableParses?: number }).tableParses = ++parses;
   const data = new Uint8Array(bytes);
   const loader = loaderFor(data, fileName);
+  if (loader.kind === 'image') {
+    const parsed = (await loader.load(data, fileName, {})) as { kind: 'image'; images: ImageDataset };
+    forgetAll();
+    return keepImages(parsed.images, parsed.images.rows === 1 && !/\.zip$/i.test(fileName) ? 'an image file' : 'a zip of images');
+  }
   if (loader.kind !== 'table' && loader.kind !== 'text')
-    throw new InputError('NOT_A_TABLE', `${fileName} holds ${loader.label}, which this page does not take yet; choose a table or texts`);
+    throw new InputError('NOT_A_TABLE', `${fileName} holds ${loader.label}, which this page does not take yet; choose a table, texts or images`);
   // limits sized for a browser tab: 512 MiB of text, 2^26 cells (512 MiB as float64)
   const parsed = (await loader.load(data, fileName, { maxChars: 512 * 2 ** 20, maxCells: 2 ** 26, maxUncompressedBytes: 2 ** 30 })) as ParsedTable | ParsedTexts;
   forgetAll();
@@ -79,9 +112,19 @@ export async function loadDataFile(bytes: ArrayBuffer, fileName: string): Promis
   return describeTable(tableId, parsed.table);
 }
 
-/** Reads a dropped folder's files ({path, bytes}: the page reads them); .txt files are the texts, sub-folders their labels. */
-export function loadTextFolder(files: NamedFile[], folder: string): LoadedTexts {
+/**
+ * Reads a dropped folder's files, or several dropped files ({path, bytes}: the page reads them):
+ * images when most of them are PNG/JPEG files (docs/image.md §1), else texts (.txt files);
+ * sub-folders are labels.
+ */
+export function loadTextFolder(files: NamedFile[], folder: string): LoadedTexts | LoadedImages {
   (globalThis as { tableParses?: number }).tableParses = ++parses;
+  const images = files.filter((f) => IMAGE_FILE.test(f.path)).length;
+  if (images > 0 && images * 2 > files.length) {
+    const data = imagesFromFiles(files);
+    forgetAll();
+    return keepImages(data, folder);
+  }
   const texts = textsFromFiles(files);
   forgetAll();
   return keepTexts(texts, `the folder ${folder}`, 'label');
@@ -98,6 +141,43 @@ function forgetAll(): void {
   tables.clear();
   encodings.clear();
   textSets.clear();
+  imageSets.clear();
+}
+
+function keepImages(data: ImageDataset, from: string): LoadedImages {
+  const tableId = nextTableId++;
+  imageSets.set(tableId, data);
+  const labels = imageLabelNames(data);
+  const labelled = data.labels ? data.labels.filter((l) => l !== null).length : 0;
+  const widths = data.images.map((i) => i.width);
+  const heights = data.images.map((i) => i.height);
+  const min = (v: number[]) => v.reduce((a, b) => Math.min(a, b), Infinity);
+  const max = (v: number[]) => v.reduce((a, b) => Math.max(a, b), 0);
+  return {
+    kind: 'image',
+    tableId,
+    rows: data.rows,
+    from,
+    channels: data.channels,
+    sizes: { minWidth: min(widths), maxWidth: max(widths), minHeight: min(heights), maxHeight: max(heights) },
+    labelName: labelled > 0 ? 'label' : null,
+    labelled,
+    labels,
+    labelCounts: labels ? labels.map((l) => data.labels!.filter((x) => x === l).length) : null,
+    skipped: data.skipped?.length ?? 0,
+    preview: previewImages(data),
+  };
+}
+
+/** Whether the id names loaded images. */
+export function isImages(id: number): boolean {
+  return imageSets.has(id);
+}
+
+export function getImages(id: number): ImageDataset {
+  const images = imageSets.get(id);
+  if (!images) throw new InputError('NO_TABLE', 'the images are no longer loaded; load them again');
+  return images;
 }
 
 function keepTexts(texts: TextDataset, from: string, labelName: string | null): LoadedTexts {

@@ -9,7 +9,18 @@
  * over a MessageChannel (workers/handover.ts); the page keeps ids (tableId, searchId, resultId)
  * and what it shows.
  */
-import type { CatalogListing, CatalogSummary, BackendInfo, EditedMapping, LoadedTable, LoadedTexts, MappingProposal, SearchAnswer, SpecResult } from '../../workers/spec.worker.js';
+import type {
+  CatalogListing,
+  CatalogSummary,
+  BackendInfo,
+  EditedMapping,
+  LoadedImages,
+  LoadedTable,
+  LoadedTexts,
+  MappingProposal,
+  SearchAnswer,
+  SpecResult,
+} from '../../workers/spec.worker.js';
 import type { CompositeSpec, ErrorCode, NamedFile, ProgressEvent, ReuseMethod, ReuseMethodDescriptor } from '../engine/index.js';
 import { ReuseClient, type EvaluationAnswer, type ReuseOutcome, type RunnerInfo } from './reuse-client.js';
 import { SpecClient } from './spec-client.js';
@@ -32,6 +43,7 @@ export const PHASE_LABELS: Record<string, string> = {
   embedder: 'loading the word vectors',
   embed: 'embedding your texts',
   languages: 'finding the languages of your texts',
+  features: 'computing the features of your images',
 };
 
 /** A table whose longest text column averages this many characters a cell is taken for texts (docs/text.md §1). */
@@ -146,6 +158,8 @@ export class Journey {
   /** a table with text columns: the column whose cells are the texts ('' = use the numeric columns) and the label column of the texts */
   textColumn = $state('');
   textLabelColumn = $state('');
+  /** the user's images (a zip, a folder, or PNG/JPEG files; class sub-folders are labels), held in the spec worker (docs/image.md §1) */
+  images = $state.raw<LoadedImages | null>(null);
   /** feature columns ticked */
   included = $state<Record<string, boolean>>({});
   /** the label column ('' = none): left out of the features; evaluation and the methods that learn use it */
@@ -196,9 +210,9 @@ export class Journey {
 
   readonly selectedCount = $derived(this.table ? this.table.columns.filter((c) => this.included[c.name]).length : 0);
   /** the id of what the jobs run on: the texts when there are, else the table */
-  readonly dataId = $derived(this.texts?.tableId ?? this.table?.tableId ?? null);
-  /** whether a spec or a search can start: texts, or a table with a feature column ticked */
-  readonly ready = $derived(this.texts !== null || this.selectedCount > 0);
+  readonly dataId = $derived(this.images?.tableId ?? this.texts?.tableId ?? this.table?.tableId ?? null);
+  /** whether a spec or a search can start: images, texts, or a table with a feature column ticked */
+  readonly ready = $derived(this.images !== null || this.texts !== null || this.selectedCount > 0);
   /** the feature columns the workers get (never the label) */
   readonly features = $derived(this.table ? this.table.columns.filter((c) => this.included[c.name] && c.name !== this.labelColumn).map((c) => c.name) : []);
   readonly catalogNames = $derived(this.catalog ? Object.fromEntries(this.catalog.entries.map((e) => [e.id, e.name])) : {});
@@ -248,7 +262,7 @@ export class Journey {
       this.catalog = await this.spec.loadCatalog(absoluteUrl(this.catalogUrl));
       // a table read before the catalog (or against another one) gets this catalog's defaults
       const table = this.table;
-      if (table && !this.search && !this.texts) {
+      if (table && !this.search && !this.texts && !this.images) {
         const suggestion = await this.spec.suggestColumns(table.columns.map((c) => ({ name: c.name, kind: c.kind })));
         if (this.table === table) this.applyDefaults(suggestion);
       }
@@ -276,8 +290,10 @@ export class Journey {
   private startOver(name: string, size: number | null): void {
     this.job.error = null;
     this.result = null;
+    if (this.images) this.K = 100; // the table and text specs' default again
     this.table = null;
     this.texts = null;
+    this.images = null;
     this.textColumn = '';
     this.textLabelColumn = '';
     this.search = null;
@@ -292,7 +308,7 @@ export class Journey {
     this.fileSize = size;
   }
 
-  /** Reads a dropped folder of .txt files (sub-folders are labels) in the spec worker; the page only reads the files' bytes. */
+  /** Reads a dropped folder of images or .txt files, or several dropped files (sub-folders are labels), in the spec worker; the page only reads the files' bytes. */
   async loadFolder(folder: string, files: NamedFile[]): Promise<void> {
     this.startOver(
       folder,
@@ -300,7 +316,9 @@ export class Journey {
     );
     this.job.busy = true;
     try {
-      this.useTexts(await this.spec.loadFolder(files, folder));
+      const loaded = await this.spec.loadFolder(files, folder);
+      if (loaded.kind === 'image') this.useImages(loaded);
+      else this.useTexts(loaded);
     } catch (e) {
       this.job.error = (e as Error).message;
     } finally {
@@ -316,6 +334,17 @@ export class Journey {
     this.noIsland = null;
     this.resetReuse();
     this.labelColumn = texts.labelName ?? '';
+  }
+
+  /** The images become the journey's data: their class folders, when they have some, are the label; an image spec has 50 reduced images by default (docs/image.md §3). */
+  private useImages(images: LoadedImages): void {
+    this.images = images;
+    this.result = null;
+    this.search = null;
+    this.noIsland = null;
+    this.resetReuse();
+    this.labelColumn = images.labelName ?? '';
+    this.K = 50;
   }
 
   /** A table's text column (and label column) as the texts. */
@@ -359,6 +388,10 @@ export class Journey {
       const loaded = await this.spec.loadData(await file.arrayBuffer(), file.name);
       if (loaded.kind === 'text') {
         this.useTexts(loaded);
+        return;
+      }
+      if (loaded.kind === 'image') {
+        this.useImages(loaded);
         return;
       }
       const suggestion = await this.spec.suggestColumns(loaded.columns.map((c) => ({ name: c.name, kind: c.kind })));
@@ -435,7 +468,7 @@ export class Journey {
   async searchCatalog(): Promise<void> {
     const id = this.dataId;
     if (id === null) return;
-    const table = this.texts ?? this.table!;
+    const table = this.images ?? this.texts ?? this.table!;
     this.search = null;
     this.noIsland = null;
     this.resetReuse();
@@ -454,7 +487,7 @@ export class Journey {
     );
     this.search = answer;
     const failure = this.job.failure;
-    if (!answer && !this.texts && failure?.code === 'NO_ISLAND' && Array.isArray(failure.details?.islands)) {
+    if (!answer && !this.texts && !this.images && failure?.code === 'NO_ISLAND' && Array.isArray(failure.details?.islands)) {
       // an answer, not an error: the page says what the catalog covers and what to do
       this.noIsland = { features: (failure.details.features as string[] | undefined) ?? this.features, islands: failure.details.islands as IslandGap[] };
       this.job.error = null;
@@ -468,7 +501,7 @@ export class Journey {
       at: nowIso(),
       fileName: this.fileName ?? 'data',
       rows: table.rows,
-      features: table.kind === 'text' ? ['texts'] : (found?.features ?? table.columns.filter((c) => this.included[c.name]).map((c) => c.name)),
+      features: table.kind === 'text' ? ['texts'] : table.kind === 'image' ? ['images'] : (found?.features ?? table.columns.filter((c) => this.included[c.name]).map((c) => c.name)),
       found: found?.singles.slice(0, 5).map((s) => ({ name: s.name, score: s.score })) ?? [],
       // what the results page shows as the best fit (best-fit.ts): a mixture only when it is the recommended one
       mixture: fit?.kind === 'mixture' ? { names: fit.names, weights: fit.weights, score: fit.score } : null,
@@ -584,7 +617,7 @@ export class Journey {
 
   /** The rows the reuse worker reads: the loaded table's chosen features, the label, the fill option. */
   private selection() {
-    return { tableId: this.dataId!, features: this.texts ? [] : this.features, labelColumn: this.labelColumn || undefined, fillMissing: this.fillMissing };
+    return { tableId: this.dataId!, features: this.texts || this.images ? [] : this.features, labelColumn: this.labelColumn || undefined, fillMissing: this.fillMissing };
   }
 
   /**

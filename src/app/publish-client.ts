@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import type { ModelShape, NamedFile, OutputKind, Problem, ProgressCallback, PublishResult, S3Target } from '../engine/index.js';
 import { registerErrorTransfer } from '../../workers/errors.js';
 import type { LabelSummary, PackRequest, PackResult, PublishWorkerApi } from '../../workers/publish.worker.js';
-import type { LoadedData, LoadedTexts } from '../../workers/tables.js';
+import type { LoadedData, LoadedImages, LoadedTexts } from '../../workers/tables.js';
 
 registerErrorTransfer();
 
@@ -20,8 +20,8 @@ export class PublishClient {
     return this.api.loadData(Comlink.transfer(bytes, [bytes]), fileName);
   }
 
-  /** A folder of training texts (the buffers transferred). */
-  loadFolder(files: NamedFile[], folder: string): Promise<LoadedTexts> {
+  /** A folder of training texts or images, or several image files (the buffers transferred). */
+  loadFolder(files: NamedFile[], folder: string): Promise<LoadedTexts | LoadedImages> {
     return this.api.loadFolder(
       Comlink.transfer(
         files,

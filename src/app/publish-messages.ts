@@ -76,13 +76,14 @@ export function plainReason(reason: CheckReason): string {
 
 /** The steps of *Build and check*, in order, with the engine phases each covers. */
 export const BUILD_STEPS: readonly { id: string; label: string; phases: readonly string[] }[] = [
-  { id: 'spec', label: 'Building the specification (RKME) of your training rows', phases: ['impute', 'kmeans', 'beta', 'z-step'] },
+  { id: 'spec', label: 'Building the specification (RKME) of your training rows', phases: ['impute', 'features', 'kmeans', 'beta', 'z-step'] },
   { id: 'pack', label: 'Packing the bundle', phases: ['pack'] },
   { id: 'check', label: 'Checking the bundle (running the model on rows like yours)', phases: ['check'] },
 ];
 
 export const SPEC_PHASE_LABELS: Record<string, string> = {
   impute: 'filling missing cells',
+  features: 'computing the features of your images',
   kmeans: 'summarising your rows (k-means)',
   beta: 'weighting the reduced points',
   'z-step': 'refining the reduced points',

@@ -16,6 +16,7 @@ import type {
   LearnwareDetail,
   MappingProposal,
   LoadedData,
+  LoadedImages,
   LoadedTable,
   LoadedTexts,
   SearchAnswer,
@@ -46,8 +47,8 @@ export class SpecClient {
     return this.api.loadData(Comlink.transfer(bytes, [bytes]), fileName);
   }
 
-  /** A dropped folder's files ({path, bytes}, the buffers transferred): its .txt files are the texts. */
-  loadFolder(files: NamedFile[], folder: string): Promise<LoadedTexts> {
+  /** A dropped folder's files, or several dropped files ({path, bytes}, the buffers transferred): its images, else its .txt files. */
+  loadFolder(files: NamedFile[], folder: string): Promise<LoadedTexts | LoadedImages> {
     return this.api.loadFolder(
       Comlink.transfer(
         files,

@@ -19,7 +19,7 @@ import { setOnnxWasmThreads, type RunnerOptions } from '../src/engine/model/onnx
 import type { GpuLike } from '../src/engine/kernels/adapter.js';
 import { compositeColumns, loadComposite, packComposite, predictComposite, type Composite, type CompositeSpec } from '../src/engine/reuse/composite.js';
 import { describeEvaluation, type Evaluation } from '../src/engine/reuse/evaluate.js';
-import { loadLearnware, type Learnware } from '../src/engine/reuse/learnware.js';
+import { learnwareTask, loadLearnware, type Learnware } from '../src/engine/reuse/learnware.js';
 import type { LearnwareRef } from '../src/engine/reuse/method.js';
 import { predictionsCsv, type PredictionContext, type Predictions } from '../src/engine/reuse/predictions.js';
 import { chooseLearnwares, prepareReuse, reuseMapping } from '../src/engine/reuse/prepare.js';
@@ -79,6 +79,24 @@ export interface EvaluateRequest extends TableSelection {
 export interface EvaluationAnswer extends Evaluation {
   learnwares: string[];
   reading: string[];
+  /** labelled rows left out of the comparison: their label is a class none of the learnwares predicts (a user's images of more classes than theirs) */
+  leftOut?: { rows: number; classes: string[] };
+}
+
+/** Labels of classes none of the learnwares predicts are left out (null) of a comparison of classifiers, and counted. */
+function knownLabels(labels: readonly (number | string | null)[], lws: readonly Learnware[]): { labels: (number | string | null)[]; leftOut?: EvaluationAnswer['leftOut'] } {
+  const { kind, classes } = learnwareTask(lws);
+  if (kind !== 'classification' || !classes) return { labels: [...labels] };
+  const known = new Set(classes);
+  const unknown = new Set<string>();
+  let rows = 0;
+  const kept = labels.map((v) => {
+    if (v === null || typeof v !== 'string' || known.has(v)) return v;
+    unknown.add(v);
+    rows++;
+    return null;
+  });
+  return rows > 0 ? { labels: kept, leftOut: { rows, classes: [...unknown].sort() } } : { labels: kept };
 }
 
 export interface ReuseOutcome {
@@ -298,6 +316,7 @@ const api = {
       const progress = progressRelay(onProgress);
       const table = await rowsOf(request);
       const { learnwares: lws, weights, mapping } = await prepare(request.searchId, 'evaluate', signal);
+      const { labels, leftOut } = knownLabels(table.labels!, lws);
       const evaluation = await evaluateTable(
         {
           learnwares: lws,
@@ -305,7 +324,7 @@ const api = {
           values: table.values,
           rows: table.rows,
           columns: table.columns,
-          labels: table.labels!,
+          labels,
           labelled: request.labelled,
           testFraction: request.testFraction,
           seed: request.seed,
@@ -316,7 +335,7 @@ const api = {
         { signal, onProgress: progress.callback },
       );
       await progress.flush();
-      return { ...evaluation, learnwares: lws.map((lw) => lw.id), reading: describeEvaluation(evaluation).sentences };
+      return { ...evaluation, learnwares: lws.map((lw) => lw.id), reading: describeEvaluation(evaluation).sentences, ...(leftOut ? { leftOut } : {}) };
     });
   },
 

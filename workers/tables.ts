@@ -123,7 +123,8 @@ export function loadTextFolder(files: NamedFile[], folder: string): LoadedTexts 
   if (images > 0 && images * 2 > files.length) {
     const data = imagesFromFiles(files);
     forgetAll();
-    return keepImages(data, folder);
+    // several chosen or dropped files come named "3 image files" by the page; a folder by its name
+    return keepImages(data, /^\d+ (image )?files$/.test(folder) ? folder : `the folder ${folder}`);
   }
   const texts = textsFromFiles(files);
   forgetAll();

@@ -234,7 +234,7 @@ describe('images in the page', () => {
     await page.getByTestId('folder-input').setInputFiles(join(dir, 'shop'));
     await expect
       .poll(() => page.getByTestId('images-summary').textContent(), { timeout: 30_000 })
-      .toMatch(/6 grey images \(shop, 28×28 pixels\), 6 labelled \(2 labels: bag 3, trouser 3\); 1 other file was left out/);
+      .toMatch(/6 grey images \(the folder shop, 28×28 pixels\), 6 labelled \(2 labels: bag 3, trouser 3\); 1 other file was left out/);
     expect(await page.getByTestId('image-preview').getByTestId('thumbnail').count()).toBe(6);
     await page.locator('section[aria-labelledby="data-heading"]').screenshot({ path: join(ARTIFACTS, 'image-folder.png') });
 

@@ -17,7 +17,7 @@
  *     reuse (a learnware on 10,000 images) and of ψ, and the FLOP of one spec counted from the
  *     network's shapes (ψ of every image + k-means), against the reference's ≈ 3.5·10^15 per spec.
  * Writes bench/results/image.json (image-quick.json with --quick: 2 users, one curve user at n = 100, 1,000
- * images per spec only).
+ * images per spec only; image-protocol.json with --protocol: section 1 alone).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -53,7 +53,7 @@ import {
   type ReuseMethod,
 } from '../src/engine/index.js';
 import { RKME_IMAGE_TYPE } from '../src/engine/spec/image/types.js';
-import { imageNetwork, IMAGE_FEATURE_DIM } from '../src/engine/spec/image/features.js';
+import { imageNetwork, IMAGE_FEATURE_DIM, IMAGE_GAMMA } from '../src/engine/spec/image/features.js';
 import { SPEC_IMAGE_SIZE } from '../src/engine/data/image.js';
 import { NODE_WASM_PATHS } from '../src/cli/node-backend.js';
 import { directoryFetch } from '../tests/shared/identification.js';
@@ -64,13 +64,15 @@ import { machineInfo } from './machine.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
+/** --protocol: section 1 only (no curve, no spec times), written to image-protocol.json */
+const protocolOnly = argv.includes('--protocol');
 const SEEDS = 1;
 const SIZES = [100, 200, 500, 1000, 2000, 4000];
-const CURVE_USERS = quick ? 1 : 2;
+const CURVE_USERS = protocolOnly ? 0 : quick ? 1 : 2;
 /** the job selector (and the recommendation when it is the job selector) runs on every JOB_STRIDE-th user: it trains for ~30 s a user here */
 const JOB_STRIDE = quick ? 1 : 10;
 const CURVE_IMAGES = 3000;
-const SPEC_SIZES = quick ? [1000] : [1000, 5000];
+const SPEC_SIZES = protocolOnly ? [] : quick ? [1000] : [1000, 5000];
 /** the reference's FLOP per image spec (its ConvNet fitted per spec; docs/image.md §6) */
 const REFERENCE_FLOP_PER_SPEC = 3.5e15;
 const log = (line: string) => process.stdout.write(line + '\n');
@@ -344,6 +346,8 @@ const results = {
   machine: machineInfo(),
   backend: backend.name,
   quick,
+  protocolOnly,
+  gamma: IMAGE_GAMMA,
   seeds: SEEDS,
   catalog: { island: imageIsland.id, learnwares: all.length, users: protocol.length, curveUsers: CURVE_USERS, curveImages: CURVE_IMAGES },
   referenceCifar10: { market: 0.346, best: 0.688, top1: 0.534, jobSelector: 0.534, averaging: 0.676 },
@@ -360,6 +364,6 @@ const results = {
   seconds: (performance.now() - started) / 1000,
 };
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-const file = join(ROOT, 'bench', 'results', quick ? 'image-quick.json' : 'image.json');
+const file = join(ROOT, 'bench', 'results', quick ? 'image-quick.json' : protocolOnly ? 'image-protocol.json' : 'image.json');
 writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
 log(`wrote ${file} (${results.seconds.toFixed(0)} s)`);

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { resolveBackend } from '../../src/engine/kernels/resolve.js';
 import { TsBackend, convFeaturesSync } from '../../src/engine/kernels/backend-ts.js';
 import { convFeatureCount } from '../../src/engine/kernels/backend.js';
-import { IMAGE_FEATURE_DIM, imageNetwork } from '../../src/engine/spec/image/features.js';
+import { IMAGE_FEATURE_DIM, imageFeaturesSync, imageNetwork } from '../../src/engine/spec/image/features.js';
+import { tableView as imageTableView } from '../../src/engine/spec/image/view.js';
 import { NODE_WASM_PATHS } from '../../src/cli/node-backend.js';
 import { IMAGE_TOLERANCE, measureFeatures, measureSpec, stripes } from '../shared/image-agreement.js';
 import { readFileSync } from 'node:fs';
@@ -175,6 +176,21 @@ describe('the image RKME', () => {
     expect(imageSpecType.innerProduct(read, read, settings)).toBe(imageSpecType.innerProduct(spec, spec, settings));
     expect(squaredMmd(spec, read)).toBeLessThan(1e-12);
     expect(serializeStatSpec(read)).toBe(text);
+  });
+
+  it('a stat.json parsed again reuses ψ of its reduced images only when every value is the same', async () => {
+    const { spec } = await build(horizontal);
+    const text = serializeStatSpec(spec);
+    const again = parseStatSpec(text) as RkmeImageSpec;
+    const fresh = imageFeaturesSync(Float32Array.from(again.z), again.K, 1);
+    expect(Array.from(imageTableView(again).z)).toEqual(Array.from(fresh));
+    // one pixel changed by the least a float32 can: its own ψ, not the cached one
+    const changed = JSON.parse(text) as { z: number[][][][] };
+    changed.z[0][0][5][7] = Math.fround(changed.z[0][0][5][7] + 2 ** -20);
+    const other = parseStatSpec(JSON.stringify(changed)) as RkmeImageSpec;
+    const otherFresh = imageFeaturesSync(Float32Array.from(other.z), other.K, 1);
+    expect(Array.from(imageTableView(other).z)).toEqual(Array.from(otherFresh));
+    expect(Array.from(otherFresh)).not.toEqual(Array.from(fresh));
   });
 
   it('loads a reference-layout stat.json (no network) and never compares it', async () => {

@@ -14,10 +14,10 @@ import { SPEC_IMAGE_SIZE } from '../../data/image.js';
 import { solveSimplexQp } from '../qp.js';
 import { effectiveK, GENERATOR } from '../table/build.js';
 import { kMeans } from '../table/kmeans.js';
-import { IMAGE_FEATURE_DIM, IMAGE_GAMMA, IMAGE_NETWORK, imageFeaturesSync, pixelFeatures } from './features.js';
+import { IMAGE_FEATURE_DIM, IMAGE_GAMMA, IMAGE_NETWORK, pixelFeatures } from './features.js';
 import { REFERENCE_DEFAULTS } from './stat-json.js';
 import { IMAGE_SPEC_LIMITS, RKME_IMAGE_TYPE, type RkmeImageSpec } from './types.js';
-import { makeView, setTableView, type TableView } from './view.js';
+import { makeView, reducedFeatures, setTableView, type TableView } from './view.js';
 
 export interface ImageSpecOptions extends JobOptions {
   /** reduced images (default 50, as the reference) */
@@ -116,7 +116,7 @@ export async function buildImageRkme(
     });
 
     const betaPhase = new PhaseReporter(onProgress, job, 'beta', 1, 'steps');
-    psiZ = imageFeaturesSync(Float32Array.from(z), K, channels);
+    psiZ = reducedFeatures(Float32Array.from(z), K, channels);
     const psiZWork = new Float64Array(K * d);
     for (let j = 0; j < psiZWork.length; j++) psiZWork[j] = psiZ[j] - mean[j % d];
     const stats = await backend.kernelRowStats(psiZWork, K, resident, gamma, false, signal);

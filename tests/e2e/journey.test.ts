@@ -67,7 +67,7 @@ describe('one owner of the rows', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     const workers = appWorkers(page);
     await page.goto(inject('appUrl'));
-    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/116 learnwares/);
+    await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/166 learnwares/);
 
     await page.getByTestId('file-input').setInputFiles(AUSTIN_HOLDOUT_PATH);
     await page.getByTestId('table-summary').waitFor();

@@ -28,7 +28,7 @@ async function searchAustin(context: BrowserContext, task: string, shows = 'sear
   page.on('pageerror', (e) => errors.push(e.message));
   context.on('request', (r) => BUNDLE.test(r.url()) && bundles++);
   await page.goto(inject('appUrl'));
-  await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/116 learnwares/);
+  await expect.poll(() => page.getByTestId('catalog-summary').textContent(), { timeout: 60_000 }).toMatch(/166 learnwares/);
   await page.getByTestId('file-input').setInputFiles(AUSTIN_HOLDOUT_PATH);
   await page.getByTestId('table-summary').waitFor();
   await page.getByTestId('label-column').selectOption('median');

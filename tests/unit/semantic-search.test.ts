@@ -13,10 +13,11 @@ const ids = (hits: { index: number }[]) => hits.map((h) => index.entries[h.index
 
 describe('semantic search on the demo catalog', () => {
   it('filters by task, scenario and license (OR within a key, AND across keys)', () => {
-    // the classifiers: the 20 flight-delay ones and the 50 text genre ones
-    expect(ids(semanticSearch(index.entries, { Task: ['Classification'] })).every((id) => id.startsWith('flights-') || id.startsWith('brown-'))).toBe(true);
-    expect(semanticSearch(index.entries, { Task: ['Classification'] })).toHaveLength(70);
+    // the classifiers: the 20 flight-delay ones, the 50 text genre ones and the 50 Fashion-MNIST ones
+    expect(ids(semanticSearch(index.entries, { Task: ['Classification'] })).every((id) => /^(flights|brown|fashion)-/.test(id))).toBe(true);
+    expect(semanticSearch(index.entries, { Task: ['Classification'] })).toHaveLength(120);
     expect(semanticSearch(index.entries, { Task: ['Classification'], Data: ['Text'] })).toHaveLength(50);
+    expect(semanticSearch(index.entries, { Task: ['Classification'], Data: ['Image'] })).toHaveLength(50);
     expect(semanticSearch(index.entries, { Scenario: ['Traffic', 'Financial'] })).toHaveLength(66);
     expect(semanticSearch(index.entries, { Scenario: ['Traffic'], License: ['MIT'] })).toHaveLength(0);
     expect(semanticSearch(index.entries, { Task: ['Segmentation'] })).toHaveLength(0);

@@ -158,19 +158,22 @@ describe('learnware-dock pack / check / catalog', () => {
     expect(readFileSync(join(catalog, 'catalog.json')).equals(before)).toBe(true);
   });
 
-  it('the demo catalog script builds at least 30 real learnwares in two table islands and a text island', async () => {
+  it('the demo catalog script builds at least 30 real learnwares in two table islands, a text island and an image island', async () => {
     // built once per run by the project's global setup (tests/integration/fresh-demo-catalog.ts)
     const { catalog: out, stdout } = inject('freshDemoCatalog');
     expect(stdout).toMatch(/166 learnwares in 4 islands/);
     const index = JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8')) as CatalogIndex;
     expect(index.entries.length).toBeGreaterThanOrEqual(30);
     expect(index.islands.map((i) => [i.features, i.count])).toEqual([
+      [Array.from({ length: 256 }, (_, i) => `conv3-16-32-64@1:c1:${i}`), 50],
       [['hour', 'weekday', 'month', 'distance'], 20],
       [['sales', 'volume', 'listings', 'inventory', 'month'], 46],
       [Array.from({ length: 100 }, (_, i) => `glove-100d-50k@1:${i}`), 50],
     ]);
     const tasks = index.entries.map((e) => `${e.id.split('-')[0]}:${e.semantic.Task.Values[0]}:${e.output.kind}`);
-    expect(new Set(tasks)).toEqual(new Set(['txhousing:Regression:regression', 'flights:Classification:probabilities', 'brown:Classification:probabilities']));
+    expect(new Set(tasks)).toEqual(
+      new Set(['txhousing:Regression:regression', 'flights:Classification:probabilities', 'brown:Classification:probabilities', 'fashion:Classification:probabilities']),
+    );
 
     // search it: a user holding Austin's rows (columns in another order) finds Austin first
     const rows = readFileSync(join(ROOT, 'public', 'samples', 'txhousing.csv'), 'utf8')

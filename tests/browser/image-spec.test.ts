@@ -18,7 +18,6 @@ describe('image features and specs in Chromium', () => {
     expect(backend.name).toBe(name);
     const errors = await measureFeatures(backend);
     const distance = await measureSpec(backend);
-    console.log(name, backend.device, JSON.stringify(errors), 'spec MMD²', distance);
     for (const e of Object.values(errors)) expect(e).toBeLessThan(IMAGE_TOLERANCE.features);
     expect(distance).toBeLessThan(IMAGE_TOLERANCE.specDistance);
   });

@@ -22,10 +22,9 @@ import {
   isJpeg,
   isPng,
   type ImageDataset,
-  type NamedFile,
 } from '../engine/index.js';
 import { usage, type ParsedArgs } from './args.js';
-import { readInput } from './files.js';
+import { readFolder, readInput } from './files.js';
 import { nodeBackend } from './node-backend.js';
 
 const TEXT_FILE = /\.txt$/i;
@@ -138,7 +137,8 @@ function readRawImages(file: string): ImageDataset {
   } catch (error) {
     throw new InputError('FILE_NOT_FOUND', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  if (stat.isDirectory()) return named(file, () => imagesFromFiles(readImageFolder(file)));
+  if (stat.isDirectory())
+    return named(file, () => imagesFromFiles(readFolder(file, { accept: IMAGE_FILE, what: 'images', maxRecords: IMAGE_LIMITS.maxImages, maxFileBytes: IMAGE_LIMITS.maxFileBytes })));
   const bytes = readInput(file, MAX_ZIP_BYTES);
   if (isPng(bytes) || isJpeg(bytes) || IMAGE_FILE.test(file)) {
     if (bytes.length > IMAGE_LIMITS.maxFileBytes) throw new InputError('TOO_LARGE', `${file} is ${bytes.length} bytes; the limit for one image is ${IMAGE_LIMITS.maxFileBytes}`);
@@ -156,38 +156,6 @@ function named<T>(file: string, read: () => T): T {
     if (error instanceof Error && !error.message.includes(file)) error.message = `${file}: ${error.message}`;
     throw error;
   }
-}
-
-/**
- * The files of a folder, recursively, paths relative and '/'-separated (what imagesFromFiles
- * expects). Only image files are read; the others are listed with no bytes (imagesFromFiles skips
- * them and says so); hidden files and folders are skipped as in zips and links are not followed.
- */
-export function readImageFolder(dir: string): NamedFile[] {
-  const files: NamedFile[] = [];
-  const maxFiles = IMAGE_LIMITS.maxImages + 1000;
-  let bytes = 0;
-  const walk = (abs: string, rel: string) => {
-    const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const path = rel ? `${rel}/${entry.name}` : entry.name;
-      // the path goes into messages and the predictions CSV: printable names only (as for zips, core/zip.ts)
-      // eslint-disable-next-line no-control-regex
-      if (/[\u0000-\u001f\u007f]/.test(entry.name)) throw new InputError('UNSAFE_PATH', `${dir} holds a file or folder whose name has control characters: ${JSON.stringify(path)}`);
-      if (entry.isDirectory()) walk(join(abs, entry.name), path);
-      else if (entry.isFile()) {
-        if (files.length >= maxFiles) throw new InputError('TOO_MANY_ROWS', `${dir} holds more than ${maxFiles} files; the limit is ${IMAGE_LIMITS.maxImages} images`);
-        const image = IMAGE_FILE.test(entry.name);
-        const data = image ? readInput(join(abs, entry.name), IMAGE_LIMITS.maxFileBytes) : new Uint8Array(0);
-        bytes += data.length;
-        if (bytes > 2 ** 30) throw new InputError('TOO_LARGE', `the image files of ${dir} hold more than ${2 ** 30} bytes`);
-        files.push({ path, bytes: data });
-      }
-    }
-  };
-  walk(dir, '');
-  return files;
 }
 
 /** An image dataset's labels (their class folders), or an error saying where labels come from. */

@@ -4,7 +4,7 @@
  * (--text-column). Every command that takes a table takes these; the texts come back embedded
  * (docs/text.md §2) and with their languages (§3), ready for a text spec, search or reuse.
  */
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -24,7 +24,7 @@ import {
   type WordVectors,
 } from '../engine/index.js';
 import { stringOption, usage, type ParsedArgs } from './args.js';
-import { readInput } from './files.js';
+import { readFolder, readInput } from './files.js';
 import { nodeLanguageIdentifier } from './language.js';
 
 const JSON_LINES = /\.(jsonl|ndjson)$/i;
@@ -94,7 +94,7 @@ async function readRawTexts(file: string, args: ParsedArgs): Promise<TextDataset
   const textColumn = stringOption(args, 'text-column');
   if (existsSync(file) && statSync(file).isDirectory()) {
     if (textColumn) throw usage(`--text-column names a column of a table; ${file} is a folder of .txt files`);
-    return textsFromFiles(readFolder(file));
+    return textsFromFiles(readTextFolder(file));
   }
   const bytes = readInput(file);
   const loader = loaderFor(bytes, file);
@@ -107,31 +107,9 @@ async function readRawTexts(file: string, args: ParsedArgs): Promise<TextDataset
   return textsFromTable(table, textColumn, stringOption(args, 'label-column'));
 }
 
-/**
- * The files of a folder, recursively, paths relative and '/'-separated (what textsFromFiles
- * expects). Only .txt files are read; hidden files and folders are skipped as in zips
- * (docs/text.md §1), and links are not followed.
- */
-export function readFolder(dir: string): NamedFile[] {
-  const files: NamedFile[] = [];
-  const maxFiles = TEXT_LIMITS.maxTexts + 1000;
-  let bytes = 0;
-  const walk = (abs: string, rel: string) => {
-    const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const path = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(join(abs, entry.name), path);
-      else if (entry.isFile()) {
-        if (files.length >= maxFiles) throw new InputError('TOO_MANY_ROWS', `${dir} holds more than ${maxFiles} files; the limit is ${TEXT_LIMITS.maxTexts} texts`);
-        const data = TEXT_FILE.test(entry.name) ? readInput(join(abs, entry.name)) : new Uint8Array(0);
-        bytes += data.length;
-        if (bytes > 2 ** 30) throw new InputError('TOO_LARGE', `the .txt files of ${dir} hold more than ${2 ** 30} bytes`);
-        files.push({ path, bytes: data });
-      }
-    }
-  };
-  walk(dir, '');
+/** A folder's .txt files (docs/text.md §1; readFolder: sorted, hidden files skipped, links not followed), or why it has none. */
+function readTextFolder(dir: string): NamedFile[] {
+  const files = readFolder(dir, { accept: TEXT_FILE, what: 'texts', maxRecords: TEXT_LIMITS.maxTexts });
   if (!files.some((f) => TEXT_FILE.test(f.path))) {
     const found =
       files.length === 0

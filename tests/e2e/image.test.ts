@@ -201,11 +201,9 @@ describe('images in the page', () => {
     expect(right / user.rows).toBeGreaterThan(0.3);
 
     // the comparison: every method and training from scratch on a held-out part of the labelled images
-    const started = Date.now();
     await page.getByTestId('evaluate').click();
     await page.locator('[data-testid="evaluation"], [data-testid="reuse-error"]').first().waitFor({ timeout: 360_000 });
     expect(await page.getByTestId('reuse-error').count(), (await page.getByTestId('reuse-error').allTextContents()).join(' ')).toBe(0);
-    console.log(`evaluation took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     const rows = await page.getByTestId('evaluation-row').allTextContents();
     expect(rows.length).toBeGreaterThan(2);
     expect(rows.join(' | ')).toMatch(/scratch/i);

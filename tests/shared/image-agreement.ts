@@ -8,6 +8,7 @@ import type { ComputeBackend, ConvNetwork } from '../../src/engine/kernels/backe
 import { convFeaturesSync, TsBackend } from '../../src/engine/kernels/backend-ts.js';
 import { buildImageRkme, imageSpecType } from '../../src/engine/spec/image/index.js';
 import { imageNetwork } from '../../src/engine/spec/image/features.js';
+import type { RkmeImageSpec } from '../../src/engine/spec/image/types.js';
 
 /** Stated tolerances of the image path. */
 export const IMAGE_TOLERANCE = {
@@ -65,27 +66,37 @@ export function relativeError(a: Float64Array, b: Float64Array): number {
   return err / top;
 }
 
+/** The images of measureFeatures and their reference ψ, computed once per test file (plain TS is the slow part). */
+let featureCase: ReturnType<typeof makeFeatureCase> | undefined;
+function makeFeatureCase() {
+  const shape32 = (channels: number) => ({ channels, height: 32, width: 32 });
+  const cases = {
+    grey: { pixels: stripes(20, 'horizontal', 5), n: 20, shape: shape32(1), network: imageNetwork(1) },
+    rgb: { pixels: randomImages(6, 3 * 1024, 6), n: 6, shape: shape32(3), network: imageNetwork(3) },
+    small: { pixels: randomImages(7, 3 * 256, 7), n: 7, shape: { channels: 3, height: 16, width: 16 }, network: smallNetwork() },
+  };
+  return Object.entries(cases).map(([name, c]) => ({ name, ...c, reference: convFeaturesSync(c.pixels, c.n, c.shape, c.network) }));
+}
+
 /** ψ (the spec's network, grey and RGB) and the small network on a candidate, against the TS reference. */
 export async function measureFeatures(candidate: ComputeBackend): Promise<{ grey: number; rgb: number; small: number }> {
-  const grey = stripes(20, 'horizontal', 5);
-  const rgb = randomImages(6, 3 * 1024, 6);
-  const small = randomImages(7, 3 * 256, 7);
-  const shape32 = (channels: number) => ({ channels, height: 32, width: 32 });
-  const network = smallNetwork();
-  const smallShape = { channels: 3, height: 16, width: 16 };
-  return {
-    grey: relativeError(await candidate.convFeatures(grey, 20, shape32(1), imageNetwork(1)), convFeaturesSync(grey, 20, shape32(1), imageNetwork(1))),
-    rgb: relativeError(await candidate.convFeatures(rgb, 6, shape32(3), imageNetwork(3)), convFeaturesSync(rgb, 6, shape32(3), imageNetwork(3))),
-    small: relativeError(await candidate.convFeatures(small, 7, smallShape, network), convFeaturesSync(small, 7, smallShape, network)),
-  };
+  featureCase ??= makeFeatureCase();
+  const errors: Record<string, number> = {};
+  for (const c of featureCase) errors[c.name] = relativeError(await candidate.convFeatures(c.pixels, c.n, c.shape, c.network), c.reference);
+  return errors as { grey: number; rgb: number; small: number };
 }
+
+let specCase: Promise<{ pixels: Float32Array; reference: RkmeImageSpec }> | undefined;
 
 /** Squared MMD (Float64, under the spec's own settings) between the spec of 40 striped images built on the TS reference and on a candidate, same seed. */
 export async function measureSpec(candidate: ComputeBackend): Promise<number> {
-  const pixels = new Float32Array(40 * 1024);
-  pixels.set(stripes(20, 'horizontal', 8));
-  pixels.set(stripes(20, 'vertical', 9), 20 * 1024);
-  const reference = (await buildImageRkme(new TsBackend(), pixels, 40, 1, { K: 8, seed: 4 })).spec;
+  specCase ??= (async () => {
+    const pixels = new Float32Array(40 * 1024);
+    pixels.set(stripes(20, 'horizontal', 8));
+    pixels.set(stripes(20, 'vertical', 9), 20 * 1024);
+    return { pixels, reference: (await buildImageRkme(new TsBackend(), pixels, 40, 1, { K: 8, seed: 4 })).spec };
+  })();
+  const { pixels, reference } = await specCase;
   const spec = (await buildImageRkme(candidate, pixels, 40, 1, { K: 8, seed: 4 })).spec;
   const settings = imageSpecType.ownSettings(reference);
   const ip = (a: typeof spec, b: typeof spec) => imageSpecType.innerProduct(a, b, settings);

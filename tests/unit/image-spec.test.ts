@@ -70,11 +70,9 @@ describe('convFeatures', () => {
     for (const name of ['cpu', 'wasm'] as const) {
       const { backend } = await resolveBackend({ preference: [name], wasmPaths: NODE_WASM_PATHS });
       const errors = await measureFeatures(backend);
-      console.log(name, JSON.stringify(errors));
       for (const e of Object.values(errors)) expect(e).toBeLessThan(IMAGE_TOLERANCE.features);
       if (name === 'wasm') {
         const distance = await measureSpec(backend);
-        console.log(name, 'spec MMD² to the TS spec', distance);
         expect(distance).toBeLessThan(IMAGE_TOLERANCE.specDistance);
       }
     }

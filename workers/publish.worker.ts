@@ -31,6 +31,7 @@ import {
   type SemanticSpec,
   type TableSpecOptions,
   type NamedFile,
+  type PackLearnwareInput,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
 import { webModelHost } from './model-host.js';
@@ -155,21 +156,10 @@ const api = {
     if (isImages(tableId)) return packImages(tableId, request, onProgress);
     const drop = [...request.dropColumns, ...(request.labelColumn ? [request.labelColumn] : [])];
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: drop });
-    const progress = progressRelay(onProgress);
-    const { bundle, check } = await packLearnware(
-      {
-        backend: (await backend()).backend,
-        data: tableDataset(matrix),
-        model: new Uint8Array(request.model),
-        semantic: request.semantic,
-        id: request.id,
-        output: { kind: request.outputKind, classes: request.classes, width: request.width },
-        specOptions: { scale: 'std' } satisfies TableSpecOptions,
-      },
-      { onProgress: progress.callback },
-    );
-    await progress.flush();
-    return Comlink.transfer({ bundle, status: check.status, reasons: check.reasons, passed: check.passed, sha256: check.sha256, features: matrix.featureNames }, [bundle.buffer]);
+    return packAndCheck(request, onProgress, async () => ({
+      input: { data: tableDataset(matrix), specOptions: { scale: 'std' } satisfies TableSpecOptions },
+      report: { features: matrix.featureNames },
+    }));
   },
 
   /** Publishes a USABLE bundle to a catalog in an S3-compatible bucket (signed in this worker). */
@@ -184,16 +174,21 @@ const api = {
   },
 };
 
-/** A text learnware: the texts embedded (their text RKME, docs/text.md §5) and packed with the model's vocabulary. */
-async function packTexts(id: number, request: PackRequest, onProgress?: ProgressCallback): Promise<PackResult> {
-  if (!request.text) throw new InputError('NO_VOCAB', 'a text model needs its vocabulary: choose its vocab.txt (one token per line, line i has id i + 2)');
+/** The data-specific part of a pack: what packLearnware reads beside the request's model and semantic spec, and what the result adds. */
+type PackData = Pick<PackLearnwareInput, 'data' | 'text' | 'specOptions'>;
+
+/** Packs the bundle and runs the checker (engine packLearnware, as the CLI), with `prepare` turning the loaded data into its input under the same progress. */
+async function packAndCheck(
+  request: PackRequest,
+  onProgress: ProgressCallback | undefined,
+  prepare: (progress: ProgressCallback | undefined) => Promise<{ input: PackData; report: Pick<PackResult, 'features' | 'languages'> }>,
+): Promise<PackResult> {
   const progress = progressRelay(onProgress);
-  const texts = await embedAndIdentify(getTexts(id), { onProgress: progress.callback });
+  const { input, report } = await prepare(progress.callback);
   const { bundle, check } = await packLearnware(
     {
+      ...input,
       backend: (await backend()).backend,
-      data: texts,
-      text: { vocab: new Uint8Array(request.text.vocab), maxLength: request.text.maxLength },
       model: new Uint8Array(request.model),
       semantic: request.semantic,
       id: request.id,
@@ -202,27 +197,22 @@ async function packTexts(id: number, request: PackRequest, onProgress?: Progress
     { onProgress: progress.callback },
   );
   await progress.flush();
-  return Comlink.transfer({ bundle, status: check.status, reasons: check.reasons, passed: check.passed, sha256: check.sha256, features: [], languages: texts.languages ?? [] }, [
-    bundle.buffer,
-  ]);
+  return Comlink.transfer({ bundle, status: check.status, reasons: check.reasons, passed: check.passed, sha256: check.sha256, ...report }, [bundle.buffer]);
+}
+
+/** A text learnware: the texts embedded (their text RKME, docs/text.md §5) and packed with the model's vocabulary. */
+async function packTexts(id: number, request: PackRequest, onProgress?: ProgressCallback): Promise<PackResult> {
+  const text = request.text;
+  if (!text) throw new InputError('NO_VOCAB', 'a text model needs its vocabulary: choose its vocab.txt (one token per line, line i has id i + 2)');
+  return packAndCheck(request, onProgress, async (progress) => {
+    const texts = await embedAndIdentify(getTexts(id), { onProgress: progress });
+    return { input: { data: texts, text: { vocab: new Uint8Array(text.vocab), maxLength: text.maxLength } }, report: { features: [], languages: texts.languages ?? [] } };
+  });
 }
 
 /** An image learnware (docs/image.md §3–§4): the image RKME of the training images, packed with the model (its input size read from the ONNX file). */
-async function packImages(id: number, request: PackRequest, onProgress?: ProgressCallback): Promise<PackResult> {
-  const progress = progressRelay(onProgress);
-  const { bundle, check } = await packLearnware(
-    {
-      backend: (await backend()).backend,
-      data: getImages(id),
-      model: new Uint8Array(request.model),
-      semantic: request.semantic,
-      id: request.id,
-      output: { kind: request.outputKind, classes: request.classes, width: request.width },
-    },
-    { onProgress: progress.callback },
-  );
-  await progress.flush();
-  return Comlink.transfer({ bundle, status: check.status, reasons: check.reasons, passed: check.passed, sha256: check.sha256, features: [] }, [bundle.buffer]);
+function packImages(id: number, request: PackRequest, onProgress?: ProgressCallback): Promise<PackResult> {
+  return packAndCheck(request, onProgress, async () => ({ input: { data: getImages(id) }, report: { features: [] } }));
 }
 
 export type PublishWorkerApi = typeof api;

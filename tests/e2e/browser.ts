@@ -12,9 +12,10 @@ const ALLOWED_PATHS = /^\/(|index\.html|favicon\.svg|sw\.js|assets\/[\w.-]+|samp
 
 /**
  * Every request (but blob: and data: URLs) went to `origin`, was a GET, carried no body and asked
- * for one of the app's files or the catalog's index, shards and bundles.
+ * for one of the app's files or the catalog's index, shards and bundles; no URL names one of
+ * `names` (the user's file names).
  */
-export function expectOnlyBodylessGets(requests: readonly Request[], origin: string): void {
+export function expectOnlyBodylessGets(requests: readonly Request[], origin: string, names: readonly string[] = []): void {
   expect(requests.length).toBeGreaterThan(0);
   for (const request of requests) {
     const url = new URL(request.url());
@@ -23,7 +24,21 @@ export function expectOnlyBodylessGets(requests: readonly Request[], origin: str
     expect(request.method(), request.url()).toBe('GET');
     expect(request.postData(), request.url()).toBeNull();
     expect(url.pathname, request.url()).toMatch(ALLOWED_PATHS);
+    for (const name of names) expect(decodeURIComponent(request.url())).not.toContain(name);
   }
+}
+
+/** Drops files on the drop zone as a browser does (a DataTransfer holding them). */
+export async function dropFiles(page: Page, files: { name: string; type: string; bytes: Uint8Array | string }[]): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    (list) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([typeof f.bytes === 'string' ? f.bytes : Uint8Array.from(f.bytes)], f.name, { type: f.type }));
+      return dt;
+    },
+    files.map((f) => ({ name: f.name, type: f.type, bytes: typeof f.bytes === 'string' ? f.bytes : [...f.bytes] })),
+  );
+  await page.getByRole('region', { name: 'Drop a data file here' }).dispatchEvent('drop', { dataTransfer: transfer });
 }
 
 /** Chooses a file of txhousing rows, picks the housing island's columns (month in, median out) and searches. */

@@ -15,7 +15,7 @@ import { type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readZip } from '../../src/engine/index.js';
 import { centroidModel, FASHION_CLASSES, fashionTest, imageFiles, pick, writeFiles, zipFiles } from '../helpers/images.js';
-import { launchChromium } from './browser.js';
+import { dropFiles, expectOnlyBodylessGets, launchChromium } from './browser.js';
 
 const ROOT = process.cwd();
 const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
@@ -33,35 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-const ALLOWED = /^\/(|index\.html|favicon\.svg|sw\.js|assets\/[\w.-]+|catalog\/(catalog\.json|shards\/[\w.-]+\.bin|bundles\/[0-9a-f]{64}\.zip))$/;
-
-/** Every request was a bodiless GET of the app's or the catalog's files, and none names one of the user's images. */
-function expectPrivate(requests: readonly Request[], origin: string, names: readonly string[]): void {
-  expect(requests.length).toBeGreaterThan(0);
-  for (const request of requests) {
-    const url = new URL(request.url());
-    if (url.protocol === 'blob:' || url.protocol === 'data:') continue;
-    expect(url.origin, request.url()).toBe(origin);
-    expect(request.method(), request.url()).toBe('GET');
-    expect(request.postData(), request.url()).toBeNull();
-    expect(url.pathname, request.url()).toMatch(ALLOWED);
-    for (const name of names) expect(decodeURIComponent(request.url())).not.toContain(name);
-  }
-}
-
-/** Drops files on the drop zone as a browser does (a DataTransfer holding them). */
-async function dropFiles(page: Page, files: { name: string; type: string; bytes: Uint8Array }[]): Promise<void> {
-  const transfer = await page.evaluateHandle(
-    (list) => {
-      const dt = new DataTransfer();
-      for (const f of list) dt.items.add(new File([Uint8Array.from(f.bytes)], f.name, { type: f.type }));
-      return dt;
-    },
-    files.map((f) => ({ name: f.name, type: f.type, bytes: [...f.bytes] })),
-  );
-  await page.getByRole('region', { name: 'Drop a data file here' }).dispatchEvent('drop', { dataTransfer: transfer });
-}
 
 /** Records, in the page, every text the job's progress line shows (a spec of 300 images is over in a moment). */
 async function recordProgress(page: Page): Promise<void> {
@@ -214,7 +185,7 @@ describe('images in the page', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'image-journey.png'), fullPage: true });
 
     const names0 = paths.slice(0, 20).map((p) => p.split('/').at(-1)!);
-    expectPrivate(requests, new URL(appUrl).origin, [USER, ...names0]);
+    expectOnlyBodylessGets(requests, new URL(appUrl).origin, [USER, ...names0]);
     expect(errors).toEqual([]);
     await page.close();
   }, 600_000);

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type Browser, type Page, type Request } from 'playwright-core';
+import { type Browser, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildCatalog,
@@ -31,7 +31,7 @@ import {
   type SemanticSpec,
 } from '../../src/engine/index.js';
 import { GENRES, loadBrownPassages, splitPassages, textDevelopers, textUsers, type TextDeveloper } from '../../scripts/demo-text-sources.js';
-import { launchChromium } from './browser.js';
+import { dropFiles, launchChromium } from './browser.js';
 
 const ROOT = process.cwd();
 const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
@@ -171,19 +171,6 @@ function expectPrivate(requests: readonly Request[], appOrigin: string, words: r
   }
 }
 
-/** Drops a file on the drop zone as a browser does (a DataTransfer holding it). */
-async function dropFile(page: Page, name: string, content: string): Promise<void> {
-  const transfer = await page.evaluateHandle(
-    ([fileName, text]) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([text], fileName, { type: 'application/x-ndjson' }));
-      return dt;
-    },
-    [name, content],
-  );
-  await page.getByRole('region', { name: 'Drop a data file here' }).dispatchEvent('drop', { dataTransfer: transfer });
-}
-
 const isPressAndFiction = (name: string) => /\bpress\b/.test(name) && /(^|[^-])\bfiction\b/.test(name);
 
 describe('texts in the page', () => {
@@ -199,7 +186,7 @@ describe('texts in the page', () => {
     const content = readFileSync(userFile, 'utf8');
     const lines = content.trim().split('\n');
     const first = JSON.parse(lines[0]) as { text: string };
-    await dropFile(page, `${USER}.jsonl`, content);
+    await dropFiles(page, [{ name: `${USER}.jsonl`, type: 'application/x-ndjson', bytes: content }]);
     await expect.poll(() => page.getByTestId('texts-summary').textContent(), { timeout: 30_000 }).toMatch(new RegExp(`${lines.length} texts \\(JSON Lines`));
     expect(await page.getByTestId('texts-summary').textContent()).toMatch(/400 labelled/);
     const preview = page.getByTestId('text-preview').locator('li');

@@ -9,17 +9,14 @@
  */
 import { FormatError } from '../../core/errors.js';
 import { SPEC_IMAGE_SIZE } from '../../data/image.js';
-import { decodeShard as decodeTableShard, encodeShard as encodeTableShard, type ShardPrecision } from '../table/shard.js';
+import { decodeFramedShard, encodeFramedShard, encodeShard as encodeTableShard, type ShardPrecision } from '../table/shard.js';
 import { IMAGE_FEATURE_DIM } from './features.js';
 import { REFERENCE_DEFAULTS } from './stat-json.js';
 import { IMAGE_SPEC_LIMITS, REFERENCE_NETWORK, RKME_IMAGE_TYPE, type RkmeImageSpec } from './types.js';
 import { makeView, setTableView, tableView } from './view.js';
 
 export const IMAGE_SHARD_MAGIC = [0x4c, 0x57, 0x49, 0x4d]; // "LWIM"
-/** the JSON part may not be larger than this (hostile shards) */
-const MAX_JSON_BYTES = 16 * 2 ** 20;
 const PLANE = SPEC_IMAGE_SIZE * SPEC_IMAGE_SIZE;
-const pad8 = (n: number) => Math.ceil(n / 8) * 8;
 
 interface ShardRecord {
   K: number;
@@ -32,65 +29,40 @@ interface ShardRecord {
 
 export function encodeImageShard(specs: readonly RkmeImageSpec[], precision: ShardPrecision = 'f64'): { bytes: Uint8Array; offsets: number[] } {
   const records: ShardRecord[] = specs.map((s) => ({ K: s.K, channels: s.channels, network: s.network, gamma: s.gamma, numPoints: s.numPoints, provenance: s.provenance }));
-  const json = new TextEncoder().encode(JSON.stringify({ records }));
-  const zStart = 12 + pad8(json.length);
-  const zBytes = specs.reduce((sum, s) => sum + s.K * s.channels * PLANE, 0);
-  const tableStart = zStart + pad8(zBytes);
+  const z = new Uint8Array(specs.reduce((sum, s) => sum + s.K * s.channels * PLANE, 0));
+  let o = 0;
+  for (const s of specs) for (const v of s.z) z[o++] = Math.round(255 * Math.min(1, Math.max(0, v)));
   const table = encodeTableShard(
     specs.map((s) => tableView(s)),
     IMAGE_FEATURE_DIM,
     precision,
   );
-  const bytes = new Uint8Array(tableStart + table.bytes.length);
-  bytes.set(IMAGE_SHARD_MAGIC, 0);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(4, 1, true);
-  view.setUint32(8, json.length, true);
-  bytes.set(json, 12);
-  let o = zStart;
-  for (const s of specs) for (const v of s.z) bytes[o++] = Math.round(255 * Math.min(1, Math.max(0, v)));
-  bytes.set(table.bytes, tableStart);
-  return { bytes, offsets: table.offsets.map((offset) => offset + tableStart) };
+  return encodeFramedShard(IMAGE_SHARD_MAGIC, records, table, z);
 }
 
 export function decodeImageShard(bytes: Uint8Array): RkmeImageSpec[] {
   const fail = (message: string): never => {
     throw new FormatError('BAD_SHARD', `image spec shard: ${message}`);
   };
-  if (bytes.length < 12 || IMAGE_SHARD_MAGIC.some((b, i) => bytes[i] !== b)) fail('not an image spec shard (bad magic bytes)');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(4, true) !== 1) fail(`unsupported version ${view.getUint32(4, true)}`);
-  const n = view.getUint32(8, true);
-  if (n > MAX_JSON_BYTES || 12 + n > bytes.length) fail('the record list is truncated or too large');
-  let records: unknown;
-  try {
-    records = (JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + n))) as { records?: unknown }).records;
-  } catch {
-    fail('the record list is not valid JSON');
-  }
-  if (!Array.isArray(records)) fail('the record list is not a list');
-  const list = (records as unknown[]).map((r, i) => readRecord(r, i, fail));
-  const zStart = 12 + pad8(n);
-  let zBytes = 0;
-  for (const r of list) zBytes += r.K * r.channels * PLANE;
-  const tableStart = zStart + pad8(zBytes);
-  if (tableStart > bytes.length) fail('the reduced images are truncated');
-  const tables = decodeTableShard(bytes.subarray(tableStart));
-  if (tables.length !== list.length) fail(`the record list does not match the ${tables.length} specs`);
-  let o = zStart;
+  let list: ShardRecord[] = [];
+  const { extra: z, table: tables } = decodeFramedShard(bytes, IMAGE_SHARD_MAGIC, 'image spec', (records) => {
+    list = records.map((r, i) => readRecord(r, i, fail));
+    return list.reduce((sum, r) => sum + r.K * r.channels * PLANE, 0);
+  });
+  let o = 0;
   return list.map((r, i) => {
     const table = tables[i];
     if (table.K !== r.K || table.d !== IMAGE_FEATURE_DIM || table.gamma !== r.gamma || table.numPoints !== r.numPoints || table.scale) fail(`record ${i} does not match its ψ view`);
     const size = r.K * r.channels * PLANE;
-    const z = new Float64Array(size);
-    for (let j = 0; j < size; j++) z[j] = bytes[o + j] / 255;
+    const pixels = new Float64Array(size);
+    for (let j = 0; j < size; j++) pixels[j] = z[o + j] / 255;
     o += size;
     const spec: RkmeImageSpec = {
       type: RKME_IMAGE_TYPE,
       K: r.K,
       numPoints: r.numPoints,
       channels: r.channels,
-      z,
+      z: pixels,
       beta: table.beta,
       gamma: r.gamma,
       network: r.network,

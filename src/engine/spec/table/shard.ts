@@ -103,3 +103,69 @@ export function decodeShard(bytes: Uint8Array): RkmeTableSpec[] {
   if (o !== bytes.length) fail('trailing bytes after the last record');
   return specs;
 }
+
+/** the JSON record list of a framed shard may not be larger than this (hostile shards) */
+const MAX_FRAME_JSON_BYTES = 16 * 2 ** 20;
+const pad8 = (n: number) => Math.ceil(n / 8) * 8;
+
+/**
+ * The framing the text and image shards share around a table shard:
+ *   magic (4 bytes) | u32 version 1 | u32 n = JSON byte length | JSON {"records": [...]}
+ *   | zero padding to a multiple of 8 | `extra` bytes | zero padding to a multiple of 8 | the 'LWDS' table shard
+ * Offsets are those of the table shard's records, moved to where they sit in the whole.
+ */
+export function encodeFramedShard(
+  magic: readonly number[],
+  records: readonly unknown[],
+  table: { bytes: Uint8Array; offsets: number[] },
+  extra: Uint8Array = new Uint8Array(0),
+): { bytes: Uint8Array; offsets: number[] } {
+  const json = new TextEncoder().encode(JSON.stringify({ records }));
+  const extraStart = 12 + pad8(json.length);
+  const tableStart = extraStart + pad8(extra.length);
+  const bytes = new Uint8Array(tableStart + table.bytes.length);
+  bytes.set(magic, 0);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(4, 1, true);
+  view.setUint32(8, json.length, true);
+  bytes.set(json, 12);
+  bytes.set(extra, extraStart);
+  bytes.set(table.bytes, tableStart);
+  return { bytes, offsets: table.offsets.map((o) => o + tableStart) };
+}
+
+/**
+ * Reads the framing of encodeFramedShard: the record list (checked to be a list, not yet its
+ * entries) and the bytes after it; `extraLength(records)` says how many of those precede the
+ * table shard. Every failure is a BAD_SHARD error naming the shard's kind (`what`).
+ */
+export function decodeFramedShard(
+  bytes: Uint8Array,
+  magic: readonly number[],
+  what: string,
+  extraLength: (records: unknown[]) => number = () => 0,
+): { records: unknown[]; extra: Uint8Array; table: RkmeTableSpec[] } {
+  const fail = (message: string): never => {
+    throw new FormatError('BAD_SHARD', `${what} shard: ${message}`);
+  };
+  if (bytes.length < 12 || magic.some((b, i) => bytes[i] !== b)) fail(`not ${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} shard (bad magic bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(4, true) !== 1) fail(`unsupported version ${view.getUint32(4, true)}`);
+  const n = view.getUint32(8, true);
+  if (n > MAX_FRAME_JSON_BYTES || 12 + n > bytes.length) fail('the record list is truncated or too large');
+  let records: unknown;
+  try {
+    records = (JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + n))) as { records?: unknown }).records;
+  } catch {
+    fail('the record list is not valid JSON');
+  }
+  if (!Array.isArray(records)) fail('the record list is not a list');
+  const list = records as unknown[];
+  const extraStart = 12 + pad8(n);
+  const length = extraLength(list);
+  const tableStart = extraStart + pad8(length);
+  if (tableStart > bytes.length) fail('the shard is truncated');
+  const table = decodeShard(bytes.subarray(tableStart));
+  if (table.length !== list.length) fail(`the record list does not match the ${table.length} specs`);
+  return { records: list, extra: bytes.subarray(extraStart, extraStart + length), table };
+}

@@ -5,6 +5,7 @@
  * keep their margin.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -38,4 +39,21 @@ export async function cli(...args: string[]): Promise<{ code: number; stdout: st
   } finally {
     release();
   }
+}
+
+/** What a CLI run gives back. */
+export type CliResult = { code: number; stdout: string; stderr: string };
+
+/** The result of a run that must succeed (else the error says its exit status and stderr). */
+export function ok(result: CliResult): CliResult {
+  if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`);
+  return result;
+}
+
+/** A CSV the CLI wrote, as rows of cells (the tests' CSVs have no quoted commas). */
+export function readCsv(file: string): string[][] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(','));
 }

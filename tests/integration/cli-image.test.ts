@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ok, readCsv } from '../helpers/cli.js';
 import { cliInProcess } from '../helpers/cli-in-process.js';
 import { centroidModel, FASHION_CLASSES, fashionTest, imageFiles, imageSemantic, pick, writeFiles, zipFiles, type FashionImages } from '../helpers/images.js';
 
@@ -30,7 +31,6 @@ const TRAIN_PER_CLASS = 20;
 const USER_PER_CLASS = 8;
 const USER_IMAGES = 3 * USER_PER_CLASS;
 
-type Result = { code: number; stdout: string; stderr: string };
 let dir: string;
 let catalog: string;
 let data: FashionImages;
@@ -39,18 +39,6 @@ let userFiles: [string, Uint8Array][];
 let userIndices: number[];
 const user = { folder: '', zip: '' };
 let truncated: Promise<{ code: number; stderr: string }>;
-
-function ok(result: Result): Result {
-  if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`);
-  return result;
-}
-
-function readCsv(file: string): string[][] {
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => line.split(','));
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lwd-cli-image-'));

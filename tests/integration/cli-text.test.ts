@@ -23,7 +23,7 @@ import { PACK_HELP } from '../../src/cli/commands/pack.js';
 import { EVALUATE_HELP, PREDICT_HELP, REUSE_HELP } from '../../src/cli/commands/reuse.js';
 import { SEARCH_HELP } from '../../src/cli/commands/search.js';
 import { SPEC_HELP } from '../../src/cli/commands/spec.js';
-import { cli } from '../helpers/cli.js';
+import { cli, ok, readCsv, type CliResult } from '../helpers/cli.js';
 import { cliInProcess } from '../helpers/cli-in-process.js';
 
 const run = promisify(execFile);
@@ -39,9 +39,8 @@ let catalog: string;
 let user: Passage[];
 /** the user's texts as a folder, a zip, JSON Lines and a CSV column (same texts, same order) */
 const inputs = { folder: '', zip: '', jsonl: '', csv: '' };
-type Result = { code: number; stdout: string; stderr: string };
 /** the subprocesses started in beforeAll, awaited by their tests */
-let searchJson: Promise<Result>;
+let searchJson: Promise<CliResult>;
 let missingEmbedder: Promise<{ code: number; stderr: string }>;
 
 function semantic(name: string, classes: string[], library = 'Others'): string {
@@ -97,18 +96,6 @@ function balanced(passages: readonly Passage[], superclass: Superclass, count: n
   const genres = [...new Set(mine.map((p) => p.genre))].sort();
   const each = Math.ceil(count / genres.length);
   return genres.flatMap((g) => mine.filter((p) => p.genre === g).slice(0, each)).slice(0, count);
-}
-
-function ok(result: { code: number; stdout: string; stderr: string }) {
-  if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`);
-  return result;
-}
-
-function readCsv(file: string): string[][] {
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => line.split(','));
 }
 
 beforeAll(async () => {
@@ -189,7 +176,7 @@ beforeAll(async () => {
 describe('learnware-dock CLI on texts', () => {
   it('builds the same text spec from a folder, a zip, JSON Lines and a CSV text column', async () => {
     const shapes = [[inputs.folder], [inputs.zip], [inputs.jsonl], [inputs.csv, '--text-column', 'text', '--label-column', 'genre']];
-    const results: Result[] = [];
+    const results: CliResult[] = [];
     for (const [i, args] of shapes.entries()) results.push(await cliInProcess('spec', ...args, '--k', '10', '--seed', '3', '--out', join(dir, `spec-${i}.json`)));
     for (const r of results) {
       expect(r.code, r.stderr).toBe(0);

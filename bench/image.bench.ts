@@ -60,6 +60,7 @@ import { directoryFetch } from '../tests/shared/identification.js';
 import { demoImageData, IMAGE_K, partyDataset } from '../scripts/build-demo-image.js';
 import { DEVELOPER_IMAGES, FASHION_CLASSES, imageUsers, type ImageParty } from '../scripts/demo-image-sources.js';
 import { machineInfo } from './machine.js';
+import { curveMeans, describeSummary, summariseProtocol } from './protocol.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -229,25 +230,12 @@ for (const party of users) {
   );
 }
 
-/** Mean of a key over rows (those where it was measured). */
-const meanOf = (rows: readonly Record<string, unknown>[], key: string) => mean(rows.map((r) => r[key]).filter((v): v is number => typeof v === 'number'));
-const summarise = (rows: readonly Record<string, unknown>[]) => {
-  const m = Object.fromEntries(
-    ['market', 'best', 'top1', 'jobSelector', 'averaging', 'recommendedAccuracy'].map((k) => [k === 'recommendedAccuracy' ? 'recommended' : k, meanOf(rows, k)]),
-  ) as Record<'market' | 'best' | 'top1' | 'jobSelector' | 'averaging' | 'recommended', number>;
-  const gapOf = (x: number) => (x - m.market) / (m.best - m.market);
-  return { users: rows.length, ...m, gapRecovered: { top1: gapOf(m.top1), jobSelector: gapOf(m.jobSelector), averaging: gapOf(m.averaging), recommended: gapOf(m.recommended) } };
-};
 // every user: market, best, top-1, averaging; the job-selector users: all methods on the same users
-const summaryAll = summarise(protocol);
+const summaryAll = summariseProtocol(protocol);
 const jobUsers = protocol.filter((r) => r.jobSelector !== null && r.recommendedAccuracy !== null);
-const summaryJob = summarise(jobUsers);
-const show = (label: string, m: ReturnType<typeof summarise>) =>
-  log(
-    `\n${label} (${m.users} users): market ${m.market.toFixed(3)}, best ${m.best.toFixed(3)}, top-1 ${m.top1.toFixed(3)} (gap ${(100 * m.gapRecovered.top1).toFixed(0)} %), job selector ${m.jobSelector.toFixed(3)} (${(100 * m.gapRecovered.jobSelector).toFixed(0)} %), averaging ${m.averaging.toFixed(3)} (${(100 * m.gapRecovered.averaging).toFixed(0)} %), recommended ${m.recommended.toFixed(3)} (${(100 * m.gapRecovered.recommended).toFixed(0)} %)`,
-  );
-show('every user', summaryAll);
-show(`every ${JOB_STRIDE}th user, with the job selector`, summaryJob);
+const summaryJob = summariseProtocol(jobUsers);
+log(describeSummary('every user', summaryAll));
+log(describeSummary(`every ${JOB_STRIDE}th user, with the job selector`, summaryJob));
 
 // ---- 2. labelled-data curve on larger users ------------------------------------------------------
 
@@ -295,10 +283,7 @@ for (const party of imageUsers(data.test, { count: CURVE_USERS, images: CURVE_IM
     }
   }
 }
-const curve = [...new Set(curves.map((c) => c.n))].map((n) => {
-  const at = curves.filter((c) => c.n === n);
-  return { n, labelledMean: mean(at.map((c) => c.labelled)), pruning: mean(at.map((c) => c.pruning)), scratch: mean(at.map((c) => c.scratch)), points: at.length };
-});
+const curve = curveMeans(curves);
 for (const c of curve) log(`labelled ${c.n} (used ${c.labelledMean.toFixed(0)}): ensemble pruning ${c.pruning.toFixed(3)}, from scratch ${c.scratch.toFixed(3)}`);
 
 // ---- 3. spec times, FLOP -------------------------------------------------------------------------

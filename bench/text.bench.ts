@@ -63,6 +63,7 @@ import { directoryFetch } from '../tests/shared/identification.js';
 import { demoTextData, loadDemoEmbedder } from '../scripts/build-demo-text.js';
 import type { TextHoldoutEntry } from '../scripts/demo-text-sources.js';
 import { machineInfo } from './machine.js';
+import { curveMeans, describeSummary, summariseProtocol } from './protocol.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -260,23 +261,11 @@ for (const entry of users) {
   log(`  curve done ${(performance.now() - t0).toFixed(0)} ms`);
 }
 
-const summary = {
-  market: mean(protocol.map((r) => r.market as number)),
-  best: mean(protocol.map((r) => r.best as number)),
-  top1: mean(protocol.map((r) => r.top1 as number)),
-  jobSelector: mean(protocol.map((r) => r.jobSelector as number)),
-  averaging: mean(protocol.map((r) => r.averaging as number)),
-  recommended: mean(protocol.map((r) => r.recommendedAccuracy as number)),
-};
-const gapOf = (x: number) => (x - summary.market) / (summary.best - summary.market);
-const gaps = { top1: gapOf(summary.top1), jobSelector: gapOf(summary.jobSelector), averaging: gapOf(summary.averaging), recommended: gapOf(summary.recommended) };
-log(
-  `\nmean over ${protocol.length} users: market ${summary.market.toFixed(3)}, best ${summary.best.toFixed(3)}, top-1 ${summary.top1.toFixed(3)} (gap ${(100 * gaps.top1).toFixed(0)} %, target ≥ 80 %), job selector ${summary.jobSelector.toFixed(3)} (${(100 * gaps.jobSelector).toFixed(0)} %), averaging ${summary.averaging.toFixed(3)} (${(100 * gaps.averaging).toFixed(0)} %), recommended ${summary.recommended.toFixed(3)} (${(100 * gaps.recommended).toFixed(0)} %, target ≥ 90 %)`,
-);
-const curve = [...new Set(curves.map((c) => c.n))].map((n) => {
-  const at = curves.filter((c) => c.n === n);
-  return { n, labelledMean: mean(at.map((c) => c.labelled)), pruning: mean(at.map((c) => c.pruning)), scratch: mean(at.map((c) => c.scratch)), points: at.length };
-});
+const protocolSummary = summariseProtocol(protocol);
+// the results file keeps its shape: the means in `summary`, the gap shares beside them
+const { gapRecovered: gaps, users: _users, ...summary } = protocolSummary;
+log(describeSummary('mean', protocolSummary, { top1: '≥ 80 %', recommended: '≥ 90 %' }));
+const curve = curveMeans(curves);
 for (const c of curve) log(`labelled ${c.n} (used ${c.labelledMean.toFixed(0)}): ensemble pruning ${c.pruning.toFixed(3)}, from scratch ${c.scratch.toFixed(3)}`);
 
 // ---- 3. throughput, spec times, page bytes ---------------------------------------------------

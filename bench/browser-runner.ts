@@ -5,6 +5,8 @@
  */
 import {
   buildTableRkme,
+  imageDataset,
+  specTypesFor,
   memoryFileCache,
   OnnxModel,
   parseStatSpec,
@@ -60,7 +62,35 @@ async function runSpecBench(config: { backend: BackendName; n: number; d: number
   }
 }
 
-Object.assign(globalThis, { runSpecBench, benchReady: true });
+/**
+ * The image spec (docs/image.md §3) of `n` grey `side`×`side` images (base64 bytes, row-major) on
+ * one backend, timed from the pixels to the spec; the stat.json goes back for the driver to compare
+ * with the spec Node builds (bench/image-chromium.bench.ts).
+ */
+async function runImageSpecBench(config: { backend: BackendName; pixels: string; n: number; side: number; K: number; timeoutMs: number }): Promise<BrowserSpecRun> {
+  const backend = await getBackend(config.backend);
+  const bytes = Uint8Array.from(atob(config.pixels), (c) => c.charCodeAt(0));
+  const size = config.side * config.side;
+  const images = Array.from({ length: config.n }, (_, i) => ({ width: config.side, height: config.side, channels: 1 as const, pixels: bytes.subarray(i * size, (i + 1) * size) }));
+  const data = imageDataset(
+    images,
+    images.map((_, i) => `${i}.png`),
+  );
+  const [imageType] = specTypesFor('image');
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), config.timeoutMs);
+  const started = performance.now();
+  try {
+    const { spec } = await imageType.build(backend, data, { K: config.K, signal: controller.signal } as object);
+    return { backend: backend.name, device: backend.device, ms: performance.now() - started, json: serializeStatSpec(spec) };
+  } catch (error) {
+    return { backend: backend.name, device: backend.device, ms: performance.now() - started, json: '', error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Object.assign(globalThis, { runSpecBench, runImageSpecBench, benchReady: true });
 
 /** Sketch search of a generated island (bench/search.bench.ts): one cold and one warm query. */
 async function runSketchSearchBench(base: string, island: Island, userJson: string) {

@@ -335,7 +335,12 @@ const api = {
         { signal, onProgress: progress.callback },
       );
       await progress.flush();
-      return { ...evaluation, learnwares: lws.map((lw) => lw.id), reading: describeEvaluation(evaluation).sentences, ...(leftOut ? { leftOut } : {}) };
+      return {
+        ...evaluation,
+        learnwares: lws.map((lw) => lw.id),
+        reading: describeEvaluation(evaluation, undefined, table.images ? 'images' : table.texts ? 'texts' : 'rows').sentences,
+        ...(leftOut ? { leftOut } : {}),
+      };
     });
   },
 

@@ -178,6 +178,11 @@ describe('images in the page', () => {
     const rows = await page.getByTestId('evaluation-row').allTextContents();
     expect(rows.length).toBeGreaterThan(2);
     expect(rows.join(' | ')).toMatch(/scratch/i);
+    // the reading speaks of the user's images, not of table rows
+    const reading = (await page.getByTestId('evaluation-reading').textContent())!;
+    expect(reading).toMatch(/Labelled images used: \d+ of the \d+ images of yours that have a label \(\d+ held out for testing/);
+    expect(reading).not.toMatch(/\brows?\b|table/);
+    expect(await page.getByTestId('evaluation').locator('figcaption').textContent()).toMatch(/held-out images of yours .* labelled images\./s);
     // the user's classes no compared learnware predicts are named, their images left out of the comparison
     const leftOut = page.getByTestId('evaluation-left-out');
     if (await leftOut.count()) expect(await leftOut.textContent()).toMatch(/\d+ labelled images were left out of the comparison: their label \((.+)\) is a class none of these/);

@@ -182,7 +182,9 @@ describe('learnware-dock CLI on images', () => {
     const evaluate = await cliInProcess('evaluate', '--catalog', catalog, '--data', user.folder, '--learnwares', 'fm-tops', '--labelled', '6');
     expect(evaluate.code, evaluate.stderr).toBe(0);
     expect(evaluate.stdout).toMatch(/^learnwares: fm-tops$/m);
-    expect(evaluate.stdout).toMatch(/labelled rows for the methods that learn, \d+ test rows; error rate on the test rows:/);
+    expect(evaluate.stdout).toMatch(/labelled images for the methods that learn, \d+ test images; error rate on the test images:/);
+    expect(evaluate.stdout).toMatch(/Labelled images used: \d+ of the \d+ images of yours that have a label/);
+    expect(evaluate.stdout).not.toMatch(/\brows?\b|table/);
     const single = /^ {2}single\s+(\d+(?:\.\d)?) %/m.exec(evaluate.stdout);
     expect(single, evaluate.stdout).not.toBeNull();
     expect(Number(single![1])).toBeLessThan(30);

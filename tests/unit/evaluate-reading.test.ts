@@ -70,4 +70,13 @@ describe('describeEvaluation', () => {
     const exact = describeEvaluation(evaluation([row('single', 1), row('baseline', 2, true)], { labelledRows: 10, labelledRequested: 10 }));
     expect(exact.sentences.at(-1)).toBe('Labelled rows used: 10 of the 47 rows of your table that have a label (14 held out for testing).');
   });
+
+  it('speaks of images or texts, not table rows, when those were compared', () => {
+    const e = evaluation([row('single', 0.4), row('from-scratch', 0.1, true), row('baseline', 0.7, true)]);
+    const images = describeEvaluation(e, undefined, 'images').sentences.join(' ');
+    expect(images).toContain('Labelled images used: 33 of the 47 images of yours that have a label (14 held out for testing; you asked for 100, more than there are left).');
+    expect(images).toContain('off on your images');
+    expect(images).not.toMatch(/\brows?\b|table/);
+    expect(describeEvaluation(e, undefined, 'texts').sentences.at(-1)).toMatch(/^Labelled texts used: 33 of the 47 texts of yours/);
+  });
 });

@@ -254,19 +254,21 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     images: p.images,
   });
   for (const lw of p.learnwares) await lw.model.dispose();
+  const records = p.images ? 'images' : p.texts ? 'texts' : 'rows';
+  const reading = describeEvaluation(evaluation, undefined, records).sentences;
   if (args.options.has('json')) {
-    process.stdout.write(JSON.stringify({ ...evaluation, learnwares: p.learnwares.map((lw) => lw.id), reading: describeEvaluation(evaluation).sentences }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ ...evaluation, learnwares: p.learnwares.map((lw) => lw.id), reading }, null, 2) + '\n');
     return;
   }
   process.stdout.write(`learnwares: ${p.learnwares.map((lw) => lw.id).join(', ')}\n`);
   process.stdout.write(
-    `${evaluation.labelledRows} labelled rows for the methods that learn, ${evaluation.testRows} test rows; ${evaluation.metric === 'rmse' ? 'RMSE' : 'error rate'} on the test rows:\n`,
+    `${evaluation.labelledRows} labelled ${records} for the methods that learn, ${evaluation.testRows} test ${records}; ${evaluation.metric === 'rmse' ? 'RMSE' : 'error rate'} on the test ${records}:\n`,
   );
   for (const row of evaluation.rows) {
     const loss = row.logLoss === undefined ? '' : `log loss ${row.logLoss.toFixed(4)}  `;
-    process.stdout.write(`  ${row.method.padEnd(18)}${formatError(row.error, evaluation.metric).padEnd(10)}${loss}${row.usesLabels ? 'uses the labelled rows' : 'no labels'}\n`);
+    process.stdout.write(`  ${row.method.padEnd(18)}${formatError(row.error, evaluation.metric).padEnd(10)}${loss}${row.usesLabels ? `uses the labelled ${records}` : 'no labels'}\n`);
   }
-  for (const sentence of describeEvaluation(evaluation).sentences) process.stdout.write(`${sentence}\n`);
+  for (const sentence of reading) process.stdout.write(`${sentence}\n`);
 }
 
 export async function predictCommand(argv: readonly string[]): Promise<void> {

@@ -165,7 +165,10 @@ export function evaluatedLabel(method: EvaluatedMethod): string {
   return reuseMethods.find((m) => m.id === method)?.shortLabel ?? method;
 }
 
-export function describeEvaluation(e: Evaluation, label: (method: EvaluatedMethod) => string = evaluatedLabel): EvaluationReading {
+/** What the user's records are, for the reading's words: table rows, images or texts. */
+export type RecordNoun = 'rows' | 'images' | 'texts';
+
+export function describeEvaluation(e: Evaluation, label: (method: EvaluatedMethod) => string = evaluatedLabel, records: RecordNoun = 'rows'): EvaluationReading {
   const fmt = (v: number) => (e.metric === 'rmse' ? Number(v.toPrecision(4)).toLocaleString('en') : `${(v * 100).toFixed(1)} %`);
   const what = e.metric === 'rmse' ? 'RMSE' : 'error rate';
   const base = e.rows.find((r) => r.method === 'baseline');
@@ -174,13 +177,13 @@ export function describeEvaluation(e: Evaluation, label: (method: EvaluatedMetho
   const bestRow = candidates.reduce((a, b) => (b.error < a.error ? b : a), candidates[0]);
   const baselineText =
     e.baseline.majorityClass !== undefined
-      ? `always answering “${e.baseline.majorityClass}”, the most frequent class of your labelled rows`
-      : `always answering ${fmt(e.baseline.mean ?? NaN)}, the mean of your labelled rows`;
+      ? `always answering “${e.baseline.majorityClass}”, the most frequent class of your labelled ${records}`
+      : `always answering ${fmt(e.baseline.mean ?? NaN)}, the mean of your labelled ${records}`;
   const beatsBaseline = base !== undefined && bestRow.error < base.error;
   if (base) {
     if (!beatsBaseline) {
       sentences.push(
-        `No method beats the trivial baseline — ${baselineText} — which has a ${what} of ${fmt(base.error)}; the best here, ${label(bestRow.method)}, has ${fmt(bestRow.error)}. These learnwares do not help on your data: check that they fit it (search score, columns) or label more rows.`,
+        `No method beats the trivial baseline — ${baselineText} — which has a ${what} of ${fmt(base.error)}; the best here, ${label(bestRow.method)}, has ${fmt(bestRow.error)}. These learnwares do not help on your data: check that they fit it (search score${records === 'rows' ? ', columns' : ''}) or label more ${records}.`,
       );
     } else {
       const gain = base.error > 0 ? (1 - bestRow.error / base.error) * 100 : 0;
@@ -195,20 +198,20 @@ export function describeEvaluation(e: Evaluation, label: (method: EvaluatedMetho
     if (m === 'average' && e.levels && e.levels.learnwares.length > 1) {
       const lo = Math.min(...e.levels.learnwares);
       const hi = Math.max(...e.levels.learnwares);
-      why = ` It averages learnwares whose predictions on your rows sit at different levels (their means range from ${fmt(lo)} to ${fmt(hi)}; your labels average ${fmt(e.levels.labels)}), e.g. models of other groups (cities, airports) whose scales differ from yours: the average lands between them.`;
+      why = ` It averages learnwares whose predictions on your ${records} sit at different levels (their means range from ${fmt(lo)} to ${fmt(hi)}; your labels average ${fmt(e.levels.labels)}), e.g. models of other groups (cities, airports) whose scales differ from yours: the average lands between them.`;
     } else if (m === 'average' || m === 'job-selector') {
       why = ' It mixes several learnwares without looking at your labels; when some of them describe other groups than yours, their outputs pull it away.';
     } else if (m === 'from-scratch') {
-      why = ` It learns from ${e.labelledRows} labelled rows only; the learnwares bring what they learnt elsewhere.`;
+      why = ` It learns from ${e.labelledRows} labelled ${records} only; the learnwares bring what they learnt elsewhere.`;
     } else if (m === 'single') {
-      why = ' The best-matching learnware alone is off on your rows; the methods that learn from your labels correct it.';
+      why = ` The best-matching learnware alone is off on your ${records}; the methods that learn from your labels correct it.`;
     }
     const name = label(m);
     sentences.push(`${name.charAt(0).toUpperCase()}${name.slice(1)} is ${times} × worse than the best (${fmt(row.error)}).${why}`);
   }
   sentences.push(
-    `Labelled rows used: ${e.labelledRows} of the ${e.labelledAvailable} rows of your table that have a label (${e.testRows} held out for testing${
-      e.labelledRequested > e.labelledRows ? `; you asked for ${e.labelledRequested}, more than the table has left` : ''
+    `Labelled ${records} used: ${e.labelledRows} of the ${e.labelledAvailable} ${records === 'rows' ? 'rows of your table' : `${records} of yours`} that have a label (${e.testRows} held out for testing${
+      e.labelledRequested > e.labelledRows ? `; you asked for ${e.labelledRequested}, more than ${records === 'rows' ? 'the table has' : 'there are'} left` : ''
     }).`,
   );
   return { best: bestRow.method, beatsBaseline, farWorse, sentences };

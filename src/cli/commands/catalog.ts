@@ -1,4 +1,4 @@
-/** `learnware-dock catalog build|add`: write a static catalog directory (docs/catalog-format.md). */
+/** `learnware-dock catalog build|merge|add`: write a static catalog directory (docs/catalog-format.md). */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
@@ -7,6 +7,7 @@ import {
   catalogMembers,
   checkBundle,
   checkCatalogIndex,
+  inspectBundle,
   InputError,
   sha256Hex,
   type BuildResult,
@@ -18,6 +19,8 @@ import { insideCatalog, withCatalogLock } from '../catalog-files.js';
 import { readInput, readJson } from '../files.js';
 
 export const CATALOG_HELP = `learnware-dock catalog build <bundles-dir> --out <catalog-dir> [--skip-unusable] [--layout auto|shard|sketch]
+learnware-dock catalog build <bundles-dir> --part <i>/<n> --out <part-dir>
+learnware-dock catalog merge <part-dir>... --out <catalog-dir> [--skip-unusable] [--layout auto|shard|sketch]
 learnware-dock catalog add <catalog-dir> <bundle.zip>
 
 build  checks every *.zip in <bundles-dir> and writes a static catalog: catalog.json (index),
@@ -27,6 +30,11 @@ build  checks every *.zip in <bundles-dir> and writes a static catalog: catalog.
        downloading small parts; auto (default) does so for islands with over 16 MiB of specs.
        Islands whose columns correspond (other names, other units) are linked; each link is
        printed, one line per pair of islands (docs/catalog-format.md, "Links").
+       --part i/n checks only the i-th of n shares of the bundles (every n-th in name order) and
+       writes a part (part.json and the USABLE bundles) for merge; n parts can run on n machines.
+merge  combines the n parts of one bundles directory into the catalog a single build writes
+       (the same bytes when SOURCE_DATE_EPOCH fixes the creation time); the bundles are not run again.
+       SOURCE_DATE_EPOCH (seconds) sets the index's createdAt for build and merge.
 add    checks one bundle and adds it to an existing catalog. New files are written first and the
        index is replaced last in one rename, so a failed add leaves the catalog as it was.
        build and add hold <catalog-dir>/.learnware-dock.lock while they write: concurrent adds
@@ -36,12 +44,13 @@ add    checks one bundle and adds it to an existing catalog. New files are writt
 export async function catalogCommand(argv: readonly string[]): Promise<void> {
   const [action, ...rest] = argv;
   if (action === 'build') return build(rest);
+  if (action === 'merge') return merge(rest);
   if (action === 'add') return add(rest);
-  throw usage(`catalog needs build or add, got ${JSON.stringify(action ?? '')}`);
+  throw usage(`catalog needs build, merge or add, got ${JSON.stringify(action ?? '')}`);
 }
 
 async function build(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['out', 'layout'], ['skip-unusable']);
+  const args = parseArgs(argv, ['out', 'layout', 'part'], ['skip-unusable']);
   const layout = args.options.get('layout') ?? 'auto';
   if (layout !== 'auto' && layout !== 'shard' && layout !== 'sketch') throw usage(`--layout must be auto, shard or sketch, got ${JSON.stringify(layout)}`);
   if (args.positionals.length !== 1) throw usage('catalog build needs one bundles directory');
@@ -57,10 +66,12 @@ async function build(argv: readonly string[]): Promise<void> {
     throw new InputError('FILE_NOT_FOUND', `cannot read the directory ${dir}`);
   }
   if (names.length === 0) throw new InputError('NO_BUNDLES', `${dir} holds no .zip bundles`);
+  const part = args.options.get('part');
+  if (part !== undefined) return buildPart(dir, names, String(part), out);
   const result = await buildCatalog(
-    names.map((name) => ({ file: name, bytes: readInput(join(dir, name), 256 * 2 ** 20) })),
+    names.map((name) => ({ file: name, bytes: readInput(join(dir, name), MAX_BUNDLE_BYTES) })),
     [],
-    { layout },
+    { layout, createdAt: sourceDate() },
   );
   reportRejected(result);
   if (result.rejected.length > 0 && !args.options.has('skip-unusable')) {
@@ -70,6 +81,122 @@ async function build(argv: readonly string[]): Promise<void> {
   mkdirSync(out, { recursive: true });
   await withCatalogLock(out, async () => writeCatalog(out, result));
   process.stdout.write(`catalog ${out}: ${learnwareCount(result.index)} learnwares in ${result.index.islands.length} islands\n`);
+  reportLinks(result.index);
+}
+
+const MAX_BUNDLE_BYTES = 256 * 2 ** 20;
+const PART_FILE = 'part.json';
+const PART_FORMAT = 'learnware-dock/catalog-part';
+
+/** What a part records (docs/catalog-format.md, "Building in parts"). */
+interface CatalogPart {
+  format: typeof PART_FORMAT;
+  formatVersion: 1;
+  part: number;
+  parts: number;
+  /** SHA-256 of the whole directory's bundle names (sorted, one per line): the parts of one build share it */
+  names: string;
+  usable: { file: string; sha256: string; size: number }[];
+  rejected: { file: string; status: string; reasons: { code: string; message: string }[] }[];
+}
+
+/** The index's creation time: SOURCE_DATE_EPOCH (seconds, the reproducible-builds convention) when set, else now. */
+function sourceDate(): Date | undefined {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === '') return undefined;
+  if (!/^\d{1,12}$/.test(epoch)) throw usage(`SOURCE_DATE_EPOCH must be whole seconds since 1970, got ${JSON.stringify(epoch)}`);
+  return new Date(Number(epoch) * 1000);
+}
+
+/** `build --part i/n`: checks every n-th bundle from the i-th and writes the USABLE ones and the verdicts to <part-dir>. */
+async function buildPart(dir: string, names: string[], spec: string, out: string): Promise<void> {
+  const match = /^(\d{1,6})\/(\d{1,6})$/.exec(spec);
+  const [i, n] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!match || n < 1 || i < 1 || i > n) throw usage(`--part must be i/n with 1 ≤ i ≤ n, got ${JSON.stringify(spec)}`);
+  const part: CatalogPart = { format: PART_FORMAT, formatVersion: 1, part: i, parts: n, names: await namesDigest(names), usable: [], rejected: [] };
+  const bundles = new Map<string, Uint8Array>();
+  for (const name of names.filter((_, k) => k % n === i - 1)) {
+    const bytes = readInput(join(dir, name), MAX_BUNDLE_BYTES);
+    const result = await checkBundle(bytes);
+    if (result.status === 'USABLE') {
+      part.usable.push({ file: name, sha256: result.sha256, size: bytes.length });
+      bundles.set(`bundles/${result.sha256}.zip`, bytes);
+    } else {
+      part.rejected.push({ file: name, status: result.status, reasons: result.reasons.map((r) => ({ code: r.code, message: r.message })) });
+    }
+  }
+  for (const r of part.rejected) process.stderr.write(`${r.file}: ${r.status}${r.reasons.map((x) => `; ${x.code}: ${x.message}`).join('')}\n`);
+  mkdirSync(join(out, 'bundles'), { recursive: true });
+  for (const [path, bytes] of bundles) writeFileSync(join(out, path), bytes);
+  writeFileSync(join(out, PART_FILE), JSON.stringify(part) + '\n');
+  process.stdout.write(`part ${i}/${n} ${out}: ${part.usable.length} USABLE, ${part.rejected.length} not, of ${names.length} bundles in ${dir}\n`);
+}
+
+async function namesDigest(names: readonly string[]): Promise<string> {
+  return sha256Hex(new TextEncoder().encode(names.map((name) => `${name}\n`).join('')));
+}
+
+/** A part.json, checked field by field (it is read from a directory another machine wrote). */
+function readPart(dir: string): CatalogPart {
+  const value = readJson(join(dir, PART_FILE)) as Partial<CatalogPart> | null;
+  const bad = (what: string): never => {
+    throw new InputError('BAD_PART', `${join(dir, PART_FILE)} is not a catalog part: ${what}`);
+  };
+  if (typeof value !== 'object' || value === null || value.format !== PART_FORMAT || value.formatVersion !== 1) bad(`format ${PART_FORMAT} version 1 expected`);
+  const { part, parts, names, usable, rejected } = value!;
+  if (!Number.isInteger(parts) || parts! < 1 || !Number.isInteger(part) || part! < 1 || part! > parts!) bad('part must be i of n with 1 ≤ i ≤ n');
+  if (typeof names !== 'string' || !/^[0-9a-f]{64}$/.test(names)) bad('names must be a SHA-256');
+  if (!Array.isArray(usable) || !Array.isArray(rejected)) bad('usable and rejected must be lists');
+  for (const u of usable!) {
+    if (typeof u?.file !== 'string' || typeof u.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(u.sha256) || !Number.isInteger(u.size))
+      bad('every usable bundle needs file, sha256 and size');
+  }
+  for (const r of rejected!) if (typeof r?.file !== 'string' || typeof r.status !== 'string' || !Array.isArray(r.reasons)) bad('every rejected bundle needs file, status and reasons');
+  return value as CatalogPart;
+}
+
+/** `merge`: the n parts of one build → the catalog that build writes, without running the bundles again. */
+async function merge(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv, ['out', 'layout'], ['skip-unusable']);
+  const layout = args.options.get('layout') ?? 'auto';
+  if (layout !== 'auto' && layout !== 'shard' && layout !== 'sketch') throw usage(`--layout must be auto, shard or sketch, got ${JSON.stringify(layout)}`);
+  const out = args.options.get('out');
+  if (typeof out !== 'string') throw usage('catalog merge needs --out <catalog-dir>');
+  if (args.positionals.length === 0) throw usage('catalog merge needs the part directories');
+  const parts = args.positionals.map((dir) => ({ dir, part: readPart(dir) }));
+  const { parts: n, names } = parts[0].part;
+  const seen = new Set<number>();
+  for (const { dir, part } of parts) {
+    if (part.parts !== n || part.names !== names) throw new InputError('PART_MISMATCH', `${dir} is part ${part.part}/${part.parts} of another build than ${parts[0].dir}`);
+    if (seen.has(part.part)) throw new InputError('PART_MISMATCH', `part ${part.part}/${n} is given twice`);
+    seen.add(part.part);
+  }
+  const missing = Array.from({ length: n }, (_, k) => k + 1).filter((k) => !seen.has(k));
+  if (missing.length > 0) throw new InputError('PART_MISSING', `parts ${missing.map((k) => `${k}/${n}`).join(', ')} are missing; nothing written`);
+  const rejected = parts.flatMap(({ part }) => part.rejected);
+  for (const r of rejected) process.stderr.write(`${r.file}: ${r.status}${r.reasons.map((x) => `; ${x.code}: ${x.message}`).join('')}\n`);
+  if (rejected.length > 0 && !args.options.has('skip-unusable')) throw new InputError('NOT_USABLE', `${rejected.length} bundles are not USABLE (listed above); nothing written`);
+  const members: Member[] = [];
+  const files = new Map<string, Uint8Array>();
+  for (const { dir, part } of parts) {
+    for (const u of part.usable) {
+      const path = `bundles/${u.sha256}.zip`;
+      const bytes = readInput(insideCatalog(dir, path), MAX_BUNDLE_BYTES);
+      // the part's verdict stands for these bytes only: the same hash, and every check but the model run again
+      const inspected = await inspectBundle(bytes);
+      if ('status' in inspected || inspected.sha256 !== u.sha256 || bytes.length !== u.size) {
+        throw new InputError('HASH_MISMATCH', `${join(dir, path)} is not the bundle ${u.file} that part ${part.part}/${n} checked; nothing written`);
+      }
+      members.push({ manifest: inspected.manifest, spec: inspected.spec, bundle: { file: path, sha256: u.sha256, size: bytes.length } });
+      files.set(path, bytes);
+    }
+  }
+  const result = await buildCatalog([], members, { layout, createdAt: sourceDate() });
+  if (result.index.islands.length === 0) throw new InputError('NO_BUNDLES', 'no USABLE bundle to put in the catalog');
+  for (const [path, bytes] of files) result.files.set(path, bytes);
+  mkdirSync(out, { recursive: true });
+  await withCatalogLock(out, async () => writeCatalog(out, result));
+  process.stdout.write(`catalog ${out}: ${learnwareCount(result.index)} learnwares in ${result.index.islands.length} islands, from ${n} parts\n`);
   reportLinks(result.index);
 }
 

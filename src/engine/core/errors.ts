@@ -145,6 +145,10 @@ export type ErrorCode =
   | 'NO_SKETCH_LAYOUT'
   | 'SKETCH_LAYOUT'
   | 'EMPTY_ISLAND'
+  // catalogs built in parts (cli catalog build --part, catalog merge)
+  | 'BAD_PART'
+  | 'PART_MISMATCH'
+  | 'PART_MISSING'
   // fetching remote files and validating what came back (catalog/fetch.ts, publish/store.ts)
   | 'UNREACHABLE'
   | 'HTTP_STATUS'

@@ -14,7 +14,7 @@ import {
   type CatalogIndex,
   type Member,
 } from '../../engine/index.js';
-import { parseArgs, usage } from '../args.js';
+import { parseArgs, usage, type ParsedArgs } from '../args.js';
 import { insideCatalog, withCatalogLock } from '../catalog-files.js';
 import { readInput, readJson } from '../files.js';
 
@@ -51,8 +51,7 @@ export async function catalogCommand(argv: readonly string[]): Promise<void> {
 
 async function build(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, ['out', 'layout', 'part'], ['skip-unusable']);
-  const layout = args.options.get('layout') ?? 'auto';
-  if (layout !== 'auto' && layout !== 'shard' && layout !== 'sketch') throw usage(`--layout must be auto, shard or sketch, got ${JSON.stringify(layout)}`);
+  const layout = layoutOption(args);
   if (args.positionals.length !== 1) throw usage('catalog build needs one bundles directory');
   const out = args.options.get('out');
   if (typeof out !== 'string') throw usage('catalog build needs --out <catalog-dir>');
@@ -125,7 +124,7 @@ async function buildPart(dir: string, names: string[], spec: string, out: string
       part.rejected.push({ file: name, status: result.status, reasons: result.reasons.map((r) => ({ code: r.code, message: r.message })) });
     }
   }
-  for (const r of part.rejected) process.stderr.write(`${r.file}: ${r.status}${r.reasons.map((x) => `; ${x.code}: ${x.message}`).join('')}\n`);
+  for (const r of part.rejected) reportVerdict(r.file, r.status, r.reasons);
   mkdirSync(join(out, 'bundles'), { recursive: true });
   for (const [path, bytes] of bundles) writeFileSync(join(out, path), bytes);
   writeFileSync(join(out, PART_FILE), JSON.stringify(part) + '\n');
@@ -158,8 +157,7 @@ function readPart(dir: string): CatalogPart {
 /** `merge`: the n parts of one build → the catalog that build writes, without running the bundles again. */
 async function merge(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, ['out', 'layout'], ['skip-unusable']);
-  const layout = args.options.get('layout') ?? 'auto';
-  if (layout !== 'auto' && layout !== 'shard' && layout !== 'sketch') throw usage(`--layout must be auto, shard or sketch, got ${JSON.stringify(layout)}`);
+  const layout = layoutOption(args);
   const out = args.options.get('out');
   if (typeof out !== 'string') throw usage('catalog merge needs --out <catalog-dir>');
   if (args.positionals.length === 0) throw usage('catalog merge needs the part directories');
@@ -174,7 +172,7 @@ async function merge(argv: readonly string[]): Promise<void> {
   const missing = Array.from({ length: n }, (_, k) => k + 1).filter((k) => !seen.has(k));
   if (missing.length > 0) throw new InputError('PART_MISSING', `parts ${missing.map((k) => `${k}/${n}`).join(', ')} are missing; nothing written`);
   const rejected = parts.flatMap(({ part }) => part.rejected);
-  for (const r of rejected) process.stderr.write(`${r.file}: ${r.status}${r.reasons.map((x) => `; ${x.code}: ${x.message}`).join('')}\n`);
+  for (const r of rejected) reportVerdict(r.file, r.status, r.reasons);
   if (rejected.length > 0 && !args.options.has('skip-unusable')) throw new InputError('NOT_USABLE', `${rejected.length} bundles are not USABLE (listed above); nothing written`);
   const members: Member[] = [];
   const files = new Map<string, Uint8Array>();
@@ -210,7 +208,7 @@ async function add(argv: readonly string[]): Promise<void> {
   // the check (which runs the model) happens before the lock is taken: other adds need not wait for it
   const check = await checkBundle(bundle);
   if (check.status !== 'USABLE') {
-    process.stderr.write(`${bundleFile}: ${check.status}${check.reasons.map((x) => `; ${x.code}: ${x.message}`).join('')}\n`);
+    reportVerdict(bundleFile, check.status, check.reasons);
     throw new InputError('NOT_USABLE', `${bundleFile} is ${check.status}; the catalog is unchanged`);
   }
   const added: Member = { manifest: check.manifest!, spec: check.spec!, bundle: { file: `bundles/${check.sha256}.zip`, sha256: check.sha256, size: bundle.length } };
@@ -294,7 +292,17 @@ function writeCatalog(root: string, result: BuildResult): void {
 }
 
 function reportRejected(result: BuildResult): void {
-  for (const { file, result: r } of result.rejected) {
-    process.stderr.write(`${file}: ${r.status}${r.reasons.map((x) => `; ${x.code}: ${x.message}`).join('')}\n`);
-  }
+  for (const { file, result: r } of result.rejected) reportVerdict(file, r.status, r.reasons);
+}
+
+/** One stderr line per bundle that is not USABLE: its file, status and every reason. */
+function reportVerdict(file: string, status: string, reasons: readonly { code: string; message: string }[]): void {
+  process.stderr.write(`${file}: ${status}${reasons.map((x) => `; ${x.code}: ${x.message}`).join('')}\n`);
+}
+
+/** --layout of build and merge (docs/catalog-format.md, "Sketch layout"). */
+function layoutOption(args: ParsedArgs): 'auto' | 'shard' | 'sketch' {
+  const layout = args.options.get('layout') ?? 'auto';
+  if (layout !== 'auto' && layout !== 'shard' && layout !== 'sketch') throw usage(`--layout must be auto, shard or sketch, got ${JSON.stringify(layout)}`);
+  return layout;
 }

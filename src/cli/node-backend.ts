@@ -1,8 +1,9 @@
-/** Compute backend for Node: tfjs wasm (the fastest CPU path) with the plain-TS reference as fallback. */
+/** Compute backend for Node: tfjs wasm (the fastest CPU path) with the plain-TS reference as fallback, on one thread or a pool of them. */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { resolveBackend, type BackendName, type ResolvedBackend } from '../engine/index.js';
-import { usage } from './args.js';
+import { numberOption, usage, type ParsedArgs } from './args.js';
+import { defaultThreads, MAX_THREADS, startNodePool } from './kernel-pool.js';
 
 const NODE_BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'ts'];
 
@@ -15,4 +16,21 @@ export async function nodeBackend(name: string | undefined): Promise<ResolvedBac
   }
   const preference: BackendName[] = name === undefined ? ['wasm', 'ts'] : [name as BackendName];
   return resolveBackend({ preference, wasmPaths: NODE_WASM_PATHS });
+}
+
+/** --threads N: worker threads for the heavy kernels (default: every core, at most MAX_THREADS). */
+export function threadsOption(args: ParsedArgs): number {
+  return numberOption(args, 'threads', (v) => Number.isInteger(v) && v >= 1 && v <= MAX_THREADS, `an integer in 1..${MAX_THREADS}`) ?? defaultThreads();
+}
+
+/**
+ * The backend of a command whose data splits into `blocks` row blocks (kernels/pool.ts): a pool
+ * of up to `threads` worker threads when there is more than one block to share, else this thread.
+ * Either gives the same spec bit for bit (docs/parallel.md). Dispose it when done.
+ */
+export async function commandBackend(name: string | undefined, threads: number, blocks: number): Promise<ResolvedBackend> {
+  const resolved = await nodeBackend(name);
+  const lanes = Math.min(threads, blocks);
+  if (lanes < 2) return resolved;
+  return { ...resolved, backend: await startNodePool(lanes, resolved.backend.name, NODE_WASM_PATHS) };
 }

@@ -4,6 +4,7 @@ import {
   checkBundle,
   InputError,
   packLearnware,
+  poolBlocks,
   tableDataset,
   type CheckResult,
   type TableSpecOptions,
@@ -14,7 +15,7 @@ import {
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readFeatureMatrix } from '../features.js';
 import { readInput, readJson } from '../files.js';
-import { nodeBackend } from '../node-backend.js';
+import { commandBackend, threadsOption } from '../node-backend.js';
 import { isImageInput, readImages } from '../images.js';
 import { isTextInput, readTexts } from '../texts.js';
 import { printProgress } from './spec.js';
@@ -55,6 +56,7 @@ Options:
   --text-column C         texts: read the --train table's column C as the texts
   --image-size HxW        images: the model's input height × width, when its shape leaves them open
   --readme FILE           model card in markdown (default: generated)
+  --threads N             worker threads for the RKME (default: every core; any N gives the same spec)
   --quiet                 no progress output`;
 
 export const CHECK_HELP = `learnware-dock check <bundle.zip>
@@ -85,6 +87,7 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
       'max-length',
       'text-column',
       'image-size',
+      'threads',
     ],
     ['quiet'],
   );
@@ -131,13 +134,15 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
     const data = (semantic as { Data?: { Values?: unknown } })?.Data?.Values;
     if (!Array.isArray(data) || !data.includes('Text')) throw usage(`${semanticFile}: the semantic Data of a text learnware must be "Text", got ${JSON.stringify(data ?? null)}`);
   }
-  const { backend } = await nodeBackend(undefined);
   const quiet = args.options.has('quiet');
+  const threads = threadsOption(args);
   const readmeFile = stringOption(args, 'readme');
+  const data = images ? await readImages(trainFile, args, { quiet }) : texts ? await readTexts(trainFile, args, { quiet }) : tableDataset(await readFeatureMatrix(trainFile, args));
+  const { backend } = await commandBackend(undefined, threads, poolBlocks(data.rows, images ? 'images' : 'rows'));
   const packed = await packLearnware(
     {
       backend,
-      data: images ? await readImages(trainFile, args, { quiet }) : texts ? await readTexts(trainFile, args, { quiet }) : tableDataset(await readFeatureMatrix(trainFile, args)),
+      data,
       ...(texts ? { text: { vocab: readInput(vocabFile!, 256 * 2 ** 20), maxLength } } : {}),
       ...(images && imageSize !== undefined ? { image: parseImageSize(imageSize) } : {}),
       model: readInput(modelFile, 256 * 2 ** 20),
@@ -149,7 +154,7 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
       readme: readmeFile ? new TextDecoder().decode(readInput(readmeFile, 2 ** 20)) : undefined,
     },
     { onProgress: quiet ? undefined : printProgress },
-  );
+  ).finally(() => backend.dispose());
   for (const w of packed.report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
   const { bundle, check: result } = packed;
   const id = packed.manifest.id;

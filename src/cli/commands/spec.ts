@@ -1,9 +1,9 @@
 /** `learnware-dock spec`: build a table RKME from a CSV file, a text RKME from texts (docs/text.md §5), or an image RKME from images (docs/image.md §3). */
 import { writeFileSync } from 'node:fs';
-import { buildTableRkme, defaultSpecType, serializeStatSpec, textSpecType, type ProgressEvent } from '../../engine/index.js';
+import { buildTableRkme, defaultSpecType, PoolBackend, poolBlocks, serializeStatSpec, textSpecType, type ComputeBackend, type ProgressEvent } from '../../engine/index.js';
 import { numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readFeatureMatrix } from '../features.js';
-import { nodeBackend } from '../node-backend.js';
+import { commandBackend, threadsOption } from '../node-backend.js';
 import { isImageInput, readImages } from '../images.js';
 import { isTextInput, readTexts } from '../texts.js';
 
@@ -39,10 +39,12 @@ Options:
   --label-column L      with --text-column: the texts' labels (not part of the spec)
   --delimiter C         CSV field separator (default: detected from the header: , tab ;)
   --backend wasm|ts|cpu compute backend (default wasm, falling back to ts)
+  --threads N           worker threads for the heavy kernels (default: every core); any N
+                        gives the same spec (docs/parallel.md)
   --quiet               no progress on standard error`;
 
 export async function specCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['out', 'gamma', 'k', 'seed', 'steps', 'scale', 'drop-columns', 'delimiter', 'backend', 'text-column', 'label-column'], ['quiet']);
+  const args = parseArgs(argv, ['out', 'gamma', 'k', 'seed', 'steps', 'scale', 'drop-columns', 'delimiter', 'backend', 'threads', 'text-column', 'label-column'], ['quiet']);
   if (args.positionals.length !== 1) throw usage('spec needs exactly one table, texts or images (see learnware-dock spec --help)');
   const file = args.positionals[0];
   const scale = stringOption(args, 'scale') ?? 'none';
@@ -53,33 +55,35 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
   const steps = numberOption(args, 'steps', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
   const quiet = args.options.has('quiet');
   const out = stringOption(args, 'out');
+  const threads = threadsOption(args);
+  const backendName = stringOption(args, 'backend');
   if (isImageInput(file, args)) {
     if (steps !== undefined) throw usage('--steps applies to tables and texts, not to images (an image spec has no gradient steps on Z)');
     const data = await readImages(file, args, { quiet });
-    const { backend } = await nodeBackend(stringOption(args, 'backend'));
+    const { backend } = await commandBackend(backendName, threads, poolBlocks(data.rows, 'images'));
     const type = defaultSpecType(data.kind);
     // the image spec type's options (spec/image/build.ts ImageSpecOptions): K, seed, gamma
     const options = { gamma, K, seed, onProgress: quiet ? undefined : printProgress };
-    const { spec, report } = await type.build(backend, data, options);
+    const { spec, report } = await type.build(backend, data, options).finally(() => backend.dispose());
     writeSpec(serializeStatSpec(spec), out);
     for (const w of report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
     const image = spec as typeof spec & { network?: string; gamma?: number; channels?: number };
     const summary =
       `spec: images n=${spec.numPoints} channels=${image.channels ?? data.channels} K=${spec.K}${report.K !== report.requestedK ? ` (asked ${report.requestedK})` : ''} ` +
-      `gamma=${image.gamma} network=${image.network} backend=${backend.name} ${(report.ms / 1000).toFixed(2)}s` +
+      `gamma=${image.gamma} network=${image.network} backend=${backend.name} threads=${threadsOf(backend)} ${(report.ms / 1000).toFixed(2)}s` +
       (out ? ` -> ${out}` : '');
     (out ? process.stdout : process.stderr).write(summary + '\n');
     return;
   }
   if (isTextInput(file, args)) {
     const data = await readTexts(file, args, { quiet });
-    const { backend } = await nodeBackend(stringOption(args, 'backend'));
-    const { spec, report } = await textSpecType.build(backend, data, { gamma, K, seed, steps, onProgress: quiet ? undefined : printProgress });
+    const { backend } = await commandBackend(backendName, threads, poolBlocks(data.rows, 'rows'));
+    const { spec, report } = await textSpecType.build(backend, data, { gamma, K, seed, steps, onProgress: quiet ? undefined : printProgress }).finally(() => backend.dispose());
     writeSpec(serializeStatSpec(spec), out);
     for (const w of report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
     const summary =
       `spec: texts n=${spec.numPoints} d=${spec.rkme.d} K=${spec.K}${report.K !== report.requestedK ? ` (asked ${report.requestedK})` : ''} gamma=${spec.rkme.gamma} ` +
-      `languages=${spec.language.join(',') || 'unknown'} embedder=${spec.embedder.id} backend=${backend.name} ${(report.ms / 1000).toFixed(2)}s` +
+      `languages=${spec.language.join(',') || 'unknown'} embedder=${spec.embedder.id} backend=${backend.name} threads=${threadsOf(backend)} ${(report.ms / 1000).toFixed(2)}s` +
       (out ? ` -> ${out}` : '');
     (out ? process.stdout : process.stderr).write(summary + '\n');
     return;
@@ -87,7 +91,7 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
   if (args.options.has('label-column')) throw usage('--label-column goes with --text-column (a table spec leaves labels out with --drop-columns)');
 
   const matrix = await readFeatureMatrix(file, args);
-  const { backend } = await nodeBackend(stringOption(args, 'backend'));
+  const { backend } = await commandBackend(backendName, threads, poolBlocks(matrix.rows, 'rows'));
   const { spec, report } = await buildTableRkme(backend, matrix.values, matrix.rows, matrix.cols, {
     gamma,
     K,
@@ -96,15 +100,19 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
     scale,
     featureNames: matrix.featureNames,
     onProgress: quiet ? undefined : printProgress,
-  });
+  }).finally(() => backend.dispose());
   writeSpec(serializeStatSpec(spec), out);
   for (const w of report.warnings) process.stderr.write(`warning[${w.code}]: ${w.message}\n`);
   const summary =
     `spec: n=${spec.numPoints} d=${spec.d} K=${spec.K}${report.K !== report.requestedK ? ` (asked ${report.requestedK})` : ''} ` +
-    `gamma=${spec.gamma} scale=${spec.scaleSource ?? 'none'} backend=${backend.name} ${(report.ms / 1000).toFixed(2)}s` +
+    `gamma=${spec.gamma} scale=${spec.scaleSource ?? 'none'} backend=${backend.name} threads=${threadsOf(backend)} ${(report.ms / 1000).toFixed(2)}s` +
     (report.imputedCells ? ` imputed=${report.imputedCells}` : '') +
     (out ? ` -> ${out}` : '');
   (out ? process.stdout : process.stderr).write(summary + '\n');
+}
+
+function threadsOf(backend: ComputeBackend): number {
+  return backend instanceof PoolBackend ? backend.workers : 1;
 }
 
 function writeSpec(json: string, out: string | undefined): void {

@@ -96,6 +96,8 @@ export type ErrorCode =
   | 'NO_SPEC_TYPE'
   // compute backends (kernels/)
   | 'NO_BACKEND'
+  /** a worker of a compute pool (kernels/pool.ts) failed, stopped, or did not start */
+  | 'POOL_LANE'
   // models: ONNX export, loading and running (model/, the checker's time limit)
   | 'BAD_MODEL'
   | 'MODEL_LOAD'

@@ -53,6 +53,12 @@ export interface ImageShape {
   width: number;
 }
 
+/**
+ * Rows per block of a CPU backend, and of every lane of a pool (kernels/pool.ts): one size for
+ * both, so a pool of any number of lanes computes the blocks one thread would, bit for bit.
+ */
+export const LANE_BLOCK_ROWS = 2048;
+
 /** Images per device batch of convFeatures (bounds device memory to ~256 × 16 × H × W floats). */
 export const CONV_BATCH = 256;
 

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../core/errors.js';
 import { withTimeout } from '../core/timeout.js';
-import { BACKEND_NAMES, type BackendName, type ComputeBackend } from './backend.js';
+import { BACKEND_NAMES, LANE_BLOCK_ROWS, type BackendName, type ComputeBackend } from './backend.js';
 import { TsBackend } from './backend-ts.js';
 import { TfjsBackend, type TfjsBackendName } from './backend-tfjs.js';
 import { isSoftwareAdapter, type GpuLike } from './adapter.js';
@@ -42,7 +42,7 @@ export interface ResolvedBackend {
   attempts: BackendAttempt[];
 }
 
-const DEFAULT_BLOCK_ROWS: Record<TfjsBackendName, number> = { webgpu: 65536, wasm: 8192, cpu: 8192 };
+const DEFAULT_BLOCK_ROWS: Record<TfjsBackendName, number> = { webgpu: 65536, wasm: LANE_BLOCK_ROWS, cpu: LANE_BLOCK_ROWS };
 
 let wasmPathsSet = false;
 

@@ -225,6 +225,7 @@ async function main(): Promise<void> {
       benchmark: 'cli-spec',
       issue: 18,
       machine: { ...machineInfo(), loadAverage: load },
+      git: gitState(),
       settings: {
         rows,
         d: D,
@@ -261,6 +262,13 @@ async function main(): Promise<void> {
   } finally {
     if (!own.has('keep')) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The commit the CLI ran from, and whether the engine or CLI sources differed from it (others may be editing them). */
+function gitState(): { commit: string; dirtyPaths: string[] } {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout ?? '';
+  const dirtyPaths = git(['status', '--porcelain', '--', 'src', 'workers', 'bin', 'bench/reference']).split('\n').filter(Boolean);
+  return { commit: git(['rev-parse', 'HEAD']).trim(), dirtyPaths };
 }
 
 /** Squared MMD of each spec to the rows: spec terms in Float64 on the plain-TS backend, one data self-term for all. */

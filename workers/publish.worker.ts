@@ -14,7 +14,6 @@ import {
   publishBundle,
   readModelShape,
   modelMismatches,
-  resolveBackend,
   s3Store,
   setModelHost,
   tableDataset,
@@ -36,6 +35,7 @@ import {
 import { registerErrorTransfer } from './errors.js';
 import { webModelHost } from './model-host.js';
 import { progressRelay } from './progress.js';
+import { resolvePooledBackend, type PooledBackend } from './kernel-pool.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
 import { getImages, getTable, getTexts, isImages, isTexts, loadDataFile, loadTextFolder, textsOfColumn, type LoadedData, type LoadedImages, type LoadedTexts } from './tables.js';
 import { embedAndIdentify } from './texts.js';
@@ -87,10 +87,10 @@ export interface LabelSummary {
 /** Few distinct values (or text) make a classification label; more, or fractions, a regression target. */
 const MAX_CLASSES = 20;
 
-let backendPromise: ReturnType<typeof resolveBackend> | null = null;
-/** Started on first use, so a failure surfaces in the job that needs it. */
-function backend(): ReturnType<typeof resolveBackend> {
-  backendPromise ??= resolveBackend({ preference: ['wasm', 'cpu', 'ts'], wasmPaths: TFJS_WASM_PATHS });
+let backendPromise: Promise<PooledBackend> | null = null;
+/** Started on first use, so a failure surfaces in the job that needs it; spread over the device's cores (docs/parallel.md). */
+function backend(): Promise<PooledBackend> {
+  backendPromise ??= resolvePooledBackend({ preference: ['wasm', 'cpu', 'ts'], wasmPaths: TFJS_WASM_PATHS });
   return backendPromise;
 }
 

@@ -16,7 +16,6 @@ import {
   InputError,
   loadCatalogIndex,
   memoryFileCache,
-  resolveBackend,
   serializeStatSpec,
   toFeatureMatrix,
   type BackendAttempt,
@@ -24,7 +23,7 @@ import {
   type CatalogSearchIsland,
   type BackendName,
   type ProgressCallback,
-  type ResolvedBackend,
+  PoolBackend,
   type TableSpecOptions,
   userTable,
   reuseOffer,
@@ -43,6 +42,7 @@ import {
   type TextSpecOptions,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
+import { resolvePooledBackend, type PooledBackend } from './kernel-pool.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
 import {
@@ -82,6 +82,10 @@ export interface BackendInfo {
   precision: 'float32' | 'float64';
   attempts: BackendAttempt[];
   crossOriginIsolated: boolean;
+  /** workers the heavy operations are spread over (1: this worker alone) */
+  workers: number;
+  /** why the pool of workers could not start, when it could not (the spec worker computes alone) */
+  poolError?: string;
 }
 
 export type { ColumnInfo, LoadedData, LoadedImages, LoadedTable, LoadedTexts } from './tables.js';
@@ -170,7 +174,7 @@ export interface SearchRequest extends FeatureSelection {
   mappings?: EditedMapping[];
 }
 
-let backendPromise: Promise<ResolvedBackend> | null = null;
+let backendPromise: Promise<PooledBackend> | null = null;
 let catalog: { url: string; index: CatalogIndex } | null = null;
 /** validated catalog files (shards, sketch lists, specs, cards) by SHA-256, kept across searches */
 const catalogFiles = memoryFileCache(128 * 2 ** 20);
@@ -198,14 +202,12 @@ export interface BackendRequest {
   preference?: BackendName[];
   /** accept a software WebGPU adapter (tests, or a user who asks for WebGPU explicitly) */
   allowSoftwareGpu?: boolean;
+  /** workers for a CPU backend (default: navigator.hardwareConcurrency, at most MAX_LANES) */
+  workers?: number;
 }
 
-function backend(request: BackendRequest = {}): Promise<ResolvedBackend> {
-  backendPromise ??= resolveBackend({
-    preference: request.preference,
-    allowSoftwareGpu: request.allowSoftwareGpu,
-    wasmPaths: TFJS_WASM_PATHS,
-  });
+function backend(request: BackendRequest = {}): Promise<PooledBackend> {
+  backendPromise ??= resolvePooledBackend({ preference: request.preference, allowSoftwareGpu: request.allowSoftwareGpu, wasmPaths: TFJS_WASM_PATHS }, request.workers);
   return backendPromise;
 }
 
@@ -221,8 +223,9 @@ async function readyTexts(id: number, options: { signal?: AbortSignal; onProgres
 const api = {
   /** Picks the backend (once per worker); later calls report the same choice. */
   async init(request?: BackendRequest): Promise<BackendInfo> {
-    const { backend: b, attempts } = await backend(request);
-    return { name: b.name, device: b.device, precision: b.precision, attempts, crossOriginIsolated: self.crossOriginIsolated === true };
+    const { backend: b, attempts, poolError } = await backend(request);
+    const workers = b instanceof PoolBackend ? b.workers : 1;
+    return { name: b.name, device: b.device, precision: b.precision, attempts, crossOriginIsolated: self.crossOriginIsolated === true, workers, poolError };
   },
 
   /** Reads a file with the loader that claims it (tables: CSV, TSV, Parquet; buffer transferred in) and keeps it for the jobs; returns its schema. */

@@ -158,6 +158,7 @@ async function main(): Promise<void> {
     ];
 
     const load = { before: loadavg(), after: [] as number[] };
+    const gitBefore = gitState();
     const ours: Run[] = [];
     const reference = new Map<number, Run[]>(refThreads.map((t) => [t, []]));
     const oursStartup: number[] = [];
@@ -225,7 +226,7 @@ async function main(): Promise<void> {
       benchmark: 'cli-spec',
       issue: 18,
       machine: { ...machineInfo(), loadAverage: load },
-      git: gitState(),
+      git: { before: gitBefore, after: gitState() },
       settings: {
         rows,
         d: D,

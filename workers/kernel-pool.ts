@@ -37,7 +37,7 @@ export async function startPool(backend: BackendName, lanes: number): Promise<Po
           START_TIMEOUT_MS,
           () => new BackendError('POOL_LANE', `a compute worker did not start within ${START_TIMEOUT_MS / 1000} s`),
         );
-        return guardedLane(lane, death);
+        return guardedLane(lane, death, { transfer: Comlink.transfer });
       }),
     );
     return await PoolBackend.start(remotes, close);

@@ -59,5 +59,5 @@ async function startLane(worker: Worker): Promise<KernelLane> {
   });
   // idle lanes never keep the process alive; a call in flight does (a pending promise alone would not)
   worker.unref();
-  return guardedLane(Comlink.wrap<KernelLane>(nodeEndpoint(worker)), death, (busy) => (busy ? worker.ref() : worker.unref()));
+  return guardedLane(Comlink.wrap<KernelLane>(nodeEndpoint(worker)), death, { busy: (busy) => (busy ? worker.ref() : worker.unref()), transfer: Comlink.transfer });
 }

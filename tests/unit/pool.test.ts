@@ -40,29 +40,33 @@ const centers = gaussianMixture(M, D, 5, 12);
 async function rowOps(backend: ComputeBackend) {
   const resident = await backend.upload(points, N, D);
   try {
-    const nearest = (await backend.nearestCenters(resident, centers, M)).index;
+    const nearest = await backend.nearestCenters(resident, centers, M, { distances: true, sums: true });
     const stats = await backend.kernelRowStats(centers, M, resident, 0.05, true);
-    return { nearest: Array.from(nearest), sums: Array.from(stats.sums), weighted: Array.from(stats.weighted!) };
+    return {
+      nearest: Array.from(nearest.index),
+      distances: Array.from(nearest.distances!),
+      clusterSums: Array.from(nearest.sums!),
+      counts: Array.from(nearest.counts!),
+      sums: Array.from(stats.sums),
+      weighted: Array.from(stats.weighted!),
+    };
   } finally {
     resident.dispose();
   }
 }
 
 describe('compute pool', () => {
-  it('gives the tfjs backend’s own bits with any number of lanes (nearest centres, kernel row sums)', async () => {
+  it('gives the tfjs backend’s own bits with any number of lanes (nearest centres and their sums, kernel row sums)', async () => {
     const backend = await wasm();
     const alone = await rowOps(backend);
     for (const lanes of [1, 2, 3]) expect(await rowOps(await poolOf(backend, lanes))).toEqual(alone);
   });
 
-  it('gives the same Float64 results with 1, 2 and 5 lanes of the plain-TS backend', async () => {
+  it('gives the plain-TS backend’s own Float64 results with 1, 2 and 5 lanes', async () => {
     const backend = new TsBackend();
-    const one = await rowOps(await poolOf(backend, 1));
-    for (const lanes of [2, 5]) expect(await rowOps(await poolOf(backend, lanes))).toEqual(one);
-    // and they are the plain-TS sums, up to the order of additions
-    const plain = await rowOps(backend);
-    expect(one.nearest).toEqual(plain.nearest);
-    one.sums.forEach((s, i) => expect(s).toBeCloseTo(plain.sums[i], 9));
+    const alone = await rowOps(backend);
+    for (const lanes of [1, 2, 5]) expect(await rowOps(await poolOf(backend, lanes))).toEqual(alone);
+    expect(alone.counts.reduce((a, b) => a + b)).toBe(N);
   });
 
   it('builds the same table spec on 3 lanes as the backend alone', async () => {
@@ -90,8 +94,10 @@ describe('compute pool', () => {
     expect(Array.from(specPooled.spec.beta)).toEqual(Array.from(specAlone.spec.beta));
   });
 
-  it('stops between blocks when the job is cancelled', async () => {
+  it('stops between calls when the job is cancelled', async () => {
     const backend = await wasm();
+    const rows = 20 * LANE_BLOCK_ROWS; // one lane: three calls of 8, 8 and 4 blocks
+    const big = gaussianMixture(rows, D, 5, 13);
     let served = 0;
     const server = new LaneServer(backend, LANE_BLOCK_ROWS);
     const counting: KernelLane = Object.assign(Object.create(server) as KernelLane, {
@@ -103,9 +109,9 @@ describe('compute pool', () => {
     });
     const controller = new AbortController();
     const pool = await PoolBackend.start([counting], () => undefined);
-    const resident = await pool.upload(points, N, D);
+    const resident = await pool.upload(big, rows, D);
     await expect(pool.kernelRowStats(centers, M, resident, 0.05, false, controller.signal)).rejects.toBeInstanceOf(CancelledError);
-    expect(served).toBe(2); // of four blocks
+    expect(served).toBe(2); // of three calls
   });
 
   it('refuses lanes on different backends, matrices of another pool and disposed ones', async () => {
@@ -122,6 +128,6 @@ describe('compute pool', () => {
     await expect(b.nearestCenters(resident, centers, M)).rejects.toThrow(/not uploaded to this pool/);
     resident.dispose();
     await expect(a.nearestCenters(resident, centers, M)).rejects.toThrow(/disposed/);
-    await expect(new LaneServer(backend, 4).upload(1, points.subarray(0, 5 * D), 5, D)).rejects.toThrow(/at most 4 rows/);
+    await expect(new LaneServer(backend, 4).upload([{ key: 1, values: points.slice(0, 5 * D), rows: 5 }], D)).rejects.toThrow(/at most 4 rows/);
   });
 });

@@ -123,4 +123,19 @@ describe('simplex QP (active set)', () => {
     expect(() => solveSimplexQp(new Float64Array(3), new Float64Array(2))).toThrow(RangeError);
     expect(() => solveSimplexQp(new Float64Array([NaN]), new Float64Array([1]))).toThrow(RangeError);
   });
+  it('starts from a nearby solution: the same optimum in fewer iterations; a start off the simplex is ignored', () => {
+    const prng = new Prng(31);
+    for (let trial = 0; trial < 10; trial++) {
+      const { H, c } = randomProblem(prng, 100, 5);
+      const cold = solveSimplexQp(H, c);
+      // a nearby problem: c moved by 1 %, as a Z step moves the kernel means
+      const moved = c.map((v) => v * (1 + 0.01 * (prng.nextFloat() - 0.5)));
+      const fresh = solveSimplexQp(H, moved);
+      const warm = solveSimplexQp(H, moved, { start: cold.beta });
+      expect(Math.abs(warm.objective - fresh.objective)).toBeLessThan(1e-12 * Math.abs(fresh.objective) + 1e-15);
+      expect(warm.iterations).toBeLessThan(fresh.iterations);
+      const ignored = solveSimplexQp(H, moved, { start: cold.beta.map((b) => b * 2) });
+      expect(ignored.iterations).toBe(fresh.iterations);
+    }
+  });
 });

@@ -19,9 +19,11 @@ import {
   type ConvNetwork,
   type ImageShape,
   type KernelRowStats,
+  type NearestOptions,
   type NearestResult,
   type ResidentMatrix,
 } from './backend.js';
+import { addBlockSums, clusterSums } from './cluster-sums.js';
 
 export type TfjsBackendName = Exclude<BackendName, 'ts'>;
 
@@ -34,6 +36,8 @@ interface Block {
   norms: tf.Tensor2D;
   /** squared row norms in Float64, for host-side distances */
   hostNorms: Float64Array;
+  /** the block's rows as uploaded (a view), for the Float64 sums of a Lloyd step */
+  values: Float64Array;
   rows: number;
 }
 
@@ -95,16 +99,18 @@ export class TfjsBackend implements ComputeBackend {
       const xAug = tf.tensor2d(augmented, [count, cols + 1]);
       const xT = tf.tidy(() => tf.transpose(tf.slice(xAug, [0, 0], [count, cols]))) as tf.Tensor2D;
       const norms = tf.tensor2d(Float32Array.from(hostNorms), [1, count]);
-      blocks.push({ xAug, xT, norms, hostNorms, rows: count });
+      blocks.push({ xAug, xT, norms, hostNorms, values: values.subarray(start * cols, (start + count) * cols), rows: count });
     }
     return new TfjsMatrix(blocks, rows, cols);
   }
 
-  async nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number): Promise<NearestResult> {
+  async nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number, options: NearestOptions = {}): Promise<NearestResult> {
     await this.activate();
     const matrix = points as TfjsMatrix;
     const d = matrix.cols;
     const index = new Int32Array(matrix.rows);
+    const distances = options.distances ? new Float64Array(matrix.rows) : undefined;
+    const totals = options.sums ? { sums: new Float64Array(m * d), counts: new Float64Array(m) } : undefined;
     const cNorms = new Float64Array(m);
     const cAugT = new Float32Array((d + 1) * m); // [d+1, m], last row 0 so the ones column drops out
     for (let i = 0; i < m; i++) {
@@ -133,13 +139,15 @@ export class TfjsBackend implements ComputeBackend {
             }
           }
           index[offset + l] = bestIndex;
+          if (distances) distances[offset + l] = Math.max(0, best);
         }
+        if (totals) addBlockSums(totals, clusterSums(block.values, index.subarray(offset, offset + block.rows), m, d));
         offset += block.rows;
       }
     } finally {
       cT.dispose();
     }
-    return { index };
+    return { index, ...(distances ? { distances } : {}), ...totals };
   }
 
   async kernelRowStats(centers: Float64Array, m: number, points: ResidentMatrix, gamma: number, withWeighted: boolean, signal?: AbortSignal): Promise<KernelRowStats> {

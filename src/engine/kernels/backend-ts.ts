@@ -3,7 +3,18 @@
  * dependency-free fallback that runs anywhere.
  */
 import { throwIfCancelled } from '../core/errors.js';
-import { convFeatureCount, type ComputeBackend, type ConvNetwork, type ImageShape, type KernelRowStats, type NearestResult, type ResidentMatrix } from './backend.js';
+import {
+  convFeatureCount,
+  LANE_BLOCK_ROWS,
+  type ComputeBackend,
+  type ConvNetwork,
+  type ImageShape,
+  type KernelRowStats,
+  type NearestOptions,
+  type NearestResult,
+  type ResidentMatrix,
+} from './backend.js';
+import { addBlockSums, clusterSums } from './cluster-sums.js';
 import { squaredDistance } from './distance.js';
 
 class HostMatrix implements ResidentMatrix {
@@ -15,9 +26,6 @@ class HostMatrix implements ResidentMatrix {
   dispose(): void {}
 }
 
-/** Rows processed between cancellation checks. */
-const CHECK_EVERY = 4096;
-
 export class TsBackend implements ComputeBackend {
   readonly name = 'ts' as const;
   readonly precision = 'float64' as const;
@@ -28,9 +36,10 @@ export class TsBackend implements ComputeBackend {
     return new HostMatrix(values, rows, cols);
   }
 
-  async nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number): Promise<NearestResult> {
+  async nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number, options: NearestOptions = {}): Promise<NearestResult> {
     const { values: x, rows: n, cols: d } = points as HostMatrix;
     const index = new Int32Array(n);
+    const distances = options.distances ? new Float64Array(n) : undefined;
     for (let l = 0; l < n; l++) {
       let best = Infinity;
       let bestIndex = 0;
@@ -42,25 +51,42 @@ export class TsBackend implements ComputeBackend {
         }
       }
       index[l] = bestIndex;
+      if (distances) distances[l] = best;
     }
-    return { index };
+    if (!options.sums) return { index, ...(distances ? { distances } : {}) };
+    const totals = { sums: new Float64Array(m * d), counts: new Float64Array(m) };
+    for (let start = 0; start < n; start += LANE_BLOCK_ROWS) {
+      const end = Math.min(n, start + LANE_BLOCK_ROWS);
+      addBlockSums(totals, clusterSums(x.subarray(start * d, end * d), index.subarray(start, end), m, d));
+    }
+    return { index, ...(distances ? { distances } : {}), ...totals };
   }
 
   async kernelRowStats(centers: Float64Array, m: number, points: ResidentMatrix, gamma: number, withWeighted: boolean, signal?: AbortSignal): Promise<KernelRowStats> {
     const { values: x, rows: n, cols: d } = points as HostMatrix;
     const sums = new Float64Array(m);
     const weighted = withWeighted ? new Float64Array(m * d) : null;
-    for (let l = 0; l < n; l++) {
-      if (l % CHECK_EVERY === 0) throwIfCancelled(signal);
-      const xo = l * d;
-      for (let i = 0; i < m; i++) {
-        const co = i * d;
-        const kv = Math.exp(-gamma * squaredDistance(x, l, centers, i, d));
-        sums[i] += kv;
-        if (weighted) {
-          for (let f = 0; f < d; f++) weighted[co + f] += kv * x[xo + f];
+    // block by block, each block's sums added to the total in order: what a pool of lanes adds (kernels/pool.ts)
+    const blockSums = new Float64Array(m);
+    const blockWeighted = withWeighted ? new Float64Array(m * d) : null;
+    for (let start = 0; start < n; start += LANE_BLOCK_ROWS) {
+      throwIfCancelled(signal);
+      blockSums.fill(0);
+      blockWeighted?.fill(0);
+      const end = Math.min(n, start + LANE_BLOCK_ROWS);
+      for (let l = start; l < end; l++) {
+        const xo = l * d;
+        for (let i = 0; i < m; i++) {
+          const co = i * d;
+          const kv = Math.exp(-gamma * squaredDistance(x, l, centers, i, d));
+          blockSums[i] += kv;
+          if (blockWeighted) {
+            for (let f = 0; f < d; f++) blockWeighted[co + f] += kv * x[xo + f];
+          }
         }
       }
+      for (let i = 0; i < m; i++) sums[i] += blockSums[i];
+      if (weighted) for (let j = 0; j < weighted.length; j++) weighted[j] += blockWeighted![j];
     }
     return { sums, weighted };
   }

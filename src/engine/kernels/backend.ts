@@ -17,9 +17,22 @@ export interface ResidentMatrix {
   dispose(): void;
 }
 
+export interface NearestOptions {
+  /** also return each point's squared distance to its nearest centre */
+  distances?: boolean;
+  /** also return, per centre, the sum and the count of the points nearest to it (a Lloyd step) */
+  sums?: boolean;
+}
+
 export interface NearestResult {
   /** index of the nearest center, per point */
   index: Int32Array;
+  /** ‖x_l − c_index[l]‖² ≥ 0, per point (when asked for) */
+  distances?: Float64Array;
+  /** m×d: Σ of the points nearest to each centre, in Float64 from the uploaded values (when asked for) */
+  sums?: Float64Array;
+  /** m: how many points are nearest to each centre (with sums) */
+  counts?: Float64Array;
 }
 
 export interface KernelRowStats {
@@ -95,11 +108,18 @@ export interface ComputeBackend {
   /** Human-readable device description (adapter info for WebGPU). */
   readonly device: string;
 
-  /** Copies a row-major matrix to the device (activating this backend first). */
+  /**
+   * Copies a row-major matrix to the device (activating this backend first). The backend may keep
+   * a view of `values` (for host-side sums): do not change them while the matrix lives.
+   */
   upload(values: Float64Array, rows: number, cols: number): Promise<ResidentMatrix>;
 
-  /** For every row of `points`, the index of its nearest row of `centers` (m×d). */
-  nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number): Promise<NearestResult>;
+  /**
+   * For every row of `points`, the index of its nearest row of `centers` (m×d); with options, the
+   * distances to it and the per-centre sums of a Lloyd step. Sums are added block by block of
+   * LANE_BLOCK_ROWS rows in block order on every backend, so a pool gives the same sums.
+   */
+  nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number, options?: NearestOptions): Promise<NearestResult>;
 
   /**
    * Row reductions of the Gaussian kernel matrix k(c_i, x_l) = exp(−γ‖c_i − x_l‖²) between

@@ -17,9 +17,11 @@ import {
   type ConvNetwork,
   type ImageShape,
   type KernelRowStats,
+  type NearestOptions,
   type NearestResult,
   type ResidentMatrix,
 } from './backend.js';
+import { addBlockSums } from './cluster-sums.js';
 
 /** What a lane tells about its backend. */
 export interface LaneBackendInfo {
@@ -30,15 +32,26 @@ export interface LaneBackendInfo {
   blockRows: number;
 }
 
-/** The calls one lane serves; blocks are named by keys the pool chooses. */
+/** One block of rows to keep on a lane; the lane owns `values` (a transport may transfer its buffer). */
+export interface LaneBlock {
+  key: number;
+  values: Float64Array;
+  rows: number;
+}
+
+/**
+ * The calls one lane serves, each on several of its blocks at once (one message per call, not per
+ * block); results come back per block, in the order of the keys.
+ */
 export interface KernelLane {
   info(): Promise<LaneBackendInfo>;
-  upload(key: number, values: Float64Array, rows: number, cols: number): Promise<void>;
-  release(key: number): Promise<void>;
-  nearestCenters(key: number, centers: Float64Array, m: number): Promise<Int32Array>;
-  kernelRowStats(key: number, centers: Float64Array, m: number, gamma: number, withWeighted: boolean): Promise<KernelRowStats>;
+  upload(blocks: LaneBlock[], cols: number): Promise<void>;
+  release(keys: number[]): Promise<void>;
+  nearestCenters(keys: number[], centers: Float64Array, m: number, options?: NearestOptions): Promise<NearestResult[]>;
+  kernelRowStats(keys: number[], centers: Float64Array, m: number, gamma: number, withWeighted: boolean): Promise<KernelRowStats[]>;
   gram(a: Float64Array, m: number, b: Float64Array, n: number, d: number, gamma: number): Promise<Float64Array>;
-  convFeatures(images: Float32Array, n: number, shape: ImageShape, network: ConvNetwork): Promise<Float64Array>;
+  /** the lane owns each batch's images */
+  convFeatures(batches: { images: Float32Array; n: number }[], shape: ImageShape, network: ConvNetwork): Promise<Float64Array[]>;
 }
 
 /** The blocks a data set splits into for a pool: table rows by LANE_BLOCK_ROWS, images by CONV_BATCH. */
@@ -46,23 +59,39 @@ export function poolBlocks(rows: number, kind: 'rows' | 'images'): number {
   return Math.ceil(rows / (kind === 'images' ? CONV_BATCH : LANE_BLOCK_ROWS));
 }
 
+/** Blocks per lane call: few messages, and a cancelled job still stops within ~8 blocks per lane. */
+const BLOCKS_PER_CALL = 8;
+
 const LANE_METHODS = ['info', 'upload', 'release', 'nearestCenters', 'kernelRowStats', 'gram', 'convFeatures'] as const;
+
+export interface LaneTransport {
+  /** brackets the calls in flight (true at the first, false after the last) */
+  busy?: (inFlight: boolean) => void;
+  /** marks buffers a call may move instead of copy (comlink's transfer) */
+  transfer?: <T>(value: T, buffers: ArrayBuffer[]) => T;
+}
 
 /**
  * A remote lane whose calls fail with `death` (the worker's error or exit) instead of waiting
- * forever on a worker that is gone; `busy(true/false)` brackets the calls in flight.
+ * forever on a worker that is gone; uploads and images move to the lane instead of being copied.
  */
-export function guardedLane(remote: KernelLane, death: Promise<never>, busy?: (inFlight: boolean) => void): KernelLane {
+export function guardedLane(remote: KernelLane, death: Promise<never>, transport: LaneTransport = {}): KernelLane {
   let inFlight = 0;
+  const owned: Partial<Record<(typeof LANE_METHODS)[number], (first: never) => ArrayBuffer[]>> = {
+    upload: (blocks: LaneBlock[]) => blocks.map((b) => b.values.buffer as ArrayBuffer),
+    convFeatures: (batches: { images: Float32Array }[]) => batches.map((b) => b.images.buffer as ArrayBuffer),
+  };
   const lane = {} as Record<(typeof LANE_METHODS)[number], (...args: unknown[]) => Promise<unknown>>;
   for (const method of LANE_METHODS) {
     lane[method] = async (...args) => {
-      if (inFlight++ === 0) busy?.(true);
+      const buffers = owned[method];
+      if (buffers && transport.transfer) args[0] = transport.transfer(args[0], buffers(args[0] as never));
+      if (inFlight++ === 0) transport.busy?.(true);
       try {
         // called as a method, never through .apply: a comlink proxy would take 'apply' for a remote property
         return await Promise.race([(remote[method] as (...a: unknown[]) => Promise<unknown>)(...args), death]);
       } finally {
-        if (--inFlight === 0) busy?.(false);
+        if (--inFlight === 0) transport.busy?.(false);
       }
     };
   }
@@ -82,31 +111,41 @@ export class LaneServer implements KernelLane {
     return { name: this.backend.name, precision: this.backend.precision, device: this.backend.device, blockRows: this.blockRows };
   }
 
-  async upload(key: number, values: Float64Array, rows: number, cols: number): Promise<void> {
-    if (rows > this.blockRows) throw new RangeError(`a lane block holds at most ${this.blockRows} rows, got ${rows}`);
-    this.blocks.get(key)?.dispose();
-    this.blocks.set(key, await this.backend.upload(values, rows, cols));
+  async upload(blocks: LaneBlock[], cols: number): Promise<void> {
+    for (const { key, values, rows } of blocks) {
+      if (rows > this.blockRows) throw new RangeError(`a lane block holds at most ${this.blockRows} rows, got ${rows}`);
+      this.blocks.get(key)?.dispose();
+      this.blocks.set(key, await this.backend.upload(values, rows, cols));
+    }
   }
 
-  async release(key: number): Promise<void> {
-    this.blocks.get(key)?.dispose();
-    this.blocks.delete(key);
+  async release(keys: number[]): Promise<void> {
+    for (const key of keys) {
+      this.blocks.get(key)?.dispose();
+      this.blocks.delete(key);
+    }
   }
 
-  async nearestCenters(key: number, centers: Float64Array, m: number): Promise<Int32Array> {
-    return (await this.backend.nearestCenters(this.block(key), centers, m)).index;
+  async nearestCenters(keys: number[], centers: Float64Array, m: number, options?: NearestOptions): Promise<NearestResult[]> {
+    const results: NearestResult[] = [];
+    for (const key of keys) results.push(await this.backend.nearestCenters(this.block(key), centers, m, options));
+    return results;
   }
 
-  kernelRowStats(key: number, centers: Float64Array, m: number, gamma: number, withWeighted: boolean): Promise<KernelRowStats> {
-    return this.backend.kernelRowStats(centers, m, this.block(key), gamma, withWeighted);
+  async kernelRowStats(keys: number[], centers: Float64Array, m: number, gamma: number, withWeighted: boolean): Promise<KernelRowStats[]> {
+    const results: KernelRowStats[] = [];
+    for (const key of keys) results.push(await this.backend.kernelRowStats(centers, m, this.block(key), gamma, withWeighted));
+    return results;
   }
 
   gram(a: Float64Array, m: number, b: Float64Array, n: number, d: number, gamma: number): Promise<Float64Array> {
     return this.backend.gram(a, m, b, n, d, gamma);
   }
 
-  convFeatures(images: Float32Array, n: number, shape: ImageShape, network: ConvNetwork): Promise<Float64Array> {
-    return this.backend.convFeatures(images, n, shape, network);
+  async convFeatures(batches: { images: Float32Array; n: number }[], shape: ImageShape, network: ConvNetwork): Promise<Float64Array[]> {
+    const results: Float64Array[] = [];
+    for (const { images, n } of batches) results.push(await this.backend.convFeatures(images, n, shape, network));
+    return results;
   }
 
   private block(key: number): ResidentMatrix {
@@ -174,21 +213,26 @@ export class PoolBackend implements ComputeBackend {
     return this.lanes.length;
   }
 
-  private lane(block: number): KernelLane {
-    return this.lanes[block % this.lanes.length];
+  /** The blocks of lane l (b mod N = l), in calls of at most BLOCKS_PER_CALL. */
+  private *laneCalls(count: number, l: number): Generator<number[]> {
+    const mine: number[] = [];
+    for (let b = l; b < count; b += this.lanes.length) mine.push(b);
+    for (let i = 0; i < mine.length; i += BLOCKS_PER_CALL) yield mine.slice(i, i + BLOCKS_PER_CALL);
   }
 
   /**
-   * Runs `work` on every block, the blocks of one lane one after another and the lanes side by
-   * side; checks for cancellation between blocks. Results come back in block order.
+   * Runs `work` on every block: each lane's blocks in calls of a few blocks, one call after
+   * another, the lanes side by side; checks for cancellation between calls. Results come back in
+   * block order.
    */
-  private async eachBlock<T>(count: number, work: (block: number, lane: KernelLane) => Promise<T>, signal?: AbortSignal): Promise<T[]> {
+  private async eachBlock<T>(count: number, work: (blocks: number[], lane: KernelLane) => Promise<T[]>, signal?: AbortSignal): Promise<T[]> {
     const results = new Array<T>(count);
     await Promise.all(
       this.lanes.map(async (lane, l) => {
-        for (let b = l; b < count; b += this.lanes.length) {
+        for (const blocks of this.laneCalls(count, l)) {
           throwIfCancelled(signal);
-          results[b] = await work(b, lane);
+          const answers = await work(blocks, lane);
+          blocks.forEach((b, i) => (results[b] = answers[i]));
         }
       }),
     );
@@ -199,10 +243,17 @@ export class PoolBackend implements ComputeBackend {
     if (values.length !== rows * cols) throw new RangeError(`matrix has ${values.length} values, expected ${rows}×${cols}`);
     const count = Math.ceil(rows / this.blockRows);
     const keys = Array.from({ length: count }, () => this.nextKey++);
-    const sizes = keys.map((_, b) => Math.min(this.blockRows, rows - b * this.blockRows));
     const matrix = new PooledMatrix(this, keys, rows, cols, (m) => this.releaseBlocks(m));
     try {
-      await this.eachBlock(count, (b, lane) => lane.upload(keys[b], values.slice(b * this.blockRows * cols, (b * this.blockRows + sizes[b]) * cols), sizes[b], cols));
+      await this.eachBlock(count, async (blocks, lane) => {
+        const owned = blocks.map((b) => {
+          const start = b * this.blockRows;
+          const end = Math.min(rows, start + this.blockRows);
+          return { key: keys[b], values: values.slice(start * cols, end * cols), rows: end - start };
+        });
+        await lane.upload(owned, cols);
+        return blocks;
+      });
     } catch (error) {
       matrix.dispose();
       throw error;
@@ -212,25 +263,49 @@ export class PoolBackend implements ComputeBackend {
 
   private releaseBlocks(matrix: PooledMatrix): void {
     // fire and forget: a lane that has stopped holds nothing any more
-    matrix.keys.forEach(
-      (key, b) =>
-        void this.lane(b)
-          .release(key)
-          .catch(() => undefined),
-    );
+    this.lanes.forEach((lane, l) => {
+      const keys = matrix.keys.filter((_, b) => b % this.lanes.length === l);
+      if (keys.length) void lane.release(keys).catch(() => undefined);
+    });
   }
 
-  async nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number): Promise<NearestResult> {
+  async nearestCenters(points: ResidentMatrix, centers: Float64Array, m: number, options: NearestOptions = {}): Promise<NearestResult> {
     const matrix = this.own(points);
-    const parts = await this.eachBlock(matrix.keys.length, (b, lane) => lane.nearestCenters(matrix.keys[b], centers, m));
+    const compact = centers.slice(0, m * matrix.cols); // a view would carry its whole buffer to every lane
+    const parts = await this.eachBlock(matrix.keys.length, (blocks, lane) =>
+      lane.nearestCenters(
+        blocks.map((b) => matrix.keys[b]),
+        compact,
+        m,
+        options,
+      ),
+    );
     const index = new Int32Array(matrix.rows);
-    parts.forEach((part, b) => index.set(part, b * this.blockRows));
-    return { index };
+    const distances = options.distances ? new Float64Array(matrix.rows) : undefined;
+    const totals = options.sums ? { sums: new Float64Array(m * matrix.cols), counts: new Float64Array(m) } : undefined;
+    parts.forEach((part, b) => {
+      index.set(part.index, b * this.blockRows);
+      distances?.set(part.distances!, b * this.blockRows);
+      if (totals) addBlockSums(totals, { sums: part.sums!, counts: part.counts! });
+    });
+    return { index, ...(distances ? { distances } : {}), ...totals };
   }
 
   async kernelRowStats(centers: Float64Array, m: number, points: ResidentMatrix, gamma: number, withWeighted: boolean, signal?: AbortSignal): Promise<KernelRowStats> {
     const matrix = this.own(points);
-    const parts = await this.eachBlock(matrix.keys.length, (b, lane) => lane.kernelRowStats(matrix.keys[b], centers, m, gamma, withWeighted), signal);
+    const compact = centers.slice(0, m * matrix.cols);
+    const parts = await this.eachBlock(
+      matrix.keys.length,
+      (blocks, lane) =>
+        lane.kernelRowStats(
+          blocks.map((b) => matrix.keys[b]),
+          compact,
+          m,
+          gamma,
+          withWeighted,
+        ),
+      signal,
+    );
     // block order, whatever the number of lanes: the same sums as one thread
     const sums = new Float64Array(m);
     const weighted = withWeighted ? new Float64Array(m * matrix.cols) : null;
@@ -243,7 +318,7 @@ export class PoolBackend implements ComputeBackend {
 
   gram(a: Float64Array, m: number, b: Float64Array, n: number, d: number, gamma: number): Promise<Float64Array> {
     // small matrices only (reduced sets): one lane
-    return this.lanes[0].gram(a, m, b, n, d, gamma);
+    return this.lanes[0].gram(a.slice(0, m * d), m, b.slice(0, n * d), n, d, gamma);
   }
 
   async convFeatures(images: Float32Array, n: number, shape: ImageShape, network: ConvNetwork, signal?: AbortSignal): Promise<Float64Array> {
@@ -252,14 +327,18 @@ export class PoolBackend implements ComputeBackend {
     if (!Number.isInteger(n) || n < 0 || images.length !== n * size)
       throw new RangeError(`images have ${images.length} values, expected ${n}×${shape.channels}×${shape.height}×${shape.width}`);
     // batches of CONV_BATCH images, as the backend itself cuts them: the same features bit for bit
-    const count = Math.ceil(n / CONV_BATCH);
     const parts = await this.eachBlock(
-      count,
-      (b, lane) => {
-        const start = b * CONV_BATCH;
-        const rows = Math.min(CONV_BATCH, n - start);
-        return lane.convFeatures(images.slice(start * size, (start + rows) * size), rows, shape, network);
-      },
+      Math.ceil(n / CONV_BATCH),
+      (blocks, lane) =>
+        lane.convFeatures(
+          blocks.map((b) => {
+            const start = b * CONV_BATCH;
+            const rows = Math.min(CONV_BATCH, n - start);
+            return { images: images.slice(start * size, (start + rows) * size), n: rows };
+          }),
+          shape,
+          network,
+        ),
       signal,
     );
     const out = new Float64Array(n * F);

@@ -147,7 +147,7 @@ export async function buildTableRkme(
       for (let attempt = 0; attempt < 5 && !accepted; attempt++, eta /= 2) {
         const trial = new Float64Array(z.length);
         for (let j = 0; j < z.length; j++) trial[j] = z[j] + eta * direction[j];
-        const next = await fitBeta(backend, trial, K, d, resident, n, gamma, signal);
+        const next = await fitBeta(backend, trial, K, d, resident, n, gamma, signal, state.beta);
         if (next.objective < state.objective) {
           z = trial;
           state = next;
@@ -220,6 +220,8 @@ export async function fitBeta(
   n: number,
   gamma: number,
   signal?: AbortSignal,
+  /** the β of a nearby Z (the step's start): the QP starts from its support */
+  previousBeta?: Float64Array,
 ): Promise<BetaState> {
   const stats = await backend.kernelRowStats(z, K, resident, gamma, true, signal);
   const c = stats.sums.map((s) => s / n);
@@ -227,7 +229,7 @@ export async function fitBeta(
   const Kzz = gaussianGram(z, K, z, K, d, gamma);
   let solved: ReturnType<typeof solveSimplexQp>;
   try {
-    solved = solveSimplexQp(Kzz, c);
+    solved = solveSimplexQp(Kzz, c, { start: previousBeta });
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     throw new InputError('BAD_SPEC', `the kernel between the data and the reduced points is not finite (${error.message}): check for huge values or an extreme gamma`);
@@ -294,13 +296,17 @@ function resolveScale(
   if (option === 'none') return { scale: null, scaleSource: null };
   if (option === 'std') {
     const scale = new Float64Array(d);
-    for (let f = 0; f < d; f++) {
-      let v = 0;
-      for (let l = 0; l < n; l++) {
-        const t = x[l * d + f] - means[f];
-        v += t * t;
+    const sq = new Float64Array(d);
+    // row by row: one sequential pass over the matrix (a column at a time strides through it d times)
+    for (let l = 0; l < n; l++) {
+      const o = l * d;
+      for (let f = 0; f < d; f++) {
+        const t = x[o + f] - means[f];
+        sq[f] += t * t;
       }
-      const std = Math.sqrt(v / n);
+    }
+    for (let f = 0; f < d; f++) {
+      const std = Math.sqrt(sq[f] / n);
       // A constant column carries no distance information; any positive scale leaves it inert.
       scale[f] = std > 0 && Number.isFinite(std) ? std : 1;
     }

@@ -2,13 +2,13 @@
  * k-means with k-means++ seeding (Arthur & Vassilvitskii) from the engine's seeded PRNG.
  * Replaces the reference's uniform-with-replacement init (docs/algorithms.md §1.4), which can
  * pick duplicate rows and collapses empty clusters to the origin: here empty clusters keep their
- * previous centroid. Distances run on the compute backend; centroid sums on the host in Float64.
+ * previous centroid. Distances and the Float64 centroid sums run on the compute backend, block by
+ * block (a pool spreads them over its lanes); the centroid means on the host.
  */
 import { throwIfCancelled } from '../../core/errors.js';
 import type { Prng } from '../../core/prng.js';
 import type { PhaseReporter } from '../../core/progress.js';
 import type { ComputeBackend, ResidentMatrix } from '../../kernels/backend.js';
-import { squaredDistance } from '../../kernels/distance.js';
 
 export interface KMeansOptions {
   maxIterations: number;
@@ -25,28 +25,17 @@ export interface KMeansOptions {
 export async function kMeans(backend: ComputeBackend, x: Float64Array, resident: ResidentMatrix, K: number, prng: Prng, options: KMeansOptions): Promise<Float64Array> {
   const n = resident.rows;
   const d = resident.cols;
-  const centers = kMeansPlusPlus(x, n, d, K, prng, options);
+  const centers = await kMeansPlusPlus(backend, x, resident, K, prng, options);
   const scale = meanVariance(x, n, d);
-  const counts = new Float64Array(K);
-  const sums = new Float64Array(K * d);
   for (let iteration = 0; iteration < options.maxIterations; iteration++) {
     throwIfCancelled(options.signal);
-    const { index } = await backend.nearestCenters(resident, centers, K);
-    counts.fill(0);
-    sums.fill(0);
-    for (let l = 0; l < n; l++) {
-      const i = index[l];
-      counts[i]++;
-      const so = i * d;
-      const xo = l * d;
-      for (let f = 0; f < d; f++) sums[so + f] += x[xo + f];
-    }
+    const { sums, counts } = await backend.nearestCenters(resident, centers, K, { sums: true });
     let maxShift = 0;
     for (let i = 0; i < K; i++) {
-      if (counts[i] === 0) continue; // empty cluster keeps its centroid
+      if (counts![i] === 0) continue; // empty cluster keeps its centroid
       let shift = 0;
       for (let f = 0; f < d; f++) {
-        const next = sums[i * d + f] / counts[i];
+        const next = sums![i * d + f] / counts![i];
         const delta = next - centers[i * d + f];
         shift += delta * delta;
         centers[i * d + f] = next;
@@ -60,10 +49,13 @@ export async function kMeans(backend: ComputeBackend, x: Float64Array, resident:
 }
 
 /**
- * k-means++ seeding on the host: K sequential passes of n·d each, cheap next to Lloyd's and
- * free of per-call device overhead.
+ * k-means++ seeding: K sequential picks, each weighted by the squared distance to the nearest
+ * centre so far. The distances to each new centre come from the backend (spread over a pool's
+ * lanes); the weighted pick is O(n) on the host.
  */
-function kMeansPlusPlus(x: Float64Array, n: number, d: number, K: number, prng: Prng, options: KMeansOptions): Float64Array {
+async function kMeansPlusPlus(backend: ComputeBackend, x: Float64Array, resident: ResidentMatrix, K: number, prng: Prng, options: KMeansOptions): Promise<Float64Array> {
+  const n = resident.rows;
+  const d = resident.cols;
   const centers = new Float64Array(K * d);
   const closest = new Float64Array(n).fill(Infinity);
   let pick = prng.nextInt(n);
@@ -75,11 +67,10 @@ function kMeansPlusPlus(x: Float64Array, n: number, d: number, K: number, prng: 
       // All remaining points coincide with chosen centers: fall back to a uniform pick.
       pick = total > 0 ? prng.nextWeighted(closest, total) : prng.nextInt(n);
     }
-    centers.set(x.subarray(pick * d, pick * d + d), i * d);
-    for (let l = 0; l < n; l++) {
-      const s = squaredDistance(x, l, x, pick, d);
-      if (s < closest[l]) closest[l] = s;
-    }
+    const center = x.subarray(pick * d, pick * d + d);
+    centers.set(center, i * d);
+    const { distances } = await backend.nearestCenters(resident, center, 1, { distances: true });
+    for (let l = 0; l < n; l++) if (distances![l] < closest[l]) closest[l] = distances![l];
     options.progress?.update(i + 1);
   }
   return centers;

@@ -119,16 +119,32 @@ export interface CatalogBuildOptions extends CheckOptions {
 /** Above this many spec bytes an island gets the sketch layout ('auto'): one download stays small. */
 export const SKETCH_LAYOUT_BYTES = 16 * 2 ** 20;
 
+/** A bundle with the checker's verdict on it. */
+export interface CheckedBundle {
+  file: string;
+  bytes: Uint8Array;
+  result: CheckResult;
+}
+
 /**
  * Checks every bundle and builds a catalog of the USABLE ones. `existing` members (from a current
  * catalog) are kept without re-checking. Entry ids must be unique.
  */
 export async function buildCatalog(bundles: { file: string; bytes: Uint8Array }[], existing: Member[] = [], options: CatalogBuildOptions = {}): Promise<BuildResult> {
+  const checked: CheckedBundle[] = [];
+  for (const { file, bytes } of bundles) checked.push({ file, bytes, result: await checkBundle(bytes, options) });
+  return buildCheckedCatalog(checked, existing, options);
+}
+
+/**
+ * buildCatalog for bundles checked already (the CLI checks them on several threads): the same
+ * catalog, bytes and all, as long as the verdicts come in the bundles' order.
+ */
+export async function buildCheckedCatalog(checked: readonly CheckedBundle[], existing: Member[] = [], options: CatalogBuildOptions = {}): Promise<BuildResult> {
   const members = [...existing];
   const files = new Map<string, Uint8Array>();
   const rejected: BuildResult['rejected'] = [];
-  for (const { file, bytes } of bundles) {
-    const result = await checkBundle(bytes, options);
+  for (const { file, bytes, result } of checked) {
     if (result.status !== 'USABLE') {
       rejected.push({ file, result });
       continue;

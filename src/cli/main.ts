@@ -2,8 +2,8 @@
  * learnware-dock CLI entry: dispatches subcommands, prints `error[CODE]: message` on one line and
  * exits non-zero on failure (1: bad input or data, 2: usage). The only place with process exits.
  */
-import { DockError, InputError, setModelHost } from '../engine/index.js';
-import { nodeModelHost } from './model-host.js';
+import { DockError, setModelHost } from '../engine/index.js';
+import { nodeModelHost, runTimeoutFromEnvironment } from './model-host.js';
 import { CATALOG_HELP, catalogCommand } from './commands/catalog.js';
 import { MMD_HELP, mmdCommand } from './commands/mmd.js';
 import { SEARCH_HELP, searchCommand } from './commands/search.js';
@@ -72,15 +72,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`error[INTERNAL]: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
-}
-
-/** LEARNWARE_DOCK_RUN_TIMEOUT_S: a lower time limit (seconds) for every model run, e.g. for a catalog build of untrusted bundles. */
-function runTimeoutFromEnvironment(): number | undefined {
-  const raw = process.env.LEARNWARE_DOCK_RUN_TIMEOUT_S;
-  if (raw === undefined || raw === '') return undefined;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InputError('USAGE', `LEARNWARE_DOCK_RUN_TIMEOUT_S must be a positive number of seconds, got "${raw}"`);
-  return seconds * 1000;
 }
 
 function oneLine(text: string): string {

@@ -8,22 +8,12 @@
  * thread is unreferenced: it never keeps the process alive.
  */
 import { Worker } from 'node:worker_threads';
-import {
-  CancelledError,
-  DockError,
-  formatBytes,
-  MODEL_LIMITS,
-  ModelError,
-  plainOrtMessage,
-  timeoutError,
-  type HostedModel,
-  type HostOptions,
-  type ModelFeed,
-  type ModelHost,
-  type ModelIo,
-  type ModelOutput,
-  type RunLimits,
-} from '../engine/index.js';
+// engine modules one by one, not the barrel: a check thread (check-worker.ts) starts in a third of the time
+import { CancelledError, DockError, InputError, ModelError } from '../engine/core/errors.js';
+import type { ModelFeed } from '../engine/model/feed.js';
+import { MODEL_LIMITS, timeoutError, type HostedModel, type HostOptions, type ModelHost, type RunLimits } from '../engine/model/host.js';
+import { formatBytes } from '../engine/model/onnx-inspect.js';
+import { plainOrtMessage, type ModelIo, type ModelOutput } from '../engine/model/onnx-runner.js';
 
 export interface NodeHostOptions {
   /** WASM memory cap per model (default MODEL_LIMITS.memoryBytes) */
@@ -210,4 +200,16 @@ export function nodeModelHost(options: NodeHostOptions = {}): ModelHost {
       };
     },
   };
+}
+
+/**
+ * LEARNWARE_DOCK_RUN_TIMEOUT_S: a lower time limit (seconds) for every model run, e.g. for a catalog
+ * build of untrusted bundles. Read by the main thread and by every check thread (check-worker.ts).
+ */
+export function runTimeoutFromEnvironment(): number | undefined {
+  const raw = process.env.LEARNWARE_DOCK_RUN_TIMEOUT_S;
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InputError('USAGE', `LEARNWARE_DOCK_RUN_TIMEOUT_S must be a positive number of seconds, got "${raw}"`);
+  return seconds * 1000;
 }

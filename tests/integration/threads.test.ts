@@ -47,7 +47,7 @@ describe('compute pool on worker threads', () => {
   });
 
   it('spec --threads 2 writes the bytes --threads 1 writes, and refuses a bad count', async () => {
-    const n = 5000;
+    const n = 17_000; // 9 blocks: enough for two threads (src/cli/node-backend.ts BLOCKS_PER_THREAD)
     const x = gaussianMixture(n, 4, 6, 9);
     const lines = ['a,b,c,d'];
     for (let r = 0; r < n; r++) lines.push(Array.from(x.subarray(r * 4, r * 4 + 4), (v) => v.toFixed(5)).join(','));

@@ -17,7 +17,15 @@ import {
   type ComputeBackend,
   type Island,
   type RkmeTableSpec,
+  type EmbedderRef,
+  type StatSpec,
+  type TextDataset,
+  textDataset,
+  textSpecType,
+  Prng,
 } from '../src/engine/index.js';
+import { imageNetwork } from '../src/engine/spec/image/index.js';
+import { startPool } from '../workers/kernel-pool.js';
 import { gaussianMixture } from '../tests/shared/synthetic.js';
 import { TFJS_WASM_PATHS } from '../workers/wasm-paths.js';
 
@@ -90,7 +98,96 @@ async function runImageSpecBench(config: { backend: BackendName; pixels: string;
   }
 }
 
-Object.assign(globalThis, { runSpecBench, runImageSpecBench, benchReady: true });
+/** One spec of bench/spec-workers.ts in this page: WASM alone (workers 0) or on a pool of lanes in Web Workers. */
+async function runPoolSpecBench(config: {
+  job: 'table' | 'image' | 'text';
+  workers: number;
+  /** table: rows × d of gaussianMixture(rows, d, 20, seed); image: n grey side×side images (base64); text: rows × dim embeddings (base64 Float64) */
+  rows: number;
+  d: number;
+  seed: number;
+  data?: string;
+  embedder?: EmbedderRef;
+}): Promise<BrowserSpecRun & { startMs: number }> {
+  let started = performance.now();
+  const backend = config.workers === 0 ? await getBackend('wasm') : await startPool('wasm', config.workers);
+  const startMs = performance.now() - started;
+  try {
+    const bytes = config.data ? Uint8Array.from(atob(config.data), (c) => c.charCodeAt(0)) : new Uint8Array(0);
+    let build: () => Promise<{ spec: StatSpec }>;
+    if (config.job === 'table') {
+      const x = gaussianMixture(config.rows, config.d, 20, config.seed);
+      build = () => buildTableRkme(backend, x, config.rows, config.d, { scale: 'std' });
+    } else if (config.job === 'image') {
+      const size = config.d * config.d;
+      const images = Array.from({ length: config.rows }, (_, i) => ({ width: config.d, height: config.d, channels: 1 as const, pixels: bytes.subarray(i * size, (i + 1) * size) }));
+      const data = imageDataset(
+        images,
+        images.map((_, i) => `${i}.png`),
+      );
+      build = () => specTypesFor('image')[0].build(backend, data, {});
+    } else {
+      const values = new Float64Array(bytes.buffer, 0, config.rows * config.d);
+      const data: TextDataset = {
+        ...textDataset(Array.from({ length: config.rows }, () => '')),
+        embedding: { values, dim: config.d, embedder: config.embedder!, emptyRows: 0 },
+        languages: ['en'],
+      };
+      build = () => textSpecType.build(backend, data, {});
+    }
+    // the faster of two runs: the first pays for compiling the code in the page and the lanes
+    let ms = Infinity;
+    let spec: StatSpec | undefined;
+    for (let run = 0; run < 2; run++) {
+      started = performance.now();
+      spec = (await build()).spec;
+      ms = Math.min(ms, performance.now() - started);
+    }
+    return { backend: backend.name, device: backend.device, ms, startMs, json: serializeStatSpec(spec!) };
+  } catch (error) {
+    return { backend: backend.name, device: backend.device, ms: performance.now() - started, startMs, json: '', error: (error as Error).message };
+  } finally {
+    if (config.workers > 0) backend.dispose();
+  }
+}
+
+/**
+ * One backend operation timed in this page (bench/webgpu-ops.bench.ts): a warm-up call, then
+ * `repeats` timed calls, each awaited to its data read; a digest of the result for the driver to
+ * compare across backends.
+ */
+async function runOpBench(config: { backend: BackendName; op: 'nearestCenters' | 'kernelRowStats' | 'convFeatures' | 'gram'; repeats: number }) {
+  const backend = await getBackend(config.backend);
+  const points = gaussianMixture(config.op === 'kernelRowStats' ? 100_000 : 20_000, 50, 20, 1);
+  const centers = gaussianMixture(100, 50, 20, 2);
+  const rows = points.length / 50;
+  const prng = new Prng(3);
+  const images = Float32Array.from({ length: 512 * 32 * 32 }, () => prng.nextFloat());
+  const resident = config.op === 'nearestCenters' || config.op === 'kernelRowStats' ? await backend.upload(points, rows, 50) : null;
+  const once = async (): Promise<ArrayLike<number>> => {
+    if (config.op === 'nearestCenters') return (await backend.nearestCenters(resident!, centers, 100)).index;
+    if (config.op === 'kernelRowStats') return (await backend.kernelRowStats(centers, 100, resident!, 0.01, true)).sums;
+    if (config.op === 'convFeatures') return backend.convFeatures(images, 512, { channels: 1, height: 32, width: 32 }, imageNetwork(1));
+    return backend.gram(centers, 100, centers, 100, 50, 0.01);
+  };
+  try {
+    let t = performance.now();
+    await once();
+    const warmupMs = performance.now() - t;
+    const times: number[] = [];
+    let last: ArrayLike<number> = [];
+    for (let r = 0; r < config.repeats; r++) {
+      t = performance.now();
+      last = await once();
+      times.push(performance.now() - t);
+    }
+    return { device: backend.device, warmupMs, times, digest: Array.from(last).slice(0, 2000) };
+  } finally {
+    resident?.dispose();
+  }
+}
+
+Object.assign(globalThis, { runSpecBench, runImageSpecBench, runPoolSpecBench, runOpBench, benchReady: true });
 
 /** Sketch search of a generated island (bench/search.bench.ts): one cold and one warm query. */
 async function runSketchSearchBench(base: string, island: Island, userJson: string) {

@@ -5,8 +5,11 @@
  * tfjs-wasm, tfjs-cpu up to 10k rows) and Chromium (tfjs-webgpu, tfjs-wasm). Every spec is
  * evaluated in Node by its squared MMD to the data (data self-term exact up to 10k rows, else
  * estimated once per data set from 20k sampled rows, so differences between backends are exact), next to the
- * k-means (all rows) + QP baseline. Writes bench/results/spec.json and prints a table.
- * Options: --quick (n ≤ 10k; writes spec-quick.json), --no-browser, --print (reprint the table of the last results).
+ * k-means (all rows) + QP baseline. Writes bench/results/spec.json and prints a table. Then the
+ * worker section (bench/spec-workers.ts: table, image and text specs on 0, 1 and 2 lanes in Node
+ * and Chromium; bench/results/spec-workers.json).
+ * Options: --quick (n ≤ 10k; writes spec-quick.json), --no-browser, --print (reprint the table of
+ * the last results), --workers (the worker section only).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +23,7 @@ import { gaussianMixture } from '../tests/shared/synthetic.js';
 import type { BrowserSpecRun } from './browser-runner.js';
 import { NODE_WASM_PATHS } from '../src/cli/node-backend.js';
 import { machineInfo } from './machine.js';
+import { runWorkerBench } from './spec-workers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -196,5 +200,6 @@ function printTable(rows: Row[]): void {
 if (process.argv.includes('--print')) {
   printTable((JSON.parse(readFileSync(RESULTS, 'utf8')) as { rows: Row[] }).rows);
 } else {
-  await main();
+  if (!process.argv.includes('--workers')) await main();
+  await runWorkerBench(ROOT, quick);
 }

@@ -7,29 +7,16 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CatalogIndex } from '../../src/engine/index.js';
+import { catalogTree as tree } from '../helpers/catalog-tree.js';
 import { cliInProcess } from '../helpers/cli-in-process.js';
 import { ok } from '../helpers/cli.js';
 
 let dir: string;
 let bundles: string;
 const epoch = process.env.SOURCE_DATE_EPOCH;
-
-/** Every file under `root` (relative paths, sorted) with its bytes; the lock file is not part of a catalog. */
-function tree(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (!name.startsWith('.')) out.set(relative(root, path), readFileSync(path));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 beforeAll(() => {
   process.env.SOURCE_DATE_EPOCH = '1767225600'; // 2026-01-01T00:00:00Z

@@ -1,5 +1,6 @@
 /** `learnware-dock catalog build|merge|add`: write a static catalog directory (docs/catalog-format.md). */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   buildCatalog,
@@ -14,12 +15,19 @@ import {
   type CatalogIndex,
   type Member,
 } from '../../engine/index.js';
-import { parseArgs, usage, type ParsedArgs } from '../args.js';
+import { buildCheckedCatalog, type CheckedBundle } from '../../engine/catalog/catalog.js';
+import { numberOption, parseArgs, usage, type ParsedArgs } from '../args.js';
 import { insideCatalog, withCatalogLock } from '../catalog-files.js';
+import { CHECK_DEADLINE_MS, checkInThreads } from '../check-pool.js';
 import { readInput, readJson } from '../files.js';
 
-export const CATALOG_HELP = `learnware-dock catalog build <bundles-dir> --out <catalog-dir> [--skip-unusable] [--layout auto|shard|sketch]
-learnware-dock catalog build <bundles-dir> --part <i>/<n> --out <part-dir>
+/** More check threads than this would only crowd the machine (each brings a model host's thread too). */
+const MAX_THREADS = 256;
+/** a check thread's start (the TypeScript loader, the checker, onnxruntime: 1–2 s of CPU) costs about as much as checking this many table bundles */
+const BUNDLES_PER_DEFAULT_THREAD = 128;
+
+export const CATALOG_HELP = `learnware-dock catalog build <bundles-dir> --out <catalog-dir> [--threads N] [--skip-unusable] [--layout auto|shard|sketch]
+learnware-dock catalog build <bundles-dir> --part <i>/<n> --out <part-dir> [--threads N]
 learnware-dock catalog merge <part-dir>... --out <catalog-dir> [--skip-unusable] [--layout auto|shard|sketch]
 learnware-dock catalog add <catalog-dir> <bundle.zip>
 
@@ -30,6 +38,10 @@ build  checks every *.zip in <bundles-dir> and writes a static catalog: catalog.
        downloading small parts; auto (default) does so for islands with over 16 MiB of specs.
        Islands whose columns correspond (other names, other units) are linked; each link is
        printed, one line per pair of islands (docs/catalog-format.md, "Links").
+       --threads N checks N bundles at a time, each on a worker thread of its own (default: one
+       per core, at most one per ${BUNDLES_PER_DEFAULT_THREAD} bundles; 1: on the main thread). The catalog is the
+       same, byte for byte, whatever N. A bundle whose check crashes its thread or runs past
+       ${CHECK_DEADLINE_MS / 1000} s is INVALID (CHECK_CRASHED, CHECK_TIMEOUT).
        --part i/n checks only the i-th of n shares of the bundles (every n-th in name order) and
        writes a part (part.json and the USABLE bundles) for merge; n parts can run on n machines.
 merge  combines the n parts of one bundles directory into the catalog a single build writes
@@ -50,8 +62,9 @@ export async function catalogCommand(argv: readonly string[]): Promise<void> {
 }
 
 async function build(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['out', 'layout', 'part'], ['skip-unusable']);
+  const args = parseArgs(argv, ['out', 'layout', 'part', 'threads'], ['skip-unusable']);
   const layout = layoutOption(args);
+  const threads = threadsOption(args);
   if (args.positionals.length !== 1) throw usage('catalog build needs one bundles directory');
   const out = args.options.get('out');
   if (typeof out !== 'string') throw usage('catalog build needs --out <catalog-dir>');
@@ -66,12 +79,9 @@ async function build(argv: readonly string[]): Promise<void> {
   }
   if (names.length === 0) throw new InputError('NO_BUNDLES', `${dir} holds no .zip bundles`);
   const part = args.options.get('part');
-  if (part !== undefined) return buildPart(dir, names, String(part), out);
-  const result = await buildCatalog(
-    names.map((name) => ({ file: name, bytes: readInput(join(dir, name), MAX_BUNDLE_BYTES) })),
-    [],
-    { layout, createdAt: sourceDate() },
-  );
+  if (part !== undefined) return buildPart(dir, names, String(part), out, threads);
+  const bundles = names.map((name) => ({ file: name, bytes: readInput(join(dir, name), MAX_BUNDLE_BYTES) }));
+  const result = await buildCheckedCatalog(await checkAll(bundles, threads), [], { layout, createdAt: sourceDate() });
   reportRejected(result);
   if (result.rejected.length > 0 && !args.options.has('skip-unusable')) {
     throw new InputError('NOT_USABLE', `${result.rejected.length} of ${names.length} bundles are not USABLE (listed above); nothing written`);
@@ -108,20 +118,19 @@ function sourceDate(): Date | undefined {
 }
 
 /** `build --part i/n`: checks every n-th bundle from the i-th and writes the USABLE ones and the verdicts to <part-dir>. */
-async function buildPart(dir: string, names: string[], spec: string, out: string): Promise<void> {
+async function buildPart(dir: string, names: string[], spec: string, out: string, threads: number | undefined): Promise<void> {
   const match = /^(\d{1,6})\/(\d{1,6})$/.exec(spec);
   const [i, n] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
   if (!match || n < 1 || i < 1 || i > n) throw usage(`--part must be i/n with 1 ≤ i ≤ n, got ${JSON.stringify(spec)}`);
   const part: CatalogPart = { format: PART_FORMAT, formatVersion: 1, part: i, parts: n, names: await namesDigest(names), usable: [], rejected: [] };
+  const share = names.filter((_, k) => k % n === i - 1).map((name) => ({ file: name, bytes: readInput(join(dir, name), MAX_BUNDLE_BYTES) }));
   const bundles = new Map<string, Uint8Array>();
-  for (const name of names.filter((_, k) => k % n === i - 1)) {
-    const bytes = readInput(join(dir, name), MAX_BUNDLE_BYTES);
-    const result = await checkBundle(bytes);
+  for (const { file, bytes, result } of await checkAll(share, threads)) {
     if (result.status === 'USABLE') {
-      part.usable.push({ file: name, sha256: result.sha256, size: bytes.length });
+      part.usable.push({ file, sha256: result.sha256, size: bytes.length });
       bundles.set(`bundles/${result.sha256}.zip`, bytes);
     } else {
-      part.rejected.push({ file: name, status: result.status, reasons: result.reasons.map((r) => ({ code: r.code, message: r.message })) });
+      part.rejected.push({ file, status: result.status, reasons: result.reasons.map((r) => ({ code: r.code, message: r.message })) });
     }
   }
   for (const r of part.rejected) reportVerdict(r.file, r.status, r.reasons);
@@ -129,6 +138,30 @@ async function buildPart(dir: string, names: string[], spec: string, out: string
   for (const [path, bytes] of bundles) writeFileSync(join(out, path), bytes);
   writeFileSync(join(out, PART_FILE), JSON.stringify(part) + '\n');
   process.stdout.write(`part ${i}/${n} ${out}: ${part.usable.length} USABLE, ${part.rejected.length} not, of ${names.length} bundles in ${dir}\n`);
+}
+
+/**
+ * The verdict on every bundle, in the bundles' order: checked on this thread (`--threads 1`) or on
+ * a pool of check threads. `threads` undefined: one per core, but no more than one per
+ * BUNDLES_PER_DEFAULT_THREAD bundles, so a small build stays on this thread.
+ */
+async function checkAll(bundles: { file: string; bytes: Uint8Array }[], threads: number | undefined): Promise<CheckedBundle[]> {
+  const lanes = threads ?? Math.max(1, Math.min(availableParallelism(), Math.floor(bundles.length / BUNDLES_PER_DEFAULT_THREAD)));
+  if (lanes === 1) {
+    const checked: CheckedBundle[] = [];
+    for (const { file, bytes } of bundles) checked.push({ file, bytes, result: await checkBundle(bytes) });
+    return checked;
+  }
+  const results = await checkInThreads(
+    bundles.map((b) => b.bytes),
+    lanes,
+  );
+  return bundles.map((b, k) => ({ ...b, result: results[k] }));
+}
+
+/** --threads of build: how many bundles are checked at a time; undefined when not given (checkAll chooses). */
+function threadsOption(args: ParsedArgs): number | undefined {
+  return numberOption(args, 'threads', (v) => Number.isInteger(v) && v >= 1 && v <= MAX_THREADS, `an integer in 1..${MAX_THREADS}`);
 }
 
 async function namesDigest(names: readonly string[]): Promise<string> {

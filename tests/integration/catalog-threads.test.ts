@@ -65,7 +65,7 @@ beforeAll(async () => {
   process.env.LEARNWARE_DOCK_RUN_TIMEOUT_S = '2';
   const built = inject('freshDemoCatalog');
   const index = JSON.parse(readFileSync(join(built.catalog, 'catalog.json'), 'utf8')) as CatalogIndex;
-  dir = mkdtempSync(join(tmpdir(), 'lwd-threads-'));
+  dir = mkdtempSync(join(tmpdir(), 'lwd-catalog-threads-'));
   bundles = join(dir, 'bundles');
   mkdirSync(bundles);
   for (const island of index.islands) {

@@ -5,10 +5,12 @@
  * WASM alone, on a pool of 1 lane and on a pool of 2 lanes, in Node (worker threads) and in
  * Chromium (Web Workers), all in one run. Every spec is compared with the one WASM alone built
  * in the same place: the pool must give the same bytes. Each time is the faster of two runs; lane
- * start-up is timed apart from the spec.
+ * start-up is timed apart from the spec. Last, the machine's ceiling: the same WASM matrix-product
+ * loop in one process, then in two at once (bench/wasm-ceiling.ts).
  * Writes bench/results/spec-workers.json (spec-workers-quick.json with --quick: 20k rows, 1,000
  * images, 5,000 texts).
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -103,7 +105,11 @@ export async function runWorkerBench(root: string, quick: boolean): Promise<void
   }
 
   const browser = await runChromium(root, { tableRows, D, pixels, imageCount, textData }, sizes, rows);
-  const result = { benchmark: 'spec-workers', machine: machineInfo(), browser, backend: 'tfjs wasm (SIMD, one thread per lane)', rows, speedups: speedups(rows) };
+  const ceiling = await machineCeiling(root);
+  console.log(
+    `ceiling: one WASM matmul loop ${ceiling.aloneMs.toFixed(0)} ms; two at once ${ceiling.togetherMs.map((m) => m.toFixed(0)).join(' and ')} ms: ${ceiling.speedup.toFixed(2)}× the work per second`,
+  );
+  const result = { benchmark: 'spec-workers', machine: machineInfo(), browser, backend: 'tfjs wasm (SIMD, one thread per lane)', ceiling, rows, speedups: speedups(rows) };
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', quick ? 'spec-workers-quick.json' : 'spec-workers.json'), JSON.stringify(result, null, 2) + '\n');
   for (const s of result.speedups) console.log(`${s.where} ${s.job}: 2 workers ${s.twoVsAlone.toFixed(2)}× WASM alone, ${s.twoVsOne.toFixed(2)}× 1 worker`);
@@ -161,6 +167,22 @@ async function runChromium(
     await browser.close();
     await server.close();
   }
+}
+
+/**
+ * What two cores give tfjs WASM's matrix products here, pool or no pool: the same loop
+ * (bench/wasm-ceiling.ts) in one process, then in two processes at once.
+ */
+async function machineCeiling(root: string) {
+  const loop = () =>
+    new Promise<number>((resolve, reject) =>
+      execFile(process.execPath, ['--import', 'tsx', join(root, 'bench', 'wasm-ceiling.ts')], { cwd: root }, (error, stdout) =>
+        error ? reject(error) : resolve((JSON.parse(stdout.trim().split('\n').at(-1)!) as { ms: number }).ms),
+      ),
+    );
+  const aloneMs = await loop();
+  const togetherMs = await Promise.all([loop(), loop()]);
+  return { aloneMs, togetherMs, speedup: (2 * aloneMs) / Math.max(...togetherMs) };
 }
 
 function speedups(rows: WorkerRow[]) {

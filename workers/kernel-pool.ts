@@ -4,7 +4,18 @@
  * start or its calls with a clear error; the spec worker then stays on its own backend.
  */
 import * as Comlink from 'comlink';
-import { BackendError, guardedLane, PoolBackend, resolveBackend, type BackendName, type BackendSettings, type KernelLane, type ResolvedBackend } from '../src/engine/index.js';
+import {
+  BackendError,
+  guardedLane,
+  PoolBackend,
+  poolBlocks,
+  resolveBackend,
+  type BackendName,
+  type BackendSettings,
+  type ComputeBackend,
+  type KernelLane,
+  type ResolvedBackend,
+} from '../src/engine/index.js';
 import { withTimeout } from '../src/engine/core/timeout.js';
 import type { KernelLaneApi } from './kernel-lane.worker.js';
 
@@ -47,19 +58,38 @@ export async function startPool(backend: BackendName, lanes: number): Promise<Po
   }
 }
 
-export type PooledBackend = ResolvedBackend & { poolError?: string };
-
 /**
- * The best backend (resolveBackend), spread over a pool when it is a CPU backend and the device
- * has cores to spare; when the pool cannot start, the backend alone and the reason.
+ * The best backend (resolveBackend) and, started on the first job large enough to share (at
+ * least 4 blocks per lane: a lane's start costs about what 4 blocks take), a pool of lanes of the
+ * same kind, kept for later jobs. When the pool cannot start, jobs run on the backend alone and
+ * `poolError` says why. Small pages and small data never start a lane.
  */
-export async function resolvePooledBackend(settings: BackendSettings, workers?: number): Promise<PooledBackend> {
-  const resolved = await resolveBackend(settings);
-  const lanes = laneCount(resolved.backend.name, workers);
-  if (lanes < 2) return resolved;
-  try {
-    return { ...resolved, backend: await startPool(resolved.backend.name, lanes) };
-  } catch (error) {
-    return { ...resolved, poolError: error instanceof Error ? error.message : String(error) };
+export class PooledBackends {
+  readonly base: Promise<ResolvedBackend>;
+  private pool: Promise<ComputeBackend> | null = null;
+  poolError?: string;
+
+  constructor(
+    settings: BackendSettings,
+    private readonly requestedLanes?: number,
+  ) {
+    this.base = resolveBackend(settings);
+  }
+
+  /** Lanes a large job would use (1: none). */
+  async lanes(): Promise<number> {
+    return laneCount((await this.base).backend.name, this.requestedLanes);
+  }
+
+  /** The backend for a job on `rows` rows or images. */
+  async forJob(rows: number, kind: 'rows' | 'images'): Promise<ComputeBackend> {
+    const { backend } = await this.base;
+    const lanes = await this.lanes();
+    if (lanes < 2 || poolBlocks(rows, kind) < 4 * 2) return backend;
+    this.pool ??= startPool(backend.name, lanes).catch((error: unknown) => {
+      this.poolError = error instanceof Error ? error.message : String(error);
+      return backend;
+    });
+    return this.pool;
   }
 }

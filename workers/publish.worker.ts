@@ -19,6 +19,7 @@ import {
   tableDataset,
   toFeatureMatrix,
   type CheckReason,
+  type ComputeBackend,
   type CheckStatus,
   type ModelShape,
   type PassedCheck,
@@ -35,7 +36,7 @@ import {
 import { registerErrorTransfer } from './errors.js';
 import { webModelHost } from './model-host.js';
 import { progressRelay } from './progress.js';
-import { resolvePooledBackend, type PooledBackend } from './kernel-pool.js';
+import { PooledBackends } from './kernel-pool.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
 import { getImages, getTable, getTexts, isImages, isTexts, loadDataFile, loadTextFolder, textsOfColumn, type LoadedData, type LoadedImages, type LoadedTexts } from './tables.js';
 import { embedAndIdentify } from './texts.js';
@@ -87,11 +88,11 @@ export interface LabelSummary {
 /** Few distinct values (or text) make a classification label; more, or fractions, a regression target. */
 const MAX_CLASSES = 20;
 
-let backendPromise: Promise<PooledBackend> | null = null;
-/** Started on first use, so a failure surfaces in the job that needs it; spread over the device's cores (docs/parallel.md). */
-function backend(): Promise<PooledBackend> {
-  backendPromise ??= resolvePooledBackend({ preference: ['wasm', 'cpu', 'ts'], wasmPaths: TFJS_WASM_PATHS });
-  return backendPromise;
+let pooled: PooledBackends | null = null;
+/** Started on first use, so a failure surfaces in the job that needs it; large data spread over the device's cores (docs/parallel.md). */
+function backendFor(rows: number, kind: 'rows' | 'images'): Promise<ComputeBackend> {
+  pooled ??= new PooledBackends({ preference: ['wasm', 'cpu', 'ts'], wasmPaths: TFJS_WASM_PATHS });
+  return pooled.forJob(rows, kind);
 }
 
 const api = {
@@ -188,7 +189,7 @@ async function packAndCheck(
   const { bundle, check } = await packLearnware(
     {
       ...input,
-      backend: (await backend()).backend,
+      backend: await backendFor(input.data.rows, input.data.kind === 'image' ? 'images' : 'rows'),
       model: new Uint8Array(request.model),
       semantic: request.semantic,
       id: request.id,

@@ -23,7 +23,7 @@ import {
   type CatalogSearchIsland,
   type BackendName,
   type ProgressCallback,
-  PoolBackend,
+  type ComputeBackend,
   type TableSpecOptions,
   userTable,
   reuseOffer,
@@ -42,7 +42,7 @@ import {
   type TextSpecOptions,
 } from '../src/engine/index.js';
 import { registerErrorTransfer } from './errors.js';
-import { resolvePooledBackend, type PooledBackend } from './kernel-pool.js';
+import { PooledBackends } from './kernel-pool.js';
 import { progressRelay } from './progress.js';
 import { TFJS_WASM_PATHS } from './wasm-paths.js';
 import {
@@ -154,6 +154,8 @@ export interface SpecResult {
   requestedK: number;
   featureNames: string[];
   backend: BackendName;
+  /** what the spec was computed on, e.g. 'wasm (2 workers, each SIMD, single thread)' */
+  device: string;
   ms: number;
   imputedCells: number;
   warnings: { code: string; message: string }[];
@@ -174,7 +176,7 @@ export interface SearchRequest extends FeatureSelection {
   mappings?: EditedMapping[];
 }
 
-let backendPromise: Promise<PooledBackend> | null = null;
+let pooled: PooledBackends | null = null;
 let catalog: { url: string; index: CatalogIndex } | null = null;
 /** validated catalog files (shards, sketch lists, specs, cards) by SHA-256, kept across searches */
 const catalogFiles = memoryFileCache(128 * 2 ** 20);
@@ -206,9 +208,14 @@ export interface BackendRequest {
   workers?: number;
 }
 
-function backend(request: BackendRequest = {}): Promise<PooledBackend> {
-  backendPromise ??= resolvePooledBackend({ preference: request.preference, allowSoftwareGpu: request.allowSoftwareGpu, wasmPaths: TFJS_WASM_PATHS }, request.workers);
-  return backendPromise;
+function backends(request: BackendRequest = {}): PooledBackends {
+  pooled ??= new PooledBackends({ preference: request.preference, allowSoftwareGpu: request.allowSoftwareGpu, wasmPaths: TFJS_WASM_PATHS }, request.workers);
+  return pooled;
+}
+
+/** The backend for a job on `rows` rows or images: the pool of workers once the data is large enough to share (docs/parallel.md §4). */
+function backendFor(rows: number, kind: 'rows' | 'images' = 'rows'): Promise<ComputeBackend> {
+  return backends().forJob(rows, kind);
 }
 
 /** Loaded texts with their embeddings and languages (computed on the first job that needs them, then kept). */
@@ -223,9 +230,17 @@ async function readyTexts(id: number, options: { signal?: AbortSignal; onProgres
 const api = {
   /** Picks the backend (once per worker); later calls report the same choice. */
   async init(request?: BackendRequest): Promise<BackendInfo> {
-    const { backend: b, attempts, poolError } = await backend(request);
-    const workers = b instanceof PoolBackend ? b.workers : 1;
-    return { name: b.name, device: b.device, precision: b.precision, attempts, crossOriginIsolated: self.crossOriginIsolated === true, workers, poolError };
+    const chosen = backends(request);
+    const { backend: b, attempts } = await chosen.base;
+    return {
+      name: b.name,
+      device: b.device,
+      precision: b.precision,
+      attempts,
+      crossOriginIsolated: self.crossOriginIsolated === true,
+      workers: await chosen.lanes(),
+      poolError: chosen.poolError,
+    };
   },
 
   /** Reads a file with the loader that claims it (tables: CSV, TSV, Parquet; buffer transferred in) and keeps it for the jobs; returns its schema. */
@@ -255,7 +270,7 @@ const api = {
     const matrix = toFeatureMatrix(getTable(tableId), { dropColumns: droppedColumns(tableId, options) });
     return jobs.run(jobId, async (signal) => {
       const progress = progressRelay(onProgress);
-      const { backend: b } = await backend();
+      const b = await backendFor(matrix.rows);
       const { spec, report } = await buildTableRkme(b, matrix.values, matrix.rows, matrix.cols, {
         gamma: options.gamma,
         K: options.K,
@@ -276,6 +291,7 @@ const api = {
         requestedK: report.requestedK,
         featureNames: matrix.featureNames,
         backend: b.name,
+        device: b.device,
         ms: report.ms,
         imputedCells: report.imputedCells,
         warnings: report.warnings,
@@ -315,7 +331,7 @@ const api = {
           index: searched.index,
           fetchFn: (u, init) => fetch(u, init),
           base: searched.url,
-          backend: (await backend()).backend,
+          backend: await backendFor(matrix.rows),
           data: tableDataset(matrix),
           query: { text: options.text, Task: options.task ? [options.task] : undefined, Scenario: options.scenario ? [options.scenario] : undefined },
           top: 10,
@@ -365,7 +381,7 @@ const api = {
         }
         if (isImages(tableId)) {
           // images: their features ψ are the rows the methods see, the pixels feed the models (docs/image.md §5); both transferred
-          const data = await withFeatures((await backend()).backend, getImages(tableId));
+          const data = await withFeatures(await backendFor(getImages(tableId).rows, 'images'), getImages(tableId));
           const features = data.features!;
           const images: PackedImages = packImages(data.images);
           return Comlink.transfer(
@@ -431,7 +447,7 @@ async function textSpec(jobId: string, id: number, options: SpecOptions, onProgr
   return jobs.run(jobId, async (signal) => {
     const progress = progressRelay(onProgress);
     const texts = await readyTexts(id, { signal, onProgress: progress.callback });
-    const { backend: b } = await backend();
+    const b = await backendFor(texts.rows);
     const [type] = specTypesFor(texts.kind);
     const settings: TextSpecOptions = { gamma: options.gamma, K: options.K, seed: options.seed, steps: options.steps };
     const { spec, report } = await type.build(b, texts, { ...settings, signal, onProgress: progress.callback });
@@ -446,6 +462,7 @@ async function textSpec(jobId: string, id: number, options: SpecOptions, onProgr
       requestedK: r.requestedK,
       featureNames: [],
       backend: b.name,
+      device: b.device,
       ms: r.ms,
       imputedCells: 0,
       warnings: r.warnings,
@@ -465,7 +482,7 @@ async function searchTexts(jobId: string, id: number, searched: { url: string; i
         index: searched.index,
         fetchFn: (u, init) => fetch(u, init),
         base: searched.url,
-        backend: (await backend()).backend,
+        backend: await backendFor(texts.rows),
         data: texts,
         query: { text: options.text, Task: options.task ? [options.task] : undefined, Scenario: options.scenario ? [options.scenario] : undefined },
         top: 10,
@@ -483,7 +500,7 @@ async function imageSpec(jobId: string, id: number, options: SpecOptions, onProg
   return jobs.run(jobId, async (signal) => {
     const progress = progressRelay(onProgress);
     const data = getImages(id);
-    const { backend: b } = await backend();
+    const b = await backendFor(data.rows, 'images');
     const [type] = specTypesFor(data.kind);
     if (!type) throw new InputError('NO_SPEC_TYPE', 'this build has no image specification type');
     const settings: ImageSpecOptions = { K: options.K, seed: options.seed };
@@ -500,6 +517,7 @@ async function imageSpec(jobId: string, id: number, options: SpecOptions, onProg
       requestedK: report.requestedK,
       featureNames: [],
       backend: b.name,
+      device: b.device,
       ms: report.ms,
       imputedCells: 0,
       warnings: report.warnings,
@@ -526,7 +544,7 @@ async function searchImages(jobId: string, id: number, searched: { url: string; 
         index: searched.index,
         fetchFn,
         base: searched.url,
-        backend: (await backend()).backend,
+        backend: await backendFor(data.rows, 'images'),
         data,
         query: { text: options.text, Task: options.task ? [options.task] : undefined, Scenario: options.scenario ? [options.scenario] : undefined },
         top: 10,

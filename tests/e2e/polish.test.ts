@@ -36,9 +36,9 @@ describe('polish', () => {
   it('the backend line reads as words, without option names; the nav marks the current page; the main button is the primary one', async () => {
     const { page, errors } = await open();
     const line = (await page.getByTestId('backend').locator('..').innerText()).split('\n')[0];
-    // the spec worker spreads WASM over one worker per core (docs/parallel.md), at most 8
+    // large data go to one worker per core (docs/parallel.md §4), at most 8
     const cores = Math.min(8, await page.evaluate(() => navigator.hardwareConcurrency));
-    expect(line).toBe(cores > 1 ? `Compute backend: WASM (${cores} workers, each SIMD, single thread)` : 'Compute backend: WASM (SIMD, single thread)');
+    expect(line).toBe(`Compute backend: WASM (SIMD, single thread${cores > 1 ? `; large data on ${cores} workers` : ''})`);
     await page.getByText('why not the others').click();
     const why = await page.getByText('why not the others').locator('..').innerText();
     expect(why).toMatch(/software renderer .*, slower than WASM, so it is skipped/);

@@ -10,15 +10,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
 import { parseStatSpec, resolveBackend, specTypesFor, type BackendName, type StatSpec } from '../src/engine/index.js';
 import { NODE_WASM_PATHS } from '../src/cli/node-backend.js';
 import { demoImageData, IMAGE_K, partyDataset } from '../scripts/build-demo-image.js';
 import type { ImageParty } from '../scripts/demo-image-sources.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.js';
+import { CHROMIUM_ARGS } from '../tests/chromium.js';
 import type { BrowserSpecRun } from './browser-runner.js';
 import { machineInfo } from './machine.js';
+import { openRunnerPage } from './runner-page.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SIZES = process.argv.includes('--quick') ? [1000] : [1000, 5000];
@@ -34,16 +33,11 @@ const squaredMmd = (a: StatSpec, b: StatSpec) => {
   return imageType.innerProduct(a, a, settings) + imageType.innerProduct(b, b, settings) - 2 * imageType.innerProduct(a, b, settings);
 };
 
-const server = await createServer({ root: ROOT, logLevel: 'error', server: { host: '127.0.0.1', port: 4392 } });
-await server.listen();
-const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+const { page, browser, close } = await openRunnerPage(ROOT, 4392);
 const rows: { images: number; where: string; backend: string; seconds: number | null; mmd2ToNode: number | null; note?: string }[] = [];
 let device = '';
 const version = browser.version();
 try {
-  const page = await browser.newPage();
-  await page.goto(`${server.resolvedUrls!.local[0]}bench/browser.html`);
-  await page.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true, undefined, { timeout: 120_000 });
   for (const n of SIZES) {
     const party: ImageParty = { id: 'spec', seedName: '', classes: [], counts: [], indices: Int32Array.from({ length: n }, (_, i) => i) };
     let t = performance.now();
@@ -76,8 +70,7 @@ try {
     }
   }
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }
 const result = { date: new Date().toISOString(), machine: machineInfo(), chromium: { version, webgpuDevice: device, flags: CHROMIUM_ARGS }, K: IMAGE_K, rows };
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

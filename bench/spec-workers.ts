@@ -13,8 +13,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
 import {
   buildTableRkme,
   embedTextDataset,
@@ -31,11 +29,12 @@ import {
 import { startNodePool } from '../src/cli/kernel-pool.js';
 import { NODE_WASM_PATHS } from '../src/cli/node-backend.js';
 import { demoTextData, loadDemoEmbedder } from '../scripts/build-demo-text.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.js';
+import { CHROMIUM_ARGS } from '../tests/chromium.js';
 import { fashionTest, SIDE } from '../tests/helpers/images.js';
 import { gaussianMixture } from '../tests/shared/synthetic.js';
 import type { BrowserSpecRun } from './browser-runner.js';
 import { machineInfo } from './machine.js';
+import { openRunnerPage } from './runner-page.js';
 
 type Job = 'table' | 'image' | 'text';
 
@@ -121,13 +120,8 @@ async function runChromium(
   sizes: Record<Job, string>,
   rows: WorkerRow[],
 ): Promise<Record<string, unknown>> {
-  const server = await createServer({ root, logLevel: 'error', server: { host: '127.0.0.1', port: 4392, hmr: false, watch: null } });
-  await server.listen();
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const { page, browser, close } = await openRunnerPage(root, 4392);
   try {
-    const page = await browser.newPage();
-    await page.goto(`${server.resolvedUrls!.local[0]}bench/browser.html`);
-    await page.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true, undefined, { timeout: 120_000 });
     const embedding = data.textData.embedding!;
     const payload: Record<Job, Record<string, unknown>> = {
       table: { rows: data.tableRows, d: data.D },
@@ -164,8 +158,7 @@ async function runChromium(
     }
     return { chromium: browser.version(), flags: CHROMIUM_ARGS, hardwareConcurrency: await page.evaluate(() => navigator.hardwareConcurrency) };
   } finally {
-    await browser.close();
-    await server.close();
+    await close();
   }
 }
 

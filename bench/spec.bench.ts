@@ -14,15 +14,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
 import { buildTableRkme, parseTableSpec, resolveBackend, squaredMmdToData, type BackendName, type ComputeBackend, type RkmeTableSpec } from '../src/engine/index.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.js';
+import { CHROMIUM_ARGS } from '../tests/chromium.js';
 import { marketMatrix } from '../tests/helpers/data.js';
 import { gaussianMixture } from '../tests/shared/synthetic.js';
 import type { BrowserSpecRun } from './browser-runner.js';
 import { NODE_WASM_PATHS } from '../src/cli/node-backend.js';
 import { machineInfo } from './machine.js';
+import { openRunnerPage } from './runner-page.js';
 import { runWorkerBench } from './spec-workers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -135,13 +134,8 @@ async function main(): Promise<void> {
 }
 
 async function runBrowser(cells: { n: number; d: number; x: Float64Array }[], rows: Row[]): Promise<Record<string, unknown>> {
-  const server = await createServer({ root: ROOT, logLevel: 'error', server: { host: '127.0.0.1', port: 4391 } });
-  await server.listen();
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const { page, browser, close } = await openRunnerPage(ROOT, 4391);
   try {
-    const page = await browser.newPage();
-    await page.goto(`${server.resolvedUrls!.local[0]}bench/browser.html`);
-    await page.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true, undefined, { timeout: 120_000 });
     let device = '';
     for (const { n, d, x } of cells) {
       for (const backend of ['webgpu', 'wasm'] as BackendName[]) {
@@ -169,8 +163,7 @@ async function runBrowser(cells: { n: number; d: number; x: Float64Array }[], ro
     }
     return { chromium: browser.version(), webgpuDevice: device, flags: CHROMIUM_ARGS };
   } finally {
-    await browser.close();
-    await server.close();
+    await close();
   }
 }
 

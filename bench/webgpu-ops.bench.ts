@@ -11,10 +11,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.js';
+import { CHROMIUM_ARGS } from '../tests/chromium.js';
 import { machineInfo } from './machine.js';
+import { openRunnerPage } from './runner-page.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const at = process.argv.indexOf('--repeats');
@@ -25,15 +24,10 @@ type Run = { device: string; warmupMs: number; times: number[]; digest: number[]
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const server = await createServer({ root: ROOT, logLevel: 'error', server: { host: '127.0.0.1', port: 4393, hmr: false, watch: null } });
-await server.listen();
-const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+const { page, close } = await openRunnerPage(ROOT, 4393);
 const rows: { op: string; wasmMs: number; webgpuMs: number; webgpuOverWasm: number; fasterOn: string; agreement: string; webgpuWarmupMs: number }[] = [];
 const devices: Record<string, string> = {};
 try {
-  const page = await browser.newPage();
-  await page.goto(`${server.resolvedUrls!.local[0]}bench/browser.html`);
-  await page.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true, undefined, { timeout: 120_000 });
   for (const op of OPS) {
     const runs: Record<string, Run> = {};
     for (const backend of ['wasm', 'webgpu']) {
@@ -56,8 +50,7 @@ try {
     console.log(`${op}: wasm ${wasmMs.toFixed(1)} ms, webgpu ${webgpuMs.toFixed(1)} ms (${(webgpuMs / wasmMs).toFixed(1)}×), ${agreement}`);
   }
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }
 const result = { benchmark: 'webgpu-ops', machine: machineInfo(), chromium: { flags: CHROMIUM_ARGS }, devices, repeats: REPEATS, rows };
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

@@ -18,9 +18,14 @@ export async function nodeBackend(name: string | undefined): Promise<ResolvedBac
   return resolveBackend({ preference, wasmPaths: NODE_WASM_PATHS });
 }
 
-/** --threads N: worker threads for the heavy kernels (default: every core, at most MAX_THREADS). */
-export function threadsOption(args: ParsedArgs): number {
-  return numberOption(args, 'threads', (v) => Number.isInteger(v) && v >= 1 && v <= MAX_THREADS, `an integer in 1..${MAX_THREADS}`) ?? defaultThreads();
+/** --threads N, an integer in 1..max (default max: MAX_THREADS, the compute pool's); undefined when not given. */
+export function threadsOption(args: ParsedArgs, max = MAX_THREADS): number | undefined {
+  return numberOption(args, 'threads', (v) => Number.isInteger(v) && v >= 1 && v <= max, `an integer in 1..${max}`);
+}
+
+/** The compute pool's threads: --threads, else every core (at most MAX_THREADS). */
+export function computeThreads(args: ParsedArgs): number {
+  return threadsOption(args) ?? defaultThreads();
 }
 
 /**

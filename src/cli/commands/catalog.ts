@@ -16,10 +16,11 @@ import {
   type Member,
 } from '../../engine/index.js';
 import { buildCheckedCatalog, type CheckedBundle } from '../../engine/catalog/catalog.js';
-import { numberOption, parseArgs, usage, type ParsedArgs } from '../args.js';
+import { parseArgs, usage, type ParsedArgs } from '../args.js';
 import { insideCatalog, withCatalogLock } from '../catalog-files.js';
 import { CHECK_DEADLINE_MS, checkInThreads } from '../check-pool.js';
 import { readInput, readJson } from '../files.js';
+import { threadsOption } from '../node-backend.js';
 
 /** More check threads than this would only crowd the machine (each brings a model host's thread too). */
 const MAX_THREADS = 256;
@@ -64,7 +65,8 @@ export async function catalogCommand(argv: readonly string[]): Promise<void> {
 async function build(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, ['out', 'layout', 'part', 'threads'], ['skip-unusable']);
   const layout = layoutOption(args);
-  const threads = threadsOption(args);
+  // how many bundles are checked at a time; undefined when not given (checkAll chooses)
+  const threads = threadsOption(args, MAX_THREADS);
   if (args.positionals.length !== 1) throw usage('catalog build needs one bundles directory');
   const out = args.options.get('out');
   if (typeof out !== 'string') throw usage('catalog build needs --out <catalog-dir>');
@@ -157,11 +159,6 @@ async function checkAll(bundles: { file: string; bytes: Uint8Array }[], threads:
     lanes,
   );
   return bundles.map((b, k) => ({ ...b, result: results[k] }));
-}
-
-/** --threads of build: how many bundles are checked at a time; undefined when not given (checkAll chooses). */
-function threadsOption(args: ParsedArgs): number | undefined {
-  return numberOption(args, 'threads', (v) => Number.isInteger(v) && v >= 1 && v <= MAX_THREADS, `an integer in 1..${MAX_THREADS}`);
 }
 
 async function namesDigest(names: readonly string[]): Promise<string> {

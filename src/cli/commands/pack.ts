@@ -15,7 +15,7 @@ import {
 import { listOption, numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readFeatureMatrix } from '../features.js';
 import { readInput, readJson } from '../files.js';
-import { commandBackend, threadsOption } from '../node-backend.js';
+import { commandBackend, computeThreads } from '../node-backend.js';
 import { isImageInput, readImages } from '../images.js';
 import { isTextInput, readTexts } from '../texts.js';
 import { printProgress } from './spec.js';
@@ -135,7 +135,7 @@ export async function packCommand(argv: readonly string[]): Promise<void> {
     if (!Array.isArray(data) || !data.includes('Text')) throw usage(`${semanticFile}: the semantic Data of a text learnware must be "Text", got ${JSON.stringify(data ?? null)}`);
   }
   const quiet = args.options.has('quiet');
-  const threads = threadsOption(args);
+  const threads = computeThreads(args);
   const readmeFile = stringOption(args, 'readme');
   const data = images ? await readImages(trainFile, args, { quiet }) : texts ? await readTexts(trainFile, args, { quiet }) : tableDataset(await readFeatureMatrix(trainFile, args));
   const { backend } = await commandBackend(undefined, threads, poolBlocks(data.rows, images ? 'images' : 'rows'));

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { buildTableRkme, defaultSpecType, PoolBackend, poolBlocks, serializeStatSpec, textSpecType, type ComputeBackend, type ProgressEvent } from '../../engine/index.js';
 import { numberOption, parseArgs, stringOption, usage } from '../args.js';
 import { readFeatureMatrix } from '../features.js';
-import { commandBackend, threadsOption } from '../node-backend.js';
+import { commandBackend, computeThreads } from '../node-backend.js';
 import { isImageInput, readImages } from '../images.js';
 import { isTextInput, readTexts } from '../texts.js';
 
@@ -55,7 +55,7 @@ export async function specCommand(argv: readonly string[]): Promise<void> {
   const steps = numberOption(args, 'steps', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
   const quiet = args.options.has('quiet');
   const out = stringOption(args, 'out');
-  const threads = threadsOption(args);
+  const threads = computeThreads(args);
   const backendName = stringOption(args, 'backend');
   if (isImageInput(file, args)) {
     if (steps !== undefined) throw usage('--steps applies to tables and texts, not to images (an image spec has no gradient steps on Z)');
